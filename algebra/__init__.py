@@ -1,0 +1,18 @@
+"""conslaw.algebra — the exact core: polynomial vector fields over QQ, Lie brackets,
+the bracket graph, exact trace ranks and the number of conservation laws."""
+from .architectures import ARCHITECTURES, Architecture, build_architecture, linear_network, relu_network
+from .bracket_graph import BracketGraph
+from .errors import ConslawError, NonPolynomialError, ShapeError, UnknownArchitectureError
+from .exact_rank import exact_rank
+from .fields import PolynomialVectorField, to_polynomial
+from .parameters import ParameterSpace, latex_name, matrix_names, vector_names
+from .points import working_points
+from .trace import LevelReport, TraceResult, lie_trace
+
+__all__ = [
+    "ARCHITECTURES", "Architecture", "BracketGraph", "ConslawError", "LevelReport",
+    "NonPolynomialError", "ParameterSpace", "PolynomialVectorField", "ShapeError",
+    "TraceResult", "UnknownArchitectureError", "build_architecture", "exact_rank",
+    "latex_name", "lie_trace", "linear_network", "matrix_names", "relu_network",
+    "to_polynomial", "vector_names", "working_points",
+]

@@ -1,0 +1,57 @@
+"""What an architecture provides: parameters, the polynomial map φ, and its known laws."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Sequence
+
+from sympy.polys.rings import PolyElement
+
+from ..errors import ShapeError
+from ..fields import PolynomialVectorField
+from ..parameters import ParameterSpace
+
+
+@dataclass
+class Architecture:
+    """A model g(θ, x) = f(φ(θ), x) with polynomial φ (THEORY.md §1, Assumption 2.6).
+
+    ``known_laws`` are the conservation laws the literature states for it
+    (THEORY.md §3), as exact polynomials, with a readable label each.
+    """
+
+    name: str
+    description: str
+    space: ParameterSpace
+    phi: list[PolyElement]
+    phi_labels: list[str]
+    known_laws: list[PolyElement]
+    law_labels: list[str]
+    shape: dict = field(default_factory=dict)
+
+    @property
+    def dim(self) -> int:
+        return self.space.dim
+
+    def generators(self) -> list[PolynomialVectorField]:
+        """V_φ = {∇φ_k}."""
+        return [PolynomialVectorField.gradient(self.space, p, lbl) for p, lbl in zip(self.phi, self.phi_labels)]
+
+
+def check_widths(widths: Sequence, minimum_layers: int = 1) -> list[int]:
+    """Validate a width list: integers ≥ 1, at least ``minimum_layers + 1`` of them."""
+    out = []
+    for w in widths:
+        if isinstance(w, bool) or not isinstance(w, int):
+            raise ShapeError(f"widths must be integers, got {w!r}")
+        if w < 1:
+            raise ShapeError(f"every width must be at least 1, got {w}")
+        out.append(w)
+    if len(out) < minimum_layers + 1:
+        raise ShapeError(
+            f"need at least {minimum_layers + 1} widths (input, ..., output), got {len(out)}: {list(widths)}"
+        )
+    return out
+
+
+def weight_matrix(space: ParameterSpace, stem: str, rows: int, cols: int) -> list[list[PolyElement]]:
+    return [[space.var(f"{stem}[{i},{j}]") for j in range(cols)] for i in range(rows)]

@@ -1,0 +1,56 @@
+"""Deep ReLU networks through their path lifting (THEORY.md §3).
+
+Widths (n_0, …, n_q); layer l has ``U{l} ∈ R^{n_l × n_{l−1}}`` and, with
+``bias=True``, hidden biases ``b{l} ∈ R^{n_l}`` (l < q; the output layer has
+no bias: it would be a free parameter adding one direction and no law).
+φ(θ) lists, for every path from an input or a hidden bias to an output, the
+product of the weights along it (for two layers: (u_j v_j^T, b_j v_j)_j).
+Known laws (Marcotte et al. 2023, Prop. 3.5 for two layers): one per hidden
+neuron,
+
+    ‖incoming weights‖² + bias² − ‖outgoing weights‖².
+"""
+from __future__ import annotations
+
+from typing import Sequence
+
+from ..parameters import ParameterSpace, matrix_names, vector_names
+from .base import Architecture, check_widths, weight_matrix
+
+
+def relu_network(widths: Sequence[int], bias: bool = False) -> Architecture:
+    """The q-layer ReLU network with the given widths, optionally with hidden biases."""
+    n = check_widths(widths)
+    q = len(n) - 1
+    names = []
+    for l in range(1, q + 1):
+        names += matrix_names(f"U{l}", n[l], n[l - 1])
+        if bias and l < q:
+            names += vector_names(f"b{l}", n[l])
+    space = ParameterSpace(names)
+    one = space.ring.one
+    mats = [weight_matrix(space, f"U{l}", n[l], n[l - 1]) for l in range(1, q + 1)]
+    # paths[i]: (monomial, label) for each path ending at neuron i of the current layer
+    paths = [[(one, f"x{i}")] for i in range(n[0])]
+    for l in range(1, q + 1):
+        w = mats[l - 1]
+        nxt = []
+        for i in range(n[l]):
+            here = [(w[i][j] * m, f"{lbl}->{l}:{i}") for j in range(n[l - 1]) for m, lbl in paths[j]]
+            if bias and l < q:
+                here.append((space.var(f"b{l}[{i}]"), f"b{l}[{i}]"))
+            nxt.append(here)
+        paths = nxt
+    phi = [m for here in paths for m, _ in here]
+    phi_labels = [f"path {lbl}" for here in paths for _, lbl in here]
+    laws, labels = [], []
+    for l in range(1, q):
+        for i in range(n[l]):
+            law = sum((x**2 for x in mats[l - 1][i]), space.ring.zero)
+            if bias:
+                law += space.var(f"b{l}[{i}]") ** 2
+            law -= sum((mats[l][k][i] ** 2 for k in range(n[l + 1])), space.ring.zero)
+            laws.append(law)
+            labels.append(f"neuron {l}:{i}")
+    desc = f"{q}-layer ReLU network with widths {tuple(n)}" + (" and biases" if bias else "")
+    return Architecture("relu", desc, space, phi, phi_labels, laws, labels, {"widths": n, "bias": bias})

@@ -1,0 +1,270 @@
+"""Polynomial vector fields over QQ.
+
+A field ``X`` on R^D is a tuple of D polynomials ``X_i ∈ QQ[θ]`` (elements of
+SymPy's sparse ring).  The Lie bracket follows THEORY.md §1:
+
+    [X, Y](θ) = ∂Y(θ) X(θ) − ∂X(θ) Y(θ),   i.e.  [X, Y]_i = Σ_j X_j ∂_j Y_i − Y_j ∂_j X_i.
+
+Generators of a model with reparametrisation φ are the gradients ∇φ_k
+(Marcotte–Gribonval–Peyré 2023, Assumption 2.6).
+"""
+from __future__ import annotations
+
+from fractions import Fraction
+from functools import cached_property
+from math import gcd, lcm
+from typing import Iterable, Sequence, Union
+
+import sympy
+from sympy import QQ
+from sympy.polys.polyerrors import CoercionFailed, GeneratorsNeeded, PolynomialError
+from sympy.polys.rings import PolyElement
+
+from .errors import NonPolynomialError, ShapeError
+from .parameters import ParameterSpace
+
+# One term of a sparse polynomial: (coefficient, ((variable index, exponent), ...)).
+SparseTerm = tuple[object, tuple[tuple[int, int], ...]]
+PolynomialLike = Union[PolyElement, sympy.Expr, int, Fraction, str]
+
+
+def to_polynomial(space: ParameterSpace, value: PolynomialLike, label: str) -> PolyElement:
+    """Convert ``value`` to an element of QQ[θ]; refuse anything that is not a polynomial.
+
+    ``label`` names the component in the error message (``"component 3"``,
+    ``"phi[U1[0,1]]"``).  Floats are refused because exactness is required:
+    write ``Rational(1, 3)`` rather than ``0.333``.
+    """
+    ring = space.ring
+    if isinstance(value, PolyElement):
+        if value.ring == ring:
+            return value
+        value = value.as_expr()
+    if isinstance(value, bool):
+        raise NonPolynomialError(f"{label}: a boolean is not a polynomial")
+    if isinstance(value, float):
+        raise NonPolynomialError(
+            f"{label}: float {value!r} where an exact rational is required (use a Fraction or sympy.Rational)"
+        )
+    if isinstance(value, (int, Fraction)):
+        return ring(QQ(value.numerator, value.denominator) if isinstance(value, Fraction) else QQ(value))
+    try:
+        expr = sympy.sympify(value) if isinstance(value, str) else value
+    except (sympy.SympifyError, TypeError) as exc:
+        raise NonPolynomialError(f"{label}: cannot read {value!r} as a polynomial ({exc})") from None
+    if not isinstance(expr, sympy.Basic):
+        raise NonPolynomialError(f"{label}: {type(value).__name__} is not a polynomial")
+    floats = expr.atoms(sympy.Float)
+    if floats:
+        raise NonPolynomialError(
+            f"{label}: float coefficient {sorted(floats, key=str)[0]} in {expr} where an exact rational is required"
+        )
+    unknown = expr.free_symbols - set(space.symbols)
+    if unknown:
+        names = ", ".join(sorted(str(s) for s in unknown))
+        raise NonPolynomialError(f"{label}: {expr} uses symbols that are not parameters: {names}")
+    try:
+        poly = sympy.Poly(expr, *space.symbols, domain=QQ)
+    except (PolynomialError, CoercionFailed, GeneratorsNeeded, TypeError):
+        raise NonPolynomialError(f"{label}: {expr} is not a polynomial over QQ in the parameters") from None
+    return ring.from_dict({m: QQ(c) for m, c in poly.as_dict().items()})
+
+
+class PolynomialVectorField:
+    """A vector field θ ↦ (X_1(θ), …, X_D(θ)) with components in QQ[θ]."""
+
+
+    def __init__(self, space: ParameterSpace, components: Sequence[PolynomialLike]):
+        if len(components) != space.dim:
+            raise ShapeError(
+                f"a vector field on {space.dim} parameters needs {space.dim} components, got {len(components)}"
+            )
+        self.space = space
+        self.components: tuple[PolyElement, ...] = tuple(
+            to_polynomial(space, c, f"component {i} ({space.names[i]})") for i, c in enumerate(components)
+        )
+
+    # ----------------------------------------------------------- constructors
+    @classmethod
+    def gradient(cls, space: ParameterSpace, poly: PolynomialLike, label: str = "polynomial") -> "PolynomialVectorField":
+        """∇P for a polynomial ``P``."""
+        p = to_polynomial(space, poly, label)
+        return cls._trusted(space, tuple(p.diff(x) for x in space.gens))
+
+    @classmethod
+    def gradients_of_map(cls, space: ParameterSpace, phi: Sequence[PolynomialLike]) -> list["PolynomialVectorField"]:
+        """The generators ``V_φ = {∇φ_1, …, ∇φ_d}`` of a polynomial map φ (THEORY.md §1)."""
+        return [cls.gradient(space, p, f"phi component {k}") for k, p in enumerate(phi)]
+
+    @classmethod
+    def from_exprs(cls, space: ParameterSpace, exprs: Sequence[PolynomialLike]) -> "PolynomialVectorField":
+        """A field from SymPy expressions (or strings) in the parameter symbols."""
+        return cls(space, exprs)
+
+    @classmethod
+    def _trusted(cls, space: ParameterSpace, comps: tuple[PolyElement, ...]) -> "PolynomialVectorField":
+        obj = cls.__new__(cls)
+        obj.space = space
+        obj.components = comps
+        return obj
+
+    # ------------------------------------------------------------- structure
+    @property
+    def dim(self) -> int:
+        return self.space.dim
+
+    def is_zero(self) -> bool:
+        return not any(self.components)
+
+    def degree(self) -> int:
+        """Largest total degree of a component (−1 for the zero field)."""
+        degs = [max(sum(m) for m in c.itermonoms()) for c in self.components if c]
+        return max(degs) if degs else -1
+
+    @cached_property
+    def sparse(self) -> tuple[tuple[int, tuple[SparseTerm, ...]], ...]:
+        """Nonzero components as ``(i, terms)`` with terms in sparse-exponent form."""
+        out = []
+        for i, c in enumerate(self.components):
+            if c:
+                terms = tuple(
+                    (coeff, tuple((j, e) for j, e in enumerate(monom) if e)) for monom, coeff in c.iterterms()
+                )
+                out.append((i, terms))
+        return tuple(out)
+
+    @cached_property
+    def supports(self) -> tuple[frozenset[int], ...]:
+        """For each component, the indices of the variables it depends on."""
+        sup = [frozenset()] * self.dim
+        for i, terms in self.sparse:
+            sup[i] = frozenset(j for _, monom in terms for j, _ in monom)
+        return tuple(sup)
+
+    # ------------------------------------------------------------- algebra
+    def bracket(self, other: "PolynomialVectorField") -> "PolynomialVectorField":
+        """[X, Y] = ∂Y·X − ∂X·Y (THEORY.md §1), exactly."""
+        if other.space != self.space:
+            raise ShapeError("cannot bracket fields on different parameter spaces")
+        X, Y = self.components, other.components
+        gens = self.space.gens
+        zero = self.space.ring.zero
+        out = []
+        for i in range(self.dim):
+            acc = zero
+            for j in other.supports[i]:
+                if X[j]:
+                    acc += X[j] * Y[i].diff(gens[j])
+            for j in self.supports[i]:
+                if Y[j]:
+                    acc -= Y[j] * X[i].diff(gens[j])
+            out.append(acc)
+        return PolynomialVectorField._trusted(self.space, tuple(out))
+
+    def __add__(self, other: "PolynomialVectorField") -> "PolynomialVectorField":
+        return PolynomialVectorField._trusted(self.space, tuple(a + b for a, b in zip(self.components, other.components)))
+
+    def __sub__(self, other: "PolynomialVectorField") -> "PolynomialVectorField":
+        return PolynomialVectorField._trusted(self.space, tuple(a - b for a, b in zip(self.components, other.components)))
+
+    def __neg__(self) -> "PolynomialVectorField":
+        return PolynomialVectorField._trusted(self.space, tuple(-a for a in self.components))
+
+    def scale(self, c: PolynomialLike) -> "PolynomialVectorField":
+        """c·X for a rational constant c."""
+        q = to_polynomial(self.space, c, "scalar")
+        return PolynomialVectorField._trusted(self.space, tuple(q * a for a in self.components))
+
+    def directional_derivative(self, poly: PolynomialLike) -> PolyElement:
+        """⟨∇P, X⟩ = Σ_i X_i ∂_i P, a polynomial; it vanishes identically iff P is a first integral of X."""
+        p = to_polynomial(self.space, poly, "law")
+        acc = self.space.ring.zero
+        for i, x in enumerate(self.space.gens):
+            if self.components[i]:
+                d = p.diff(x)
+                if d:
+                    acc += self.components[i] * d
+        return acc
+
+    # ------------------------------------------------------- exact evaluation
+    def evaluate(self, point: Sequence) -> tuple:
+        """X(θ) at a rational point, exactly (elements of QQ)."""
+        if len(point) != self.dim:
+            raise ShapeError(f"a point in R^{self.dim} needs {self.dim} coordinates, got {len(point)}")
+        pt = [QQ(p) if not isinstance(p, Fraction) else QQ(p.numerator, p.denominator) for p in point]
+        out = [QQ(0)] * self.dim
+        for i, terms in self.sparse:
+            out[i] = evaluate_terms(terms, pt, QQ(0))
+        return tuple(out)
+
+    # ------------------------------------------------- equality and canonical form
+    def __eq__(self, other: object) -> bool:
+        return (
+            isinstance(other, PolynomialVectorField)
+            and other.space == self.space
+            and other.components == self.components
+        )
+
+    def __hash__(self) -> int:
+        return hash((self.space, self.components))
+
+    def canonical(self) -> "PolynomialVectorField":
+        """The representative of {cX : c ≠ 0} with coprime integer coefficients and a positive leading one.
+
+        The leading coefficient is that of the first nonzero component's
+        leading term in the ring's order.  Two fields are equal up to a nonzero
+        scalar iff their canonical forms are equal.
+        """
+        coeffs = [c for comp in self.components for c in comp.coeffs()]
+        if not coeffs:
+            return self
+        den = lcm(*(int(c.denominator) for c in coeffs))
+        num = gcd(*(int(c.numerator * (den // int(c.denominator))) for c in coeffs))
+        lead = next(comp.LC for comp in self.components if comp)
+        factor = QQ(den, num) if lead > 0 else QQ(-den, num)
+        return PolynomialVectorField._trusted(self.space, tuple(factor * c for c in self.components))
+
+    @cached_property
+    def canonical_key(self) -> tuple:
+        """A hashable key equal for two fields iff they are equal up to a nonzero scalar."""
+        can = self.canonical()
+        return tuple((i, tuple(sorted(can.components[i].items()))) for i, _ in can.sparse)
+
+    # ------------------------------------------------------------- display
+    def to_sympy(self) -> sympy.Matrix:
+        """The components as a SymPy column of expressions."""
+        return sympy.Matrix([c.as_expr() for c in self.components])
+
+    def latex(self) -> str:
+        r"""The field as a derivation, e.g. ``V^{(2)}_{0,0} \partial_{U^{(1)}_{0,0}} + …``."""
+        if self.is_zero():
+            return "0"
+        names = self.space.latex_names()
+        parts = []
+        for i, _ in self.sparse:
+            comp = sympy.latex(self.components[i].as_expr(), symbol_names=names)
+            if self.components[i].is_monomial and not comp.startswith("-"):
+                term = f"{comp} \\partial_{{{names[self.space.symbols[i]]}}}"
+            else:
+                term = f"\\left({comp}\\right) \\partial_{{{names[self.space.symbols[i]]}}}"
+            parts.append(term)
+        return " + ".join(parts).replace("+ -", "- ")
+
+    def __str__(self) -> str:
+        if self.is_zero():
+            return "0"
+        return " + ".join(f"({self.components[i].as_expr()})*d/d{self.space.names[i]}" for i, _ in self.sparse)
+
+    def __repr__(self) -> str:
+        return f"PolynomialVectorField({self})"
+
+
+def evaluate_terms(terms: Iterable[SparseTerm], point: Sequence, zero):
+    """Σ coeff · Π θ_j^e over sparse terms, in whatever ring ``point`` and ``zero`` live in."""
+    acc = zero
+    for coeff, monom in terms:
+        val = coeff
+        for j, e in monom:
+            val = val * (point[j] if e == 1 else point[j] ** e)
+        acc = acc + val
+    return acc
