@@ -53,7 +53,8 @@ class BracketGraph:
             self.stats["duplicate"] += 1
             if parents is not None:
                 for side, par in zip(("left", "right"), parents):
-                    self.graph.add_edge(par, existing, side=side, duplicate=True)
+                    if not self.graph.has_edge(par, existing):
+                        self.graph.add_edge(par, existing, side=side, duplicate=True)
             return None
         node = self.graph.number_of_nodes()
         self.graph.add_node(node, field=field, label=label, level=level, status=status)

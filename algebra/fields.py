@@ -89,7 +89,9 @@ class PolynomialVectorField:
     def gradient(cls, space: ParameterSpace, poly: PolynomialLike, label: str = "polynomial") -> "PolynomialVectorField":
         """∇P for a polynomial ``P``."""
         p = to_polynomial(space, poly, label)
-        return cls._trusted(space, tuple(p.diff(x) for x in space.gens))
+        zero = space.ring.zero
+        support = {j for monom in p.itermonoms() for j, e in enumerate(monom) if e}
+        return cls._trusted(space, tuple(partial(p, j) if j in support else zero for j in range(space.dim)))
 
     @classmethod
     def gradients_of_map(cls, space: ParameterSpace, phi: Sequence[PolynomialLike]) -> list["PolynomialVectorField"]:
@@ -147,17 +149,16 @@ class PolynomialVectorField:
         if other.space != self.space:
             raise ShapeError("cannot bracket fields on different parameter spaces")
         X, Y = self.components, other.components
-        gens = self.space.gens
         zero = self.space.ring.zero
         out = []
         for i in range(self.dim):
             acc = zero
             for j in other.supports[i]:
                 if X[j]:
-                    acc += X[j] * Y[i].diff(gens[j])
+                    acc += X[j] * partial(Y[i], j)
             for j in self.supports[i]:
                 if Y[j]:
-                    acc -= Y[j] * X[i].diff(gens[j])
+                    acc -= Y[j] * partial(X[i], j)
             out.append(acc)
         return PolynomialVectorField._trusted(self.space, tuple(out))
 
@@ -179,11 +180,11 @@ class PolynomialVectorField:
         """⟨∇P, X⟩ = Σ_i X_i ∂_i P, a polynomial; it vanishes identically iff P is a first integral of X."""
         p = to_polynomial(self.space, poly, "law")
         acc = self.space.ring.zero
-        for i, x in enumerate(self.space.gens):
-            if self.components[i]:
-                d = p.diff(x)
+        for i, comp in enumerate(self.components):
+            if comp:
+                d = partial(p, i)
                 if d:
-                    acc += self.components[i] * d
+                    acc += comp * d
         return acc
 
     # ------------------------------------------------------- exact evaluation
@@ -208,6 +209,13 @@ class PolynomialVectorField:
     def __hash__(self) -> int:
         return hash((self.space, self.components))
 
+    def _canonical_factor(self):
+        coeffs = [c for _, terms in self.sparse for c, _ in terms]
+        den = lcm(*(int(c.denominator) for c in coeffs))
+        num = gcd(*(int(c.numerator * (den // int(c.denominator))) for c in coeffs))
+        lead = next(comp.LC for comp in self.components if comp)
+        return QQ(den, num) if lead > 0 else QQ(-den, num)
+
     def canonical(self) -> "PolynomialVectorField":
         """The representative of {cX : c ≠ 0} with coprime integer coefficients and a positive leading one.
 
@@ -215,20 +223,18 @@ class PolynomialVectorField:
         leading term in the ring's order.  Two fields are equal up to a nonzero
         scalar iff their canonical forms are equal.
         """
-        coeffs = [c for comp in self.components for c in comp.coeffs()]
-        if not coeffs:
+        if self.is_zero():
             return self
-        den = lcm(*(int(c.denominator) for c in coeffs))
-        num = gcd(*(int(c.numerator * (den // int(c.denominator))) for c in coeffs))
-        lead = next(comp.LC for comp in self.components if comp)
-        factor = QQ(den, num) if lead > 0 else QQ(-den, num)
-        return PolynomialVectorField._trusted(self.space, tuple(factor * c for c in self.components))
+        factor = self._canonical_factor()
+        return PolynomialVectorField._trusted(self.space, tuple(factor * c if c else c for c in self.components))
 
     @cached_property
     def canonical_key(self) -> tuple:
         """A hashable key equal for two fields iff they are equal up to a nonzero scalar."""
-        can = self.canonical()
-        return tuple((i, tuple(sorted(can.components[i].items()))) for i, _ in can.sparse)
+        if self.is_zero():
+            return ()
+        factor = self._canonical_factor()
+        return tuple((i, tuple(sorted((m, factor * c) for m, c in self.components[i].iterterms()))) for i, _ in self.sparse)
 
     # ------------------------------------------------------------- display
     def to_sympy(self) -> sympy.Matrix:
@@ -257,6 +263,16 @@ class PolynomialVectorField:
 
     def __repr__(self) -> str:
         return f"PolynomialVectorField({self})"
+
+
+def partial(poly: PolyElement, j: int) -> PolyElement:
+    """∂poly/∂θ_j, by variable index (SymPy's ``diff`` looks the generator up linearly)."""
+    out = poly.ring.zero.copy()
+    for monom, coeff in poly.iterterms():
+        e = monom[j]
+        if e:
+            out[monom[:j] + (e - 1,) + monom[j + 1:]] = coeff * e
+    return out
 
 
 def evaluate_terms(terms: Iterable[SparseTerm], point: Sequence, zero):

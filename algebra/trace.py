@@ -247,7 +247,7 @@ def lie_trace(
         ncols, c = _annihilator_columns([evals[n] for n in kept], width, p)
         involved = set(gens) | set(frontier)
         ann = {n: _annihilated_jacobian(evals[n], ncols, p) for n in involved}
-        total = len(frontier) * len(gens)
+        total = len(gens) * (len(gens) - 1) // 2 if level == 1 else len(frontier) * len(gens)
         level_echelon = ModularEchelon(p)
         new_nodes: list[int] = []
         examined = 0
