@@ -9,12 +9,12 @@ from math import lcm
 from typing import Sequence
 
 import flint
-from sympy import QQ
+from .rationals import to_qq
 
 
 def integer_row(row: Sequence) -> list[int]:
     """A rational row scaled to integers by the lcm of its denominators."""
-    qs = [QQ(c) for c in row]
+    qs = [to_qq(c) for c in row]
     den = lcm(*(int(q.denominator) for q in qs)) if qs else 1
     return [int(q.numerator) * (den // int(q.denominator)) for q in qs]
 

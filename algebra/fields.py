@@ -22,6 +22,7 @@ from sympy.polys.rings import PolyElement
 
 from .errors import NonPolynomialError, ShapeError
 from .parameters import ParameterSpace
+from .rationals import to_qq
 
 # One term of a sparse polynomial: (coefficient, ((variable index, exponent), ...)).
 SparseTerm = tuple[object, tuple[tuple[int, int], ...]]
@@ -47,9 +48,9 @@ def to_polynomial(space: ParameterSpace, value: PolynomialLike, label: str) -> P
             f"{label}: float {value!r} where an exact rational is required (use a Fraction or sympy.Rational)"
         )
     if isinstance(value, (int, Fraction)):
-        return ring(QQ(value.numerator, value.denominator) if isinstance(value, Fraction) else QQ(value))
+        return ring(to_qq(value, label))
     try:
-        expr = sympy.sympify(value) if isinstance(value, str) else value
+        expr = parse_expression(space, value) if isinstance(value, str) else value
     except (sympy.SympifyError, TypeError) as exc:
         raise NonPolynomialError(f"{label}: cannot read {value!r} as a polynomial ({exc})") from None
     if not isinstance(expr, sympy.Basic):
@@ -67,7 +68,18 @@ def to_polynomial(space: ParameterSpace, value: PolynomialLike, label: str) -> P
         poly = sympy.Poly(expr, *space.symbols, domain=QQ)
     except (PolynomialError, CoercionFailed, GeneratorsNeeded, TypeError):
         raise NonPolynomialError(f"{label}: {expr} is not a polynomial over QQ in the parameters") from None
-    return ring.from_dict({m: QQ(c) for m, c in poly.as_dict().items()})
+    return ring.from_dict({m: QQ.from_sympy(c) for m, c in poly.as_dict().items()})
+
+
+def parse_expression(space: ParameterSpace, text: str) -> sympy.Expr:
+    """Parse a string whose parameter names may contain brackets (``U1[0,1]*b1[0]``)."""
+    local = {}
+    for k, name in enumerate(sorted(space.names, key=len, reverse=True)):
+        if name in text:
+            token = f"_param{k}_"
+            text = text.replace(name, token)
+            local[token] = space.symbols[space.index(name)]
+    return sympy.sympify(text, locals=local)
 
 
 class PolynomialVectorField:
@@ -192,7 +204,7 @@ class PolynomialVectorField:
         """X(θ) at a rational point, exactly (elements of QQ)."""
         if len(point) != self.dim:
             raise ShapeError(f"a point in R^{self.dim} needs {self.dim} coordinates, got {len(point)}")
-        pt = [QQ(p) if not isinstance(p, Fraction) else QQ(p.numerator, p.denominator) for p in point]
+        pt = [to_qq(c, f"coordinate {i}") for i, c in enumerate(point)]
         out = [QQ(0)] * self.dim
         for i, terms in self.sparse:
             out[i] = evaluate_terms(terms, pt, QQ(0))

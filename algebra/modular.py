@@ -13,14 +13,14 @@ from __future__ import annotations
 
 from typing import Iterable, Sequence
 
-from sympy import QQ
+from .rationals import to_qq
 
 PRIME = (1 << 61) - 1
 
 
 def to_mod(q, p: int = PRIME) -> int:
     """The residue of a rational ``q`` (with denominator prime to p) modulo p."""
-    q = QQ(q)
+    q = to_qq(q)
     num, den = int(q.numerator), int(q.denominator)
     return num % p if den == 1 else num * pow(den, -1, p) % p
 

@@ -13,6 +13,7 @@ from typing import Sequence
 from sympy import QQ
 
 from .errors import ShapeError
+from .rationals import to_qq
 
 DEFAULT_BOUND = 97
 
@@ -37,4 +38,4 @@ def format_point(point: Sequence) -> list[str]:
 
 def parse_point(coords: Sequence[str]) -> list:
     """Inverse of :func:`format_point`."""
-    return [QQ(*map(int, c.split("/"))) if "/" in c else QQ(int(c)) for c in coords]
+    return [to_qq(c, f"coordinate {i}") for i, c in enumerate(coords)]
