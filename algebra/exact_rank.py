@@ -14,9 +14,18 @@ from .rationals import to_qq
 
 def integer_row(row: Sequence) -> list[int]:
     """A rational row scaled to integers by the lcm of its denominators."""
-    qs = [to_qq(c) for c in row]
-    den = lcm(*(int(q.denominator) for q in qs)) if qs else 1
-    return [int(q.numerator) * (den // int(q.denominator)) for q in qs]
+    parts = [_fraction(c) for c in row]
+    den = lcm(*(d for _, d in parts)) if parts else 1
+    return [n * (den // d) for n, d in parts]
+
+
+def _fraction(c) -> tuple[int, int]:
+    """(numerator, denominator) of an exact rational; floats are refused by :func:`to_qq`."""
+    num = getattr(c, "numerator", None)
+    if num is None or callable(num) or isinstance(c, bool):
+        c = to_qq(c)
+        num = c.numerator
+    return int(num), int(c.denominator)
 
 
 def exact_rank(rows: Sequence[Sequence]) -> int:

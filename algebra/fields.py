@@ -204,10 +204,14 @@ class PolynomialVectorField:
         """X(θ) at a rational point, exactly (elements of QQ)."""
         if len(point) != self.dim:
             raise ShapeError(f"a point in R^{self.dim} needs {self.dim} coordinates, got {len(point)}")
-        pt = [to_qq(c, f"coordinate {i}") for i, c in enumerate(point)]
-        out = [QQ(0)] * self.dim
+        return self.evaluate_qq([to_qq(c, f"coordinate {i}") for i, c in enumerate(point)])
+
+    def evaluate_qq(self, point: Sequence) -> tuple:
+        """X(θ) at a point whose coordinates are already elements of QQ (no conversion, no checks)."""
+        zero = QQ(0)
+        out = [zero] * self.dim
         for i, terms in self.sparse:
-            out[i] = evaluate_terms(terms, pt, QQ(0))
+            out[i] = evaluate_terms(terms, point, zero)
         return tuple(out)
 
     # ------------------------------------------------- equality and canonical form

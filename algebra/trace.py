@@ -43,6 +43,7 @@ from .exact_rank import exact_rank, modular_rank
 from .fields import PolynomialVectorField
 from .modular import PRIME, ModularEchelon, point_mod
 from .points import format_point, working_points
+from .rationals import to_qq
 
 ProgressCallback = Callable[[str, int, int], None]
 RECORD_MODES = ("kept", "all")
@@ -275,7 +276,10 @@ def lie_trace(
 
     notify("exact ranks", 0, P)
     fields = [graph.field(n) for n in kept]
-    exact = [exact_rank([f.evaluate(pt) for f in fields]) for pt in pts]
+    exact = []
+    for pt in pts:
+        qpt = [to_qq(c, "point coordinate") for c in pt]
+        exact.append(exact_rank([f.evaluate_qq(qpt) for f in fields]))
     notes = []
     if len(set(exact)) > 1:
         notes.append(f"the points disagree on the rank ({exact}): at least one is not generic; the maximum is reported")

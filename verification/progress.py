@@ -26,9 +26,8 @@ class ProgressBar:
             self.close()
             self._stage = stage
             self._bar = tqdm(total=total, desc=stage, delay=self.delay, disable=None, leave=False, unit="field")
-        if self._bar is not None:
-            self._bar.n = done
-            self._bar.refresh() if self._bar.n else None
+        if self._bar is not None and done > self._bar.n:
+            self._bar.update(done - self._bar.n)
 
     def close(self) -> None:
         if self._bar is not None:
