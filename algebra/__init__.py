@@ -5,6 +5,7 @@ from .bracket_graph import BracketGraph
 from .errors import ConslawError, NonPolynomialError, ShapeError, UnknownArchitectureError
 from .exact_rank import exact_rank
 from .laws import gradient_rank, violations
+from .law_discovery import LawBasis, polynomial_laws
 from .fields import PolynomialVectorField, to_polynomial
 from .parameters import ParameterSpace, latex_name, matrix_names, vector_names
 from .points import working_points
@@ -15,5 +16,5 @@ __all__ = [
     "NonPolynomialError", "ParameterSpace", "PolynomialVectorField", "ShapeError",
     "TraceResult", "UnknownArchitectureError", "build_architecture", "exact_rank",
     "latex_name", "lie_trace", "linear_network", "matrix_names", "relu_network",
-    "to_polynomial", "vector_names", "working_points", "gradient_rank", "violations",
+    "to_polynomial", "vector_names", "working_points", "gradient_rank", "violations", "LawBasis", "polynomial_laws",
 ]

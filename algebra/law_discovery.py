@@ -1,0 +1,260 @@
+"""All polynomial conservation laws of degree ≤ k (Marcotte et al. 2023, second algorithm).
+
+A polynomial P = Σ_α a_α θ^α is conserved by the fields X_1..X_d iff
+⟨∇P, X_j⟩ ≡ 0 for every j (THEORY.md §2); this is linear in the unknowns
+a_α and the laws of degree ≤ k form the null space of that system.
+
+Default path ("exact"): the coefficient system — for each generator X_k and
+monomial β, the coefficient of θ^β in Σ_α a_α ⟨∇θ^α, X_k⟩ — is sparse and
+splits into blocks with disjoint unknowns (union–find); each block's null
+space is computed over QQ by FLINT.
+
+Second path ("sampled"), an independent cross-check: evaluate the
+identities at seeded random points modulo the prime p (one FLINT matrix
+product per point), take the null space mod p in reduced echelon form, lift
+each entry to QQ by rational reconstruction and verify every law exactly.
+The sampled equations are combinations of the exact ones, so the null space
+mod p is at least as large as the true one; when all its lifted vectors
+verify, the basis is exactly complete.  If a lift fails to verify, the
+system is resampled with twice as many equations.
+"""
+from __future__ import annotations
+
+import random
+import time
+from dataclasses import dataclass
+from math import gcd, lcm
+from typing import Sequence
+
+import flint
+from sympy import QQ
+from sympy.polys.rings import PolyElement
+
+from .errors import ShapeError
+from .evaluation import evaluate_stacked
+from .fields import PolynomialVectorField
+from .laws import violations
+from .modular import PRIME
+from .monomials import Monomial, gradient_mod, monomials, to_dense
+from .parameters import ParameterSpace
+from .reconstruction import reconstruct_vector
+
+
+@dataclass
+class LawBasis:
+    """A basis of the polynomial laws of degree ≤ k (or exactly k), with integer coefficients."""
+
+    space: ParameterSpace
+    degree: int
+    homogeneous: bool
+    laws: list[PolyElement]
+    unknowns: int
+    equations: int
+    method: str
+    seconds: float
+
+    def __len__(self) -> int:
+        return len(self.laws)
+
+
+def _primitive(values: Sequence) -> list:
+    """Scale a rational vector to coprime integers with a positive first nonzero entry."""
+    nz = [v for v in values if v]
+    den = lcm(*(int(v.denominator) for v in nz))
+    num = gcd(*(int(v.numerator) * (den // int(v.denominator)) for v in nz))
+    f = QQ(den, num) if nz[0] > 0 else QQ(-den, num)
+    return [v * f for v in values]
+
+
+def _to_poly(space: ParameterSpace, mons: Sequence[Monomial], coeffs: Sequence) -> PolyElement:
+    D = space.dim
+    return space.ring.from_dict({to_dense(m, D): c for m, c in zip(mons, coeffs) if c})
+
+
+def _rref_rows(rows: list[list[int]], p: int) -> list[list[int]]:
+    mat, rank = flint.nmod_mat(rows, p).rref()
+    return [[int(v) for v in r] for r in mat.tolist()[:rank]]
+
+
+def _sampled_nullspace(gens, mons, n_rows: int, rng: random.Random, p: int):
+    """Reduced echelon basis (mod p) of the laws' coefficient vectors, from sampled identities.
+
+    At each random point θ_s the equations Σ_α a_α ⟨∇θ^α, X⟩(θ_s) = 0 for X in
+    the span of the generators are spanned by r_s ≤ D of them; r_s random
+    combinations of the generators' values are used, and points are added
+    until ``n_rows`` equations are reached.
+    """
+    D = gens[0].dim
+    rows: list[list[int]] = []
+    while len(rows) < n_rows:
+        pt = [rng.randrange(1, p) for _ in range(D)]
+        vals = [evaluate_stacked(g, [pt], p).value for g in gens]
+        V = flint.nmod_mat([[v.get(j, 0) for v in vals] for j in range(D)], p)  # D × gens
+        r = V.rank()
+        if r == 0:
+            break
+        R = flint.nmod_mat([[rng.randrange(p) for _ in range(r)] for _ in gens], p)  # gens × r
+        grads = [[0] * D for _ in mons]  # monomials × D
+        for a, m in enumerate(mons):
+            for j, d in gradient_mod(m, pt, p):
+                grads[a][j] = d
+        rows.extend((flint.nmod_mat(grads, p) * (V * R)).transpose().tolist())
+    if not rows:
+        return [[int(i == a) for i in range(len(mons))] for a in range(len(mons))], 0
+    basis, nullity = flint.nmod_mat(rows, p).nullspace()
+    cols = basis.tolist()
+    vectors = [[int(cols[a][t]) for a in range(len(mons))] for t in range(nullity)]
+    return (_rref_rows(vectors, p) if vectors else []), len(rows)
+
+
+def _coefficient_system(gens, mons) -> dict[tuple, dict[int, object]]:
+    """Rows of the exact system: (generator k, monomial β) ↦ {α: coefficient of θ^β in ⟨∇θ^α, X_k⟩}."""
+    by_var: dict[int, list[int]] = {}
+    for a, m in enumerate(mons):
+        for j, _ in m:
+            by_var.setdefault(j, []).append(a)
+    rows: dict[tuple, dict[int, object]] = {}
+    for k, g in enumerate(gens):
+        for j, terms in g.sparse:
+            for a in by_var.get(j, ()):
+                m = dict(mons[a])
+                e = m[j]
+                m[j] = e - 1
+                for c, monom in terms:
+                    out = dict(m)
+                    for jj, ee in monom:
+                        out[jj] = out.get(jj, 0) + ee
+                    key = (k, tuple(sorted((x, y) for x, y in out.items() if y)))
+                    row = rows.setdefault(key, {})
+                    row[a] = row.get(a, 0) + e * c
+    return rows
+
+
+def _components(n_cols: int, rows) -> list[tuple[list[int], list[dict]]]:
+    """Split the system into blocks with disjoint unknowns (union–find over the columns)."""
+    parent = list(range(n_cols))
+
+    def find(x: int) -> int:
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    live = [r for r in rows.values() if any(r.values())]
+    for r in live:
+        cols = iter(r)
+        first = find(next(cols))
+        for c in cols:
+            rc = find(c)
+            if rc != first:
+                parent[rc] = first
+    blocks: dict[int, tuple[list[int], list[dict]]] = {}
+    for c in range(n_cols):
+        blocks.setdefault(find(c), ([], []))[0].append(c)
+    for r in live:
+        blocks[find(next(iter(r)))][1].append(r)
+    return list(blocks.values())
+
+
+def _fmpq(v):
+    return flint.fmpq(int(v.numerator), int(v.denominator))
+
+
+def _exact_nullspace(gens, mons):
+    """Null space over QQ of the exact coefficient system, block by block (reduced echelon rows)."""
+    rows = _coefficient_system(gens, mons)
+    vectors = []
+    for cols, block_rows in _components(len(mons), rows):
+        pos = {c: i for i, c in enumerate(cols)}
+        if block_rows:
+            mat = flint.fmpq_mat([[_fmpq(QQ(0))] * len(cols) for _ in block_rows])
+            for r, row in enumerate(block_rows):
+                for c, v in row.items():
+                    mat[r, pos[c]] = _fmpq(QQ(v))
+            basis, nullity = _fmpq_nullspace(mat)
+        else:
+            basis, nullity = None, len(cols)
+        if nullity == 0:
+            continue
+        if basis is None:
+            block = [[flint.fmpq(int(i == t)) for i in range(len(cols))] for t in range(len(cols))]
+        else:
+            bl = basis.tolist()
+            block = [[bl[i][t] for i in range(len(cols))] for t in range(nullity)]
+        echelon = flint.fmpq_mat(block).rref()[0].tolist()
+        for row in echelon:
+            v = [QQ(0)] * len(mons)
+            for i, x in enumerate(row):
+                if x != 0:
+                    v[cols[i]] = QQ(int(x.p), int(x.q))
+            vectors.append(v)
+    vectors.sort(key=lambda v: next(i for i, x in enumerate(v) if x))
+    return vectors, len(rows)
+
+
+def _fmpq_nullspace(mat):
+    """Null space of an fmpq_mat via its reduced echelon form: (columns matrix, nullity)."""
+    rref, rank = mat.rref()
+    rl = rref.tolist()
+    n = mat.ncols()
+    pivots = [next(c for c in range(n) if rl[r][c] != 0) for r in range(rank)]
+    free = [c for c in range(n) if c not in set(pivots)]
+    cols = [[flint.fmpq(0)] * len(free) for _ in range(n)]
+    for t, f in enumerate(free):
+        cols[f][t] = flint.fmpq(1)
+        for r, pc in enumerate(pivots):
+            cols[pc][t] = -rl[r][f]
+    return flint.fmpq_mat(cols) if free else None, len(free)
+
+
+def polynomial_laws(
+    generators: Sequence[PolynomialVectorField],
+    degree: int = 2,
+    *,
+    homogeneous: bool = False,
+    method: str = "exact",
+    seed: int = 0,
+    max_attempts: int = 3,
+) -> LawBasis:
+    """A basis of the conservation laws that are polynomials of degree ≤ ``degree``.
+
+    Constants are excluded (they are trivially conserved).  ``homogeneous``
+    restricts to polynomials homogeneous of exactly ``degree``.  ``method``:
+
+    * ``"exact"`` (default): the coefficient system over QQ, split into blocks
+      with disjoint unknowns, each block's null space by FLINT;
+    * ``"sampled"``: identities sampled at seeded random points mod p, lifted
+      by rational reconstruction and verified exactly (an independent path).
+
+    The basis is in reduced echelon form over the monomials in parameter
+    order (each law has its own leading monomial; laws on disjoint parameters
+    stay separate), each law scaled to coprime integers with a positive
+    leading coefficient.
+    """
+    t0 = time.perf_counter()
+    if not generators:
+        raise ShapeError("no generators given")
+    if isinstance(degree, bool) or not isinstance(degree, int) or degree < 1:
+        raise ShapeError(f"degree must be an integer ≥ 1, got {degree!r}")
+    if method not in ("exact", "sampled"):
+        raise ShapeError(f"method must be 'exact' or 'sampled', got {method!r}")
+    space = generators[0].space
+    mons = monomials(space.dim, degree, homogeneous)
+    if method == "exact":
+        vectors, n_eq = _exact_nullspace(list(generators), mons)
+        laws = [_to_poly(space, mons, _primitive(v)) for v in vectors]
+        return LawBasis(space, degree, homogeneous, laws, len(mons), n_eq, "exact coefficient system over QQ",
+                        time.perf_counter() - t0)
+    p = PRIME
+    rng = random.Random(seed)
+    n_rows = len(mons) + 8
+    for _ in range(max_attempts):
+        rows, n_eq = _sampled_nullspace(list(generators), mons, n_rows, rng, p)
+        lifted = [reconstruct_vector(r, p) for r in rows]
+        if all(v is not None for v in lifted):
+            laws = [_to_poly(space, mons, _primitive(v)) for v in lifted]
+            if not violations(laws, generators):
+                return LawBasis(space, degree, homogeneous, laws, len(mons), n_eq,
+                                "sampled mod p, lifted and verified exactly", time.perf_counter() - t0)
+        n_rows *= 2
+    raise ShapeError(f"the sampled law basis did not verify after {max_attempts} attempts; use method='exact'")
