@@ -13,6 +13,7 @@ reference SageMath timings that issue #2 quotes for the same instances on a
 from __future__ import annotations
 
 import argparse
+import math
 import platform
 import time
 
@@ -57,6 +58,7 @@ def main() -> None:
     print("| instance | D | laws | conslaw (s) | naive exact baseline (s) | speed-up | SageMath, quoted (s) | vs SageMath |")
     print("|---|---|---|---|---|---|---|---|")
     rows = PAPER if args.quick else PAPER + [s for s in SCALING if s not in PAPER]
+    growth: dict[str, list[tuple[int, float]]] = {}
     for arch, widths, bias in rows:
         a, res, t = conslaw_time(arch, widths, bias, args.repeat)
         base = "-"
@@ -74,6 +76,15 @@ def main() -> None:
         vs = f"{sage / t:.0f}x" if sage else "-"
         name = f"{arch} {list(widths)}" + (" +bias" if bias else "")
         print(f"| {name} | {a.dim} | {res.laws} | {t:.3f} | {base} | {ratio} | {sage_s} | {vs} |", flush=True)
+        if len(set(widths)) == 1 and not bias and a.dim >= 32:
+            growth.setdefault(arch, []).append((a.dim, t))
+    for arch, pts in growth.items():
+        if len(pts) >= 3:
+            xs = [math.log(d) for d, _ in pts]
+            ys = [math.log(t) for _, t in pts]
+            mx, my = sum(xs) / len(xs), sum(ys) / len(ys)
+            slope = sum((x - mx) * (y - my) for x, y in zip(xs, ys)) / sum((x - mx) ** 2 for x in xs)
+            print(f"# {arch} [w, w, w], D >= 32: time grows like D^{slope:.2f} (least-squares fit on log-log)")
 
 
 if __name__ == "__main__":
