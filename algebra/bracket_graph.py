@@ -35,9 +35,12 @@ class BracketGraph:
         """The node holding ``field`` up to a nonzero scalar, if any."""
         return self._by_key.get(field.canonical_key)
 
-    def add_generator(self, field: PolynomialVectorField, label: str) -> Optional[int]:
-        """Add a generator as a level-0 node; ``None`` if zero or a duplicate."""
-        return self._add(field, label, level=0, parents=None, status="new")
+    def add_generator(self, field: PolynomialVectorField, label: str, index: Optional[int] = None) -> Optional[int]:
+        """Add a generator (its position ``index`` in the input list) as a level-0 node; ``None`` if zero or a duplicate."""
+        node = self._add(field, label, level=0, parents=None, status="new")
+        if node is not None and index is not None:
+            self.graph.nodes[node]["generator"] = index
+        return node
 
     def add_bracket(self, left: int, right: int, field: PolynomialVectorField, level: int, status: str) -> Optional[int]:
         """Add ``field = [left, right]``; ``None`` (and duplicate edges) if zero or already present."""
@@ -84,6 +87,13 @@ class BracketGraph:
         sides = {d["side"]: u for u, _, d in self.graph.in_edges(node, data=True) if not d["duplicate"]}
         return (sides["left"], sides["right"]) if sides else None
 
+    def tree(self, node: int):
+        """How a node is built from the generators: an input index, or ``[left, right]`` nested."""
+        par = self.parents(node)
+        if par is None:
+            return self.graph.nodes[node].get("generator", node)
+        return [self.tree(par[0]), self.tree(par[1])]
+
     def new_directions(self) -> Iterator[tuple[int, dict[str, Any]]]:
         """Nodes that added a direction to the trace, with their attributes."""
         return ((n, d) for n, d in self.graph.nodes(data=True) if d["status"] == "new")
@@ -111,6 +121,8 @@ class BracketGraph:
         for n, d in self.graph.nodes(data=True):
             f: PolynomialVectorField = d["field"]
             g.add_node(n, label=d["label"], level=d["level"], status=d["status"], field=str(f), latex=f.latex())
+            if "generator" in d:
+                g.nodes[n]["generator"] = d["generator"]
         for u, v, d in self.graph.edges(data=True):
             g.add_edge(u, v, side=d["side"], duplicate=d["duplicate"])
         return g

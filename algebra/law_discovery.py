@@ -207,6 +207,49 @@ def _fmpq_nullspace(mat):
     return flint.fmpq_mat(cols) if free else None, len(free)
 
 
+def _cost(vec: dict[int, object], mons: Sequence[Monomial]) -> tuple[int, int]:
+    """(number of parameters, number of monomials) a law involves."""
+    return len({j for a in vec for j, _ in mons[a]}), len(vec)
+
+
+def sparsify(vectors: Sequence[Sequence], mons: Sequence[Monomial]) -> list[list]:
+    """Make each law involve as few parameters as possible.
+
+    Repeatedly replaces v_i by v_i + c·v_j when that lowers (parameters,
+    monomials) of v_i, c chosen to cancel a shared monomial.  The span is
+    unchanged (elementary operations) and the cost strictly decreases, so it
+    terminates.  On the ReLU nets this undoes the echelon form's mixtures of
+    neighbouring neurons' laws (one law per neuron, as in the paper).
+    """
+    vecs = [{a: v for a, v in enumerate(vec) if v} for vec in vectors]
+    improved = True
+    while improved:
+        improved = False
+        for i, vi in enumerate(vecs):
+            best, best_cost = None, _cost(vi, mons)
+            for j, vj in enumerate(vecs):
+                if i == j:
+                    continue
+                for m in vi.keys() & vj.keys():
+                    c = -vi[m] / vj[m]
+                    cand = dict(vi)
+                    for a, x in vj.items():
+                        y = cand.get(a, 0) + c * x
+                        if y:
+                            cand[a] = y
+                        else:
+                            cand.pop(a, None)
+                    cost = _cost(cand, mons)
+                    if cost < best_cost:
+                        best, best_cost = cand, cost
+            if best is not None:
+                vecs[i] = best
+                improved = True
+    out = [[vec.get(a, QQ(0)) for a in range(len(mons))] for vec in vecs]
+    out.sort(key=lambda v: next(a for a, x in enumerate(v) if x))
+    return out
+
+
 def polynomial_laws(
     generators: Sequence[PolynomialVectorField],
     degree: int = 2,
@@ -226,10 +269,10 @@ def polynomial_laws(
     * ``"sampled"``: identities sampled at seeded random points mod p, lifted
       by rational reconstruction and verified exactly (an independent path).
 
-    The basis is in reduced echelon form over the monomials in parameter
-    order (each law has its own leading monomial; laws on disjoint parameters
-    stay separate), each law scaled to coprime integers with a positive
-    leading coefficient.
+    The basis starts in reduced echelon form over the monomials in parameter
+    order, is then :func:`sparsify`-ed (each law on as few parameters as
+    possible), each law scaled to coprime integers with a positive leading
+    coefficient, and sorted by its first monomial.
     """
     t0 = time.perf_counter()
     if not generators:
@@ -242,7 +285,7 @@ def polynomial_laws(
     mons = monomials(space.dim, degree, homogeneous)
     if method == "exact":
         vectors, n_eq = _exact_nullspace(list(generators), mons)
-        laws = [_to_poly(space, mons, _primitive(v)) for v in vectors]
+        laws = [_to_poly(space, mons, _primitive(v)) for v in sparsify(vectors, mons)]
         return LawBasis(space, degree, homogeneous, laws, len(mons), n_eq, "exact coefficient system over QQ",
                         time.perf_counter() - t0)
     p = PRIME
@@ -252,7 +295,7 @@ def polynomial_laws(
         rows, n_eq = _sampled_nullspace(list(generators), mons, n_rows, rng, p)
         lifted = [reconstruct_vector(r, p) for r in rows]
         if all(v is not None for v in lifted):
-            laws = [_to_poly(space, mons, _primitive(v)) for v in lifted]
+            laws = [_to_poly(space, mons, _primitive(v)) for v in sparsify(lifted, mons)]
             if not violations(laws, generators):
                 return LawBasis(space, degree, homogeneous, laws, len(mons), n_eq,
                                 "sampled mod p, lifted and verified exactly", time.perf_counter() - t0)

@@ -29,15 +29,27 @@ def vector_names(stem: str, size: int) -> list[str]:
     return [f"{stem}[{i}]" for i in range(size)]
 
 
-def latex_name(name: str) -> str:
-    """LaTeX for a parameter name: ``U1[0,1]`` → ``U^{(1)}_{0,1}``, ``b1[2]`` → ``b^{(1)}_{2}``."""
+def parse_name(name: str) -> tuple[str, str, tuple[int, ...]] | None:
+    """``"U1[0,2]"`` → ``("U", "1", (0, 2))``; ``None`` for names of another form."""
     m = _LATEX_NAME.match(name)
     if not m:
-        return sympy.latex(sympy.Symbol(name))
+        return None
     stem, layer, idx = m.groups()
-    idx = ",".join(part.strip() for part in idx.split(","))
-    sup = f"^{{({layer})}}" if layer else ""
-    return f"{stem}{sup}_{{{idx}}}"
+    return stem, layer, tuple(int(part) for part in idx.split(","))
+
+
+def matrix_latex(stem: str, layer: str) -> str:
+    """LaTeX of a weight matrix or vector: ``U^{(1)}`` (or ``U`` without a layer number)."""
+    return f"{stem}^{{({layer})}}" if layer else stem
+
+
+def latex_name(name: str) -> str:
+    """LaTeX for a parameter, indices 1-based as in the papers: ``U1[0,1]`` → ``U^{(1)}_{1,2}``."""
+    parsed = parse_name(name)
+    if parsed is None:
+        return sympy.latex(sympy.Symbol(name))
+    stem, layer, idx = parsed
+    return f"{matrix_latex(stem, layer)}_{{{','.join(str(i + 1) for i in idx)}}}"
 
 
 class ParameterSpace:

@@ -89,6 +89,10 @@ class TraceResult:
         """Number of independent conservation laws, D − rank (Theorem 2.11)."""
         return self.dim - self.rank
 
+    def kept_nodes(self) -> list[int]:
+        """The graph nodes whose values were kept (the directions found), in the order found."""
+        return [n for n, d in self.graph.graph.nodes(data=True) if d["status"] == "new"]
+
     def to_dict(self) -> dict:
         return {
             "D": self.dim,
@@ -212,7 +216,7 @@ def lie_trace(
     tl = time.perf_counter()
     echelon = ModularEchelon(p)
     for k, g in enumerate(generators):
-        node = graph.add_generator(g, labels[k] if labels else f"X{k}")
+        node = graph.add_generator(g, labels[k] if labels else f"X{k}", index=k)
         if node is not None:
             ev = evaluate_stacked(g, pts_mod, p)
             if echelon.insert(ev.value):

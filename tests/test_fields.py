@@ -19,7 +19,7 @@ x, y, z = SPACE.symbols
 def test_names_and_latex():
     assert SPACE.dim == 3
     assert SPACE.names[0] == "U1[0,0]"
-    assert SPACE.latex_names()[z] == "b^{(1)}_{0}"
+    assert SPACE.latex_names()[z] == "b^{(1)}_{1}"
     with pytest.raises(ShapeError, match="duplicate"):
         ParameterSpace(["a", "a"])
 
@@ -92,7 +92,7 @@ def test_display():
     f = PolynomialVectorField(SPACE, [y, -x, 0])
     assert f.to_sympy() == sympy.Matrix([y, -x, 0])
     tex = f.latex()
-    assert r"\partial_{U^{(1)}_{0,0}}" in tex and "U^{(1)}_{0,1}" in tex
+    assert r"\partial_{U^{(1)}_{1,1}}" in tex and "U^{(1)}_{1,2}" in tex
     assert PolynomialVectorField(SPACE, [0, 0, 0]).latex() == "0"
 
 
