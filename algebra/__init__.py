@@ -3,7 +3,7 @@ the bracket graph, exact trace ranks and the number of conservation laws."""
 from .architectures import ARCHITECTURES, Architecture, build_architecture, linear_network, relu_network
 from .bracket_graph import BracketGraph
 from .errors import ConslawError, NonPolynomialError, ShapeError, UnknownArchitectureError
-from .exact_rank import exact_rank
+from .exact_rank import exact_rank, independent_rows
 from .laws import gradient_rank, violations
 from .law_discovery import LawBasis, polynomial_laws
 from .fields import PolynomialVectorField, to_polynomial
@@ -12,7 +12,7 @@ from .points import working_points
 from .trace import LevelReport, TraceResult, lie_trace
 
 __all__ = [
-    "ARCHITECTURES", "Architecture", "BracketGraph", "ConslawError", "LevelReport",
+    "ARCHITECTURES", "Architecture", "independent_rows", "BracketGraph", "ConslawError", "LevelReport",
     "NonPolynomialError", "ParameterSpace", "PolynomialVectorField", "ShapeError",
     "TraceResult", "UnknownArchitectureError", "build_architecture", "exact_rank",
     "latex_name", "lie_trace", "linear_network", "matrix_names", "relu_network",

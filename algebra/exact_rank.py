@@ -43,3 +43,13 @@ def modular_rank(rows: Sequence[Sequence[int]], p: int) -> int:
     if not rows:
         return 0
     return flint.nmod_mat(rows, p).rank()
+
+
+def independent_rows(rows: Sequence[Sequence]) -> list[int]:
+    """Indices of the first maximal set of linearly independent rows (greedy in order), exactly over QQ."""
+    ints = [integer_row(r) for r in rows]
+    if not ints or not any(any(r) for r in ints):
+        return []
+    rref, _den, rank = flint.fmpz_mat(ints).transpose().rref()
+    table = rref.tolist()
+    return [next(c for c, v in enumerate(table[r]) if v != 0) for r in range(rank)]

@@ -208,15 +208,15 @@ def _fmpq_nullspace(mat):
 
 
 def _cost(vec: dict[int, object], mons: Sequence[Monomial]) -> tuple[int, int]:
-    """(number of parameters, number of monomials) a law involves."""
-    return len({j for a in vec for j, _ in mons[a]}), len(vec)
+    """(number of monomials, number of parameters) a law involves."""
+    return len(vec), len({j for a in vec for j, _ in mons[a]})
 
 
 def sparsify(vectors: Sequence[Sequence], mons: Sequence[Monomial]) -> list[list]:
-    """Make each law involve as few parameters as possible.
+    """Make each law as short as possible: fewest monomials, then fewest parameters.
 
-    Repeatedly replaces v_i by v_i + c·v_j when that lowers (parameters,
-    monomials) of v_i, c chosen to cancel a shared monomial.  The span is
+    Repeatedly replaces v_i by v_i + c·v_j when that lowers (monomials,
+    parameters) of v_i, c chosen to cancel a shared monomial.  The span is
     unchanged (elementary operations) and the cost strictly decreases, so it
     terminates.  On the ReLU nets this undoes the echelon form's mixtures of
     neighbouring neurons' laws (one law per neuron, as in the paper).
@@ -270,9 +270,9 @@ def polynomial_laws(
       by rational reconstruction and verified exactly (an independent path).
 
     The basis starts in reduced echelon form over the monomials in parameter
-    order, is then :func:`sparsify`-ed (each law on as few parameters as
-    possible), each law scaled to coprime integers with a positive leading
-    coefficient, and sorted by its first monomial.
+    order, is then :func:`sparsify`-ed (each law as short as possible:
+    fewest monomials, then parameters), each law scaled to coprime integers
+    with a positive leading coefficient, and sorted by its first monomial.
     """
     t0 = time.perf_counter()
     if not generators:
