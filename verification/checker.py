@@ -201,11 +201,11 @@ def check_file(path: str) -> CheckReport:
         with open(path) as fh:
             cert: Any = json.load(fh)
     except OSError as exc:
-        raise CertificateFormatError(f"cannot read {path}: {exc.strerror}") from None
+        raise CertificateFormatError(f"cannot read it: {exc.strerror}") from None
     except json.JSONDecodeError as exc:
-        raise CertificateFormatError(f"{path} is not JSON: {exc.msg} at line {exc.lineno}") from None
+        raise CertificateFormatError(f"not JSON: {exc.msg} at line {exc.lineno}") from None
     if not isinstance(cert, dict):
-        raise CertificateFormatError(f"{path} does not hold a JSON object")
+        raise CertificateFormatError("the file does not hold a JSON object")
     try:
         return check_certificate(cert)
     except (KeyError, TypeError, IndexError) as exc:

@@ -2,9 +2,13 @@
 
     conslaw count relu 3 2 3 --bias
     conslaw count linear 2 3 2 2 --json --seed 1 --points 3
+    conslaw laws relu 3 2 3 --bias --degree 2 --format latex
+    conslaw certify relu 3 2 3 --bias -o cert.json
+    conslaw check cert.json
     conslaw architectures
 
-Bad input prints one line ``conslaw: error: …`` and exits with status 2.
+Bad input prints one line ``conslaw: error: …`` and exits with status 2;
+``check`` exits with status 1 when it rejects a certificate.
 """
 from __future__ import annotations
 
@@ -16,10 +20,14 @@ from typing import Optional, Sequence
 from conslaw.algebra import ARCHITECTURES, ConslawError
 from conslaw.algebra.points import DEFAULT_BOUND
 
+from .certificate import write_certificate
+from .checker import CertificateFormatError, check_file
 from .counting import count_laws
 from .progress import ProgressBar
+from .reports import certify_architecture, render_laws
 
 EXIT_BAD_INPUT = 2
+EXIT_REJECTED = 1
 
 
 class _Parser(argparse.ArgumentParser):
@@ -50,14 +58,18 @@ def _int(text: str) -> int:
         raise argparse.ArgumentTypeError(f"{text!r} is not an integer") from None
 
 
+def _architecture_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("arch", help=f"architecture: {', '.join(sorted(ARCHITECTURES))}")
+    p.add_argument("widths", nargs="+", type=_int, help="layer widths n_0 (input) ... n_q (output)")
+    p.add_argument("--bias", action="store_true", help="hidden-layer biases (relu)")
+    p.add_argument("--seed", type=_int, default=0, help="seed of the random rational points (default 0)")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="conslaw", description="Exact conservation laws of neural-network training flows.")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     count = sub.add_parser("count", help="count the independent conservation laws of an architecture")
-    count.add_argument("arch", help=f"architecture: {', '.join(sorted(ARCHITECTURES))}")
-    count.add_argument("widths", nargs="+", type=_int, help="layer widths n_0 (input) ... n_q (output)")
-    count.add_argument("--bias", action="store_true", help="hidden-layer biases (relu)")
-    count.add_argument("--seed", type=_int, default=0, help="seed of the random rational points (default 0)")
+    _architecture_args(count)
     count.add_argument("--points", type=_positive_int, default=2, help="number of working points (default 2)")
     count.add_argument("--max-level", type=_positive_int, default=50, help="most bracket levels (default 50)")
     count.add_argument("--record", choices=("kept", "all"), default="kept",
@@ -66,6 +78,21 @@ def build_parser() -> argparse.ArgumentParser:
     count.add_argument("--show-brackets", action="store_true", help="list the brackets that gave new directions")
     count.add_argument("--json", action="store_true", help="print one JSON object")
     count.add_argument("--no-progress", action="store_true", help="never draw a progress bar")
+
+    laws = sub.add_parser("laws", help="find, prove and print the polynomial conservation laws")
+    _architecture_args(laws)
+    laws.add_argument("--degree", type=_positive_int, default=2, help="largest degree searched (default 2)")
+    laws.add_argument("--format", choices=("text", "latex", "markdown", "json"), default="text")
+    laws.add_argument("--standalone", action="store_true", help="with --format latex: a complete document")
+    laws.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of standard output")
+
+    cert = sub.add_parser("certify", help="write an exact certificate of the laws and their count")
+    _architecture_args(cert)
+    cert.add_argument("--degree", type=_positive_int, default=2, help="largest degree searched (default 2)")
+    cert.add_argument("-o", "--output", metavar="FILE", required=True, help="certificate file (JSON)")
+
+    check = sub.add_parser("check", help="re-verify a certificate independently")
+    check.add_argument("file", help="certificate written by 'conslaw certify'")
     sub.add_parser("architectures", help="list the known architectures")
     return parser
 
@@ -98,8 +125,85 @@ def _print_text(report: dict, result, show_brackets: bool, out) -> None:
     print(f"  time {r['seconds']:.3f} s", file=out)
 
 
+def _count(args, out) -> int:
+    bar = ProgressBar(enabled=not args.no_progress and not args.json)
+    try:
+        _, result, report = count_laws(
+            args.arch, args.widths, bias=args.bias, seed=args.seed, n_points=args.points,
+            max_level=args.max_level, record=args.record, progress=bar,
+        )
+    finally:
+        bar.close()
+    if args.graph:
+        try:
+            result.graph.write(args.graph)
+        except OSError as exc:
+            raise ConslawError(f"cannot write the graph to {args.graph}: {exc.strerror}") from None
+        report["graph_file"] = args.graph
+    if args.json:
+        print(json.dumps(report), file=out)
+    else:
+        _print_text(report, result, args.show_brackets, out)
+    return 0
+
+
+def _write(text: str, path: Optional[str], out) -> None:
+    if path is None:
+        out.write(text if text.endswith("\n") else text + "\n")
+        return
+    try:
+        with open(path, "w") as fh:
+            fh.write(text)
+    except OSError as exc:
+        raise ConslawError(f"cannot write {path}: {exc.strerror}") from None
+
+
+def _laws(args, out) -> int:
+    bar = ProgressBar()
+    try:
+        arch, cert = certify_architecture(args.arch, args.widths, bias=args.bias, degree=args.degree,
+                                          seed=args.seed, progress=bar)
+    finally:
+        bar.close()
+    _write(render_laws(arch, cert, args.format, standalone=args.standalone), args.output, out)
+    return 0
+
+
+def _certify(args, out) -> int:
+    bar = ProgressBar()
+    try:
+        _, cert = certify_architecture(args.arch, args.widths, bias=args.bias, degree=args.degree,
+                                       seed=args.seed, progress=bar)
+    finally:
+        bar.close()
+    try:
+        write_certificate(cert, args.output)
+    except OSError as exc:
+        raise ConslawError(f"cannot write {args.output}: {exc.strerror}") from None
+    print(f"{cert['description']}: {cert['verdict']['text']}; certificate written to {args.output}", file=out)
+    return 0
+
+
+def _check(args, out) -> int:
+    try:
+        report = check_file(args.file)
+    except CertificateFormatError as exc:
+        raise ConslawError(f"{args.file}: {exc}") from None
+    for fact in report.facts:
+        print(f"  {fact}", file=out)
+    if report.ok:
+        v = report.verdict
+        what = f"exactly {v['laws']} independent laws" if v["status"] == "proven" else \
+            f"count bounded between {v['lower']} and {v['upper']}"
+        print(f"certificate verified: {what}", file=out)
+        return 0
+    for failure in report.failures:
+        print(f"REJECTED: {failure}", file=sys.stderr)
+    return EXIT_REJECTED
+
+
 def run(argv: Optional[Sequence[str]] = None, out=None) -> int:
-    """Run the CLI; returns the exit status (0 ok, 2 bad input, 1 internal error)."""
+    """Run the CLI; returns the exit status (0 ok, 1 certificate rejected, 2 bad input)."""
     out = out or sys.stdout
     parser = build_parser()
     try:
@@ -111,25 +215,7 @@ def run(argv: Optional[Sequence[str]] = None, out=None) -> int:
             for name, fn in sorted(ARCHITECTURES.items()):
                 print(f"{name}: {(fn.__doc__ or '').strip().splitlines()[0]}", file=out)
             return 0
-        bar = ProgressBar(enabled=not args.no_progress and not args.json)
-        try:
-            _, result, report = count_laws(
-                args.arch, args.widths, bias=args.bias, seed=args.seed, n_points=args.points,
-                max_level=args.max_level, record=args.record, progress=bar,
-            )
-        finally:
-            bar.close()
-        if args.graph:
-            try:
-                result.graph.write(args.graph)
-            except OSError as exc:
-                raise ConslawError(f"cannot write the graph to {args.graph}: {exc.strerror}") from None
-            report["graph_file"] = args.graph
-        if args.json:
-            print(json.dumps(report), file=out)
-        else:
-            _print_text(report, result, args.show_brackets, out)
-        return 0
+        return {"count": _count, "laws": _laws, "certify": _certify, "check": _check}[args.command](args, out)
     except (_UsageError, ConslawError) as exc:
         print(f"conslaw: error: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT

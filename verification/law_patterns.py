@@ -137,15 +137,16 @@ def recognise(poly: PolyElement, space: ParameterSpace, shapes: Optional[_Shapes
         if monom not in remaining:
             continue
         sign = 1 if remaining[monom] > 0 else -1
+        best = None
         for atom in _candidates(monom, space.names, shapes):
             monos = _monomial_of(atom, shapes, space.dim)
-            if all(remaining.get(m) == sign * scale for m in monos):
-                for m in monos:
-                    del remaining[m]
-                atoms.append((sign, atom))
-                break
-        else:
+            if all(remaining.get(m) == sign * scale for m in monos) and (best is None or len(monos) > len(best[1])):
+                best = (atom, monos)  # the widest atom wins: a whole column beats its single entries
+        if best is None:
             return RecognisedLaw(poly, 1, [])
+        for m in best[1]:
+            del remaining[m]
+        atoms.append((sign, best[0]))
     return RecognisedLaw(poly, scale, atoms)
 
 

@@ -1,0 +1,158 @@
+"""Laws and statements as LaTeX and Markdown, written the way a paper writes them.
+
+Families found by :mod:`law_patterns` print with a running index
+(``\\|U^{(1)}_{j,:}\\|^2 + (b^{(1)}_{j})^2 - \\|U^{(2)}_{:,j}\\|^2, j = 1, …, r``) or as
+the entries of a matrix (``U^{(1)} U^{(1)\\top} - U^{(2)\\top} U^{(2)}``); other
+laws print as explicit polynomials.  Indices are 1-based, as in the papers
+(parameter ``U1[0,1]`` is ``U^{(1)}_{1,2}``).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Sequence
+
+import sympy
+from sympy.polys.rings import PolyElement
+
+from conslaw.algebra.parameters import ParameterSpace, latex_name, matrix_latex
+
+from .law_patterns import Atom, LawFamily, RecognisedLaw, group_families
+
+_ORDER = {"rowgram": 0, "rowsum": 0, "colsum": 0, "square": 1, "colgram": 2}
+
+
+@dataclass
+class LawItem:
+    """One displayed line: a formula and the range of its indices (empty for a single law)."""
+
+    formula: str
+    condition: str = ""
+    count: int = 1
+
+
+def _atom(atom: Atom, i: str, j: str) -> str:
+    kind, stem, layer, _, _ = atom
+    M = matrix_latex(stem, layer)
+    if kind == "rowgram":
+        return f"\\|{M}_{{{i},:}}\\|^2" if i == j else f"\\langle {M}_{{{i},:}}, {M}_{{{j},:}}\\rangle"
+    if kind == "colgram":
+        return f"\\|{M}_{{:,{i}}}\\|^2" if i == j else f"\\langle {M}_{{:,{i}}}, {M}_{{:,{j}}}\\rangle"
+    if kind == "square":
+        return f"\\left({M}_{{{i}}}\\right)^2"
+    if kind == "colsum":
+        return f"\\sum_{{k}} {M}_{{k,{j}}}"
+    return f"\\sum_{{k}} {M}_{{{i},k}}"
+
+
+def _signed_sum(parts: Sequence[tuple[int, str]]) -> str:
+    out = ""
+    for sign, tex in parts:
+        if not out:
+            out = tex if sign > 0 else f"-{tex}"
+        else:
+            out += f" + {tex}" if sign > 0 else f" - {tex}"
+    return out
+
+
+def _ordered(atoms):
+    return sorted(atoms, key=lambda sa: (-sa[0], sa[1][2], _ORDER[sa[1][0]], sa[1][1]))
+
+
+def _scaled(scale, body: str) -> str:
+    return body if scale == 1 else f"{sympy.latex(sympy.Rational(int(scale.numerator), int(scale.denominator)))}\\left({body}\\right)"
+
+
+def _index_range(values: list[int], name: str) -> str:
+    vals = sorted(v + 1 for v in values)
+    if vals == list(range(1, len(vals) + 1)):
+        return f"{name} = 1" if len(vals) == 1 else f"{name} = 1, \\dots, {len(vals)}"
+    return f"{name} \\in \\{{{', '.join(map(str, vals))}\\}}"
+
+
+def _transposed(stem: str, layer: str) -> str:
+    return f"{stem}^{{({layer})\\top}}" if layer else f"{stem}^\\top"
+
+
+def _gram_matrix(atoms) -> str:
+    parts = []
+    for sign, (kind, stem, layer, _, _) in _ordered(atoms):
+        M, Mt = matrix_latex(stem, layer), _transposed(stem, layer)
+        parts.append((sign, f"{M} {Mt}" if kind == "rowgram" else f"{Mt} {M}"))
+    return _signed_sum(parts)
+
+
+def family_items(fam: LawFamily) -> list[LawItem]:
+    """The display lines for one family."""
+    atoms = _ordered(fam.laws[0].atoms)
+    scale = fam.laws[0].scale
+    if all(i == j for i, j in fam.pairs):
+        if len(fam.pairs) == 1:
+            i = str(fam.pairs[0][0] + 1)
+            return [LawItem(_scaled(scale, _signed_sum([(s, _atom(a, i, i)) for s, a in atoms])))]
+        body = _signed_sum([(s, _atom(a, "j", "j")) for s, a in atoms])
+        return [LawItem(_scaled(scale, body), _index_range([i for i, _ in fam.pairs], "j"), len(fam.pairs))]
+    if all(a[0] in ("rowgram", "colgram") for _, a in atoms):
+        n = max(max(p) for p in fam.pairs) + 1
+        full = sorted(fam.pairs) == [(i, j) for i in range(n) for j in range(i, n)]
+        entry = f"\\left({_gram_matrix(atoms)}\\right)_{{i,j}}"
+        if full:
+            return [LawItem(_scaled(scale, entry), f"1 \\le i \\le j \\le {n}", len(fam.pairs))]
+        pairs = ", ".join(f"({i + 1},{j + 1})" for i, j in sorted(fam.pairs))
+        return [LawItem(_scaled(scale, entry), f"(i,j) \\in \\{{{pairs}\\}}", len(fam.pairs))]
+    return [explicit_item(rec) for rec in fam.laws]
+
+
+def explicit_item(rec: RecognisedLaw) -> LawItem:
+    if rec.recognised:
+        i, j = rec.index_pair() or (0, 0)
+        return LawItem(_scaled(rec.scale, _signed_sum([(s, _atom(a, str(i + 1), str(j + 1))) for s, a in _ordered(rec.atoms)])))
+    return LawItem(polynomial_latex(rec.poly))
+
+
+def polynomial_latex(poly: PolyElement) -> str:
+    """An unrecognised law, written out term by term."""
+    return sympy.latex(poly.as_expr(), symbol_names={s: latex_name(str(s)) for s in poly.ring.symbols})
+
+
+def law_items(laws: Sequence[PolyElement], space: ParameterSpace) -> list[LawItem]:
+    """Display lines for a list of laws: families first (in parameter order), then the rest."""
+    families, loose = group_families(laws, space)
+    items: list[LawItem] = []
+    for fam in families:
+        items.extend(family_items(fam))
+    items.extend(explicit_item(rec) for rec in loose)
+    return items
+
+
+def _item_math(item: LawItem) -> str:
+    return item.formula + (f", \\quad {item.condition}" if item.condition else "")
+
+
+def statement_sentence(description: str, items: Sequence[LawItem], verdict: dict, math: str = "latex") -> str:
+    """'For the …, the functions … are conserved by the gradient flow; they are the only ones: …'."""
+    if math == "latex":
+        shown = "".join(f"\\[ {_item_math(it)} \\]\n" for it in items)
+    else:
+        shown = "".join(f"\n$$ {_item_math(it)} $$\n" for it in items)
+    n = sum(it.count for it in items)
+    noun = "function" if n == 1 else "functions"
+    head = f"For the {description}, the {noun}\n{shown}"
+    verb = "is" if n == 1 else "are"
+    if verdict.get("status") == "proven":
+        k = verdict["laws"]
+        law_s = "law" if k == 1 else "laws"
+        only = "it is the only one" if n == 1 else "they are the only ones"
+        tail = (f"{verb} conserved by the gradient flow; {only}: "
+                f"there {'is' if k == 1 else 'are'} exactly {k} independent {law_s}.")
+    else:
+        tail = (f"{verb} conserved by the gradient flow; the number of independent laws is between "
+                f"{verdict['lower']} and {verdict['upper']} (not proven complete at this degree).")
+    return head + tail
+
+
+def latex_document(body: str, title: str = "Conservation laws") -> str:
+    """A standalone document that compiles with pdflatex (amsmath only)."""
+    return (
+        "\\documentclass{article}\n\\usepackage{amsmath,amssymb}\n\\begin{document}\n"
+        f"\\section*{{{title}}}\n{body}\n\\end{{document}}\n"
+    )

@@ -1,0 +1,48 @@
+"""Law reports: the certified laws of an architecture as text, LaTeX, Markdown or JSON."""
+from __future__ import annotations
+
+import json
+from typing import Optional, Sequence
+
+from conslaw.algebra import build_architecture
+from conslaw.algebra.architectures import Architecture
+from conslaw.algebra.fields import to_polynomial
+from conslaw.algebra.trace import ProgressCallback
+
+from .certificate import build_certificate
+from .latex import latex_document, law_items, statement_sentence
+
+
+def certify_architecture(
+    name: str, widths: Sequence[int], *, bias: bool = False, degree: int = 2, seed: int = 0,
+    progress: Optional[ProgressCallback] = None,
+) -> tuple[Architecture, dict]:
+    arch = build_architecture(name, list(widths), bias=bias)
+    return arch, build_certificate(arch, degree=degree, seed=seed, progress=progress)
+
+
+def render_laws(arch: Architecture, cert: dict, fmt: str, standalone: bool = False) -> str:
+    """The statement and its laws in the requested format (text, latex, markdown, json)."""
+    laws = [to_polynomial(arch.space, h, f"law {i}") for i, h in enumerate(cert["laws"])]
+    items = law_items(laws, arch.space)
+    verdict = cert["verdict"]
+    search = cert["law_search"]
+    foot = (f"Polynomial laws searched up to degree {search['degree']} ({search['method']}); "
+            f"trace rank {cert['rank_witness']['rank']} of D = {cert['D']} at a seeded random rational point "
+            f"(seed {cert['seed']}).")
+    if fmt == "json":
+        return json.dumps({
+            "description": cert["description"], "D": cert["D"], "verdict": verdict,
+            "laws": cert["laws"], "latex": [{"formula": it.formula, "condition": it.condition} for it in items],
+            "statement": statement_sentence(cert["description"], items, verdict), "law_search": search,
+            "rank": cert["rank_witness"]["rank"], "point": cert["point"], "seed": cert["seed"],
+        })
+    if fmt == "latex":
+        body = statement_sentence(cert["description"], items, verdict) + "\n\n" + foot
+        return latex_document(body) if standalone else body
+    if fmt == "markdown":
+        return statement_sentence(cert["description"], items, verdict, math="markdown") + "\n\n" + foot
+    lines = [f"{cert['description']}: {verdict['text']}"]
+    lines += [f"  {h}" for h in cert["laws"]]
+    lines.append(foot)
+    return "\n".join(lines)
