@@ -38,7 +38,7 @@ def _atom(atom: Atom, i: str, j: str) -> str:
     if kind == "colgram":
         return f"\\|{M}_{{:,{i}}}\\|^2" if i == j else f"\\langle {M}_{{:,{i}}}, {M}_{{:,{j}}}\\rangle"
     if kind == "square":
-        return f"\\left({M}_{{{i}}}\\right)^2"
+        return f"({M}_{{{i}}})^2"
     if kind == "colsum":
         return f"\\sum_{{k}} {M}_{{k,{j}}}"
     return f"\\sum_{{k}} {M}_{{{i},k}}"

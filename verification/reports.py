@@ -27,8 +27,10 @@ def render_laws(arch: Architecture, cert: dict, fmt: str, standalone: bool = Fal
     items = law_items(laws, arch.space)
     verdict = cert["verdict"]
     search = cert["law_search"]
-    foot = (f"Polynomial laws searched up to degree {search['degree']} ({search['method']}); "
-            f"trace rank {cert['rank_witness']['rank']} of D = {cert['D']} at a seeded random rational point "
+    rank, dim = cert["rank_witness"]["rank"], cert["D"]
+    math = (lambda t: f"${t}$") if fmt in ("latex", "markdown") else (lambda t: t)
+    foot = (f"Polynomial laws searched up to degree {search['degree']} (exactly, over the rationals); "
+            f"trace rank {math(f'{rank}')} of {math(f'D = {dim}')} at a seeded random rational point "
             f"(seed {cert['seed']}).")
     if fmt == "json":
         return json.dumps({

@@ -1,0 +1,100 @@
+"""Certificates: they verify, the verdict follows the numbers, and every kind of tampering is caught."""
+from __future__ import annotations
+
+import copy
+import io
+import json
+
+import pytest
+
+from conslaw.verification.certificate import build_certificate, certify, write_certificate
+from conslaw.verification.checker import CertificateFormatError, check_certificate, check_file
+from conslaw.verification.cli import run
+from conslaw.algebra import linear_network
+
+
+@pytest.fixture(scope="module")
+def relu_cert():
+    return certify("relu", [3, 2, 3], bias=True)
+
+
+@pytest.mark.parametrize("arch,widths,bias,expected", [
+    ("relu", [3, 2, 3], True, 2),
+    ("relu", [2, 3, 2], False, 3),
+    ("relu", [2, 2, 2, 2], True, 4),
+    ("linear", [2, 3, 2], False, 6),
+    ("linear", [3, 2, 3], False, 3),
+    ("linear", [2, 2, 2, 2], False, 6),
+])
+def test_certificates_prove_the_paper_counts(arch, widths, bias, expected):
+    cert = certify(arch, widths, bias=bias)
+    report = check_certificate(cert)
+    assert report.ok, report.failures
+    assert cert["verdict"]["status"] == "proven" and cert["verdict"]["laws"] == expected
+    assert report.verdict == {"status": "proven", "laws": expected}
+
+
+def test_bounded_verdict_when_the_numbers_do_not_meet():
+    """Widths (1, 2, 2, 1): one generator, so D − 1 = 7 laws; only 6 of them have degree ≤ 2."""
+    a = linear_network([1, 2, 2, 1])
+    cert = build_certificate(a, degree=2)
+    assert cert["verdict"]["status"] == "bounded"
+    assert (cert["verdict"]["lower"], cert["verdict"]["upper"]) == (6, a.dim - 1)
+    assert "count bounded between 6 and 7" in cert["verdict"]["text"]
+    assert check_certificate(cert).ok
+
+
+def _tampered(cert, edit):
+    bad = copy.deepcopy(cert)
+    edit(bad)
+    return check_certificate(bad)
+
+
+@pytest.mark.parametrize("edit, fragment", [
+    (lambda c: c["point"].__setitem__(0, "5/3"), "value at the point is not the one stored"),
+    (lambda c: c["laws"].__setitem__(0, c["laws"][0].replace("b1[0]**2", "2*b1[0]**2")), "law 0 is not conserved"),
+    (lambda c: c["laws"].append(c["laws"][0]), "not independent"),
+    (lambda c: c["rank_witness"].__setitem__("rank", 13), "certificate claims 13"),
+    (lambda c: c["rank_witness"]["brackets"][0].__setitem__("value", ["1"] * 14), "not the one stored"),
+    (lambda c: c["rank_witness"]["brackets"].pop(), "certificate claims 12"),
+    (lambda c: c.__setitem__("verdict", {"status": "proven", "laws": 3}), "verdict claims"),
+    (lambda c: c.__setitem__("verdict", {"status": "bounded", "lower": 2, "upper": 2}), "verdict claims"),
+    (lambda c: c["generators"]["phi"].__setitem__(0, "U1[0,0]*U2[1,1]"), "phi stored in the certificate"),
+])
+def test_tampering_is_caught(relu_cert, edit, fragment):
+    report = _tampered(relu_cert, edit)
+    assert not report.ok
+    assert any(fragment in f for f in report.failures), report.failures
+
+
+def test_unreadable_certificates(tmp_path, relu_cert):
+    bad = tmp_path / "bad.json"
+    bad.write_text("{")
+    with pytest.raises(CertificateFormatError, match="not JSON"):
+        check_file(str(bad))
+    for key in ("format", "laws", "point"):
+        broken = copy.deepcopy(relu_cert)
+        del broken[key]
+        with pytest.raises(CertificateFormatError, match=key):
+            check_certificate(broken)
+    wrong = dict(relu_cert, version=99)
+    with pytest.raises(CertificateFormatError, match="version"):
+        check_certificate(wrong)
+
+
+def test_cli_certify_and_check(tmp_path, capsys):
+    path = tmp_path / "cert.json"
+    out = io.StringIO()
+    assert run(["certify", "relu", "3", "2", "3", "--bias", "-o", str(path)], out=out) == 0
+    assert "exactly 2 independent" in out.getvalue()
+    out = io.StringIO()
+    assert run(["check", str(path)], out=out) == 0
+    assert "certificate verified: exactly 2 independent laws" in out.getvalue()
+    cert = json.loads(path.read_text())
+    cert["verdict"]["laws"] = 3
+    write_certificate(cert, str(path))
+    assert run(["check", str(path)], out=io.StringIO()) == 1
+    assert "REJECTED: the verdict claims" in capsys.readouterr().err
+    assert run(["check", str(tmp_path / "missing.json")], out=io.StringIO()) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("conslaw: error:") and err.count("\n") == 1
