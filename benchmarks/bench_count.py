@@ -13,11 +13,11 @@ reference SageMath timings that issue #2 quotes for the same instances on a
 from __future__ import annotations
 
 import argparse
-import math
 import platform
 import time
 
 from conslaw.algebra import build_architecture, lie_trace
+from fit import loglog_slope
 from naive_baseline import naive_trace_rank
 
 # seconds for the reference SageMath code of the 2023 paper, as quoted in issue #2
@@ -80,10 +80,7 @@ def main() -> None:
             growth.setdefault(arch, []).append((a.dim, t))
     for arch, pts in growth.items():
         if len(pts) >= 3:
-            xs = [math.log(d) for d, _ in pts]
-            ys = [math.log(t) for _, t in pts]
-            mx, my = sum(xs) / len(xs), sum(ys) / len(ys)
-            slope = sum((x - mx) * (y - my) for x, y in zip(xs, ys)) / sum((x - mx) ** 2 for x in xs)
+            slope = loglog_slope(pts)
             print(f"# {arch} [w, w, w], D >= 32: time grows like D^{slope:.2f} (least-squares fit on log-log)")
 
 

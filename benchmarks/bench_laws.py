@@ -12,13 +12,13 @@ its times are not reported.
 from __future__ import annotations
 
 import argparse
-import math
 import platform
 import time
 
 import flint
 
 from conslaw.algebra import build_architecture, polynomial_laws
+from fit import loglog_slope
 from conslaw.algebra.law_discovery import _coefficient_system, _fmpq, _fmpq_nullspace
 from conslaw.algebra.monomials import monomials
 
@@ -71,10 +71,7 @@ def main() -> None:
         if a.dim >= 18 and len(set(widths)) == 1:
             growth.setdefault(arch, []).append((a.dim, t_exact))
     for arch, pts in growth.items():
-        xs = [math.log(d) for d, _ in pts]
-        ys = [math.log(t) for _, t in pts]
-        mx, my = sum(xs) / len(xs), sum(ys) / len(ys)
-        slope = sum((x - mx) * (y - my) for x, y in zip(xs, ys)) / sum((x - mx) ** 2 for x in xs)
+        slope = loglog_slope(pts)
         print(f"# {arch} [w, w, w], D >= 18: exact law basis time grows like D^{slope:.2f}")
 
 

@@ -158,24 +158,23 @@ def _write(text: str, path: Optional[str], out) -> None:
         raise ConslawError(f"cannot write {path}: {exc.strerror}") from None
 
 
-def _laws(args, out) -> int:
+def _certified(args):
     bar = ProgressBar()
     try:
-        arch, cert = certify_architecture(args.arch, args.widths, bias=args.bias, degree=args.degree,
-                                          seed=args.seed, progress=bar)
+        return certify_architecture(args.arch, args.widths, bias=args.bias, degree=args.degree,
+                                    seed=args.seed, progress=bar)
     finally:
         bar.close()
+
+
+def _laws(args, out) -> int:
+    arch, cert = _certified(args)
     _write(render_laws(arch, cert, args.format, standalone=args.standalone), args.output, out)
     return 0
 
 
 def _certify(args, out) -> int:
-    bar = ProgressBar()
-    try:
-        _, cert = certify_architecture(args.arch, args.widths, bias=args.bias, degree=args.degree,
-                                       seed=args.seed, progress=bar)
-    finally:
-        bar.close()
+    _, cert = _certified(args)
     try:
         write_certificate(cert, args.output)
     except OSError as exc:
