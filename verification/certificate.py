@@ -36,7 +36,8 @@ def verdict_for(dim: int, rank: int, laws: int) -> dict:
 
 
 def architecture_spec(arch: Architecture) -> dict:
-    return {"name": arch.name, "widths": list(arch.shape.get("widths", [])), "bias": bool(arch.shape.get("bias", False))}
+    """Name and sizes: enough for the checker to rebuild φ on its own."""
+    return {"name": arch.name, **arch.shape}
 
 
 def build_certificate(
@@ -75,6 +76,7 @@ def build_certificate(
         "law_search": {"degree": degree, "basis_size": len(basis.laws), "method": basis.method},
         "rank_witness": {"rank": len(witness), "brackets": witness},
         "verdict": verdict_for(arch.dim, len(witness), len(laws)),
+        "notes": list(arch.notes),
         "seconds": round(time.perf_counter() - t0, 4),
     }
     return cert

@@ -78,12 +78,57 @@ def _phi_relu(widths, bias: bool) -> list[sympy.Expr]:
     return [m for out in paths for m in out]
 
 
+def _phi_softmax(n: int, K: int, bias: bool) -> list[sympy.Expr]:
+    W = _matrix("W", K, n)
+    out = [W[k, j] - W[K - 1, j] for k in range(K - 1) for j in range(n)]
+    if bias:
+        out += [sympy.Symbol(f"b[{k}]") - sympy.Symbol(f"b[{K - 1}]") for k in range(K - 1)]
+    return out
+
+
+def _phi_attention(d: int, dk: int, dv: int, heads: int) -> list[sympy.Expr]:
+    out = []
+    for h in range(1, heads + 1):
+        for left, right, inner in (("Q", "K", dk), ("V", "O", dv)):
+            out += list(_matrix(f"{left}{h}", d, inner) * _matrix(f"{right}{h}", d, inner).T)
+    return out
+
+
+def _phi_conv(channels, length, filters, strides) -> list[sympy.Expr]:
+    """Distinct products u·v along input → hidden unit → output paths of the circulant matrices."""
+    C, J, K = channels
+    (k1, k2), (s1, s2), N = filters, strides, length
+    W1 = {}  # (j, t_hidden, c, t_in) -> filter entry
+    for j in range(J):
+        for t in range(N):
+            for c in range(C):
+                for a in range(k1):
+                    W1[(j, t, c, (t + s1 * a) % N)] = sympy.Symbol(f"U1[{j},{c},{a}]")
+    W2 = {}  # (k, t_out, j, t_hidden) -> filter entry
+    for k in range(K):
+        for t in range(N):
+            for j in range(J):
+                for b in range(k2):
+                    W2[(k, t, j, (t + s2 * b) % N)] = sympy.Symbol(f"U2[{k},{j},{b}]")
+    products = {w1 * w2 for (j, t, _, _), w1 in W1.items() for (_, _, j2, t2), w2 in W2.items() if (j2, t2) == (j, t)}
+    return sorted(products, key=sympy.default_sort_key)
+
+
 def _rebuild_phi(spec: dict):
-    name, widths, bias = spec.get("name"), spec.get("widths"), spec.get("bias", False)
+    name = str(spec.get("name", ""))
+    if name.startswith("residual-"):  # x + g(x): the same fields as g (Prop. 3.2)
+        name = name[len("residual-"):]
+    widths, bias = spec.get("widths"), spec.get("bias", False)
     if name == "linear":
         return _phi_linear(widths)
     if name == "relu":
         return _phi_relu(widths, bias)
+    if name == "softmax":
+        return _phi_softmax(widths[0], widths[1], bias)
+    if name == "attention":
+        return _phi_attention(spec["d"], spec["dk"], spec["dv"], spec["heads"])
+    if name == "conv":
+        return _phi_conv(spec["channels"], spec["length"], spec["filters"], spec["strides"])
     return None
 
 
@@ -122,13 +167,12 @@ def check_certificate(cert: dict) -> CheckReport:
     # generators: rebuilt from the architecture when it is known, else read
     stored_phi = [_parse(p, names, symbols) for p in cert["generators"]["phi"]]
     rebuilt = _rebuild_phi(cert["architecture"])
+    phi = stored_phi  # its order numbers the generators in the witness trees
     if rebuilt is not None:
         if sorted(map(sympy.srepr, map(sympy.expand, rebuilt))) != sorted(map(sympy.srepr, map(sympy.expand, stored_phi))):
             fails.append("phi stored in the certificate does not match the architecture it names")
-        phi = rebuilt
-        facts.append(f"phi rebuilt independently from {cert['architecture']['name']} {cert['architecture']['widths']}")
+        facts.append(f"phi rebuilt independently from the architecture {cert['architecture']} and matched")
     else:
-        phi = stored_phi
         facts.append("phi read from the certificate (architecture not rebuilt)")
     gens = [sympy.Matrix(_gradient(p, symbols)) for p in phi]
 

@@ -2,13 +2,18 @@
 
     conslaw count relu 3 2 3 --bias
     conslaw count linear 2 3 2 2 --json --seed 1 --points 3
+    conslaw count conv --channels 2 3 2 --length 4 --filters 2 2
+    conslaw count attention --d 3 --dk 2 --dv 2 --heads 2
+    conslaw count softmax 3 4 --bias
+    conslaw count relu 3 2 3 --residual
     conslaw laws relu 3 2 3 --bias --degree 2 --format latex
     conslaw certify relu 3 2 3 --bias -o cert.json
     conslaw check cert.json
     conslaw architectures
 
 Bad input prints one line ``conslaw: error: …`` and exits with status 2;
-``check`` exits with status 1 when it rejects a certificate.
+``check`` exits with status 1 when it rejects a certificate; an internal
+error (a bug) prints one line and exits with status 3.
 """
 from __future__ import annotations
 
@@ -17,17 +22,18 @@ import json
 import sys
 from typing import Optional, Sequence
 
-from conslaw.algebra import ARCHITECTURES, ConslawError
+from conslaw.algebra import ARCHITECTURES, ConslawError, build_architecture
 from conslaw.algebra.points import DEFAULT_BOUND
 
-from .certificate import write_certificate
+from .certificate import build_certificate, write_certificate
 from .checker import CertificateFormatError, check_file
 from .counting import count_laws
 from .progress import ProgressBar
-from .reports import certify_architecture, render_laws
+from .reports import render_laws
 
 EXIT_BAD_INPUT = 2
 EXIT_REJECTED = 1
+EXIT_INTERNAL = 3
 
 
 class _Parser(argparse.ArgumentParser):
@@ -60,9 +66,31 @@ def _int(text: str) -> int:
 
 def _architecture_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("arch", help=f"architecture: {', '.join(sorted(ARCHITECTURES))}")
-    p.add_argument("widths", nargs="+", type=_int, help="layer widths n_0 (input) ... n_q (output)")
-    p.add_argument("--bias", action="store_true", help="hidden-layer biases (relu)")
+    p.add_argument("widths", nargs="*", type=_int,
+                   help="sizes: layer widths n_0 ... n_q (linear, relu), or n K (softmax)")
+    p.add_argument("--bias", action="store_true", help="hidden-layer biases (relu) or the bias b (softmax)")
+    p.add_argument("--residual", action="store_true", help="wrap the block as x + g(x) (Prop. 3.2)")
+    p.add_argument("--channels", nargs=3, type=_positive_int, metavar=("C", "J", "K"),
+                   help="conv: input, hidden and output channels")
+    p.add_argument("--length", type=_positive_int, metavar="N", help="conv: signal length")
+    p.add_argument("--filters", nargs=2, type=_positive_int, metavar=("K1", "K2"), help="conv: filter sizes")
+    p.add_argument("--strides", nargs=2, type=_positive_int, metavar=("S1", "S2"),
+                   help="conv: zeros between filter taps, per layer (default 1 1)")
+    p.add_argument("--d", type=_positive_int, help="attention: embedding size d")
+    p.add_argument("--dk", type=_positive_int, help="attention: key/query size d'")
+    p.add_argument("--dv", type=_positive_int, help="attention: value/output size d''")
+    p.add_argument("--heads", type=_positive_int, help="attention: number of heads (default 1)")
+    p.add_argument("--tokens", type=_positive_int, help="attention: number of tokens N (default 2)")
     p.add_argument("--seed", type=_int, default=0, help="seed of the random rational points (default 0)")
+
+
+_OPTIONS = ("channels", "length", "filters", "strides", "d", "dk", "dv", "heads", "tokens")
+
+
+def _build(args):
+    """The architecture the command line names."""
+    options = {k: getattr(args, k) for k in _OPTIONS}
+    return build_architecture(args.arch, args.widths, bias=args.bias, residual=args.residual, **options)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -129,8 +157,8 @@ def _count(args, out) -> int:
     bar = ProgressBar(enabled=not args.no_progress and not args.json)
     try:
         _, result, report = count_laws(
-            args.arch, args.widths, bias=args.bias, seed=args.seed, n_points=args.points,
-            max_level=args.max_level, record=args.record, progress=bar,
+            _build(args), seed=args.seed, n_points=args.points, max_level=args.max_level,
+            record=args.record, progress=bar,
         )
     finally:
         bar.close()
@@ -161,8 +189,8 @@ def _write(text: str, path: Optional[str], out) -> None:
 def _certified(args):
     bar = ProgressBar()
     try:
-        return certify_architecture(args.arch, args.widths, bias=args.bias, degree=args.degree,
-                                    seed=args.seed, progress=bar)
+        arch = _build(args)
+        return arch, build_certificate(arch, degree=args.degree, seed=args.seed, progress=bar)
     finally:
         bar.close()
 
@@ -221,6 +249,9 @@ def run(argv: Optional[Sequence[str]] = None, out=None) -> int:
     except KeyboardInterrupt:
         print("conslaw: interrupted", file=sys.stderr)
         return 130
+    except Exception as exc:  # a bug, not bad input: still one line, and a distinct status
+        print(f"conslaw: internal error: {type(exc).__name__}: {exc} (please report it)", file=sys.stderr)
+        return EXIT_INTERNAL
 
 
 def main() -> None:

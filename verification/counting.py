@@ -38,6 +38,7 @@ def count_laws(
         "generators": len(gens),
         **result.to_dict(),
         "known_laws": {"stated": len(a.known_laws), "independent_at_first_point": known_rank},
+        "notes": list(a.notes) + result.notes,
         "point_distribution": f"seeded random rationals ±a/b with 1 ≤ a, b ≤ {DEFAULT_BOUND}",
     }
     report["seconds"] = round(time.perf_counter() - t0, 4)

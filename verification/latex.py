@@ -31,12 +31,15 @@ class LawItem:
 
 
 def _atom(atom: Atom, i: str, j: str) -> str:
-    kind, stem, layer, _, _ = atom
+    kind, stem, layer, _, _, order = atom
     M = matrix_latex(stem, layer)
+    rest = ",:" * (order - 2)
     if kind == "rowgram":
-        return f"\\|{M}_{{{i},:}}\\|^2" if i == j else f"\\langle {M}_{{{i},:}}, {M}_{{{j},:}}\\rangle"
+        return (f"\\|{M}_{{{i},:{rest}}}\\|^2" if i == j
+                else f"\\langle {M}_{{{i},:{rest}}}, {M}_{{{j},:{rest}}}\\rangle")
     if kind == "colgram":
-        return f"\\|{M}_{{:,{i}}}\\|^2" if i == j else f"\\langle {M}_{{:,{i}}}, {M}_{{:,{j}}}\\rangle"
+        return (f"\\|{M}_{{:,{i}{rest}}}\\|^2" if i == j
+                else f"\\langle {M}_{{:,{i}{rest}}}, {M}_{{:,{j}{rest}}}\\rangle")
     if kind == "square":
         return f"({M}_{{{i}}})^2"
     if kind == "colsum":
@@ -75,7 +78,7 @@ def _transposed(stem: str, layer: str) -> str:
 
 def _gram_matrix(atoms) -> str:
     parts = []
-    for sign, (kind, stem, layer, _, _) in _ordered(atoms):
+    for sign, (kind, stem, layer, *_) in _ordered(atoms):
         M, Mt = matrix_latex(stem, layer), _transposed(stem, layer)
         parts.append((sign, f"{M} {Mt}" if kind == "rowgram" else f"{Mt} {M}"))
     return _signed_sum(parts)

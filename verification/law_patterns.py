@@ -5,6 +5,8 @@ A law is decomposed into signed *atoms* over the named weight matrices
 
 * ``rowgram(M, i, j)`` = Σ_k M[i,k] M[j,k]  (``‖M_{i,:}‖²`` when i = j)
 * ``colgram(M, i, j)`` = Σ_k M[k,i] M[k,j]  (``‖M_{:,j}‖²`` when i = j)
+  (for tensors with more indices, such as convolution filters U1[j,c,a],
+  the remaining indices run freely: ``‖U_{j,:,:}‖²``)
 * ``square(b, i)``     = b_i²
 * ``colsum(M, j)`` = Σ_k M[k,j],  ``rowsum(M, i)`` = Σ_k M[i,k]
 
@@ -16,13 +18,14 @@ decompose is kept as an explicit polynomial.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from itertools import product
 from typing import Optional, Sequence
 
 from sympy.polys.rings import PolyElement
 
 from conslaw.algebra.parameters import ParameterSpace, parse_name
 
-Atom = tuple[str, str, str, int, int]  # (kind, stem, layer, i, j)
+Atom = tuple[str, str, str, int, int, int]  # (kind, stem, layer, i, j, number of indices of the tensor)
 
 
 @dataclass
@@ -43,7 +46,7 @@ class RecognisedLaw:
         return pairs.pop() if len(pairs) == 1 else None
 
     def signature(self) -> tuple:
-        return tuple(sorted((sign, kind, stem, layer) for sign, (kind, stem, layer, _, _) in self.atoms))
+        return tuple(sorted((sign, kind, stem, layer) for sign, (kind, stem, layer, *_) in self.atoms))
 
 
 @dataclass
@@ -74,9 +77,9 @@ class _Shapes:
 
 
 def _monomial_of(atom: Atom, shapes: _Shapes, dim: int) -> list[tuple[int, ...]]:
-    kind, stem, layer, i, j = atom
-    rows, *rest = shapes.size[(stem, layer)]
-    cols = rest[0] if rest else None
+    """The monomials an atom sums (for tensors with more indices, the other indices run freely)."""
+    kind, stem, layer, i, j, _ = atom
+    size = shapes.size[(stem, layer)]
 
     def mono(*entries):
         exps = [0] * dim
@@ -84,41 +87,50 @@ def _monomial_of(atom: Atom, shapes: _Shapes, dim: int) -> list[tuple[int, ...]]
             exps[shapes.index[(stem, layer, e)]] += 1
         return tuple(exps)
 
+    def others(skip: int):
+        return product(*(range(n) for k, n in enumerate(size) if k != skip))
+
+    def put(rest, at: int, value: int):
+        rest = list(rest)
+        rest.insert(at, value)
+        return tuple(rest)
+
     if kind == "rowgram":
-        return [mono((i, k), (j, k)) for k in range(cols)]
+        return [mono(put(r, 0, i), put(r, 0, j)) for r in others(0)]
     if kind == "colgram":
-        return [mono((k, i), (k, j)) for k in range(rows)]
+        return [mono(put(r, 1, i), put(r, 1, j)) for r in others(1)]
     if kind == "square":
         return [mono((i,), (i,))]
     if kind == "colsum":
-        return [mono((k, j)) for k in range(rows)]
+        return [mono(put(r, 1, j)) for r in others(1)]
     if kind == "rowsum":
-        return [mono((i, k)) for k in range(cols)]
+        return [mono(put(r, 0, i)) for r in others(0)]
     raise ValueError(kind)
 
 
 def _candidates(monom: tuple[int, ...], names: Sequence[str], shapes: _Shapes) -> list[Atom]:
-    """Atoms that could contain the monomial, most specific first."""
+    """Atoms that could contain the monomial."""
     vars_ = [(names[k], e) for k, e in enumerate(monom) if e]
     parsed = [(shapes.entry.get(n), e) for n, e in vars_]
     if any(p is None for p, _ in parsed):
         return []
     if len(parsed) == 1 and parsed[0][1] == 1:
         (stem, layer, idx), _ = parsed[0]
-        return [("colsum", stem, layer, idx[1], idx[1]), ("rowsum", stem, layer, idx[0], idx[0])] if len(idx) == 2 else []
+        n = len(idx)
+        return [("colsum", stem, layer, idx[1], idx[1], n), ("rowsum", stem, layer, idx[0], idx[0], n)] if n >= 2 else []
     entries = [p for p, e in parsed for _ in range(e)]
     if len(entries) != 2 or entries[0][:2] != entries[1][:2]:
         return []
     (stem, layer, a), (_, _, b) = entries
     if len(a) == 1:
-        return [("square", stem, layer, a[0], a[0])] if a == b else []
+        return [("square", stem, layer, a[0], a[0], 1)] if a == b else []
     out = []
-    if a[1] == b[1]:
+    if a[1:] == b[1:]:
         i, j = sorted((a[0], b[0]))
-        out.append(("rowgram", stem, layer, i, j))
-    if a[0] == b[0]:
+        out.append(("rowgram", stem, layer, i, j, len(a)))
+    if a[0] == b[0] and a[2:] == b[2:]:
         i, j = sorted((a[1], b[1]))
-        out.append(("colgram", stem, layer, i, j))
+        out.append(("colgram", stem, layer, i, j, len(a)))
     return out
 
 

@@ -2,23 +2,10 @@
 from __future__ import annotations
 
 import json
-from typing import Optional, Sequence
-
-from conslaw.algebra import build_architecture
 from conslaw.algebra.architectures import Architecture
 from conslaw.algebra.fields import to_polynomial
-from conslaw.algebra.trace import ProgressCallback
 
-from .certificate import build_certificate
 from .latex import latex_document, law_items, statement_sentence
-
-
-def certify_architecture(
-    name: str, widths: Sequence[int], *, bias: bool = False, degree: int = 2, seed: int = 0,
-    progress: Optional[ProgressCallback] = None,
-) -> tuple[Architecture, dict]:
-    arch = build_architecture(name, list(widths), bias=bias)
-    return arch, build_certificate(arch, degree=degree, seed=seed, progress=progress)
 
 
 def render_laws(arch: Architecture, cert: dict, fmt: str, standalone: bool = False) -> str:
@@ -32,12 +19,15 @@ def render_laws(arch: Architecture, cert: dict, fmt: str, standalone: bool = Fal
     foot = (f"Polynomial laws searched up to degree {search['degree']} (exactly, over the rationals); "
             f"trace rank {math(f'{rank}')} of {math(f'D = {dim}')} at a seeded random rational point "
             f"(seed {cert['seed']}).")
+    notes = cert.get("notes", [])
+    if notes:
+        foot += " " + " ".join(f"Note: {n}." for n in notes)
     if fmt == "json":
         return json.dumps({
             "description": cert["description"], "D": cert["D"], "verdict": verdict,
             "laws": cert["laws"], "latex": [{"formula": it.formula, "condition": it.condition} for it in items],
             "statement": statement_sentence(cert["description"], items, verdict), "law_search": search,
-            "rank": cert["rank_witness"]["rank"], "point": cert["point"], "seed": cert["seed"],
+            "rank": cert["rank_witness"]["rank"], "point": cert["point"], "seed": cert["seed"], "notes": notes,
         })
     if fmt == "latex":
         body = statement_sentence(cert["description"], items, verdict) + "\n\n" + foot
@@ -46,5 +36,6 @@ def render_laws(arch: Architecture, cert: dict, fmt: str, standalone: bool = Fal
         return statement_sentence(cert["description"], items, verdict, math="markdown") + "\n\n" + foot
     lines = [f"{cert['description']}: {verdict['text']}"]
     lines += [f"  {h}" for h in cert["laws"]]
+    lines += [f"  note: {n}" for n in notes]
     lines.append(foot)
     return "\n".join(lines)

@@ -17,6 +17,9 @@ class Architecture:
 
     ``known_laws`` are the conservation laws the literature states for it
     (THEORY.md §3), as exact polynomials, with a readable label each.
+    ``notes`` say where the instance leaves the hypotheses of the theorem
+    that makes φ the right reparametrisation (then the count computed from φ
+    is not the paper's count, and the notes say how it relates).
     """
 
     name: str
@@ -27,6 +30,7 @@ class Architecture:
     known_laws: list[PolyElement]
     law_labels: list[str]
     shape: dict = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
 
     @property
     def dim(self) -> int:
@@ -55,3 +59,12 @@ def check_widths(widths: Sequence, minimum_layers: int = 1) -> list[int]:
 
 def weight_matrix(space: ParameterSpace, stem: str, rows: int, cols: int) -> list[list[PolyElement]]:
     return [[space.var(f"{stem}[{i},{j}]") for j in range(cols)] for i in range(rows)]
+
+
+def positive_int(value, what: str) -> int:
+    """Validate one size: an integer ≥ 1, named in the error."""
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ShapeError(f"{what} must be an integer, got {value!r}")
+    if value < 1:
+        raise ShapeError(f"{what} must be at least 1, got {value}")
+    return value

@@ -1,0 +1,63 @@
+"""Attention layers (eqs. 18–19, Theorem 3.8, Corollaries 3.9–3.10 of the main paper).
+
+One head: Y = softmax(X Q Kᵀ Xᵀ) X V Oᵀ with Q, K ∈ R^{d×d'} and
+V, O ∈ R^{d×d''}; φ = (Q Kᵀ, V Oᵀ).  H heads: parameters ``Q{h}[i,a]`` …,
+φ = (Q_h K_hᵀ, V_h O_hᵀ)_h.  Known laws per head: the entries (a ≤ b) of
+Q_hᵀ Q_h − K_hᵀ K_h and of V_hᵀ V_h − O_hᵀ O_h; their number
+d'(d'+1)/2 + d''(d''+1)/2 per head when [Q; K] and [V; O] have full rank
+(generic exactly when d' ≤ 2d and d'' ≤ 2d).
+
+Theorem 3.8 (W_θ = range ∂φᵀ, so that φ's count is the model's count) needs
+N ≥ 2 tokens and d ≥ 2; for H ≥ 2 heads whether it holds is open
+(Corollary 3.10 proves the per-head laws conserved, not complete).  The
+architecture's notes say so when an instance is outside these hypotheses.
+"""
+from __future__ import annotations
+
+from ..parameters import ParameterSpace, matrix_names
+from .base import Architecture, positive_int, weight_matrix
+
+
+def attention_layer(d: int, dk: int, dv: int, heads: int = 1, tokens: int = 2) -> Architecture:
+    """H attention heads of embedding size d, key size d' = dk, value size d'' = dv."""
+    d = positive_int(d, "embedding size d")
+    dk = positive_int(dk, "key size d'")
+    dv = positive_int(dv, "value size d''")
+    H = positive_int(heads, "number of heads")
+    N = positive_int(tokens, "number of tokens N")
+    names = []
+    for h in range(1, H + 1):
+        names += matrix_names(f"Q{h}", d, dk) + matrix_names(f"K{h}", d, dk)
+        names += matrix_names(f"V{h}", d, dv) + matrix_names(f"O{h}", d, dv)
+    space = ParameterSpace(names)
+    zero = space.ring.zero
+    phi, labels, laws, law_labels = [], [], [], []
+    for h in range(1, H + 1):
+        for left, right, inner in ((f"Q{h}", f"K{h}", dk), (f"V{h}", f"O{h}", dv)):
+            A, B = weight_matrix(space, left, d, inner), weight_matrix(space, right, d, inner)
+            for i in range(d):
+                for k in range(d):
+                    phi.append(sum((A[i][a] * B[k][a] for a in range(inner)), zero))
+                    labels.append(f"({left} {right}^T)[{i},{k}]")
+            for a in range(inner):
+                for b in range(a, inner):
+                    law = sum((A[i][a] * A[i][b] - B[i][a] * B[i][b] for i in range(d)), zero)
+                    laws.append(law)
+                    law_labels.append(f"({left}^T {left} - {right}^T {right})[{a},{b}]")
+    notes = []
+    if N < 2:
+        notes.append("Theorem 3.8 needs N >= 2 tokens: with one token the softmax is constant and the model's "
+                     "gradients span less than range dphi^T, so the count from phi is only a lower bound on the laws")
+    if d < 2:
+        notes.append("Theorem 3.8 needs d >= 2: for d = 1 the count from phi is only a lower bound on the laws")
+    if dk > 2 * d or dv > 2 * d:
+        notes.append("[Q;K] or [V;O] cannot have full rank (d' or d'' > 2d): the formula "
+                     "d'(d'+1)/2 + d''(d''+1)/2 of Corollary 3.9 does not apply; the computed count stands")
+    if H >= 2:
+        notes.append("several heads: Corollary 3.10 proves the per-head laws conserved; that phi = (Q_h K_h^T, "
+                     "V_h O_h^T)_h captures all the model's gradients is open, so the count is exact for this phi "
+                     "and a lower bound for the model")
+    head_s = "one attention head" if H == 1 else f"multi-head attention with {H} heads"
+    desc = f"{head_s} with d = {d}, d' = {dk}, d'' = {dv} ({N} tokens)"
+    shape = {"d": d, "dk": dk, "dv": dv, "heads": H, "tokens": N}
+    return Architecture("attention", desc, space, phi, labels, laws, law_labels, shape, notes)

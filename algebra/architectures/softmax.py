@@ -1,0 +1,41 @@
+"""Cross-entropy classification layer z ↦ softmax(W z [+ b]) (eq. 20, Proposition 3.11).
+
+W ∈ R^{K×n} (parameters ``W[k,j]``), optional bias ``b[k]``.  Adding the
+same vector to every row of W (the same number to every b_k) leaves the
+softmax unchanged, so φ = (W[k,:] − W[K−1,:])_{k<K−1} (and b_k − b_{K−1}) is
+a reparametrisation; its gradients span the constant space W_θ of matrices
+whose columns sum to zero.  Known laws: the column sums Σ_k W_{k,j}
+(and Σ_k b_k): n laws (n + 1 with the bias).
+"""
+from __future__ import annotations
+
+from ..errors import ShapeError
+from ..parameters import ParameterSpace, matrix_names, vector_names
+from .base import Architecture, positive_int
+
+
+def softmax_layer(n: int, classes: int, bias: bool = False) -> Architecture:
+    """The classification layer with n inputs and K classes."""
+    n = positive_int(n, "input size n")
+    K = positive_int(classes, "number of classes K")
+    if K < 2:
+        raise ShapeError("a softmax over K = 1 class is constant: nothing is trained and every function of W "
+                         "is conserved; use K >= 2")
+    names = matrix_names("W", K, n) + (vector_names("b", K) if bias else [])
+    space = ParameterSpace(names)
+    W = lambda k, j: space.var(f"W[{k},{j}]")  # noqa: E731
+    phi, labels = [], []
+    for k in range(K - 1):
+        for j in range(n):
+            phi.append(W(k, j) - W(K - 1, j))
+            labels.append(f"W[{k},{j}] - W[{K - 1},{j}]")
+        if bias:
+            phi.append(space.var(f"b[{k}]") - space.var(f"b[{K - 1}]"))
+            labels.append(f"b[{k}] - b[{K - 1}]")
+    laws = [sum((W(k, j) for k in range(K)), space.ring.zero) for j in range(n)]
+    law_labels = [f"column sum {j}" for j in range(n)]
+    if bias:
+        laws.append(sum((space.var(f"b[{k}]") for k in range(K)), space.ring.zero))
+        law_labels.append("sum of the biases")
+    desc = f"softmax classification layer with {n} inputs and {K} classes" + (" and a bias" if bias else "")
+    return Architecture("softmax", desc, space, phi, labels, laws, law_labels, {"widths": [n, K], "bias": bias})
