@@ -40,6 +40,21 @@ def test_deep_relu_one_family_per_hidden_layer():
     assert r"\|U^{(2)}_{j,:}\|^2 - \|U^{(3)}_{:,j}\|^2" == items[1].formula
 
 
+def test_conv_attention_softmax_notation():
+    from conslaw.algebra import attention_layer, conv_relu_block, softmax_layer
+
+    conv = render(conv_relu_block([2, 3, 2], 4, [2, 2]))
+    assert [(it.formula, it.condition) for it in conv] == [
+        (r"\|U^{(1)}_{j,:,:}\|^2 - \|U^{(2)}_{:,j,:}\|^2", r"j = 1, \dots, 3")]
+    att = render(attention_layer(3, 2, 2))
+    assert [it.formula for it in att] == [
+        r"\left(Q^{(1)\top} Q^{(1)} - K^{(1)\top} K^{(1)}\right)_{i,j}",
+        r"\left(V^{(1)\top} V^{(1)} - O^{(1)\top} O^{(1)}\right)_{i,j}",
+    ]
+    soft = render(softmax_layer(3, 4))
+    assert (soft[0].formula, soft[0].condition) == (r"\sum_{k} W_{k,j}", r"j = 1, \dots, 3")
+
+
 def test_unrecognised_law_falls_back_to_the_polynomial():
     S = ParameterSpace(["x", "y", "z"])
     x, y, z = S.symbols
@@ -81,6 +96,9 @@ def _pdflatex():
 
 @pytest.mark.parametrize("args", [
     ["relu", "3", "2", "3", "--bias"], ["linear", "2", "3", "2"], ["linear", "1", "2", "2", "1"], ["relu", "2", "3", "2", "2"],
+    ["conv", "--channels", "2", "2", "1", "--length", "3", "--filters", "2", "1"],
+    ["attention", "--d", "2", "--dk", "1", "--dv", "2", "--heads", "2"], ["softmax", "2", "3", "--bias"],
+    ["attention", "--d", "1", "--dk", "1", "--dv", "1"],
 ])
 def test_latex_compiles(tmp_path, args):
     exe = _pdflatex()

@@ -153,6 +153,15 @@ def statement_sentence(description: str, items: Sequence[LawItem], verdict: dict
     return head + tail
 
 
+_TEXT_ESCAPES = {"\\": r"\textbackslash{}", "_": r"\_", "^": r"\^{}", "&": r"\&", "%": r"\%", "#": r"\#",
+                 "$": r"\$", "{": r"\{", "}": r"\}", "~": r"\~{}"}
+
+
+def latex_text(text: str) -> str:
+    """Plain text made safe for LaTeX's text mode (notes, descriptions)."""
+    return "".join(_TEXT_ESCAPES.get(ch, ch) for ch in text).replace(">=", r"$\ge$")
+
+
 def latex_document(body: str, title: str = "Conservation laws") -> str:
     """A standalone document that compiles with pdflatex (amsmath only)."""
     return (

@@ -5,7 +5,7 @@ import json
 from conslaw.algebra.architectures import Architecture
 from conslaw.algebra.fields import to_polynomial
 
-from .latex import latex_document, law_items, statement_sentence
+from .latex import latex_document, latex_text, law_items, statement_sentence
 
 
 def render_laws(arch: Architecture, cert: dict, fmt: str, standalone: bool = False) -> str:
@@ -21,7 +21,7 @@ def render_laws(arch: Architecture, cert: dict, fmt: str, standalone: bool = Fal
             f"(seed {cert['seed']}).")
     notes = cert.get("notes", [])
     if notes:
-        foot += " " + " ".join(f"Note: {n}." for n in notes)
+        foot += " " + " ".join(f"Note: {latex_text(n) if fmt == 'latex' else n}." for n in notes)
     if fmt == "json":
         return json.dumps({
             "description": cert["description"], "D": cert["D"], "verdict": verdict,
