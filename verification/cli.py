@@ -6,6 +6,7 @@
     conslaw count attention --d 3 --dk 2 --dv 2 --heads 2
     conslaw count softmax 3 4 --bias
     conslaw count relu 3 2 3 --residual
+    conslaw count resnet --dim 2 --hidden 3 3 --subset block:1
     conslaw laws relu 3 2 3 --bias --degree 2 --format latex
     conslaw certify relu 3 2 3 --bias -o cert.json
     conslaw check cert.json
@@ -28,6 +29,7 @@ from conslaw.algebra.points import DEFAULT_BOUND
 from .certificate import build_certificate, write_certificate
 from .checker import CertificateFormatError, check_file
 from .counting import count_laws
+from .deep_report import count_resnet
 from .progress import ProgressBar
 from .reports import render_laws
 
@@ -99,6 +101,10 @@ def build_parser() -> argparse.ArgumentParser:
     count = sub.add_parser("count", help="count the independent conservation laws of an architecture")
     _architecture_args(count)
     count.add_argument("--points", type=_positive_int, default=2, help="number of working points (default 2)")
+    count.add_argument("--dim", type=_positive_int, help="resnet: dimension of the residual stream")
+    count.add_argument("--hidden", nargs="+", type=_positive_int, help="resnet: hidden width of each block")
+    count.add_argument("--inputs", type=_positive_int, help="resnet: number of rational inputs (default 3 D)")
+    count.add_argument("--subset", default="all", help="resnet: all, block:L or straddle:L (default all)")
     count.add_argument("--max-level", type=_positive_int, default=50, help="most bracket levels (default 50)")
     count.add_argument("--record", choices=("kept", "all"), default="kept",
                        help="bracket graph: only new directions (kept, fast) or every bracket (all)")
@@ -153,7 +159,33 @@ def _print_text(report: dict, result, show_brackets: bool, out) -> None:
     print(f"  time {r['seconds']:.3f} s", file=out)
 
 
+def _count_resnet(args, out) -> int:
+    if args.dim is None or not args.hidden:
+        raise ConslawError("resnet needs --dim d and --hidden r1 r2 ...")
+    if args.widths:
+        raise ConslawError("resnet takes no widths; use --dim and --hidden")
+    report = count_resnet(args.dim, args.hidden, bias=args.bias, subset=args.subset, n_inputs=args.inputs,
+                          seed=args.seed)
+    if args.json:
+        print(json.dumps(report), file=out)
+        return 0
+    r = report
+    print(r["description"], file=out)
+    print(f"  laws depending only on {r['subset']} ({r['subset_size']} of D = {r['D']} parameters)", file=out)
+    print(f"  {r['inputs']} rational inputs, {r['activation_patterns']} activation patterns at the point (seed {r['seed']})",
+          file=out)
+    print(f"  rank {r['rank']} (exact); independent laws: {r['subset_size']} - {r['rank']} = {r['laws']}", file=out)
+    for note in r["notes"]:
+        print(f"  note: {note}", file=out)
+    return 0
+
+
 def _count(args, out) -> int:
+    if args.arch == "resnet":
+        return _count_resnet(args, out)
+    for opt in ("dim", "hidden", "inputs"):
+        if getattr(args, opt) is not None:
+            raise ConslawError(f"--{opt} is for resnet only")
     bar = ProgressBar(enabled=not args.no_progress and not args.json)
     try:
         _, result, report = count_laws(

@@ -1,0 +1,218 @@
+"""Deep residual ReLU networks, exactly, at a rational point (Section 4 of the main paper).
+
+The network x_l = x_{l−1} + V_l σ(U_l x_{l−1} [+ b_l]), l = 1..L, with x_l ∈ R^d,
+U_l ∈ R^{r_l×d} (parameters ``U{l}[i,j]``), b_l (``b{l}[i]``), V_l ∈ R^{d×r_l}
+(``V{l}[i,j]``), is piecewise polynomial in θ.  At a rational point θ_0 and a
+rational input x every pre-activation is an exact rational number; when none
+is 0 the activation pattern is constant near θ_0 and g(θ, x) is, there, the
+polynomial obtained by fixing the pattern.  Its gradients ∇_θ g_i(θ, x) are
+the generators X_{x, e_i} of W_θ near θ_0 (THEORY.md §3, "deep nets").  With
+finitely many inputs they span a subspace of W_θ, so the count obtained is an
+upper bound on the number of laws, reached once enough inputs are used.
+
+Laws that depend only on a subset B of the parameters (Proposition 4.3): h(θ_B)
+is conserved iff ∇h(θ_B) ⊥ X_B(θ_B, θ_rest) for every generator X and every
+θ_rest near θ_0.  Writing X_B = Σ_β θ_rest^β Y_β(θ_B), the fields Y_β on R^B span
+that space; their Lie algebra's trace at θ_0,B gives |B| − rank block laws.
+"""
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass, field
+from typing import Callable, Optional, Sequence
+
+from sympy.polys.rings import PolyElement
+
+from .errors import ShapeError
+from .fields import PolynomialVectorField, evaluate_terms
+from .parameters import ParameterSpace, matrix_names, vector_names
+from .rationals import to_qq
+from sympy import QQ
+
+
+@dataclass
+class ResidualMLP:
+    """A residual network of L dense ReLU blocks of widths ``hidden`` on R^dim."""
+
+    dim: int
+    hidden: list[int]
+    bias: bool
+    space: ParameterSpace
+
+    @property
+    def blocks(self) -> int:
+        return len(self.hidden)
+
+    def block_names(self, l: int) -> list[str]:
+        """The parameters of block l (1-based): U_l, b_l, V_l."""
+        self._check_block(l)
+        r = self.hidden[l - 1]
+        names = matrix_names(f"U{l}", r, self.dim) + (vector_names(f"b{l}", r) if self.bias else [])
+        return names + matrix_names(f"V{l}", self.dim, r)
+
+    def straddle_names(self, l: int) -> list[str]:
+        """Second layer of block l with the first layer of block l+1 (Theorem 4.7)."""
+        self._check_block(l)
+        self._check_block(l + 1)
+        r, r2 = self.hidden[l - 1], self.hidden[l]
+        names = matrix_names(f"V{l}", self.dim, r) + matrix_names(f"U{l + 1}", r2, self.dim)
+        return names + (vector_names(f"b{l + 1}", r2) if self.bias else [])
+
+    def block_laws(self, l: int) -> list[PolyElement]:
+        """Per hidden neuron j of block l: ‖U_l[j,:]‖² + b_l[j]² − ‖V_l[:,j]‖²."""
+        v = self.space.var
+        out = []
+        for j in range(self.hidden[l - 1]):
+            law = sum((v(f"U{l}[{j},{i}]") ** 2 for i in range(self.dim)), self.space.ring.zero)
+            if self.bias:
+                law += v(f"b{l}[{j}]") ** 2
+            law -= sum((v(f"V{l}[{i},{j}]") ** 2 for i in range(self.dim)), self.space.ring.zero)
+            out.append(law)
+        return out
+
+    def _check_block(self, l: int) -> None:
+        if not 1 <= l <= self.blocks:
+            raise ShapeError(f"block {l} does not exist: the network has blocks 1..{self.blocks}")
+
+    def piece(self, x: Sequence, point: Sequence) -> tuple[list[PolyElement], tuple] | None:
+        """The polynomial g(·, x) valid near ``point``, and the activation pattern; None on a tie (pre-activation 0)."""
+        ring, v = self.space.ring, self.space.var
+        pt = [to_qq(c) for c in point]
+        state = [ring(to_qq(c)) for c in x]
+        pattern = []
+        for l in range(1, self.blocks + 1):
+            r = self.hidden[l - 1]
+            pre = []
+            for j in range(r):
+                z = sum((v(f"U{l}[{j},{i}]") * state[i] for i in range(self.dim)), ring.zero)
+                if self.bias:
+                    z += v(f"b{l}[{j}]")
+                pre.append(z)
+            values = [evaluate_terms(((c, tuple((k, e) for k, e in enumerate(m) if e)) for m, c in z.iterterms()), pt, QQ(0))
+                      for z in pre]
+            if any(val == 0 for val in values):
+                return None
+            mask = tuple(val > 0 for val in values)
+            pattern.append(mask)
+            state = [
+                state[i] + sum((v(f"V{l}[{i},{j}]") * pre[j] for j in range(r) if mask[j]), ring.zero)
+                for i in range(self.dim)
+            ]
+        return state, tuple(pattern)
+
+
+def residual_mlp(dim: int, hidden: Sequence[int], bias: bool = False) -> ResidualMLP:
+    """Residual network of len(hidden) ReLU blocks on R^dim (Example 4.2's dense blocks)."""
+    if isinstance(dim, bool) or not isinstance(dim, int) or dim < 1:
+        raise ShapeError(f"the residual stream needs a dimension ≥ 1, got {dim!r}")
+    if not hidden:
+        raise ShapeError("give the hidden width of at least one block")
+    for r in hidden:
+        if isinstance(r, bool) or not isinstance(r, int) or r < 1:
+            raise ShapeError(f"hidden widths must be integers ≥ 1, got {r!r}")
+    names = []
+    for l, r in enumerate(hidden, start=1):
+        names += matrix_names(f"U{l}", r, dim) + (vector_names(f"b{l}", r) if bias else []) + matrix_names(f"V{l}", dim, r)
+    return ResidualMLP(dim, list(hidden), bias, ParameterSpace(names))
+
+
+@dataclass
+class PiecewiseGenerators:
+    """Generators ∇g_i(·, x) of the pieces met at θ_0, and what was used to build them."""
+
+    fields: list[PolynomialVectorField]
+    inputs: list[list]
+    patterns: list[tuple]
+    ties: int = 0
+    notes: list[str] = field(default_factory=list)
+
+
+def piecewise_generators(net: ResidualMLP, point: Sequence, n_inputs: int, seed: int = 0,
+                         start: Optional[PiecewiseGenerators] = None) -> PiecewiseGenerators:
+    """Fields ∇_θ g_i(θ, x) for ``n_inputs`` seeded rational inputs x (both signs), at the pattern of θ_0.
+
+    With ``start``, its inputs are kept and new ones are added up to ``n_inputs``.
+    """
+    rng = random.Random(seed if start is None else (seed, len(start.inputs)).__hash__())
+    if start is None:
+        fields, inputs, patterns, ties = [], [], [], 0
+    else:
+        fields, inputs, patterns, ties = list(start.fields), list(start.inputs), list(start.patterns), start.ties
+    attempts = 0
+    while len(inputs) < n_inputs:
+        attempts += 1
+        if attempts > 20 * n_inputs + 20:
+            raise ShapeError("too many inputs put a pre-activation exactly at 0 at this point; try another seed")
+        x = [QQ(rng.choice((-1, 1)) * rng.randint(1, 97), rng.randint(1, 97)) for _ in range(net.dim)]
+        got = net.piece(x, point)
+        if got is None:
+            ties += 1
+            continue
+        out, pattern = got
+        inputs.append(x)
+        patterns.append(pattern)
+        for i, g in enumerate(out):
+            f = PolynomialVectorField.gradient(net.space, g, f"output {i}")
+            if not f.is_zero():
+                fields.append(f)
+    return PiecewiseGenerators(fields, inputs, patterns, ties)
+
+
+def saturated_generators(
+    net: ResidualMLP, point: Sequence, rank_of: Callable[[list[PolynomialVectorField]], int], *,
+    seed: int = 0, batch: Optional[int] = None, patience: int = 2, max_inputs: int = 2000,
+) -> tuple[PiecewiseGenerators, int]:
+    """Add inputs in batches until ``patience`` batches in a row leave ``rank_of(fields)`` unchanged.
+
+    Each new input can only add generators, so the rank only grows; a plateau
+    is the evidence that the inputs are enough.  Returns (generators, rank).
+    """
+    batch = batch or net.space.dim
+    pg = piecewise_generators(net, point, batch, seed=seed)
+    rank, still = rank_of(pg.fields), 0
+    while still < patience and len(pg.inputs) < max_inputs:
+        pg = piecewise_generators(net, point, len(pg.inputs) + batch, seed=seed, start=pg)
+        new = rank_of(pg.fields)
+        still = still + 1 if new == rank else 0
+        rank = new
+    if still < patience:
+        pg.notes.append(f"stopped at {max_inputs} inputs before the rank settled: the count is an upper bound")
+    return pg, rank
+
+
+def restrict_to_subset(fields: Sequence[PolynomialVectorField], names: Sequence[str]) -> tuple[ParameterSpace, list[PolynomialVectorField]]:
+    """The fields Y_β on R^B of Proposition 4.3: X_B = Σ_β θ_rest^β Y_β(θ_B)."""
+    if not fields:
+        raise ShapeError("no generators to restrict")
+    space = fields[0].space
+    idx = [space.index(n) for n in names]
+    if len(set(idx)) != len(idx):
+        raise ShapeError("the subset lists a parameter twice")
+    inside = set(idx)
+    sub = ParameterSpace(list(names))
+    pos = {k: t for t, k in enumerate(idx)}
+    out: dict[tuple, dict[int, dict]] = {}
+    for f in fields:
+        groups: dict[tuple, dict[int, dict]] = {}
+        for i, terms in f.sparse:
+            if i not in inside:
+                continue
+            for coeff, monom in terms:
+                rest = tuple((k, e) for k, e in monom if k not in inside)
+                exps = [0] * len(idx)
+                for k, e in monom:
+                    if k in inside:
+                        exps[pos[k]] = e
+                comp = groups.setdefault(rest, {}).setdefault(pos[i], {})
+                comp[tuple(exps)] = comp.get(tuple(exps), 0) + coeff
+        for rest, comps in groups.items():
+            key = (id(f), rest)
+            out[key] = comps
+    result, seen = [], set()
+    for comps in out.values():
+        vec = [sub.ring.from_dict(comps.get(t, {})) for t in range(len(idx))]
+        y = PolynomialVectorField._trusted(sub, tuple(vec))
+        if not y.is_zero() and y.canonical_key not in seen:
+            seen.add(y.canonical_key)
+            result.append(y)
+    return sub, result
