@@ -32,12 +32,30 @@ from sympy import QQ
 
 @dataclass
 class ResidualMLP:
-    """A residual network of L dense ReLU blocks of widths ``hidden`` on R^dim."""
+    """A residual network of L dense ReLU blocks of widths ``hidden`` on R^dim.
+
+    With ``classes`` = K ≥ 2 it ends in a softmax classification layer
+    z = W x_L (``W[k,i]``) trained with the cross-entropy loss, whose gradient
+    in z is softmax(z) − e_y: these span the vectors with zero sum, so the
+    generators are ∇_θ ⟨w, z(θ, x)⟩ for w = e_k − e_{K−1} — polynomial.
+    """
 
     dim: int
     hidden: list[int]
     bias: bool
     space: ParameterSpace
+    classes: int = 0
+
+    def head_names(self) -> list[str]:
+        """The parameters of the softmax layer."""
+        if not self.classes:
+            raise ShapeError("this network has no softmax layer")
+        return matrix_names("W", self.classes, self.dim)
+
+    def head_laws(self) -> list[PolyElement]:
+        """Column sums Σ_k W[k,i] of the softmax layer (Prop. 3.11)."""
+        v = self.space.var
+        return [sum((v(f"W[{k},{i}]") for k in range(self.classes)), self.space.ring.zero) for i in range(self.dim)]
 
     @property
     def blocks(self) -> int:
@@ -98,11 +116,15 @@ class ResidualMLP:
                 state[i] + sum((v(f"V{l}[{i},{j}]") * pre[j] for j in range(r) if mask[j]), ring.zero)
                 for i in range(self.dim)
             ]
+        if self.classes:
+            logits = [sum((v(f"W[{k},{i}]") * state[i] for i in range(self.dim)), ring.zero) for k in range(self.classes)]
+            state = [logits[k] - logits[-1] for k in range(self.classes - 1)]  # ⟨e_k − e_{K−1}, z⟩
         return state, tuple(pattern)
 
 
-def residual_mlp(dim: int, hidden: Sequence[int], bias: bool = False) -> ResidualMLP:
-    """Residual network of len(hidden) ReLU blocks on R^dim (Example 4.2's dense blocks)."""
+def residual_mlp(dim: int, hidden: Sequence[int], bias: bool = False, classes: int = 0) -> ResidualMLP:
+    """Residual network of len(hidden) ReLU blocks on R^dim (Example 4.2's dense blocks), optionally
+    ending in a softmax layer over ``classes`` classes."""
     if isinstance(dim, bool) or not isinstance(dim, int) or dim < 1:
         raise ShapeError(f"the residual stream needs a dimension ≥ 1, got {dim!r}")
     if not hidden:
@@ -110,10 +132,14 @@ def residual_mlp(dim: int, hidden: Sequence[int], bias: bool = False) -> Residua
     for r in hidden:
         if isinstance(r, bool) or not isinstance(r, int) or r < 1:
             raise ShapeError(f"hidden widths must be integers ≥ 1, got {r!r}")
+    if classes == 1 or classes < 0:
+        raise ShapeError(f"a softmax layer needs at least 2 classes, got {classes}")
     names = []
     for l, r in enumerate(hidden, start=1):
         names += matrix_names(f"U{l}", r, dim) + (vector_names(f"b{l}", r) if bias else []) + matrix_names(f"V{l}", dim, r)
-    return ResidualMLP(dim, list(hidden), bias, ParameterSpace(names))
+    if classes:
+        names += matrix_names("W", classes, dim)
+    return ResidualMLP(dim, list(hidden), bias, ParameterSpace(names), classes)
 
 
 @dataclass
@@ -133,7 +159,7 @@ def piecewise_generators(net: ResidualMLP, point: Sequence, n_inputs: int, seed:
 
     With ``start``, its inputs are kept and new ones are added up to ``n_inputs``.
     """
-    rng = random.Random(seed if start is None else (seed, len(start.inputs)).__hash__())
+    rng = random.Random(seed * 1_000_003 + (len(start.inputs) if start else 0))
     if start is None:
         fields, inputs, patterns, ties = [], [], [], 0
     else:

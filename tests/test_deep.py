@@ -96,3 +96,21 @@ def test_bad_networks(kwargs, fragment):
         count_resnet(2, [2, 2], subset="layer:1")
     with pytest.raises(ShapeError, match="block 3 does not exist"):
         residual_mlp(2, [2, 2]).block_names(3)
+
+
+def test_softmax_head_block_laws():
+    """Theorem 4.6 with a last softmax layer: its block laws are the d column sums (Prop. 3.11)."""
+    net = residual_mlp(2, (2, 2), classes=3)
+    checked = 0
+    for seed in (1, 4, 6):
+        point = working_points(net.space.dim, seed, 1)[0]
+        pg = piecewise_generators(net, point, 2 * net.space.dim, seed=seed)
+        assert violations(net.head_laws() + net.block_laws(1) + net.block_laws(2), pg.fields) == []
+        if constant_neurons(net, pg):
+            continue
+        checked += 1
+        assert saturated_laws(net, point, net.head_names(), seed)[1] == net.dim
+        assert saturated_laws(net, point, net.block_names(1), seed)[1] == 2
+    assert checked >= 2
+    with pytest.raises(ShapeError, match="at least 2 classes"):
+        residual_mlp(2, (2,), classes=1)

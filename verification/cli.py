@@ -104,7 +104,8 @@ def build_parser() -> argparse.ArgumentParser:
     count.add_argument("--dim", type=_positive_int, help="resnet: dimension of the residual stream")
     count.add_argument("--hidden", nargs="+", type=_positive_int, help="resnet: hidden width of each block")
     count.add_argument("--inputs", type=_positive_int, help="resnet: number of rational inputs (default 3 D)")
-    count.add_argument("--subset", default="all", help="resnet: all, block:L or straddle:L (default all)")
+    count.add_argument("--classes", type=_positive_int, default=0, help="resnet: end in a softmax over K classes")
+    count.add_argument("--subset", default="all", help="resnet: all, head, block:L or straddle:L (default all)")
     count.add_argument("--max-level", type=_positive_int, default=50, help="most bracket levels (default 50)")
     count.add_argument("--record", choices=("kept", "all"), default="kept",
                        help="bracket graph: only new directions (kept, fast) or every bracket (all)")
@@ -164,8 +165,8 @@ def _count_resnet(args, out) -> int:
         raise ConslawError("resnet needs --dim d and --hidden r1 r2 ...")
     if args.widths:
         raise ConslawError("resnet takes no widths; use --dim and --hidden")
-    report = count_resnet(args.dim, args.hidden, bias=args.bias, subset=args.subset, n_inputs=args.inputs,
-                          seed=args.seed)
+    report = count_resnet(args.dim, args.hidden, bias=args.bias, classes=args.classes, subset=args.subset,
+                          n_inputs=args.inputs, seed=args.seed)
     if args.json:
         print(json.dumps(report), file=out)
         return 0

@@ -13,16 +13,19 @@ from conslaw.algebra.points import format_point
 def _subset(net, subset: str) -> tuple[str, list[str]]:
     if subset == "all":
         return "all parameters", list(net.space.names)
+    if subset == "head":
+        return "the softmax layer", net.head_names()
     kind, _, num = subset.partition(":")
     if kind not in ("block", "straddle") or not num.isdigit():
-        raise ShapeError(f"subset must be 'all', 'block:L' or 'straddle:L', got {subset!r}")
+        raise ShapeError(f"subset must be 'all', 'head', 'block:L' or 'straddle:L', got {subset!r}")
     l = int(num)
     if kind == "block":
         return f"the parameters of block {l}", net.block_names(l)
     return f"the second layer of block {l} with the first layer of block {l + 1}", net.straddle_names(l)
 
 
-def count_resnet(dim: int, hidden, *, bias: bool = False, subset: str = "all", n_inputs: Optional[int] = None,
+def count_resnet(dim: int, hidden, *, bias: bool = False, classes: int = 0, subset: str = "all",
+                 n_inputs: Optional[int] = None,
                  seed: int = 0) -> dict:
     """Laws of a residual ReLU network depending only on ``subset``, at a seeded rational θ_0.
 
@@ -30,7 +33,7 @@ def count_resnet(dim: int, hidden, *, bias: bool = False, subset: str = "all", n
     :func:`conslaw.algebra.deep.saturated_generators`).
     """
     t0 = time.perf_counter()
-    net = residual_mlp(dim, list(hidden), bias)
+    net = residual_mlp(dim, list(hidden), bias, classes)
     what, names = _subset(net, subset)
     point = working_points(net.space.dim, seed, 1)[0]
     sub_point = [point[net.space.index(n)] for n in names]
@@ -60,7 +63,7 @@ def count_resnet(dim: int, hidden, *, bias: bool = False, subset: str = "all", n
     return {
         "architecture": "resnet",
         "description": f"residual ReLU network on R^{dim} with {net.blocks} blocks of widths {tuple(hidden)}"
-                       + (" and biases" if bias else ""),
+                       + (" and biases" if bias else "") + (f", ending in a softmax over {classes} classes" if classes else ""),
         "subset": what,
         "D": net.space.dim,
         "subset_size": len(names),
