@@ -1,0 +1,115 @@
+"""The torch fallback: numerical counts agree with the exact engine; the rank policy reports its evidence."""
+from __future__ import annotations
+
+import pytest
+
+torch = pytest.importorskip("torch")
+
+from hypothesis import given, settings, strategies as st  # noqa: E402
+
+from conslaw.algebra import build_architecture, lie_trace  # noqa: E402
+from conslaw.verification.numeric_fields import (  # noqa: E402
+    bracket, default_device, family_from_map, family_from_model, resolve_dtype,
+)
+from conslaw.verification.numeric_maps import torch_polynomial_map  # noqa: E402
+from conslaw.verification.numeric_rank import numerical_rank  # noqa: E402
+from conslaw.verification.numeric_trace import numeric_lie_trace  # noqa: E402
+
+from test_counts import two_layer_linear_laws  # noqa: E402
+
+
+def numeric_count(arch, seed):
+    gen = torch.Generator().manual_seed(seed)
+    theta = torch.randn(arch.dim, dtype=torch.float64, generator=gen)
+    return numeric_lie_trace(family_from_map(torch_polynomial_map(arch.phi)), theta)
+
+
+@settings(max_examples=10, deadline=None)
+@given(st.sampled_from(["linear", "relu"]), st.lists(st.integers(1, 3), min_size=3, max_size=4), st.booleans(),
+       st.integers(0, 10**6))
+def test_numeric_count_agrees_with_the_exact_engine(name, widths, bias, seed):
+    arch = build_architecture(name, widths, bias=bias and name == "relu")
+    result = numeric_count(arch, seed)
+    assert result.laws == lie_trace(arch.generators(), seed=seed).laws
+    assert result.rank.status in ("plateau", "full_rank")
+    assert result.rank.gap > 1e6  # a clear gap, not a borderline decision
+
+
+def test_numeric_count_for_the_blocks():
+    for arch in (build_architecture("attention", d=2, dk=2, dv=1), build_architecture("softmax", [2, 3]),
+                 build_architecture("conv", channels=[1, 2, 1], length=3, filters=[2, 2])):
+        assert numeric_count(arch, 0).laws == lie_trace(arch.generators(), seed=0).laws
+
+
+def _linear_model(n, r, m):
+    def g(theta, x):
+        U = theta[: n * r].reshape(n, r)
+        V = theta[n * r:].reshape(m, r)
+        return V @ (U.T @ x)
+    return g, n * r + m * r
+
+
+def _relu_model(n, r, m):
+    def g(theta, x):
+        U = theta[: n * r].reshape(r, n)
+        V = theta[n * r:].reshape(m, r)
+        return V @ torch.relu(U @ x)
+    return g, n * r + m * r
+
+
+@pytest.mark.parametrize("n,r,m", [(2, 2, 2), (3, 2, 1), (1, 3, 1), (2, 4, 1)])
+def test_model_fields_linear_network(n, r, m):
+    """Fields X_{x,w} = ∂_θ g(θ, x)ᵀ w of the actual model (not φ): Prop. 3.5's count."""
+    g, D = _linear_model(n, r, m)
+    gen = torch.Generator().manual_seed(1)
+    theta = torch.randn(D, dtype=torch.float64, generator=gen)
+    xs = torch.randn(40, n, dtype=torch.float64, generator=gen)
+    ws = torch.randn(40, m, dtype=torch.float64, generator=gen)
+    result = numeric_lie_trace(family_from_model(g, xs, ws), theta)
+    assert result.laws == two_layer_linear_laws(n, r, m)
+
+
+@pytest.mark.parametrize("n,r,m", [(2, 2, 2), (3, 2, 3), (2, 3, 1)])
+def test_model_fields_relu_network(n, r, m):
+    """The ReLU model itself, with generic inputs: one law per hidden neuron."""
+    g, D = _relu_model(n, r, m)
+    gen = torch.Generator().manual_seed(2)
+    theta = torch.randn(D, dtype=torch.float64, generator=gen)
+    # enough inputs to visit every activation region (60 can miss a narrow cone of R^n)
+    xs = torch.randn(400, n, dtype=torch.float64, generator=gen)
+    ws = torch.randn(400, m, dtype=torch.float64, generator=gen)
+    assert numeric_lie_trace(family_from_model(g, xs, ws), theta).laws == r
+
+
+def test_rank_policy_reports_its_evidence():
+    q, _ = torch.linalg.qr(torch.randn(6, 6, dtype=torch.float64, generator=torch.Generator().manual_seed(0)))
+    clear = torch.diag(torch.tensor([1.0, 1.0, 1.0, 1e-14, 0.0, 0.0], dtype=torch.float64)) @ q
+    r = numerical_rank(clear[:4])
+    assert r.rank == 3 and r.status == "plateau" and r.dropped_as_zero == 1  # the 1e-14 row is noise
+    e = torch.eye(6, dtype=torch.float64)
+    fuzzy = torch.stack([e[0], e[0] + 1e-7 * e[1], e[0] + 1e-9 * e[2]]) @ q  # nearly parallel after normalisation
+    r = numerical_rank(fuzzy)
+    assert r.status == "tolerance_disagreement"
+    assert r.ranks_by_tolerance[1e-6] < r.ranks_by_tolerance[1e-10]
+    assert numerical_rank(torch.eye(4, dtype=torch.float64)).status == "full_rank"
+    assert numerical_rank(torch.zeros(0, 4, dtype=torch.float64)).status == "empty"
+    assert set(r.to_dict()) >= {"rank", "status", "gap", "ranks_by_tolerance"}
+
+
+def test_bracket_matches_the_exact_bracket():
+    arch = build_architecture("linear", [2, 2, 2])
+    gens = arch.generators()
+    exact = gens[0].bracket(gens[1])
+    phi = torch_polynomial_map(arch.phi)
+    G = family_from_map(phi)
+    theta = torch.tensor([1.0, -2.0, 0.5, 3.0, -1.0, 2.0, 0.25, 1.5], dtype=torch.float64)
+    numeric = bracket(lambda t: G(t)[0], lambda t: G(t)[1])(theta)
+    expected = torch.tensor([float(v) for v in exact.evaluate([1, -2, "1/2", 3, -1, 2, "1/4", "3/2"])], dtype=torch.float64)
+    assert torch.allclose(numeric, expected, atol=1e-12)
+
+
+def test_device_and_precision():
+    assert default_device().type in ("cpu", "cuda")
+    assert resolve_dtype("float32") == torch.float32
+    with pytest.raises(ValueError, match="precision"):
+        resolve_dtype("float16")

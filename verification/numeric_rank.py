@@ -1,0 +1,69 @@
+"""Numerical rank with an explicit tolerance policy (the torch fallback never prints a bare number).
+
+Policy: treat as zero every vector whose norm is at most ``ZERO_TOL`` times
+the largest norm (a bracket that vanishes exactly comes out of floating point
+as noise of size ~1e-16, which normalisation would blow up to a full
+direction), scale every remaining vector to unit norm (so no field dominates
+by its size: the column normalisation), take the singular values s_1 ≥ s_2 ≥ … of the
+stacked matrix, and count those with s_i / s_1 > tol for each tolerance in
+``TOLERANCES``.  The decided rank is the one at ``DECIDING_TOLERANCE``; the
+status says whether the tolerances agree, and the gap s_r / s_{r+1} is the
+evidence: a large gap means a clear rank.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import torch
+
+TOLERANCES = (1e-6, 1e-8, 1e-10)
+DECIDING_TOLERANCE = 1e-8
+ZERO_TOL = 1e-12
+
+
+@dataclass
+class NumericalRank:
+    rank: int
+    dim: int
+    ranks_by_tolerance: dict[float, int]
+    status: str
+    gap: float
+    singular_values: list[float]
+    dropped_as_zero: int = 0
+
+    def to_dict(self) -> dict:
+        return {
+            "rank": self.rank, "status": self.status, "gap": self.gap, "dropped_as_zero": self.dropped_as_zero,
+            "ranks_by_tolerance": {f"{t:g}": r for t, r in self.ranks_by_tolerance.items()},
+            "smallest_kept_singular_value": self.singular_values[self.rank - 1] if self.rank else None,
+            "largest_dropped_singular_value": self.singular_values[self.rank] if self.rank < len(self.singular_values) else None,
+        }
+
+
+def numerical_rank(vectors: torch.Tensor, tolerances=TOLERANCES, deciding: float = DECIDING_TOLERANCE,
+                   zero_tol: float = ZERO_TOL) -> NumericalRank:
+    """Rank of the rows of ``vectors`` (n × D) under the policy of the module docstring."""
+    if vectors.ndim != 2:
+        raise ValueError(f"expected an (n, D) matrix, got shape {tuple(vectors.shape)}")
+    dim = vectors.shape[1]
+    if vectors.shape[0] == 0:
+        return NumericalRank(0, dim, {t: 0 for t in tolerances}, "empty", math.inf, [])
+    norms = vectors.norm(dim=1)
+    live = norms > zero_tol * norms.max()
+    rows = vectors[live] / norms[live, None]
+    dropped = int((~live).sum())
+    if rows.shape[0] == 0:
+        return NumericalRank(0, dim, {t: 0 for t in tolerances}, "empty", math.inf, [], dropped)
+    s = torch.linalg.svdvals(rows.to(torch.float64) if rows.dtype == torch.float64 else rows)
+    s = (s / s[0]).cpu().tolist()
+    ranks = {t: sum(1 for v in s if v > t) for t in tolerances}
+    rank = ranks.get(deciding, ranks[tolerances[len(tolerances) // 2]])
+    gap = s[rank - 1] / s[rank] if 0 < rank < len(s) and s[rank] > 0 else math.inf
+    if len(set(ranks.values())) > 1:
+        status = "tolerance_disagreement"
+    elif rank == dim:
+        status = "full_rank"
+    else:
+        status = "plateau"
+    return NumericalRank(rank, dim, ranks, status, gap, s, dropped)
