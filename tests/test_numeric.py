@@ -113,3 +113,20 @@ def test_device_and_precision():
     assert resolve_dtype("float32") == torch.float32
     with pytest.raises(ValueError, match="precision"):
         resolve_dtype("float16")
+
+
+@pytest.mark.parametrize("d,dk,dv,heads", [(2, 2, 2, 1), (2, 1, 1, 2), (2, 2, 1, 2)])
+def test_attention_model_fields_match_the_per_head_laws(d, dk, dv, heads):
+    """The model's own fields (softmax included) give the count of φ = (Q_h K_hᵀ, V_h O_hᵀ)_h
+    (Cor. 3.9 for one head; for several heads this is the README's completeness table)."""
+    from conslaw.algebra import attention_layer
+    from conslaw.verification.torch_models import attention_model
+
+    g, D = attention_model(d, dk, dv, heads)
+    gen = torch.Generator().manual_seed(7)
+    theta = torch.randn(D, dtype=torch.float64, generator=gen)
+    xs = torch.randn(3 * D, 2, d, dtype=torch.float64, generator=gen)
+    ws = torch.randn(3 * D, 2 * d, dtype=torch.float64, generator=gen)
+    result = numeric_lie_trace(family_from_model(g, xs, ws), theta)
+    assert result.laws == lie_trace(attention_layer(d, dk, dv, heads=heads).generators(), seed=0).laws
+    assert len(set(result.rank.ranks_by_tolerance.values())) == 1
