@@ -30,9 +30,82 @@ from .rationals import to_qq
 from sympy import QQ
 
 
+@dataclass(frozen=True)
+class DenseBlock:
+    """x ↦ x + V σ(U x + b) on R^d: ``U{l}[j,i]`` (r × d), ``b{l}[j]``, ``V{l}[i,j]`` (d × r)."""
+
+    dim: int
+    width: int
+    bias: bool
+
+    def first_names(self, l: int) -> list[str]:
+        return matrix_names(f"U{l}", self.width, self.dim) + (vector_names(f"b{l}", self.width) if self.bias else [])
+
+    def second_names(self, l: int) -> list[str]:
+        return matrix_names(f"V{l}", self.dim, self.width)
+
+    def pre_activations(self, l: int, state, v, zero) -> list:
+        return [sum((v(f"U{l}[{j},{i}]") * state[i] for i in range(self.dim)), zero)
+                + (v(f"b{l}[{j}]") if self.bias else zero) for j in range(self.width)]
+
+    def output(self, l: int, hidden, v, zero) -> list:
+        return [sum((v(f"V{l}[{i},{j}]") * h for j, h in enumerate(hidden) if h is not None), zero) for i in range(self.dim)]
+
+    def laws(self, l: int, v, zero) -> list:
+        """Per hidden neuron j: ‖U_l[j,:]‖² + b_l[j]² − ‖V_l[:,j]‖²."""
+        return [sum((v(f"U{l}[{j},{i}]") ** 2 for i in range(self.dim)), zero) + (v(f"b{l}[{j}]") ** 2 if self.bias else zero)
+                - sum((v(f"V{l}[{i},{j}]") ** 2 for i in range(self.dim)), zero) for j in range(self.width)]
+
+
+@dataclass(frozen=True)
+class ConvBlock:
+    """x ↦ x + conv₂(σ(conv₁(x) + b)) on signals of C channels and length N (circular, eq. 16).
+
+    Filters ``U{l}[j,c,a]`` (a < k1), bias ``b{l}[j]`` per hidden channel, ``V{l}[k,j,b]`` (b < k2),
+    with k = C output channels so that the skip connection adds up.  The stream is
+    stored channel-major: coordinate c·N + t.
+    """
+
+    channels: int
+    length: int
+    width: int
+    filters: tuple[int, int]
+    bias: bool
+
+    def first_names(self, l: int) -> list[str]:
+        C, k1 = self.channels, self.filters[0]
+        names = [f"U{l}[{j},{c},{a}]" for j in range(self.width) for c in range(C) for a in range(k1)]
+        return names + (vector_names(f"b{l}", self.width) if self.bias else [])
+
+    def second_names(self, l: int) -> list[str]:
+        return [f"V{l}[{k},{j},{b}]" for k in range(self.channels) for j in range(self.width) for b in range(self.filters[1])]
+
+    def pre_activations(self, l: int, state, v, zero) -> list:
+        C, N, (k1, _) = self.channels, self.length, self.filters
+        return [sum((v(f"U{l}[{j},{c},{a}]") * state[c * N + (t + a) % N] for c in range(C) for a in range(k1)), zero)
+                + (v(f"b{l}[{j}]") if self.bias else zero) for j in range(self.width) for t in range(N)]
+
+    def output(self, l: int, hidden, v, zero) -> list:
+        C, N, (_, k2) = self.channels, self.length, self.filters
+        out = []
+        for k in range(C):
+            for t in range(N):
+                terms = (v(f"V{l}[{k},{j},{b}]") * hidden[j * N + (t + b) % N]
+                         for j in range(self.width) for b in range(k2) if hidden[j * N + (t + b) % N] is not None)
+                out.append(sum(terms, zero))
+        return out
+
+    def laws(self, l: int, v, zero) -> list:
+        """Per hidden channel j: Σ_{c,a} U_l[j,c,a]² + b_l[j]² − Σ_{k,b} V_l[k,j,b]² (Theorem 3.6)."""
+        C, (k1, k2) = self.channels, self.filters
+        return [sum((v(f"U{l}[{j},{c},{a}]") ** 2 for c in range(C) for a in range(k1)), zero)
+                + (v(f"b{l}[{j}]") ** 2 if self.bias else zero)
+                - sum((v(f"V{l}[{k},{j},{b}]") ** 2 for k in range(C) for b in range(k2)), zero) for j in range(self.width)]
+
+
 @dataclass
 class ResidualMLP:
-    """A residual network of L dense ReLU blocks of widths ``hidden`` on R^dim.
+    """A residual network of ReLU blocks (dense or convolutional) on R^dim.
 
     With ``classes`` = K ≥ 2 it ends in a softmax classification layer
     z = W x_L (``W[k,i]``) trained with the cross-entropy loss, whose gradient
@@ -45,6 +118,7 @@ class ResidualMLP:
     bias: bool
     space: ParameterSpace
     classes: int = 0
+    layers: list = field(default_factory=list)
 
     def head_names(self) -> list[str]:
         """The parameters of the softmax layer."""
@@ -59,34 +133,24 @@ class ResidualMLP:
 
     @property
     def blocks(self) -> int:
-        return len(self.hidden)
+        return len(self.layers)
 
     def block_names(self, l: int) -> list[str]:
-        """The parameters of block l (1-based): U_l, b_l, V_l."""
+        """The parameters of block l (1-based): its first layer (and bias), then its second layer."""
         self._check_block(l)
-        r = self.hidden[l - 1]
-        names = matrix_names(f"U{l}", r, self.dim) + (vector_names(f"b{l}", r) if self.bias else [])
-        return names + matrix_names(f"V{l}", self.dim, r)
+        block = self.layers[l - 1]
+        return block.first_names(l) + block.second_names(l)
 
     def straddle_names(self, l: int) -> list[str]:
         """Second layer of block l with the first layer of block l+1 (Theorem 4.7)."""
         self._check_block(l)
         self._check_block(l + 1)
-        r, r2 = self.hidden[l - 1], self.hidden[l]
-        names = matrix_names(f"V{l}", self.dim, r) + matrix_names(f"U{l + 1}", r2, self.dim)
-        return names + (vector_names(f"b{l + 1}", r2) if self.bias else [])
+        return self.layers[l - 1].second_names(l) + self.layers[l].first_names(l + 1)
 
     def block_laws(self, l: int) -> list[PolyElement]:
-        """Per hidden neuron j of block l: ‖U_l[j,:]‖² + b_l[j]² − ‖V_l[:,j]‖²."""
-        v = self.space.var
-        out = []
-        for j in range(self.hidden[l - 1]):
-            law = sum((v(f"U{l}[{j},{i}]") ** 2 for i in range(self.dim)), self.space.ring.zero)
-            if self.bias:
-                law += v(f"b{l}[{j}]") ** 2
-            law -= sum((v(f"V{l}[{i},{j}]") ** 2 for i in range(self.dim)), self.space.ring.zero)
-            out.append(law)
-        return out
+        """The laws of block l alone: one per hidden neuron (dense) or hidden channel (conv)."""
+        self._check_block(l)
+        return self.layers[l - 1].laws(l, self.space.var, self.space.ring.zero)
 
     def _check_block(self, l: int) -> None:
         if not 1 <= l <= self.blocks:
@@ -94,37 +158,36 @@ class ResidualMLP:
 
     def piece(self, x: Sequence, point: Sequence) -> tuple[list[PolyElement], tuple] | None:
         """The polynomial g(·, x) valid near ``point``, and the activation pattern; None on a tie (pre-activation 0)."""
-        ring, v = self.space.ring, self.space.var
+        ring, v, zero = self.space.ring, self.space.var, self.space.ring.zero
         pt = [to_qq(c) for c in point]
         state = [ring(to_qq(c)) for c in x]
         pattern = []
-        for l in range(1, self.blocks + 1):
-            r = self.hidden[l - 1]
-            pre = []
-            for j in range(r):
-                z = sum((v(f"U{l}[{j},{i}]") * state[i] for i in range(self.dim)), ring.zero)
-                if self.bias:
-                    z += v(f"b{l}[{j}]")
-                pre.append(z)
+        for l, block in enumerate(self.layers, start=1):
+            pre = block.pre_activations(l, state, v, zero)
             values = [evaluate_terms(((c, tuple((k, e) for k, e in enumerate(m) if e)) for m, c in z.iterterms()), pt, QQ(0))
                       for z in pre]
             if any(val == 0 for val in values):
                 return None
             mask = tuple(val > 0 for val in values)
             pattern.append(mask)
-            state = [
-                state[i] + sum((v(f"V{l}[{i},{j}]") * pre[j] for j in range(r) if mask[j]), ring.zero)
-                for i in range(self.dim)
-            ]
+            hidden = [z if on else None for z, on in zip(pre, mask)]
+            state = [s + d for s, d in zip(state, block.output(l, hidden, v, zero))]
         if self.classes:
-            logits = [sum((v(f"W[{k},{i}]") * state[i] for i in range(self.dim)), ring.zero) for k in range(self.classes)]
+            logits = [sum((v(f"W[{k},{i}]") * state[i] for i in range(self.dim)), zero) for k in range(self.classes)]
             state = [logits[k] - logits[-1] for k in range(self.classes - 1)]  # ⟨e_k − e_{K−1}, z⟩
         return state, tuple(pattern)
 
 
-def residual_mlp(dim: int, hidden: Sequence[int], bias: bool = False, classes: int = 0) -> ResidualMLP:
-    """Residual network of len(hidden) ReLU blocks on R^dim (Example 4.2's dense blocks), optionally
-    ending in a softmax layer over ``classes`` classes."""
+def residual_mlp(
+    dim: int, hidden: Sequence[int], bias: bool = False, classes: int = 0,
+    kinds: Optional[Sequence[str]] = None, conv: Optional[tuple[int, int, int, int]] = None,
+) -> ResidualMLP:
+    """Residual network of len(hidden) ReLU blocks on R^dim (Example 4.2), optionally ending in a softmax
+    layer over ``classes`` classes.
+
+    ``kinds`` gives each block's kind, ``"dense"`` (default) or ``"conv"``; conv blocks need
+    ``conv = (C, N, k1, k2)`` with dim = C·N, and ``hidden`` then counts hidden channels.
+    """
     if isinstance(dim, bool) or not isinstance(dim, int) or dim < 1:
         raise ShapeError(f"the residual stream needs a dimension ≥ 1, got {dim!r}")
     if not hidden:
@@ -134,12 +197,28 @@ def residual_mlp(dim: int, hidden: Sequence[int], bias: bool = False, classes: i
             raise ShapeError(f"hidden widths must be integers ≥ 1, got {r!r}")
     if classes == 1 or classes < 0:
         raise ShapeError(f"a softmax layer needs at least 2 classes, got {classes}")
-    names = []
-    for l, r in enumerate(hidden, start=1):
-        names += matrix_names(f"U{l}", r, dim) + (vector_names(f"b{l}", r) if bias else []) + matrix_names(f"V{l}", dim, r)
+    kinds = list(kinds) if kinds else ["dense"] * len(hidden)
+    if len(kinds) != len(hidden):
+        raise ShapeError(f"{len(kinds)} block kinds for {len(hidden)} blocks")
+    layers = []
+    for kind, r in zip(kinds, hidden):
+        if kind == "dense":
+            layers.append(DenseBlock(dim, r, bias))
+        elif kind == "conv":
+            if conv is None:
+                raise ShapeError("conv blocks need the signal shape: channels C, length N and filter sizes k1 k2")
+            C, N, k1, k2 = conv
+            if C * N != dim:
+                raise ShapeError(f"conv blocks on C = {C} channels of length N = {N} need dim = C·N = {C * N}, got {dim}")
+            if max(k1, k2) > N:
+                raise ShapeError(f"filter sizes ({k1}, {k2}) exceed the signal length {N}")
+            layers.append(ConvBlock(C, N, r, (k1, k2), bias))
+        else:
+            raise ShapeError(f"unknown block kind {kind!r}: use dense or conv")
+    names = [n for l, block in enumerate(layers, start=1) for n in block.first_names(l) + block.second_names(l)]
     if classes:
         names += matrix_names("W", classes, dim)
-    return ResidualMLP(dim, list(hidden), bias, ParameterSpace(names), classes)
+    return ResidualMLP(dim, list(hidden), bias, ParameterSpace(names), classes, layers)
 
 
 @dataclass

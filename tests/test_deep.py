@@ -114,3 +114,23 @@ def test_softmax_head_block_laws():
     assert checked >= 2
     with pytest.raises(ShapeError, match="at least 2 classes"):
         residual_mlp(2, (2,), classes=1)
+
+
+@pytest.mark.parametrize("kinds", [("conv", "conv"), ("conv", "dense")])
+def test_convolutional_blocks_in_a_residual_network(kinds):
+    """Theorem 4.6 for convolutional blocks: the block laws are one per hidden channel; Theorem 4.7 between blocks."""
+    net = residual_mlp(4, (2, 2), bias=True, kinds=kinds, conv=(2, 2, 2, 1))
+    point = working_points(net.space.dim, 3, 1)[0]
+    pg = piecewise_generators(net, point, net.space.dim, seed=3)
+    assert violations(net.block_laws(1) + net.block_laws(2), pg.fields) == []
+    assert saturated_laws(net, point, net.block_names(1), 3)[1] == 2
+    assert saturated_laws(net, point, net.straddle_names(1), 3)[1] == 0
+
+
+def test_conv_block_shapes_are_checked():
+    with pytest.raises(ShapeError, match="dim = C·N"):
+        residual_mlp(5, (2,), kinds=["conv"], conv=(2, 2, 1, 1))
+    with pytest.raises(ShapeError, match="signal shape"):
+        residual_mlp(4, (2,), kinds=["conv"])
+    with pytest.raises(ShapeError, match="unknown block kind"):
+        residual_mlp(4, (2,), kinds=["attention"])

@@ -7,6 +7,7 @@
     conslaw count softmax 3 4 --bias
     conslaw count relu 3 2 3 --residual
     conslaw count resnet --dim 2 --hidden 3 3 --subset block:1
+    conslaw count resnet --dim 4 --hidden 2 2 --kinds conv dense --signal 2 2 --filters 2 1 --subset block:1
     conslaw laws relu 3 2 3 --bias --degree 2 --format latex
     conslaw certify relu 3 2 3 --bias -o cert.json
     conslaw check cert.json
@@ -105,6 +106,9 @@ def build_parser() -> argparse.ArgumentParser:
     count.add_argument("--hidden", nargs="+", type=_positive_int, help="resnet: hidden width of each block")
     count.add_argument("--inputs", type=_positive_int, help="resnet: number of rational inputs (default 3 D)")
     count.add_argument("--classes", type=_positive_int, default=0, help="resnet: end in a softmax over K classes")
+    count.add_argument("--kinds", nargs="+", choices=("dense", "conv"), help="resnet: the kind of each block")
+    count.add_argument("--signal", nargs=2, type=_positive_int, metavar=("C", "N"),
+                       help="resnet conv blocks: channels and length of the signal (dim = C N); with --filters")
     count.add_argument("--subset", default="all", help="resnet: all, head, block:L or straddle:L (default all)")
     count.add_argument("--max-level", type=_positive_int, default=50, help="most bracket levels (default 50)")
     count.add_argument("--record", choices=("kept", "all"), default="kept",
@@ -165,8 +169,13 @@ def _count_resnet(args, out) -> int:
         raise ConslawError("resnet needs --dim d and --hidden r1 r2 ...")
     if args.widths:
         raise ConslawError("resnet takes no widths; use --dim and --hidden")
+    conv = None
+    if args.signal:
+        if not args.filters:
+            raise ConslawError("conv blocks need --filters k1 k2 with --signal C N")
+        conv = (*args.signal, *args.filters)
     report = count_resnet(args.dim, args.hidden, bias=args.bias, classes=args.classes, subset=args.subset,
-                          n_inputs=args.inputs, seed=args.seed)
+                          n_inputs=args.inputs, seed=args.seed, kinds=args.kinds, conv=conv)
     if args.json:
         print(json.dumps(report), file=out)
         return 0
@@ -184,7 +193,7 @@ def _count_resnet(args, out) -> int:
 def _count(args, out) -> int:
     if args.arch == "resnet":
         return _count_resnet(args, out)
-    for opt in ("dim", "hidden", "inputs"):
+    for opt in ("dim", "hidden", "inputs", "kinds", "signal"):
         if getattr(args, opt) is not None:
             raise ConslawError(f"--{opt} is for resnet only")
     bar = ProgressBar(enabled=not args.no_progress and not args.json)

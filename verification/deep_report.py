@@ -5,7 +5,7 @@ import time
 from typing import Optional
 
 from conslaw.algebra import lie_trace, working_points
-from conslaw.algebra.deep import piecewise_generators, residual_mlp, restrict_to_subset, saturated_generators
+from conslaw.algebra.deep import ConvBlock, piecewise_generators, residual_mlp, restrict_to_subset, saturated_generators
 from conslaw.algebra.errors import ShapeError
 from conslaw.algebra.points import format_point
 
@@ -25,7 +25,7 @@ def _subset(net, subset: str) -> tuple[str, list[str]]:
 
 
 def count_resnet(dim: int, hidden, *, bias: bool = False, classes: int = 0, subset: str = "all",
-                 n_inputs: Optional[int] = None,
+                 n_inputs: Optional[int] = None, kinds=None, conv=None,
                  seed: int = 0) -> dict:
     """Laws of a residual ReLU network depending only on ``subset``, at a seeded rational θ_0.
 
@@ -33,7 +33,7 @@ def count_resnet(dim: int, hidden, *, bias: bool = False, classes: int = 0, subs
     :func:`conslaw.algebra.deep.saturated_generators`).
     """
     t0 = time.perf_counter()
-    net = residual_mlp(dim, list(hidden), bias, classes)
+    net = residual_mlp(dim, list(hidden), bias, classes, kinds=kinds, conv=conv)
     what, names = _subset(net, subset)
     point = working_points(net.space.dim, seed, 1)[0]
     sub_point = [point[net.space.index(n)] for n in names]
@@ -50,11 +50,12 @@ def count_resnet(dim: int, hidden, *, bias: bool = False, classes: int = 0, subs
         pg, rank = saturated_generators(net, point, rank_of, seed=seed)
     notes = []
     for l in range(1, net.blocks + 1):
-        for j in range(net.hidden[l - 1]):
+        unit = "hidden unit (channel, position)" if isinstance(net.layers[l - 1], ConvBlock) else "neuron"
+        for j in range(len(pg.patterns[0][l - 1])):
             states = {p[l - 1][j] for p in pg.patterns}
             if len(states) == 1:
-                notes.append(f"neuron {j} of block {l} is {'active' if states.pop() else 'inactive'} for every input "
-                             "used: the point lies where the network has extra local laws (cf. Example 4.8)")
+                notes.append(f"{unit} {j} of block {l} is {'active' if states.pop() else 'inactive'} for every input "
+                             "used: the point lies where the network may have extra local laws (cf. Example 4.8)")
     if n_inputs:
         notes.append(f"{len(pg.inputs)} rational inputs (fixed by --inputs); more inputs can only lower the count")
     else:
@@ -62,7 +63,8 @@ def count_resnet(dim: int, hidden, *, bias: bool = False, classes: int = 0, subs
     notes += pg.notes
     return {
         "architecture": "resnet",
-        "description": f"residual ReLU network on R^{dim} with {net.blocks} blocks of widths {tuple(hidden)}"
+        "description": f"residual ReLU network on R^{dim} with {net.blocks} "
+                       + ("blocks" if not kinds else f"{'/'.join(kinds)} blocks") + f" of widths {tuple(hidden)}"
                        + (" and biases" if bias else "") + (f", ending in a softmax over {classes} classes" if classes else ""),
         "subset": what,
         "D": net.space.dim,
