@@ -130,3 +130,29 @@ def test_attention_model_fields_match_the_per_head_laws(d, dk, dv, heads):
     result = numeric_lie_trace(family_from_model(g, xs, ws), theta)
     assert result.laws == lie_trace(attention_layer(d, dk, dv, heads=heads).generators(), seed=0).laws
     assert len(set(result.rank.ranks_by_tolerance.values())) == 1
+
+
+def test_transformer_block_laws_numerically():
+    """Theorem 4.6 in a residual transformer (attention and MLP blocks alternating, Example 4.2), with the
+    softmax handled numerically: attention block → d'(d'+1)/2 + d''(d''+1)/2, MLP block → r; and
+    Theorem 4.7: no law on the attention's output matrix O with the next MLP's first layer U."""
+    from conslaw.verification.numeric_blocks import subset_lie_trace
+    from conslaw.verification.torch_models import transformer_model
+
+    d, dk, dv, heads, r = 2, 2, 1, 1, 2
+    g, D, blocks = transformer_model(d, dk, dv, heads, r, layers=2)
+    gen = torch.Generator().manual_seed(0)
+    theta = torch.randn(D, dtype=torch.float64, generator=gen)
+
+    def laws(idx):
+        S = 4 * len(idx)
+        xs = torch.randn(S, 2, d, dtype=torch.float64, generator=gen)
+        ws = torch.randn(S, 2 * d, dtype=torch.float64, generator=gen)
+        return subset_lie_trace(g, theta, idx, xs, ws, generator=gen).laws
+
+    for l in (1, 2):
+        assert laws(blocks[f"attention{l}"]) == dk * (dk + 1) // 2 + dv * (dv + 1) // 2
+        assert laws(blocks[f"mlp{l}"]) == r
+    out_matrix = blocks["attention1"][2 * d * dk + d * dv:]  # O of attention 1
+    first_layer = blocks["mlp1"][: d * r]                     # U of MLP 1
+    assert laws(out_matrix + first_layer) == 0

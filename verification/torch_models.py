@@ -24,3 +24,32 @@ def attention_model(d: int, dk: int, dv: int, heads: int = 1):
         return out.reshape(-1)
 
     return g, heads * per_head
+
+
+def transformer_model(d: int, dk: int, dv: int, heads: int, hidden: int, layers: int = 1):
+    """Residual stream X ∈ R^{N×d}: X ← X + MHA_l(X); X ← X + V_l σ(U_l X) (token-wise), l = 1..layers (Example 4.2).
+
+    Returns (g, D, blocks) with ``blocks`` mapping "attention1", "mlp1", … to the
+    indices of their parameters in θ (attention: Q, K, V, O per head; MLP:
+    U ∈ R^{r×d} then V ∈ R^{d×r}).
+    """
+    attn, att_D = attention_model(d, dk, dv, heads)
+    mlp_D = 2 * d * hidden
+    blocks, offset = {}, 0
+    for l in range(1, layers + 1):
+        blocks[f"attention{l}"] = list(range(offset, offset + att_D))
+        offset += att_D
+        blocks[f"mlp{l}"] = list(range(offset, offset + mlp_D))
+        offset += mlp_D
+
+    def g(theta: torch.Tensor, X: torch.Tensor) -> torch.Tensor:
+        for l in range(1, layers + 1):
+            a = blocks[f"attention{l}"]
+            X = X + attn(theta[a[0]:a[-1] + 1], X).reshape(X.shape)
+            m = blocks[f"mlp{l}"]
+            U = theta[m[0]:m[0] + d * hidden].reshape(hidden, d)
+            V = theta[m[0] + d * hidden:m[-1] + 1].reshape(d, hidden)
+            X = X + torch.relu(X @ U.T) @ V.T
+        return X.reshape(-1)
+
+    return g, offset, blocks
