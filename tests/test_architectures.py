@@ -145,3 +145,16 @@ def test_attention_target_speed_instance():
     """Issue #4: d = 4, d' = d'' = 2, H = 2 (timed in benchmarks/, checked for its count here)."""
     res = lie_trace(attention_layer(4, 2, 2, heads=2).generators(), seed=0)
     assert res.laws == 2 * (3 + 3)
+
+
+def test_coinciding_hyperplanes_are_reported():
+    from conslaw.algebra.architectures.relu import coinciding_hyperplanes, proportional_pairs
+
+    assert proportional_pairs([[1, 2, 3], [2, 4, 6], [1, 0, 0]]) == [(0, 1)]
+    a = relu_network([2, 2, 1], bias=True)
+    point = {n: 1 for n in a.space.names}
+    point.update({"U1[1,0]": 3, "U1[1,1]": 3, "b1[1]": 3})  # neuron 1 = 3 × neuron 0
+    notes = coinciding_hyperplanes(a, [point[n] for n in a.space.names])
+    assert len(notes) == 1 and "same hyperplane" in notes[0]
+    generic = [i + 2 for i in range(a.dim)]
+    assert coinciding_hyperplanes(a, generic) == []

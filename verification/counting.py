@@ -6,6 +6,7 @@ from typing import Optional, Sequence
 
 from conslaw.algebra import build_architecture, gradient_rank, lie_trace
 from conslaw.algebra.architectures import Architecture
+from conslaw.algebra.architectures.relu import coinciding_hyperplanes
 from conslaw.algebra.points import DEFAULT_BOUND
 from conslaw.algebra.trace import ProgressCallback, TraceResult
 
@@ -31,6 +32,10 @@ def count_laws(
     gens = a.generators()
     result = lie_trace(gens, seed=seed, n_points=n_points, max_level=max_level, record=record, progress=progress)
     known_rank = gradient_rank(a.space, a.known_laws, result.points[0]) if a.known_laws else 0
+    hyperplane_notes = []
+    if a.name in ("relu", "residual-relu"):
+        for pt in result.points:
+            hyperplane_notes += coinciding_hyperplanes(a, pt)
     report = {
         "architecture": a.name,
         "description": a.description,
@@ -38,7 +43,7 @@ def count_laws(
         "generators": len(gens),
         **result.to_dict(),
         "known_laws": {"stated": len(a.known_laws), "independent_at_first_point": known_rank},
-        "notes": list(a.notes) + result.notes,
+        "notes": list(a.notes) + result.notes + hyperplane_notes,
         "point_distribution": f"seeded random rationals ±a/b with 1 ≤ a, b ≤ {DEFAULT_BOUND}",
     }
     report["seconds"] = round(time.perf_counter() - t0, 4)

@@ -6,6 +6,7 @@ from typing import Optional
 
 from conslaw.algebra import lie_trace, working_points
 from conslaw.algebra.deep import ConvBlock, piecewise_generators, residual_mlp, restrict_to_subset, saturated_generators
+from conslaw.algebra.architectures.relu import proportional_pairs
 from conslaw.algebra.errors import ShapeError
 from conslaw.algebra.points import format_point
 
@@ -56,6 +57,15 @@ def count_resnet(dim: int, hidden, *, bias: bool = False, classes: int = 0, subs
             if len(states) == 1:
                 notes.append(f"{unit} {j} of block {l} is {'active' if states.pop() else 'inactive'} for every input "
                              "used: the point lies where the network may have extra local laws (cf. Example 4.8)")
+    value = dict(zip(net.space.names, point))
+    for l, block in enumerate(net.layers, start=1):
+        if isinstance(block, ConvBlock):
+            continue
+        rows = [[value[f"U{l}[{j},{i}]"] for i in range(net.dim)] + ([value[f"b{l}[{j}]"]] if net.bias else [])
+                for j in range(block.width)]
+        for j, k in proportional_pairs(rows):
+            notes.append(f"neurons {j} and {k} of block {l} define the same hyperplane at this point (Theorem 3.4 "
+                         "needs them pairwise distinct)")
     if n_inputs:
         notes.append(f"{len(pg.inputs)} rational inputs (fixed by --inputs); more inputs can only lower the count")
     else:

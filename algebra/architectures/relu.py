@@ -54,3 +54,32 @@ def relu_network(widths: Sequence[int], bias: bool = False) -> Architecture:
             labels.append(f"neuron {l}:{i}")
     desc = f"{q}-layer ReLU network with widths {tuple(n)}" + (" and biases" if bias else "")
     return Architecture("relu", desc, space, phi, phi_labels, laws, labels, {"widths": n, "bias": bias})
+
+
+def proportional_pairs(rows: list[list]) -> list[tuple[int, int]]:
+    """Pairs (j, k) of rows that are scalar multiples of each other (same hyperplane), exactly."""
+    out = []
+    for j in range(len(rows)):
+        for k in range(j + 1, len(rows)):
+            a, b = rows[j], rows[k]
+            if all(a[i] * b[m] == a[m] * b[i] for i in range(len(a)) for m in range(i + 1, len(a))):
+                out.append((j, k))  # every 2 × 2 minor of [a; b] vanishes: rank ≤ 1
+    return out
+
+
+def coinciding_hyperplanes(arch: Architecture, point) -> list[str]:
+    """Hidden neurons of a ReLU network whose hyperplanes {x : ⟨u_j, x⟩ + b_j = 0} coincide at ``point``.
+
+    Theorem 3.4 (W_θ = range ∂φᵀ for ReLU nets) holds where they are pairwise
+    distinct; a random rational point is generic, a chosen one may not be.
+    """
+    n = arch.shape["widths"]
+    value = dict(zip(arch.space.names, point))
+    notes = []
+    for l in range(1, len(n) - 1):
+        rows = [[value[f"U{l}[{j},{i}]"] for i in range(n[l - 1])] + ([value[f"b{l}[{j}]"]] if arch.shape.get("bias") else [])
+                for j in range(n[l])]
+        for j, k in proportional_pairs(rows):
+            notes.append(f"neurons {j} and {k} of layer {l} define the same hyperplane at this point: "
+                         "Theorem 3.4 needs them pairwise distinct, so the count from phi may exceed the model's rank")
+    return notes
