@@ -13,7 +13,7 @@ import platform
 import time
 
 from conslaw.algebra import attention_layer, conv_relu_block, lie_trace, polynomial_laws, softmax_layer
-from fit import loglog_slope
+from timing import best, loglog_slope
 
 BLOCKS = {
     "conv": [((c, c, c), n, (2, 2)) for c, n in ((1, 4), (2, 4), (2, 8), (3, 8), (4, 8), (5, 8), (6, 8))],
@@ -28,16 +28,6 @@ def build(kind, spec):
     if kind == "attention":
         return attention_layer(spec[0], spec[1], spec[2], heads=spec[3])
     return softmax_layer(*spec)
-
-
-def best(fn, repeat=3):
-    t = float("inf")
-    out = None
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        out = fn()
-        t = min(t, time.perf_counter() - t0)
-    return out, t
 
 
 def main() -> None:

@@ -18,21 +18,12 @@ import time
 import flint
 
 from conslaw.algebra import build_architecture, polynomial_laws
-from fit import loglog_slope
+from timing import best, loglog_slope
 from conslaw.algebra.law_discovery import _coefficient_system, _fmpq, _fmpq_nullspace
 from conslaw.algebra.monomials import monomials
 
 PAPER = [("relu", (5, 5, 5), False), ("linear", (5, 4, 5), False)]
 CURVE = [("relu", (w, w, w), False) for w in range(2, 8)] + [("linear", (w, w, w), False) for w in range(2, 8)]
-
-
-def best(fn, repeat):
-    out, t = None, float("inf")
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        out = fn()
-        t = min(t, time.perf_counter() - t0)
-    return out, t
 
 
 def dense_baseline(gens, degree=2):
