@@ -134,3 +134,18 @@ def test_conv_block_shapes_are_checked():
         residual_mlp(4, (2,), kinds=["conv"])
     with pytest.raises(ShapeError, match="unknown block kind"):
         residual_mlp(4, (2,), kinds=["attention"])
+
+
+def test_laws_of_a_block_in_a_deep_network_cli():
+    out = io.StringIO()
+    args = ["laws", "resnet", "--dim", "2", "--hidden", "3", "3", "--bias", "--subset", "block:1", "--seed", "1"]
+    assert run(args + ["--format", "json"], out=out) == 0
+    data = json.loads(out.getvalue())
+    assert data["verdict"] == {"status": "proven", "laws": 3, "text": data["verdict"]["text"]}
+    assert len(data["laws_found"]) == 3 and data["patterns"]
+    out = io.StringIO()
+    assert run(args + ["--format", "latex"], out=out) == 0
+    assert r"\|U^{(1)}_{j,:}\|^2 + (b^{(1)}_{j})^2 - \|V^{(1)}_{:,j}\|^2" in out.getvalue()
+    out = io.StringIO()
+    assert run(["laws", "resnet", "--dim", "1", "--hidden", "1", "1"], out=out) == 0
+    assert "count bounded between 2 and 3" in out.getvalue()  # Example 4.8: the third law is not of degree ≤ 2

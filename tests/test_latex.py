@@ -99,6 +99,8 @@ def _pdflatex():
     ["conv", "--channels", "2", "2", "1", "--length", "3", "--filters", "2", "1"],
     ["attention", "--d", "2", "--dk", "1", "--dv", "2", "--heads", "2"], ["softmax", "2", "3", "--bias"],
     ["attention", "--d", "1", "--dk", "1", "--dv", "1"],
+    ["resnet", "--dim", "2", "--hidden", "2", "2", "--classes", "3", "--subset", "head", "--seed", "1"],
+    ["resnet", "--dim", "1", "--hidden", "1", "1"],
 ])
 def test_latex_compiles(tmp_path, args):
     exe = _pdflatex()

@@ -30,9 +30,9 @@ from conslaw.algebra.points import DEFAULT_BOUND
 from .certificate import build_certificate, write_certificate
 from .checker import CertificateFormatError, check_file
 from .counting import count_laws
-from .deep_report import count_resnet
+from .deep_report import count_resnet, resnet_laws
 from .progress import ProgressBar
-from .reports import render_laws
+from .reports import render_laws, render_resnet_laws
 
 EXIT_BAD_INPUT = 2
 EXIT_REJECTED = 1
@@ -85,6 +85,14 @@ def _architecture_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--heads", type=_positive_int, help="attention: number of heads (default 1)")
     p.add_argument("--tokens", type=_positive_int, help="attention: number of tokens N (default 2)")
     p.add_argument("--seed", type=_int, default=0, help="seed of the random rational points (default 0)")
+    p.add_argument("--dim", type=_positive_int, help="resnet: dimension of the residual stream")
+    p.add_argument("--hidden", nargs="+", type=_positive_int, help="resnet: hidden width of each block")
+    p.add_argument("--inputs", type=_positive_int, help="resnet: number of rational inputs (default: until the rank settles)")
+    p.add_argument("--classes", type=_positive_int, default=0, help="resnet: end in a softmax over K classes")
+    p.add_argument("--kinds", nargs="+", choices=("dense", "conv"), help="resnet: the kind of each block")
+    p.add_argument("--signal", nargs=2, type=_positive_int, metavar=("C", "N"),
+                   help="resnet conv blocks: channels and length of the signal (dim = C N); with --filters")
+    p.add_argument("--subset", default="all", help="resnet: all, head, block:L or straddle:L (default all)")
 
 
 _OPTIONS = ("channels", "length", "filters", "strides", "d", "dk", "dv", "heads", "tokens")
@@ -102,14 +110,6 @@ def build_parser() -> argparse.ArgumentParser:
     count = sub.add_parser("count", help="count the independent conservation laws of an architecture")
     _architecture_args(count)
     count.add_argument("--points", type=_positive_int, default=2, help="number of working points (default 2)")
-    count.add_argument("--dim", type=_positive_int, help="resnet: dimension of the residual stream")
-    count.add_argument("--hidden", nargs="+", type=_positive_int, help="resnet: hidden width of each block")
-    count.add_argument("--inputs", type=_positive_int, help="resnet: number of rational inputs (default 3 D)")
-    count.add_argument("--classes", type=_positive_int, default=0, help="resnet: end in a softmax over K classes")
-    count.add_argument("--kinds", nargs="+", choices=("dense", "conv"), help="resnet: the kind of each block")
-    count.add_argument("--signal", nargs=2, type=_positive_int, metavar=("C", "N"),
-                       help="resnet conv blocks: channels and length of the signal (dim = C N); with --filters")
-    count.add_argument("--subset", default="all", help="resnet: all, head, block:L or straddle:L (default all)")
     count.add_argument("--max-level", type=_positive_int, default=50, help="most bracket levels (default 50)")
     count.add_argument("--record", choices=("kept", "all"), default="kept",
                        help="bracket graph: only new directions (kept, fast) or every bracket (all)")
@@ -164,7 +164,7 @@ def _print_text(report: dict, result, show_brackets: bool, out) -> None:
     print(f"  time {r['seconds']:.3f} s", file=out)
 
 
-def _count_resnet(args, out) -> int:
+def _resnet_options(args) -> dict:
     if args.dim is None or not args.hidden:
         raise ConslawError("resnet needs --dim d and --hidden r1 r2 ...")
     if args.widths:
@@ -174,8 +174,18 @@ def _count_resnet(args, out) -> int:
         if not args.filters:
             raise ConslawError("conv blocks need --filters k1 k2 with --signal C N")
         conv = (*args.signal, *args.filters)
-    report = count_resnet(args.dim, args.hidden, bias=args.bias, classes=args.classes, subset=args.subset,
-                          n_inputs=args.inputs, seed=args.seed, kinds=args.kinds, conv=conv)
+    return dict(bias=args.bias, classes=args.classes, subset=args.subset, n_inputs=args.inputs, seed=args.seed,
+                kinds=args.kinds, conv=conv)
+
+
+def _laws_resnet(args, out) -> int:
+    report, laws, space = resnet_laws(args.dim, args.hidden, degree=args.degree, **_resnet_options(args))
+    _write(render_resnet_laws(report, laws, space, args.format, standalone=args.standalone), args.output, out)
+    return 0
+
+
+def _count_resnet(args, out) -> int:
+    report = count_resnet(args.dim, args.hidden, **_resnet_options(args))
     if args.json:
         print(json.dumps(report), file=out)
         return 0
@@ -190,12 +200,18 @@ def _count_resnet(args, out) -> int:
     return 0
 
 
-def _count(args, out) -> int:
-    if args.arch == "resnet":
-        return _count_resnet(args, out)
+def _no_resnet_options(args) -> None:
     for opt in ("dim", "hidden", "inputs", "kinds", "signal"):
         if getattr(args, opt) is not None:
             raise ConslawError(f"--{opt} is for resnet only")
+    if args.classes or args.subset != "all":
+        raise ConslawError("--classes and --subset are for resnet only")
+
+
+def _count(args, out) -> int:
+    if args.arch == "resnet":
+        return _count_resnet(args, out)
+    _no_resnet_options(args)
     bar = ProgressBar(enabled=not args.no_progress and not args.json)
     try:
         _, result, report = count_laws(
@@ -229,6 +245,9 @@ def _write(text: str, path: Optional[str], out) -> None:
 
 
 def _certified(args):
+    if args.arch == "resnet":
+        raise ConslawError("certificates are written for the single blocks; for resnet use 'conslaw laws resnet ...'")
+    _no_resnet_options(args)
     bar = ProgressBar()
     try:
         arch = _build(args)
@@ -238,6 +257,8 @@ def _certified(args):
 
 
 def _laws(args, out) -> int:
+    if args.arch == "resnet":
+        return _laws_resnet(args, out)
     arch, cert = _certified(args)
     _write(render_laws(arch, cert, args.format, standalone=args.standalone), args.output, out)
     return 0

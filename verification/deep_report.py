@@ -4,11 +4,13 @@ from __future__ import annotations
 import time
 from typing import Optional
 
-from conslaw.algebra import lie_trace, working_points
+from conslaw.algebra import PolynomialVectorField, independent_rows, lie_trace, polynomial_laws, working_points
 from conslaw.algebra.deep import ConvBlock, piecewise_generators, residual_mlp, restrict_to_subset, saturated_generators
 from conslaw.algebra.architectures.relu import proportional_pairs
 from conslaw.algebra.errors import ShapeError
 from conslaw.algebra.points import format_point
+
+from .certificate import verdict_for
 
 
 def _subset(net, subset: str) -> tuple[str, list[str]]:
@@ -25,10 +27,14 @@ def _subset(net, subset: str) -> tuple[str, list[str]]:
     return f"the second layer of block {l} with the first layer of block {l + 1}", net.straddle_names(l)
 
 
-def count_resnet(dim: int, hidden, *, bias: bool = False, classes: int = 0, subset: str = "all",
-                 n_inputs: Optional[int] = None, kinds=None, conv=None,
-                 seed: int = 0) -> dict:
-    """Laws of a residual ReLU network depending only on ``subset``, at a seeded rational θ_0.
+def count_resnet(dim: int, hidden, **kwargs) -> dict:
+    """Laws of a residual ReLU network depending only on ``subset``, at a seeded rational θ_0 (a JSON-ready report)."""
+    return analyse_resnet(dim, hidden, **kwargs)[0]
+
+
+def analyse_resnet(dim: int, hidden, *, bias: bool = False, classes: int = 0, subset: str = "all",
+                   n_inputs: Optional[int] = None, kinds=None, conv=None, seed: int = 0):
+    """(report, fields on the subset, its parameter space, the point on the subset).
 
     Without ``n_inputs`` the inputs are added until the rank settles (see
     :func:`conslaw.algebra.deep.saturated_generators`).
@@ -39,9 +45,11 @@ def count_resnet(dim: int, hidden, *, bias: bool = False, classes: int = 0, subs
     point = working_points(net.space.dim, seed, 1)[0]
     sub_point = [point[net.space.index(n)] for n in names]
 
+    def restricted(fields):
+        return (net.space, fields) if subset == "all" else restrict_to_subset(fields, names)
+
     def rank_of(fields) -> int:
-        if subset != "all":
-            fields = restrict_to_subset(fields, names)[1]
+        fields = restricted(fields)[1]
         return lie_trace(fields, points=[sub_point]).rank if fields else 0
 
     if n_inputs:
@@ -71,9 +79,11 @@ def count_resnet(dim: int, hidden, *, bias: bool = False, classes: int = 0, subs
     else:
         notes.append(f"{len(pg.inputs)} rational inputs: added in batches until two batches in a row left the rank unchanged")
     notes += pg.notes
-    return {
+    sub_space, sub_fields = restricted(pg.fields)
+    patterns = sorted({" ".join("".join("1" if on else "0" for on in mask) for mask in p) for p in pg.patterns})
+    report = {
         "architecture": "resnet",
-        "description": f"residual ReLU network on R^{dim} with {net.blocks} "
+        "description": f"residual ReLU network with stream dimension {dim} and {net.blocks} "
                        + ("blocks" if not kinds else f"{'/'.join(kinds)} blocks") + f" of widths {tuple(hidden)}"
                        + (" and biases" if bias else "") + (f", ending in a softmax over {classes} classes" if classes else ""),
         "subset": what,
@@ -85,7 +95,22 @@ def count_resnet(dim: int, hidden, *, bias: bool = False, classes: int = 0, subs
         "points": [format_point(point)],
         "inputs": len(pg.inputs),
         "activation_patterns": len(set(pg.patterns)),
+        "patterns": patterns,
         "ties_skipped": pg.ties,
         "notes": notes,
         "seconds": round(time.perf_counter() - t0, 4),
     }
+    return report, sub_fields, sub_space, sub_point
+
+
+def resnet_laws(dim: int, hidden, *, degree: int = 2, **kwargs) -> tuple[dict, list, object]:
+    """The polynomial laws of degree ≤ ``degree`` on the subset, an independent selection and the verdict."""
+    report, fields, space, point = analyse_resnet(dim, hidden, **kwargs)
+    basis = polynomial_laws(fields, degree) if fields else None
+    laws = basis.laws if basis else []
+    grads = [PolynomialVectorField.gradient(space, h).evaluate(point) for h in laws]
+    chosen = [laws[i] for i in independent_rows(grads)]
+    report["verdict"] = verdict_for(report["subset_size"], report["rank"], len(chosen))
+    report["law_search"] = {"degree": degree, "basis_size": len(laws)}
+    report["laws_found"] = [str(h.as_expr()) for h in chosen]
+    return report, chosen, space

@@ -39,3 +39,24 @@ def render_laws(arch: Architecture, cert: dict, fmt: str, standalone: bool = Fal
     lines += [f"  note: {n}" for n in notes]
     lines.append(foot)
     return "\n".join(lines)
+
+
+def render_resnet_laws(report: dict, laws, space, fmt: str, standalone: bool = False) -> str:
+    """The block laws of a deep residual network (``deep_report.resnet_laws``) in the requested format."""
+    items = law_items(laws, space)
+    verdict = report["verdict"]
+    description = f"{report['description']}, restricted to {report['subset']}"
+    foot = (f"Laws depending only on {report['subset']}, searched up to degree {report['law_search']['degree']}; "
+            f"rank {report['rank']} of {report['subset_size']} at a seeded random rational point (seed {report['seed']}), "
+            f"{report['inputs']} rational inputs, {report['activation_patterns']} activation patterns.")
+    if fmt == "json":
+        return json.dumps({**report, "latex": [{"formula": it.formula, "condition": it.condition} for it in items],
+                           "statement": statement_sentence(description, items, verdict)})
+    if fmt == "latex":
+        body = statement_sentence(latex_text(description), items, verdict) + "\n\n" + latex_text(foot)
+        return latex_document(body) if standalone else body
+    if fmt == "markdown":
+        return statement_sentence(description, items, verdict, math="markdown") + "\n\n" + foot
+    lines = [f"{description}: {verdict['text']}"] + [f"  {h}" for h in report["laws_found"]]
+    lines += [f"  note: {n}" for n in report["notes"]]
+    return "\n".join(lines + [foot])
