@@ -17,7 +17,7 @@ import platform
 import time
 
 from conslaw.algebra import build_architecture, lie_trace
-from timing import best, loglog_slope
+from timing import loglog_slope
 from naive_baseline import naive_trace_rank
 
 # seconds for the reference SageMath code of the 2023 paper, as quoted in issue #2

@@ -25,7 +25,6 @@ import sys
 from typing import Optional, Sequence
 
 from conslaw.algebra import ARCHITECTURES, ConslawError, build_architecture
-from conslaw.algebra.points import DEFAULT_BOUND
 
 from .certificate import build_certificate, write_certificate
 from .checker import CertificateFormatError, check_file
@@ -158,7 +157,7 @@ def _print_text(report: dict, result, show_brackets: bool, out) -> None:
     if show_brackets:
         g = result.graph
         print("  brackets that gave new directions:", file=out)
-        for n, d in g.new_directions():
+        for _, d in g.new_directions():
             if d["level"] > 0:
                 print(f"    level {d['level']}: {d['label']}", file=out)
     print(f"  time {r['seconds']:.3f} s", file=out)
