@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+
 from conslaw.algebra.architectures import Architecture
 from conslaw.algebra.fields import to_polynomial
 
@@ -30,7 +31,7 @@ def render_laws(arch: Architecture, cert: dict, fmt: str, standalone: bool = Fal
             "rank": cert["rank_witness"]["rank"], "point": cert["point"], "seed": cert["seed"], "notes": notes,
         })
     if fmt == "latex":
-        body = statement_sentence(cert["description"], items, verdict) + "\n\n" + foot
+        body = statement_sentence(latex_text(cert["description"]), items, verdict) + "\n\n" + foot
         return latex_document(body) if standalone else body
     if fmt == "markdown":
         return statement_sentence(cert["description"], items, verdict, math="markdown") + "\n\n" + foot
