@@ -1,0 +1,103 @@
+"""Networks built in the package for the law checker (torchvision may be absent).
+
+* :func:`resnet18` — ResNet-18 layout (BasicBlocks [2, 2, 2, 2], conv–BN–ReLU), any width and input size;
+* :class:`SelfAttention` — multi-head attention with separate Q, K, V, O linear maps (eq. 19);
+* :class:`TransformerClassifier` — token embedding, residual attention and MLP blocks, mean pooling, linear head.
+"""
+from __future__ import annotations
+
+import torch
+from torch import nn
+
+
+class BasicBlock(nn.Module):
+    def __init__(self, cin: int, cout: int, stride: int = 1):
+        super().__init__()
+        self.conv1 = nn.Conv2d(cin, cout, 3, stride, 1, bias=False)
+        self.bn1 = nn.BatchNorm2d(cout)
+        self.relu1 = nn.ReLU()
+        self.conv2 = nn.Conv2d(cout, cout, 3, 1, 1, bias=False)
+        self.bn2 = nn.BatchNorm2d(cout)
+        self.relu2 = nn.ReLU()
+        self.shortcut = nn.Sequential()
+        if stride != 1 or cin != cout:
+            self.shortcut = nn.Sequential(nn.Conv2d(cin, cout, 1, stride, bias=False), nn.BatchNorm2d(cout))
+
+    def forward(self, x):
+        out = self.bn2(self.conv2(self.relu1(self.bn1(self.conv1(x)))))
+        return self.relu2(out + self.shortcut(x))
+
+
+class ResNet(nn.Module):
+    def __init__(self, blocks=(2, 2, 2, 2), width: int = 64, in_channels: int = 3, num_classes: int = 10):
+        super().__init__()
+        self.conv1 = nn.Conv2d(in_channels, width, 3, 1, 1, bias=False)
+        self.bn1 = nn.BatchNorm2d(width)
+        self.relu = nn.ReLU()
+        layers, cin = [], width
+        for i, n in enumerate(blocks):
+            cout = width * 2 ** i
+            for b in range(n):
+                layers.append(BasicBlock(cin, cout, 2 if (b == 0 and i > 0) else 1))
+                cin = cout
+        self.layers = nn.Sequential(*layers)
+        self.pool = nn.AdaptiveAvgPool2d(1)
+        self.flatten = nn.Flatten()
+        self.fc = nn.Linear(cin, num_classes)
+
+    def forward(self, x):
+        return self.fc(self.flatten(self.pool(self.layers(self.relu(self.bn1(self.conv1(x)))))))
+
+
+def resnet18(width: int = 64, in_channels: int = 3, num_classes: int = 10) -> ResNet:
+    """ResNet-18 (He et al. 2016, CIFAR variant: 3×3 stem); ``width`` 64 is the standard size."""
+    return ResNet((2, 2, 2, 2), width, in_channels, num_classes)
+
+
+class SelfAttention(nn.Module):
+    """Y = Σ_h softmax(X Q_h K_hᵀ Xᵀ) X V_h O_hᵀ with separate maps (no biases), eq. (19)."""
+
+    def __init__(self, d: int, heads: int, dk: int, dv: int):
+        super().__init__()
+        self.heads, self.dk, self.dv = heads, dk, dv
+        self.q = nn.Linear(d, heads * dk, bias=False)
+        self.k = nn.Linear(d, heads * dk, bias=False)
+        self.v = nn.Linear(d, heads * dv, bias=False)
+        self.o = nn.Linear(heads * dv, d, bias=False)
+
+    def forward(self, x):  # x: (batch, tokens, d)
+        b, n, _ = x.shape
+        q = self.q(x).view(b, n, self.heads, self.dk).transpose(1, 2)
+        k = self.k(x).view(b, n, self.heads, self.dk).transpose(1, 2)
+        v = self.v(x).view(b, n, self.heads, self.dv).transpose(1, 2)
+        att = torch.softmax(q @ k.transpose(-1, -2), dim=-1)
+        return self.o((att @ v).transpose(1, 2).reshape(b, n, self.heads * self.dv))
+
+
+class MLPBlock(nn.Module):
+    def __init__(self, d: int, hidden: int):
+        super().__init__()
+        self.fc1 = nn.Linear(d, hidden)
+        self.act = nn.ReLU()
+        self.fc2 = nn.Linear(hidden, d)
+
+    def forward(self, x):
+        return self.fc2(self.act(self.fc1(x)))
+
+
+class TransformerClassifier(nn.Module):
+    """Embedding, ``layers`` × (x + attention(x), x + MLP(x)), mean over tokens, linear head."""
+
+    def __init__(self, vocab: int, d: int, heads: int, dk: int, dv: int, hidden: int, layers: int, classes: int):
+        super().__init__()
+        self.embed = nn.Embedding(vocab, d)
+        self.attn = nn.ModuleList([SelfAttention(d, heads, dk, dv) for _ in range(layers)])
+        self.mlp = nn.ModuleList([MLPBlock(d, hidden) for _ in range(layers)])
+        self.head = nn.Linear(d, classes)
+
+    def forward(self, tokens):
+        x = self.embed(tokens)
+        for attn, mlp in zip(self.attn, self.mlp):
+            x = x + attn(x)
+            x = x + mlp(x)
+        return self.head(x.mean(dim=1))
