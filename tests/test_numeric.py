@@ -156,3 +156,16 @@ def test_transformer_block_laws_numerically():
     out_matrix = blocks["attention1"][2 * d * dk + d * dv:]  # O of attention 1
     first_layer = blocks["mlp1"][: d * r]                     # U of MLP 1
     assert laws(out_matrix + first_layer) == 0
+
+
+@pytest.mark.parametrize("name,widths", [("linear", [2, 3, 2]), ("linear", [3, 4, 2]), ("relu", [3, 3, 3]),
+                                         ("relu", [2, 3, 2, 2])])
+def test_random_combination_trace_agrees_with_the_exact_engine(name, widths):
+    """The scalable path (random combinations, Hessian-vector brackets) gives the exact count."""
+    from conslaw.verification.numeric_random import random_lie_trace
+
+    arch = build_architecture(name, widths)
+    theta = torch.randn(arch.dim, dtype=torch.float64, generator=torch.Generator().manual_seed(3))
+    result = random_lie_trace(torch_polynomial_map(arch.phi), theta, seed=1)
+    assert result.laws == lie_trace(arch.generators(), seed=0).laws
+    assert result.rank.status in ("plateau", "full_rank")

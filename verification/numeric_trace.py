@@ -50,6 +50,32 @@ class _Basis:
             v = v - (self.q @ v) @ self.q if self.q.shape[0] else v
         return v
 
+    def add_batch(self, vectors: torch.Tensor, tol: float, floor: float) -> int:
+        """Add, in order, the rows that stick out of the span by more than tol (relative); returns how many.
+
+        One QR of the projected batch decides them all: its i-th diagonal entry is the norm of row i
+        after removing the span of the basis and of the rows before it.
+        """
+        norms = vectors.norm(dim=1)
+        rows = vectors[norms > floor]
+        if rows.shape[0] == 0 or self.q.shape[0] >= vectors.shape[1]:
+            return 0
+        rows = rows / rows.norm(dim=1, keepdim=True)
+        for _ in range(2):
+            if self.q.shape[0]:
+                rows = rows - (rows @ self.q.T) @ self.q
+        qb, rb = torch.linalg.qr(rows.T)
+        accept = rb.diagonal().abs() > tol
+        if not bool(accept.any()):
+            return 0
+        new = qb[:, accept].T
+        if self.q.shape[0]:
+            new = new - (new @ self.q.T) @ self.q
+            new = new / new.norm(dim=1, keepdim=True)
+        room = vectors.shape[1] - self.q.shape[0]
+        self.q = torch.cat([self.q, new[:room]], dim=0)
+        return min(int(accept.sum()), room)
+
     def try_add(self, v: torch.Tensor, tol: float, floor: float) -> bool:
         """Keep v if it is not noise (norm > floor) and sticks out of the span by more than tol (relative)."""
         n = v.norm()
