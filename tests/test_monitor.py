@@ -48,3 +48,12 @@ def test_weight_decay_shrinks_the_laws():
     j = next(k for k, g in enumerate(monitor.inventory.groups) if g.kind == "column_sum")
     first, last = monitor.traces[j].measured[0], monitor.traces[j].measured[-1]
     assert torch.allclose(last, (1 - 0.1 * 0.5) ** 10 * first, rtol=1e-10, atol=1e-14)
+
+
+def test_plot_draws_measured_and_predicted(tmp_path):
+    pytest.importorskip("matplotlib")
+    monitor = train(0.1, steps=5)
+    assert monitor.predicted_drift(0).shape == monitor.drift(0).shape
+    path = tmp_path / "drift.png"
+    monitor.plot(str(path))
+    assert path.stat().st_size > 1000

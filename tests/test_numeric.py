@@ -169,3 +169,16 @@ def test_random_combination_trace_agrees_with_the_exact_engine(name, widths):
     result = random_lie_trace(torch_polynomial_map(arch.phi), theta, seed=1)
     assert result.laws == lie_trace(arch.generators(), seed=0).laws
     assert result.rank.status in ("plateau", "full_rank")
+
+
+def test_float32_on_request():
+    """float32 uses tolerances above its machine epsilon and still finds the exact count."""
+    from conslaw.verification.numeric_random import random_lie_trace
+
+    arch = build_architecture("relu", [3, 3, 3])
+    theta = torch.randn(arch.dim, generator=torch.Generator().manual_seed(0)).to(resolve_dtype("float32"))
+    for result in (random_lie_trace(torch_polynomial_map(arch.phi, dtype=torch.float32), theta),
+                   numeric_lie_trace(family_from_map(torch_polynomial_map(arch.phi, dtype=torch.float32)), theta)):
+        assert result.dtype == "float32"
+        assert result.laws == 3 and result.rank.status == "plateau"
+        assert set(result.rank.ranks_by_tolerance) == {1e-3, 1e-4, 1e-5}

@@ -83,8 +83,16 @@ class LawMonitor:
         pred = torch.stack(t.predicted)
         return float((meas - pred).abs().max()) / max(float(meas.abs().max()), 1e-300)
 
+    def predicted_drift(self, i: int) -> torch.Tensor:
+        """max_j |ĥ_j(θ_k) − h_j(θ_0)|, ĥ the one-step predictions (step 0: 0)."""
+        t = self.traces[i]
+        if not t.predicted:
+            return torch.zeros(1)
+        pred = torch.stack([t.measured[0]] + t.predicted)
+        return (pred - t.measured[0]).abs().max(dim=1).values
+
     def plot(self, path: str, title: str = "law drift") -> None:
-        """Measured drift per law group against the step (log scale); needs matplotlib."""
+        """Measured drift (solid) and predicted drift (dashed) per law group against the step; needs matplotlib."""
         import matplotlib
 
         matplotlib.use("Agg")
@@ -92,9 +100,11 @@ class LawMonitor:
 
         fig, ax = plt.subplots(figsize=(6, 4))
         for i, g in enumerate(self.inventory.groups):
-            ax.semilogy(self.drift(i).cpu().numpy() + 1e-300, label=f"{g.kind} {','.join(g.modules)}")
+            line, = ax.semilogy(self.drift(i).cpu().numpy() + 1e-300, label=f"{g.kind} {','.join(g.modules)}")
+            if self.traces[i].predicted:
+                ax.semilogy(self.predicted_drift(i).cpu().numpy() + 1e-300, "--", color=line.get_color())
         ax.set_xlabel("step")
-        ax.set_ylabel("max |h(θ_k) − h(θ_0)|")
+        ax.set_ylabel("max |h(θ_k) − h(θ_0)|  (dashed: SGD prediction)")
         ax.set_title(title)
         if len(self.inventory.groups) <= 8:
             ax.legend(fontsize=7)

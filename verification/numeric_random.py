@@ -16,7 +16,7 @@ from typing import Callable, Optional
 import torch
 from torch.func import grad, jvp, vmap
 
-from .numeric_rank import ZERO_TOL, numerical_rank
+from .numeric_rank import FLOAT32_ZERO_TOL, ZERO_TOL, numerical_rank
 from .numeric_trace import NumericTraceResult, _Basis
 
 Field = Callable[[torch.Tensor], torch.Tensor]
@@ -35,11 +35,14 @@ def _mix(fields: list[Field], coeffs: torch.Tensor) -> Field:
 
 
 def random_lie_trace(phi: Callable[[torch.Tensor], torch.Tensor], theta: torch.Tensor, *, batch: Optional[int] = None,
-                     max_level: int = 10, accept_tol: float = 1e-7, seed: int = 0,
+                     max_level: int = 10, accept_tol: Optional[float] = None, seed: int = 0,
                      time_limit: Optional[float] = None) -> NumericTraceResult:
     """Trace of Lie({∇φ_k}) at θ from random combinations; ``.laws`` = D − rank, with evidence."""
     t0 = time.perf_counter()
     D = theta.shape[0]
+    single = theta.dtype == torch.float32
+    accept_tol = accept_tol or (1e-4 if single else 1e-7)  # relative residual that counts as a new direction
+    zero_tol = FLOAT32_ZERO_TOL if single else ZERO_TOL
     m = phi(theta).shape[0]
     gen = torch.Generator(device="cpu").manual_seed(seed)
     batch = batch or max(8, D // 8)
@@ -55,7 +58,7 @@ def random_lie_trace(phi: Callable[[torch.Tensor], torch.Tensor], theta: torch.T
         nonlocal scale
         values.append(block)
         scale = max(scale, float(block.norm(dim=1).max()))
-        return basis.add_batch(block, accept_tol, ZERO_TOL * scale)
+        return basis.add_batch(block, accept_tol, zero_tol * scale)
 
     # level 0: random combinations of the generators until a batch adds nothing (one vmap per batch)
     combos = vmap(lambda a: grad(lambda t: (a * phi(t)).sum())(theta))

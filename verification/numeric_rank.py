@@ -20,6 +20,10 @@ import torch
 TOLERANCES = (1e-6, 1e-8, 1e-10)
 DECIDING_TOLERANCE = 1e-8
 ZERO_TOL = 1e-12
+# float32 (on request) has a machine epsilon of ~1e-7: its tolerances sit above it
+FLOAT32_TOLERANCES = (1e-3, 1e-4, 1e-5)
+FLOAT32_DECIDING = 1e-4
+FLOAT32_ZERO_TOL = 1e-6
 
 
 @dataclass
@@ -41,9 +45,17 @@ class NumericalRank:
         }
 
 
-def numerical_rank(vectors: torch.Tensor, tolerances=TOLERANCES, deciding: float = DECIDING_TOLERANCE,
-                   zero_tol: float = ZERO_TOL) -> NumericalRank:
-    """Rank of the rows of ``vectors`` (n × D) under the policy of the module docstring."""
+def numerical_rank(vectors: torch.Tensor, tolerances=None, deciding: float | None = None,
+                   zero_tol: float | None = None) -> NumericalRank:
+    """Rank of the rows of ``vectors`` (n × D) under the policy of the module docstring.
+
+    Defaults follow the dtype: (1e-6, 1e-8, 1e-10) deciding at 1e-8 in float64,
+    (1e-3, 1e-4, 1e-5) deciding at 1e-4 in float32.
+    """
+    single = vectors.dtype == torch.float32
+    tolerances = tolerances or (FLOAT32_TOLERANCES if single else TOLERANCES)
+    deciding = deciding or (FLOAT32_DECIDING if single else DECIDING_TOLERANCE)
+    zero_tol = zero_tol or (FLOAT32_ZERO_TOL if single else ZERO_TOL)
     if vectors.ndim != 2:
         raise ValueError(f"expected an (n, D) matrix, got shape {tuple(vectors.shape)}")
     dim = vectors.shape[1]
@@ -55,7 +67,7 @@ def numerical_rank(vectors: torch.Tensor, tolerances=TOLERANCES, deciding: float
     dropped = int((~live).sum())
     if rows.shape[0] == 0:
         return NumericalRank(0, dim, {t: 0 for t in tolerances}, "empty", math.inf, [], dropped)
-    s = torch.linalg.svdvals(rows.to(torch.float64) if rows.dtype == torch.float64 else rows)
+    s = torch.linalg.svdvals(rows)
     s = (s / s[0]).cpu().tolist()
     ranks = {t: sum(1 for v in s if v > t) for t in tolerances}
     rank = ranks.get(deciding, ranks[tolerances[len(tolerances) // 2]])

@@ -1,0 +1,66 @@
+"""Overhead of the law monitor on a ResNet-18 SGD step (issue #5: below 10 %).
+
+    python benchmarks/bench_monitor.py [--width 64] [--batch 32] [--steps 10]
+
+Same model, data and optimizer, timed without and with :class:`LawMonitor` (before_step and
+after_step around ``optimizer.step()``), alternating the two to share any drift of the machine;
+prints the median step times and their ratio.
+"""
+from __future__ import annotations
+
+import argparse
+import statistics
+import time
+
+import torch
+from torch import nn
+
+from conslaw.verification.module_laws import find_laws
+from conslaw.verification.monitor import LawMonitor
+from conslaw.verification.torch_modules import resnet18
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--width", type=int, default=64)
+    ap.add_argument("--batch", type=int, default=32)
+    ap.add_argument("--size", type=int, default=32)
+    ap.add_argument("--steps", type=int, default=10)
+    args = ap.parse_args()
+    torch.manual_seed(0)
+    model = resnet18(width=args.width, in_channels=3, num_classes=10).train()
+    inventory = find_laws(model)
+    monitor = LawMonitor(model, inventory)
+    opt = torch.optim.SGD(model.parameters(), lr=0.01)
+    x = torch.randn(args.batch, 3, args.size, args.size)
+    y = torch.randint(0, 10, (args.batch,))
+
+    def step(with_monitor: bool) -> float:
+        t0 = time.perf_counter()
+        opt.zero_grad()
+        nn.functional.cross_entropy(model(x), y).backward()
+        if with_monitor:
+            monitor.before_step(0.01)
+        opt.step()
+        if with_monitor:
+            monitor.after_step()
+        return time.perf_counter() - t0
+
+    step(False), step(True)  # warm-up
+    plain, watched = [], []
+    for _ in range(args.steps):
+        plain.append(step(False))
+        watched.append(step(True))
+    a, b = statistics.median(plain), statistics.median(watched)
+    params = sum(p.numel() for p in model.parameters())
+    print(f"# ResNet-18 width {args.width} ({params / 1e6:.1f} M parameters, {inventory.count} laws in "
+          f"{len(inventory.groups)} groups), batch {args.batch} × 3 × {args.size}², {torch.get_num_threads()} threads")
+    print(f"| SGD step (median of {args.steps}) | seconds |")
+    print("|---|---|")
+    print(f"| without monitor | {a:.3f} |")
+    print(f"| with monitor | {b:.3f} |")
+    print(f"# overhead: {100 * (b / a - 1):.1f} %")
+
+
+if __name__ == "__main__":
+    main()
