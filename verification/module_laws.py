@@ -193,7 +193,7 @@ def check_laws(model: nn.Module, inventory: LawInventory, loss_fn: Callable, bat
             norm_L = torch.sqrt(sum((x.pow(2).sum() for x in grad_L), torch.zeros(())))
             # directional derivative of every law along ∇L, and each law's gradient norm
             jac = [torch.autograd.grad(h[i], tensors, retain_graph=True) for i in range(g.count)]
-            for i, grads in enumerate(jac):
+            for grads in jac:
                 dot = sum((a * b).sum() for a, b in zip(grads, grad_L))
                 norm_h = torch.sqrt(sum(a.pow(2).sum() for a in grads))
                 if norm_h > 0 and norm_L > 0:

@@ -16,7 +16,7 @@ from typing import Callable, Optional
 import torch
 from torch.func import grad, jvp, vmap
 
-from .numeric_rank import FLOAT32_ZERO_TOL, ZERO_TOL, numerical_rank
+from .numeric_rank import numerical_rank, trace_tolerances
 from .numeric_trace import NumericTraceResult, _Basis
 
 Field = Callable[[torch.Tensor], torch.Tensor]
@@ -40,9 +40,8 @@ def random_lie_trace(phi: Callable[[torch.Tensor], torch.Tensor], theta: torch.T
     """Trace of Lie({∇φ_k}) at θ from random combinations; ``.laws`` = D − rank, with evidence."""
     t0 = time.perf_counter()
     D = theta.shape[0]
-    single = theta.dtype == torch.float32
-    accept_tol = accept_tol or (1e-4 if single else 1e-7)  # relative residual that counts as a new direction
-    zero_tol = FLOAT32_ZERO_TOL if single else ZERO_TOL
+    default_accept, zero_tol = trace_tolerances(theta.dtype)
+    accept_tol = accept_tol or default_accept
     m = phi(theta).shape[0]
     gen = torch.Generator(device="cpu").manual_seed(seed)
     batch = batch or max(8, D // 8)

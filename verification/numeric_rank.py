@@ -26,6 +26,12 @@ FLOAT32_DECIDING = 1e-4
 FLOAT32_ZERO_TOL = 1e-6
 
 
+def trace_tolerances(dtype: torch.dtype) -> tuple[float, float]:
+    """(accept_tol, zero_tol) of the trace growth for a dtype: the relative residual that counts
+    as a new direction, and the norm below which a vector is rounding noise."""
+    return (1e-4, FLOAT32_ZERO_TOL) if dtype == torch.float32 else (1e-7, ZERO_TOL)
+
+
 @dataclass
 class NumericalRank:
     rank: int
