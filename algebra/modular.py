@@ -81,6 +81,3 @@ class ModularEchelon:
         self.rows[piv] = row
         return True
 
-
-def dense_to_sparse(values: Iterable[int], p: int = PRIME, offset: int = 0) -> dict[int, int]:
-    return {offset + i: v % p for i, v in enumerate(values) if v % p}

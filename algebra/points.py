@@ -13,7 +13,6 @@ from typing import Sequence
 from sympy import QQ
 
 from .errors import ShapeError
-from .rationals import to_qq
 
 DEFAULT_BOUND = 97
 
@@ -35,7 +34,3 @@ def format_point(point: Sequence) -> list[str]:
     """Coordinates as strings ``"p/q"`` (or ``"p"``), for JSON reports."""
     return [str(c) for c in point]
 
-
-def parse_point(coords: Sequence[str]) -> list:
-    """Inverse of :func:`format_point`."""
-    return [to_qq(c, f"coordinate {i}") for i, c in enumerate(coords)]

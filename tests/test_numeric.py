@@ -57,28 +57,30 @@ def _relu_model(n, r, m):
     return g, n * r + m * r
 
 
+def _model_laws(g, D, n, m, samples, seed):
+    """Laws counted from the model's own fields X_{x,w} = ∂_θ g(θ, x)ᵀ w at a random θ."""
+    gen = torch.Generator().manual_seed(seed)
+    theta = torch.randn(D, dtype=torch.float64, generator=gen)
+    xs = torch.randn(samples, n, dtype=torch.float64, generator=gen)
+    ws = torch.randn(samples, m, dtype=torch.float64, generator=gen)
+    return numeric_lie_trace(family_from_model(g, xs, ws), theta).laws
+
+
 @pytest.mark.parametrize("n,r,m", [(2, 2, 2), (3, 2, 1), (1, 3, 1), (2, 4, 1)])
 def test_model_fields_linear_network(n, r, m):
-    """Fields X_{x,w} = ∂_θ g(θ, x)ᵀ w of the actual model (not φ): Prop. 3.5's count."""
+    """Fields of the actual model (not φ): Prop. 3.5's count."""
     g, D = _linear_model(n, r, m)
-    gen = torch.Generator().manual_seed(1)
-    theta = torch.randn(D, dtype=torch.float64, generator=gen)
-    xs = torch.randn(40, n, dtype=torch.float64, generator=gen)
-    ws = torch.randn(40, m, dtype=torch.float64, generator=gen)
-    result = numeric_lie_trace(family_from_model(g, xs, ws), theta)
-    assert result.laws == two_layer_linear_laws(n, r, m)
+    assert _model_laws(g, D, n, m, samples=40, seed=1) == two_layer_linear_laws(n, r, m)
 
 
 @pytest.mark.parametrize("n,r,m", [(2, 2, 2), (3, 2, 3), (2, 3, 1)])
 def test_model_fields_relu_network(n, r, m):
-    """The ReLU model itself, with generic inputs: one law per hidden neuron."""
+    """The ReLU model itself, with generic inputs: one law per hidden neuron.
+
+    400 inputs visit every activation region (60 can miss a narrow cone of R^n).
+    """
     g, D = _relu_model(n, r, m)
-    gen = torch.Generator().manual_seed(2)
-    theta = torch.randn(D, dtype=torch.float64, generator=gen)
-    # enough inputs to visit every activation region (60 can miss a narrow cone of R^n)
-    xs = torch.randn(400, n, dtype=torch.float64, generator=gen)
-    ws = torch.randn(400, m, dtype=torch.float64, generator=gen)
-    assert numeric_lie_trace(family_from_model(g, xs, ws), theta).laws == r
+    assert _model_laws(g, D, n, m, samples=400, seed=2) == r
 
 
 def test_rank_policy_reports_its_evidence():
