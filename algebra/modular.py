@@ -11,7 +11,7 @@ and the small-height points of :mod:`points` this has probability of order
 """
 from __future__ import annotations
 
-from typing import Iterable, Sequence
+from typing import Sequence
 
 from .rationals import to_qq
 
