@@ -4,9 +4,17 @@ The brackets are bilinear, so span{[X, Y](θ) : X ∈ W_0, Y ∈ W_k} is spanned
 one, by brackets of random combinations X_a = Σ_k a_k X_k.  For a map φ (or a model), a
 combination is the gradient of one scalar, X_a(θ) = ∇_θ⟨a, φ(θ)⟩ — one backward pass, never the
 m × D matrix of all generators — and a bracket is two Hessian-vector products
-(forward-over-reverse ``jvp``).  Each level draws random brackets in batches until a batch adds
-no direction; the final rank uses the tolerance policy of :mod:`numeric_rank` on every value
-drawn.  This is what reaches thousands of parameters on a CPU.
+(forward-over-reverse ``jvp``).  A level-k candidate is a left-normed bracket
+[X_{a_k}, […, [X_{a_1}, X_{a_0}]]] of fresh random combinations, and a batch of them is one
+``vmap``.  This is what reaches thousands of parameters on a CPU.
+
+Stopping rule.  For any polynomial map F, b independent random draws F(z_1), …, F(z_b) span,
+with probability one, a space of dimension min(b, dim span F(·)) (a non-vanishing minor is a
+non-zero polynomial in the z's).  So a batch that adds fewer directions than its size has
+exhausted what its level can add, and the level stops there; a level starts with a small probe
+(``probe`` brackets), so that a level that adds nothing — the last one — costs a few brackets
+rather than a full batch.  The final rank uses the tolerance policy of :mod:`numeric_rank` on
+every value drawn.
 """
 from __future__ import annotations
 
@@ -21,37 +29,77 @@ from .numeric_trace import NumericTraceResult, _Basis
 
 Field = Callable[[torch.Tensor], torch.Tensor]
 
+# entries of the random coefficient block (batch × m) drawn at once: bounds the memory of a batch
+MAX_BATCH_ENTRIES = 1 << 25
+
 
 def _combination(phi: Callable, a: torch.Tensor) -> Field:
+    """X_a = ∇_θ⟨a, φ(θ)⟩ = Σ_k a_k ∇φ_k."""
     return grad(lambda t: (a * phi(t)).sum())
 
 
 def _bracket(X: Field, Y: Field) -> Field:
-    return lambda t: jvp(Y, (t,), (X(t),))[1] - jvp(X, (t,), (Y(t),))[1]
+    """[X, Y] = ∂Y·X − ∂X·Y; the jvp through Y also returns Y(θ), so Y (the deep one) is run once."""
+
+    def field(t: torch.Tensor) -> torch.Tensor:
+        y, dy_x = jvp(Y, (t,), (X(t),))
+        return dy_x - jvp(X, (t,), (y,))[1]
+
+    return field
 
 
-def _mix(fields: list[Field], coeffs: torch.Tensor) -> Field:
-    return lambda t: sum(c * f(t) for c, f in zip(coeffs, fields))
+def left_normed(phi: Callable, coeffs: torch.Tensor) -> Field:
+    """[X_{a_k}, [X_{a_{k−1}}, …, [X_{a_1}, X_{a_0}]…]] for the rows a_0, …, a_k of ``coeffs``.
+
+    The level-k brackets L_k = [W_0, L_{k−1}] are spanned by these (bilinearity), so independent
+    random rows give random elements of L_k; the cost is about 3^k gradients, whatever the
+    number of directions found so far.
+    """
+    field = _combination(phi, coeffs[0])
+    for j in range(1, coeffs.shape[0]):
+        field = _bracket(_combination(phi, coeffs[j]), field)
+    return field
+
+
+class _Draws:
+    """Seeded Gaussian coefficients on θ's device.
+
+    On the CPU they are drawn in float32 and widened (five times faster than float64 draws, and a
+    random combination needs genericity, not precision); on CUDA, by the device's own generator.
+    """
+
+    def __init__(self, theta: torch.Tensor, seed: int):
+        self.device, self.dtype = theta.device, theta.dtype
+        self.gen = torch.Generator(device=self.device).manual_seed(seed)
+
+    def __call__(self, *shape: int) -> torch.Tensor:
+        if self.device.type == "cpu":
+            return torch.randn(shape, generator=self.gen, dtype=torch.float32).to(self.dtype)
+        return torch.randn(shape, generator=self.gen, dtype=self.dtype, device=self.device)
 
 
 def random_lie_trace(phi: Callable[[torch.Tensor], torch.Tensor], theta: torch.Tensor, *, batch: Optional[int] = None,
-                     max_level: int = 10, accept_tol: Optional[float] = None, seed: int = 0,
+                     probe: int = 8, max_level: int = 10, accept_tol: Optional[float] = None, seed: int = 0,
                      time_limit: Optional[float] = None) -> NumericTraceResult:
-    """Trace of Lie({∇φ_k}) at θ from random combinations; ``.laws`` = D − rank, with evidence."""
+    """Trace of Lie({∇φ_k}) at θ from random combinations; ``.laws`` = D − rank, with evidence.
+
+    ``batch`` (default D/8, capped so that a batch of coefficients holds at most
+    ``MAX_BATCH_ENTRIES`` numbers) is the number of candidates evaluated together; ``levels`` in the
+    result lists, per level, the directions it added and the candidates it drew.
+    """
     t0 = time.perf_counter()
+    if theta.ndim != 1:
+        raise ValueError(f"θ must be a flat vector, got shape {tuple(theta.shape)}")
     D = theta.shape[0]
     default_accept, zero_tol = trace_tolerances(theta.dtype)
     accept_tol = accept_tol or default_accept
     m = phi(theta).shape[0]
-    gen = torch.Generator(device="cpu").manual_seed(seed)
+    draw = _Draws(theta, seed)
     batch = batch or max(8, D // 8)
     basis = _Basis(D, theta)
     values: list[torch.Tensor] = []
     scale = 0.0
     levels = []
-
-    def draw_gen() -> Field:
-        return _combination(phi, torch.randn(m, generator=gen, dtype=theta.dtype).to(theta.device))
 
     def offer(block: torch.Tensor) -> int:
         nonlocal scale
@@ -59,33 +107,31 @@ def random_lie_trace(phi: Callable[[torch.Tensor], torch.Tensor], theta: torch.T
         scale = max(scale, float(block.norm(dim=1).max()))
         return basis.add_batch(block, accept_tol, zero_tol * scale)
 
-    # level 0: random combinations of the generators until a batch adds nothing (one vmap per batch)
-    combos = vmap(lambda a: grad(lambda t: (a * phi(t)).sum())(theta))
-    kept0 = 0
-    while True:
-        added = offer(combos(torch.randn(batch, m, generator=gen, dtype=theta.dtype).to(theta.device)))
-        kept0 += added
-        if added == 0 or basis.q.shape[0] >= D:
+    def full() -> bool:
+        return basis.q.shape[0] >= D or bool(time_limit and time.perf_counter() - t0 > time_limit)
+
+    def candidates(level: int, size: int) -> torch.Tensor:
+        """``size`` random left-normed brackets of depth ``level`` at θ, in one vmap."""
+        return vmap(lambda a: left_normed(phi, a)(theta))(draw(size, level + 1, m))
+
+    for level in range(max_level + 1):
+        if full():
             break
-    levels.append({"level": 0, "new": kept0})
-    frontier: list[Field] = [draw_gen() for _ in range(2)]
-    level = 0
-    while basis.q.shape[0] < D and level < max_level:
-        level += 1
-        new_fields: list[Field] = []
+        # a batch of coefficients holds at most MAX_BATCH_ENTRIES numbers
+        level_batch = max(probe, min(batch, MAX_BATCH_ENTRIES // max((level + 1) * m, 1)))
+        new = drawn = 0
+        size = probe
         while True:
-            fields = []
-            for _ in range(batch):
-                X = draw_gen()
-                Y = _mix(frontier, torch.randn(len(frontier), generator=gen, dtype=theta.dtype)) if level > 1 else draw_gen()
-                fields.append(_bracket(X, Y))
-            added = offer(torch.stack([Z(theta) for Z in fields]))
-            new_fields.extend(fields[:added])  # random brackets: any `added` of them span the same new part
-            if added == 0 or basis.q.shape[0] >= D or (time_limit and time.perf_counter() - t0 > time_limit):
-                break
-        levels.append({"level": level, "new": len(new_fields)})
-        if not new_fields:
+            added = offer(candidates(level, size))
+            new, drawn = new + added, drawn + size
+            if added < size or full():
+                break  # generic draws: fewer new directions than draws means the level is exhausted
+            size = level_batch
+        levels.append({"level": level, "new": new, "candidates": drawn})
+        if time_limit and time.perf_counter() - t0 > time_limit:
+            levels[-1]["stopped"] = f"time limit of {time_limit:g} s reached: the rank is a lower bound"
             break
-        frontier = new_fields
+        if new == 0:
+            break
     rank = numerical_rank(torch.cat(values))
     return NumericTraceResult(D, rank, levels, time.perf_counter() - t0, str(theta.device), str(theta.dtype).replace("torch.", ""))
