@@ -6,6 +6,7 @@
     conslaw count attention --d 3 --dk 2 --dv 2 --heads 2
     conslaw count softmax 3 4 --bias
     conslaw count relu 3 2 3 --residual
+    conslaw count relu 40 40 40 --numeric [--device cuda] [--precision float32]
     conslaw count resnet --dim 2 --hidden 3 3 --subset block:1
     conslaw count resnet --dim 4 --hidden 2 2 --kinds conv dense --signal 2 2 --filters 2 1 --subset block:1
     conslaw laws relu 3 2 3 --bias --degree 2 --format latex
@@ -108,14 +109,18 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     count = sub.add_parser("count", help="count the independent conservation laws of an architecture")
     _architecture_args(count)
-    count.add_argument("--points", type=_positive_int, default=2, help="number of working points (default 2)")
-    count.add_argument("--max-level", type=_positive_int, default=50, help="most bracket levels (default 50)")
+    count.add_argument("--points", type=_positive_int, help="number of working points (default 2)")
+    count.add_argument("--max-level", type=_positive_int, help="most bracket levels (default 50; 10 with --numeric)")
     count.add_argument("--record", choices=("kept", "all"), default="kept",
                        help="bracket graph: only new directions (kept, fast) or every bracket (all)")
     count.add_argument("--graph", metavar="FILE", help="export the bracket graph (.json or .graphml)")
     count.add_argument("--show-brackets", action="store_true", help="list the brackets that gave new directions")
     count.add_argument("--json", action="store_true", help="print one JSON object")
     count.add_argument("--no-progress", action="store_true", help="never draw a progress bar")
+    count.add_argument("--numeric", action="store_true",
+                       help="count in floating point with torch (relu, linear, attention at any size; others as exact maps)")
+    count.add_argument("--device", help="with --numeric: cpu, cuda, cuda:N or auto (default auto: CUDA when present)")
+    count.add_argument("--precision", choices=("float64", "float32"), help="with --numeric (default float64)")
 
     laws = sub.add_parser("laws", help="find, prove and print the polynomial conservation laws")
     _architecture_args(laws)
@@ -207,14 +212,65 @@ def _no_resnet_options(args) -> None:
         raise ConslawError("--classes and --subset are for resnet only")
 
 
+def _print_numeric(r: dict, out) -> None:
+    ev = r["evidence"]
+    print(f"{r['description']} (numerical: torch {r['torch']}, {r['device']}, {r['hardware']}, {r['dtype']})", file=out)
+    print(f"  parameters D = {r['D']}, phi has {r['components_of_phi']} components", file=out)
+    print(f"  point: {r['point_distribution']}; floating point, so the count is evidence, not a proof", file=out)
+    for lv in r["levels"]:
+        what = "random combinations of the generators" if lv["level"] == 0 else \
+            f"random brackets of depth {lv['level']}"
+        print(f"  level {lv['level']}: {lv['new']} new directions from {lv['candidates']} {what}", file=out)
+        if "stopped" in lv:
+            print(f"  stopped: {lv['stopped']}", file=out)
+    by_tol = ", ".join(f"{t}: {k}" for t, k in ev["ranks_by_tolerance"].items())
+    gap = f"{ev['gap']:.1e}" if ev["gap"] != float("inf") else "inf"
+    print(f"  trace rank {r['rank']} (singular values of the unit-normalised values; rank by relative tolerance "
+          f"{by_tol}); status {ev['status']}; gap s_r/s_(r+1) = {gap}", file=out)
+    print(f"  independent conservation laws: D - rank = {r['D']} - {r['rank']} = {r['laws']}", file=out)
+    for note in r["notes"]:
+        print(f"  note: {note}", file=out)
+    print(f"  time {r['seconds']:.3f} s", file=out)
+
+
+def _count_numeric(args, out) -> int:
+    from .numeric_counting import count_laws_numerically  # torch is imported only when asked for
+
+    if args.arch == "resnet":
+        raise ConslawError("--numeric counts single blocks; for resnet drop --numeric (exact at a rational point)")
+    for opt, flag in (("points", "--points"), ("graph", "--graph")):
+        if getattr(args, opt) is not None:
+            raise ConslawError(f"{flag} is for the exact count, not with --numeric")
+    if args.show_brackets or args.record != "kept":
+        raise ConslawError("--show-brackets and --record are for the exact count, not with --numeric")
+    _no_resnet_options(args)
+    options = {k: getattr(args, k) for k in _OPTIONS}
+    bar = ProgressBar(enabled=not args.no_progress and not args.json)
+    try:
+        report = count_laws_numerically(args.arch, args.widths, bias=args.bias, residual=args.residual,
+                                        device=args.device, precision=args.precision or "float64", seed=args.seed,
+                                        max_level=args.max_level or 10, progress=bar, **options)
+    finally:
+        bar.close()
+    if args.json:
+        print(json.dumps(report), file=out)
+    else:
+        _print_numeric(report, out)
+    return 0
+
+
 def _count(args, out) -> int:
+    if args.numeric:
+        return _count_numeric(args, out)
+    if args.device is not None or args.precision is not None:
+        raise ConslawError("--device and --precision go with --numeric")
     if args.arch == "resnet":
         return _count_resnet(args, out)
     _no_resnet_options(args)
     bar = ProgressBar(enabled=not args.no_progress and not args.json)
     try:
         _, result, report = count_laws(
-            _build(args), seed=args.seed, n_points=args.points, max_level=args.max_level,
+            _build(args), seed=args.seed, n_points=args.points or 2, max_level=args.max_level or 50,
             record=args.record, progress=bar,
         )
     finally:

@@ -80,8 +80,12 @@ class _Draws:
 
 def random_lie_trace(phi: Callable[[torch.Tensor], torch.Tensor], theta: torch.Tensor, *, batch: Optional[int] = None,
                      probe: int = 8, max_level: int = 10, accept_tol: Optional[float] = None, seed: int = 0,
-                     time_limit: Optional[float] = None) -> NumericTraceResult:
+                     time_limit: Optional[float] = None,
+                     progress: Optional[Callable[[str, int, int], None]] = None) -> NumericTraceResult:
     """Trace of Lie({∇φ_k}) at θ from random combinations; ``.laws`` = D − rank, with evidence.
+
+    ``progress(stage, done, total)``, if given, hears the number of directions found after each batch
+    (of at most D).
 
     ``batch`` (default D/8, capped so that a batch of coefficients holds at most
     ``MAX_BATCH_ENTRIES`` numbers) is the number of candidates evaluated together; ``levels`` in the
@@ -105,7 +109,10 @@ def random_lie_trace(phi: Callable[[torch.Tensor], torch.Tensor], theta: torch.T
         nonlocal scale
         values.append(block)
         scale = max(scale, float(block.norm(dim=1).max()))
-        return basis.add_batch(block, accept_tol, zero_tol * scale)
+        added = basis.add_batch(block, accept_tol, zero_tol * scale)
+        if progress:
+            progress("directions found", basis.q.shape[0], D)
+        return added
 
     def full() -> bool:
         return basis.q.shape[0] >= D or bool(time_limit and time.perf_counter() - t0 > time_limit)
@@ -115,7 +122,7 @@ def random_lie_trace(phi: Callable[[torch.Tensor], torch.Tensor], theta: torch.T
         return vmap(lambda a: left_normed(phi, a)(theta))(draw(size, level + 1, m))
 
     for level in range(max_level + 1):
-        if full():
+        if basis.q.shape[0] >= D:
             break
         # a batch of coefficients holds at most MAX_BATCH_ENTRIES numbers
         level_batch = max(probe, min(batch, MAX_BATCH_ENTRIES // max((level + 1) * m, 1)))
@@ -133,5 +140,5 @@ def random_lie_trace(phi: Callable[[torch.Tensor], torch.Tensor], theta: torch.T
             break
         if new == 0:
             break
-    rank = numerical_rank(torch.cat(values))
+    rank = numerical_rank(torch.cat(values) if values else theta.new_zeros((0, D)))
     return NumericTraceResult(D, rank, levels, time.perf_counter() - t0, str(theta.device), str(theta.dtype).replace("torch.", ""))

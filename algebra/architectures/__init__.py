@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Callable, Sequence
 
 from ..errors import ShapeError, UnknownArchitectureError
-from .attention import attention_layer
+from .attention import attention_layer, attention_notes
 from .base import Architecture
 from .conv import conv_relu_block
 from .linear import linear_network
@@ -62,14 +62,12 @@ ARCHITECTURES: dict[str, Callable[..., Architecture]] = {
 }
 
 
-def build_architecture(
-    name: str, widths: Sequence[int] = (), bias: bool = False, residual: bool = False, **options
-) -> Architecture:
-    """Build a registered architecture by name; unknown names and inapplicable options are refused."""
+def check_request(name: str, widths: Sequence[int] = (), bias: bool = False, **options) -> str:
+    """The registry key for ``name``, after refusing unknown names and options that do not apply to it."""
     key = name.lower()
     if key not in _REGISTRY:
         raise UnknownArchitectureError(f"unknown architecture {name!r}; known: {', '.join(sorted(_REGISTRY))}")
-    builder, takes_widths, takes_bias, accepted = _REGISTRY[key]
+    _, takes_widths, takes_bias, accepted = _REGISTRY[key]
     given = {k for k, v in options.items() if v is not None}
     if given - accepted:
         raise ShapeError(f"architecture {name!r} takes no option {', '.join(sorted(given - accepted))}")
@@ -77,11 +75,19 @@ def build_architecture(
         raise ShapeError(f"architecture {name!r} takes no widths (got {list(widths)}); see its options")
     if bias and not takes_bias:
         raise ShapeError(f"architecture {name!r} takes no biases")
+    return key
+
+
+def build_architecture(
+    name: str, widths: Sequence[int] = (), bias: bool = False, residual: bool = False, **options
+) -> Architecture:
+    """Build a registered architecture by name; unknown names and inapplicable options are refused."""
+    builder = _REGISTRY[check_request(name, widths, bias, **options)][0]
     arch = builder(list(widths), bias, options)
     return residual_block(arch) if residual else arch
 
 
 __all__ = [
-    "ARCHITECTURES", "Architecture", "attention_layer", "build_architecture", "conv_relu_block",
+    "ARCHITECTURES", "Architecture", "attention_layer", "attention_notes", "build_architecture", "check_request", "conv_relu_block",
     "linear_network", "relu_network", "residual_block", "softmax_layer",
 ]

@@ -44,8 +44,17 @@ def attention_layer(d: int, dk: int, dv: int, heads: int = 1, tokens: int = 2) -
                     law = sum((A[i][a] * A[i][b] - B[i][a] * B[i][b] for i in range(d)), zero)
                     laws.append(law)
                     law_labels.append(f"({left}^T {left} - {right}^T {right})[{a},{b}]")
+    notes = attention_notes(d, dk, dv, H, N)
+    head_s = "one attention head" if H == 1 else f"multi-head attention with {H} heads"
+    desc = f"{head_s} with d = {d}, d' = {dk}, d'' = {dv} ({N} tokens)"
+    shape = {"d": d, "dk": dk, "dv": dv, "heads": H, "tokens": N}
+    return Architecture("attention", desc, space, phi, labels, laws, law_labels, shape, notes)
+
+
+def attention_notes(d: int, dk: int, dv: int, heads: int, tokens: int) -> list[str]:
+    """Where an attention instance leaves the hypotheses of Theorem 3.8 / Corollaries 3.9–3.10."""
     notes = []
-    if N < 2:
+    if tokens < 2:
         notes.append("Theorem 3.8 needs N >= 2 tokens: with one token the softmax is constant and the model's "
                      "gradients span less than range dphi^T, so the count from phi is only a lower bound on the laws")
     if d < 2:
@@ -53,11 +62,8 @@ def attention_layer(d: int, dk: int, dv: int, heads: int = 1, tokens: int = 2) -
     if dk > 2 * d or dv > 2 * d:
         notes.append("[Q;K] or [V;O] cannot have full rank (d' or d'' > 2d): the formula "
                      "d'(d'+1)/2 + d''(d''+1)/2 of Corollary 3.9 does not apply; the computed count stands")
-    if H >= 2:
+    if heads >= 2:
         notes.append("several heads: Corollary 3.10 proves the per-head laws conserved; that phi = (Q_h K_h^T, "
                      "V_h O_h^T)_h captures all the model's gradients is open, so the count is exact for this phi "
                      "and a lower bound for the model")
-    head_s = "one attention head" if H == 1 else f"multi-head attention with {H} heads"
-    desc = f"{head_s} with d = {d}, d' = {dk}, d'' = {dv} ({N} tokens)"
-    shape = {"d": d, "dk": dk, "dv": dv, "heads": H, "tokens": N}
-    return Architecture("attention", desc, space, phi, labels, laws, law_labels, shape, notes)
+    return notes
