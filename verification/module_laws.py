@@ -190,7 +190,7 @@ def check_laws(model: nn.Module, inventory: LawInventory, loss_fn: Callable, bat
             tensors = [named[p].detach().clone().requires_grad_(True) for p in g.params]
             h = g.values(dict(zip(g.params, tensors)))
             grad_L = [named[p].grad for p in g.params]
-            norm_L = torch.sqrt(sum((x.pow(2).sum() for x in grad_L), torch.zeros(())))
+            norm_L = torch.sqrt(sum(x.pow(2).sum() for x in grad_L))
             # directional derivative of every law along ∇L, and each law's gradient norm
             jac = [torch.autograd.grad(h[i], tensors, retain_graph=True) for i in range(g.count)]
             for grads in jac:

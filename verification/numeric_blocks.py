@@ -24,18 +24,19 @@ def subset_lie_trace(
 ) -> NumericTraceResult:
     """Numerical trace of the Lie algebra of the B-restricted fields; ``.laws`` = |B| − rank."""
     D = theta0.shape[0]
-    inside = torch.zeros(D, dtype=torch.bool)
+    inside = torch.zeros(D, dtype=torch.bool, device=theta0.device)
     inside[list(subset)] = True
     rest_idx = (~inside).nonzero().flatten()
     sub_idx = inside.nonzero().flatten()
     S = inputs.shape[0]
-    rests = theta0[rest_idx] + spread * torch.randn(S, len(rest_idx), dtype=theta0.dtype, generator=generator)
+    noise = torch.randn(S, len(rest_idx), dtype=theta0.dtype, generator=generator)  # a CPU generator: seeded alike everywhere
+    rests = theta0[rest_idx] + spread * noise.to(theta0.device)
     packed = torch.cat([inputs.reshape(S, -1), rests], dim=1)
     shape = inputs.shape[1:]
 
     def model_b(theta_b: torch.Tensor, packed_x: torch.Tensor) -> torch.Tensor:
         x = packed_x[: inputs[0].numel()].reshape(shape)
-        theta = torch.zeros(D, dtype=theta_b.dtype).index_put((sub_idx,), theta_b).index_put(
+        theta = theta_b.new_zeros(D).index_put((sub_idx,), theta_b).index_put(
             (rest_idx,), packed_x[inputs[0].numel():])
         return g(theta, x)
 
