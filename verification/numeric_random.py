@@ -84,12 +84,11 @@ def random_lie_trace(phi: Callable[[torch.Tensor], torch.Tensor], theta: torch.T
                      progress: Optional[Callable[[str, int, int], None]] = None) -> NumericTraceResult:
     """Trace of Lie({∇φ_k}) at θ from random combinations; ``.laws`` = D − rank, with evidence.
 
-    ``progress(stage, done, total)``, if given, hears the number of directions found after each batch
-    (of at most D).
-
     ``batch`` (default D/8, capped so that a batch of coefficients holds at most
     ``MAX_BATCH_ENTRIES`` numbers) is the number of candidates evaluated together; ``levels`` in the
     result lists, per level, the directions it added and the candidates it drew.
+    ``progress(stage, done, total)``, if given, hears the number of directions found after each batch
+    (of at most D).
     """
     t0 = time.perf_counter()
     if theta.ndim != 1:
