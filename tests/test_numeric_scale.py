@@ -145,3 +145,10 @@ def test_cli_numeric_refusals(argv, needle, capsys):
 def test_cli_refuses_cuda_without_a_gpu(capsys):
     assert run(["count", "relu", "3", "3", "--numeric", "--device", "cuda"]) == 2
     assert "no CUDA GPU" in capsys.readouterr().err
+
+
+def test_full_rank_report_is_strict_json(capsys):
+    """A one-layer net has no law: full rank, no gap — null in JSON, never Infinity."""
+    assert run(["count", "linear", "2", "3", "--numeric", "--json"]) == 0
+    report = json.loads(capsys.readouterr().out, parse_constant=lambda c: pytest.fail(f"non-JSON constant {c}"))
+    assert report["laws"] == 0 and report["evidence"]["status"] == "full_rank" and report["evidence"]["gap"] is None

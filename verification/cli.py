@@ -224,7 +224,7 @@ def _print_numeric(r: dict, out) -> None:
         if "stopped" in lv:
             print(f"  stopped: {lv['stopped']}", file=out)
     by_tol = ", ".join(f"{t}: {k}" for t, k in ev["ranks_by_tolerance"].items())
-    gap = f"{ev['gap']:.1e}" if ev["gap"] != float("inf") else "inf"
+    gap = f"{ev['gap']:.1e}" if ev["gap"] is not None else "none (no singular value dropped or none kept)"
     print(f"  trace rank {r['rank']} (singular values of the unit-normalised values; rank by relative tolerance "
           f"{by_tol}); status {ev['status']}; gap s_r/s_(r+1) = {gap}", file=out)
     print(f"  independent conservation laws: D - rank = {r['D']} - {r['rank']} = {r['laws']}", file=out)
