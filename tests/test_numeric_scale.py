@@ -152,3 +152,19 @@ def test_full_rank_report_is_strict_json(capsys):
     assert run(["count", "linear", "2", "3", "--numeric", "--json"]) == 0
     report = json.loads(capsys.readouterr().out, parse_constant=lambda c: pytest.fail(f"non-JSON constant {c}"))
     assert report["laws"] == 0 and report["evidence"]["status"] == "full_rank" and report["evidence"]["gap"] is None
+
+
+@pytest.mark.parametrize("engine", ["random", "all generators"])
+def test_levels_of_very_different_sizes(engine):
+    """Scaling φ by c scales level-k brackets by c^(k+1) and changes no law.  With c = 1e7 the
+    deepest brackets are ~1e14 times the generators: a zero test against the largest norm of
+    *all* levels would throw the generators away as noise (the bug this guards against)."""
+    from conslaw.verification.numeric_fields import family_from_map
+    from conslaw.verification.numeric_trace import numeric_lie_trace
+
+    fast = numeric_map("linear", [4, 3, 3, 4])
+    scaled = lambda t: 1e7 * fast.phi(t)  # noqa: E731
+    theta = torch.randn(fast.dim, dtype=torch.float64, generator=torch.Generator().manual_seed(1))
+    result = random_lie_trace(scaled, theta) if engine == "random" else numeric_lie_trace(family_from_map(scaled), theta)
+    assert result.laws == lie_trace(build_architecture("linear", [4, 3, 3, 4]).generators(), seed=0).laws
+    assert result.rank.dropped_as_zero == 0 or engine == "all generators"

@@ -14,7 +14,7 @@ non-zero polynomial in the z's).  So a batch that adds fewer directions than its
 exhausted what its level can add, and the level stops there; a level starts with a small probe
 (``probe`` brackets), so that a level that adds nothing — the last one — costs a few brackets
 rather than a full batch.  The final rank uses the tolerance policy of :mod:`numeric_rank` on
-every value drawn.
+every value drawn, each level's zero test against the largest size met up to that level.
 """
 from __future__ import annotations
 
@@ -24,7 +24,7 @@ from typing import Callable, Optional
 import torch
 from torch.func import grad, jvp, vmap
 
-from .numeric_rank import numerical_rank, trace_tolerances
+from .numeric_rank import numerical_rank, rank_by_level, trace_tolerances
 from .numeric_trace import NumericTraceResult, _Basis
 
 Field = Callable[[torch.Tensor], torch.Tensor]
@@ -100,13 +100,13 @@ def random_lie_trace(phi: Callable[[torch.Tensor], torch.Tensor], theta: torch.T
     draw = _Draws(theta, seed)
     batch = batch or max(8, D // 8)
     basis = _Basis(D, theta)
-    values: list[torch.Tensor] = []
-    scale = 0.0
+    blocks: list[tuple[int, torch.Tensor]] = []  # (level, values): every candidate drawn
+    scale = 0.0  # the largest norm met up to the current level: the zero test's reference
     levels = []
 
-    def offer(block: torch.Tensor) -> int:
+    def offer(level: int, block: torch.Tensor) -> int:
         nonlocal scale
-        values.append(block)
+        blocks.append((level, block))
         scale = max(scale, float(block.norm(dim=1).max()))
         added = basis.add_batch(block, accept_tol, zero_tol * scale)
         if progress:
@@ -128,7 +128,7 @@ def random_lie_trace(phi: Callable[[torch.Tensor], torch.Tensor], theta: torch.T
         new = drawn = 0
         size = probe
         while True:
-            added = offer(candidates(level, size))
+            added = offer(level, candidates(level, size))
             new, drawn = new + added, drawn + size
             if added < size or full():
                 break  # generic draws: fewer new directions than draws means the level is exhausted
@@ -139,5 +139,5 @@ def random_lie_trace(phi: Callable[[torch.Tensor], torch.Tensor], theta: torch.T
             break
         if new == 0:
             break
-    rank = numerical_rank(torch.cat(values) if values else theta.new_zeros((0, D)))
+    rank = rank_by_level(blocks) if blocks else numerical_rank(theta.new_zeros((0, D)))
     return NumericTraceResult(D, rank, levels, time.perf_counter() - t0, str(theta.device), str(theta.dtype).replace("torch.", ""))

@@ -1,14 +1,17 @@
 """Numerical rank with an explicit tolerance policy (the torch fallback never prints a bare number).
 
-Policy: treat as zero every vector whose norm is at most ``ZERO_TOL`` times
-the largest norm (a bracket that vanishes exactly comes out of floating point
-as noise of size ~1e-16, which normalisation would blow up to a full
-direction), scale every remaining vector to unit norm (so no field dominates
-by its size: the column normalisation), take the singular values s_1 ≥ s_2 ≥ … of the
-stacked matrix, and count those with s_i / s_1 > tol for each tolerance in
-``TOLERANCES``.  The decided rank is the one at ``DECIDING_TOLERANCE``; the
-status says whether the tolerances agree, and the gap s_r / s_{r+1} is the
-evidence: a large gap means a clear rank.
+Policy: treat as zero every vector whose norm is at most ``ZERO_TOL`` times the
+largest norm met *at its bracket level or below* (a bracket that vanishes
+exactly comes out of floating point as noise of size ~1e-16 times the size of
+the fields it was computed from, which normalisation would blow up to a full
+direction; later levels are left out of the comparison because sizes can grow
+by many orders of magnitude with the level: with a softmax, depth-4 brackets
+reach 1e20 where the generators are 1e3), scale every remaining vector to unit
+norm (so no field dominates by its size: the column normalisation), take the
+singular values s_1 ≥ s_2 ≥ … of the stacked matrix, and count those with
+s_i / s_1 > tol for each tolerance in ``TOLERANCES``.  The decided rank is the
+one at ``DECIDING_TOLERANCE``; the status says whether the tolerances agree, and
+the gap s_r / s_{r+1} is the evidence: a large gap means a clear rank.
 """
 from __future__ import annotations
 
@@ -53,9 +56,28 @@ class NumericalRank:
         }
 
 
+def stack_levels(blocks: list[tuple[int, torch.Tensor]]) -> tuple[torch.Tensor, torch.Tensor]:
+    """Stack (level, values) blocks; also return, per row, the largest norm met at its level or
+    below (the ``reference`` of :func:`numerical_rank`)."""
+    top: dict[int, torch.Tensor] = {}
+    for level, block in blocks:
+        if block.shape[0]:
+            n = block.norm(dim=1).max()
+            top[level] = torch.maximum(top[level], n) if level in top else n
+    upto: dict[int, torch.Tensor] = {}
+    for level in sorted(top):
+        upto[level] = top[level] if not upto else torch.maximum(top[level], upto[max(upto)])
+    values = torch.cat([b for _, b in blocks])
+    reference = torch.cat([upto[level].expand(b.shape[0]) if b.shape[0] else b.new_zeros(0) for level, b in blocks])
+    return values, reference
+
+
 def numerical_rank(vectors: torch.Tensor, tolerances=None, deciding: float | None = None,
-                   zero_tol: float | None = None) -> NumericalRank:
+                   zero_tol: float | None = None, reference: torch.Tensor | None = None) -> NumericalRank:
     """Rank of the rows of ``vectors`` (n × D) under the policy of the module docstring.
+
+    ``reference`` gives, per row, the norm that the zero test compares it with (the largest at its
+    level or below, see :func:`stack_levels`); by default the largest norm of all rows.
 
     Defaults follow the dtype: (1e-6, 1e-8, 1e-10) deciding at 1e-8 in float64,
     (1e-3, 1e-4, 1e-5) deciding at 1e-4 in float32.
@@ -70,7 +92,7 @@ def numerical_rank(vectors: torch.Tensor, tolerances=None, deciding: float | Non
     if vectors.shape[0] == 0:
         return NumericalRank(0, dim, {t: 0 for t in tolerances}, "empty", math.inf, [])
     norms = vectors.norm(dim=1)
-    live = norms > zero_tol * norms.max()
+    live = norms > zero_tol * (norms.max() if reference is None else reference)
     rows = vectors[live] / norms[live, None]
     dropped = int((~live).sum())
     if rows.shape[0] == 0:
@@ -87,3 +109,9 @@ def numerical_rank(vectors: torch.Tensor, tolerances=None, deciding: float | Non
     else:
         status = "plateau"
     return NumericalRank(rank, dim, ranks, status, gap, s, dropped)
+
+
+def rank_by_level(blocks: list[tuple[int, torch.Tensor]]) -> NumericalRank:
+    """:func:`numerical_rank` of every (level, values) block, the zero test of each against the sizes up to its level."""
+    values, reference = stack_levels(blocks)
+    return numerical_rank(values, reference=reference)

@@ -2,7 +2,7 @@
 
 Same growth as the exact engine, W_{k+1} = W_k + [W_0, W_k], at one point
 θ: a candidate is kept when it is not floating-point noise (norm above
-``ZERO_TOL`` times the largest norm met) and the norm of its component
+``ZERO_TOL`` times the largest norm met up to its level) and the norm of its component
 orthogonal to the kept directions, relative to its own norm, exceeds
 ``accept_tol``.  The
 final rank comes from :func:`numeric_rank.numerical_rank` with its tolerance
@@ -18,7 +18,7 @@ from typing import Optional
 import torch
 
 from .numeric_fields import Family, Field, bracket, family_brackets, family_row
-from .numeric_rank import NumericalRank, numerical_rank, trace_tolerances
+from .numeric_rank import NumericalRank, rank_by_level, trace_tolerances
 
 
 @dataclass
@@ -97,7 +97,7 @@ def numeric_lie_trace(G: Family, theta: torch.Tensor, *, max_level: int = 20, ac
     accept_tol = accept_tol or default_accept
     values0 = G(theta)
     basis = _Basis(D, theta)
-    evaluated = [values0]  # every candidate's value: the final rank is taken on all of them
+    evaluated = [(0, values0)]  # (level, values) of every candidate: the final rank is taken on all of them
     kept_values = []
     gens: list[int] = []
     scale = float(values0.norm(dim=1).max()) if values0.numel() else 0.0
@@ -117,9 +117,9 @@ def numeric_lie_trace(G: Family, theta: torch.Tensor, *, max_level: int = 20, ac
             if not rows:
                 continue
             cands = family_brackets(G, rows, y_field, theta)
-            evaluated.append(cands)
+            evaluated.append((level, cands))
             count += len(rows)
-            scale = max(scale, float(cands.norm(dim=1).max()))
+            scale = max(scale, float(cands.norm(dim=1).max()))  # largest norm up to this level: the zero test's reference
             for k, v in zip(rows, cands):
                 if basis.try_add(v, accept_tol, zero_tol * scale):
                     new.append((bracket(family_row(G, k), y_field), None))
@@ -128,5 +128,5 @@ def numeric_lie_trace(G: Family, theta: torch.Tensor, *, max_level: int = 20, ac
                 progress(f"level {level}", count, len(frontier) * len(gens))
         levels.append({"level": level, "candidates": count, "new": len(new)})
         frontier = new
-    rank = numerical_rank(torch.cat(evaluated))
+    rank = rank_by_level(evaluated)
     return NumericTraceResult(D, rank, levels, time.perf_counter() - t0, str(theta.device), str(theta.dtype).replace("torch.", ""))
