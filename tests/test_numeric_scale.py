@@ -125,7 +125,7 @@ def test_cli_numeric_count_prints_its_evidence(capsys):
         assert needle in out
     assert run(["count", "attention", "--d", "4", "--dk", "2", "--dv", "2", "--numeric", "--json"]) == 0
     report = json.loads(capsys.readouterr().out)
-    assert report["laws"] == 6 and report["method"] == "numerical" and report["device"] in ("cpu", "cuda:0", "cuda")
+    assert report["laws"] == 6 and report["method"] == "numerical, the fields of phi" and report["device"] in ("cpu", "cuda:0", "cuda")
 
 
 @pytest.mark.parametrize("argv,needle", [
@@ -168,3 +168,30 @@ def test_levels_of_very_different_sizes(engine):
     result = random_lie_trace(scaled, theta) if engine == "random" else numeric_lie_trace(family_from_map(scaled), theta)
     assert result.laws == lie_trace(build_architecture("linear", [4, 3, 3, 4]).generators(), seed=0).laws
     assert result.rank.dropped_as_zero == 0 or engine == "all generators"
+
+
+@pytest.mark.parametrize("d,dk,dv,heads", [(8, 2, 2, 2), (6, 3, 1, 3)])
+def test_the_attention_model_itself_has_the_per_head_laws(d, dk, dv, heads):
+    """Fields of the softmax model (not φ) at random inputs: Corollary 3.9 per head, numerically complete."""
+    report = count_laws_numerically("attention", d=d, dk=dk, dv=dv, heads=heads, model=True)
+    assert report["laws"] == heads * (dk * (dk + 1) // 2 + dv * (dv + 1) // 2)
+    assert report["evidence"]["status"] == "plateau" and "model" in report["method"]
+
+
+def test_one_token_merges_the_heads():
+    """N = 1: softmax(·) = 1, Y = x Σ_h V_h O_hᵀ — Q and K are free (2 H d d' laws) and the heads form one
+    linear net [d, H d'', d] (Prop. 3.5, or the rank argument beyond it)."""
+    d, dk, dv, H = 4, 2, 2, 2
+    report = count_laws_numerically("attention", d=d, dk=dk, dv=dv, heads=H, tokens=1, model=True, inputs=40)
+    assert report["laws"] == 2 * H * d * dk + two_layer_linear_laws(d, H * dv, d)
+
+
+@pytest.mark.parametrize("argv,needle", [
+    (["count", "relu", "3", "3", "3", "--numeric", "--model"], "built for attention"),
+    (["count", "relu", "3", "3", "3", "--numeric", "--inputs", "4"], "--inputs goes with --model"),
+    (["count", "attention", "--d", "2", "--dk", "1", "--dv", "1", "--model"], "go with --numeric"),
+])
+def test_cli_model_refusals(argv, needle, capsys):
+    assert run(argv) == 2
+    err = capsys.readouterr().err
+    assert needle in err and len(err.strip().splitlines()) == 1

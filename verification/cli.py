@@ -7,6 +7,7 @@
     conslaw count softmax 3 4 --bias
     conslaw count relu 3 2 3 --residual
     conslaw count relu 40 40 40 --numeric [--device cuda] [--precision float32]
+    conslaw count attention --d 16 --dk 4 --dv 4 --heads 4 --numeric --model
     conslaw count resnet --dim 2 --hidden 3 3 --subset block:1
     conslaw count resnet --dim 4 --hidden 2 2 --kinds conv dense --signal 2 2 --filters 2 1 --subset block:1
     conslaw laws relu 3 2 3 --bias --degree 2 --format latex
@@ -87,7 +88,9 @@ def _architecture_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--seed", type=_int, default=0, help="seed of the random rational points (default 0)")
     p.add_argument("--dim", type=_positive_int, help="resnet: dimension of the residual stream")
     p.add_argument("--hidden", nargs="+", type=_positive_int, help="resnet: hidden width of each block")
-    p.add_argument("--inputs", type=_positive_int, help="resnet: number of rational inputs (default: until the rank settles)")
+    p.add_argument("--inputs", type=_positive_int,
+                   help="resnet: number of rational inputs (default: until the rank settles); "
+                        "count --numeric --model: number of random inputs")
     p.add_argument("--classes", type=_positive_int, default=0, help="resnet: end in a softmax over K classes")
     p.add_argument("--kinds", nargs="+", choices=("dense", "conv"), help="resnet: the kind of each block")
     p.add_argument("--signal", nargs=2, type=_positive_int, metavar=("C", "N"),
@@ -121,6 +124,9 @@ def build_parser() -> argparse.ArgumentParser:
                        help="count in floating point with torch (relu, linear, attention at any size; others as exact maps)")
     count.add_argument("--device", help="with --numeric: cpu, cuda, cuda:N or auto (default auto: CUDA when present)")
     count.add_argument("--precision", choices=("float64", "float32"), help="with --numeric (default float64)")
+    count.add_argument("--model", action="store_true",
+                       help="with --numeric, attention: count from the model's own fields (softmax included), "
+                            "at --inputs random inputs (default 5D/(N d)) of --tokens tokens (default 4)")
 
     laws = sub.add_parser("laws", help="find, prove and print the polynomial conservation laws")
     _architecture_args(laws)
@@ -215,7 +221,8 @@ def _no_resnet_options(args) -> None:
 def _print_numeric(r: dict, out) -> None:
     ev = r["evidence"]
     print(f"{r['description']} (numerical: torch {r['torch']}, {r['device']}, {r['hardware']}, {r['dtype']})", file=out)
-    print(f"  parameters D = {r['D']}, phi has {r['components_of_phi']} components", file=out)
+    values = "the model's values at its inputs have" if "model" in r["method"] else "phi has"
+    print(f"  parameters D = {r['D']}, {values} {r['components_of_phi']} components", file=out)
     print(f"  point: {r['point_distribution']}; floating point, so the count is evidence, not a proof", file=out)
     for lv in r["levels"]:
         what = "random combinations of the generators" if lv["level"] == 0 else \
@@ -243,13 +250,15 @@ def _count_numeric(args, out) -> int:
             raise ConslawError(f"{flag} is for the exact count, not with --numeric")
     if args.show_brackets or args.record != "kept":
         raise ConslawError("--show-brackets and --record are for the exact count, not with --numeric")
+    inputs, args.inputs = args.inputs, None  # --inputs: the model's inputs here, not resnet's
     _no_resnet_options(args)
     options = {k: getattr(args, k) for k in _OPTIONS}
     bar = ProgressBar(enabled=not args.no_progress and not args.json)
     try:
         report = count_laws_numerically(args.arch, args.widths, bias=args.bias, residual=args.residual,
                                         device=args.device, precision=args.precision or "float64", seed=args.seed,
-                                        max_level=args.max_level or 10, progress=bar, **options)
+                                        max_level=args.max_level or 10, progress=bar, model=args.model,
+                                        inputs=inputs, **options)
     finally:
         bar.close()
     if args.json:
@@ -262,8 +271,8 @@ def _count_numeric(args, out) -> int:
 def _count(args, out) -> int:
     if args.numeric:
         return _count_numeric(args, out)
-    if args.device is not None or args.precision is not None:
-        raise ConslawError("--device and --precision go with --numeric")
+    if args.device is not None or args.precision is not None or args.model:
+        raise ConslawError("--device, --precision and --model go with --numeric")
     if args.arch == "resnet":
         return _count_resnet(args, out)
     _no_resnet_options(args)

@@ -13,10 +13,11 @@ from typing import Callable, Optional, Sequence
 
 import torch
 
+from conslaw.algebra.architectures import check_request
 from conslaw.algebra.errors import ConslawError
 
 from .numeric_fields import default_device, resolve_dtype
-from .numeric_phi import numeric_map
+from .numeric_phi import NumericMap, attention_model_map, numeric_map
 from .numeric_random import random_lie_trace
 
 
@@ -35,25 +36,49 @@ def resolve_device(name: Optional[str]) -> torch.device:
     return device
 
 
+def model_request(name: str, widths: Sequence[int] = (), *, bias: bool = False, residual: bool = False,
+                  inputs: Optional[int] = None, seed: int = 0, **options) -> NumericMap:
+    """The map whose gradients are the *model's* own fields (attention: softmax included)."""
+    key = check_request(name, widths, bias, **options)
+    if key != "attention":
+        raise ConslawError(f"the model's own fields (--model) are built for attention; for {key} the fields of phi "
+                           "are the model's (drop --model)")
+    missing = [k for k in ("d", "dk", "dv") if options.get(k) is None]
+    if missing:
+        raise ConslawError(f"attention needs --d, --dk and --dv (missing: {', '.join('--' + m for m in missing)})")
+    out = attention_model_map(options["d"], options["dk"], options["dv"], options.get("heads") or 1,
+                              options.get("tokens") or 4, inputs, seed)
+    if residual:
+        out.description = f"residual block x + g(x) around the {out.description}"
+    return out
+
+
 def count_laws_numerically(name: str, widths: Sequence[int] = (), *, bias: bool = False, residual: bool = False,
                            device: Optional[str] = None, precision: str = "float64", seed: int = 0,
                            max_level: int = 10, progress: Optional[Callable[[str, int, int], None]] = None,
-                           **options) -> dict:
-    """D − dim Lie(∇φ)(θ) at a seeded Gaussian θ, as a JSON-ready report with the rank's evidence."""
+                           model: bool = False, inputs: Optional[int] = None, **options) -> dict:
+    """D − dim Lie(∇φ)(θ) at a seeded Gaussian θ, as a JSON-ready report with the rank's evidence.
+
+    With ``model=True`` the fields are the model's own (:func:`model_request`, ``inputs`` random inputs)."""
     t0 = time.perf_counter()
     try:
         dtype = resolve_dtype(precision)
     except ValueError as exc:
         raise ConslawError(str(exc)) from None
     dev = resolve_device(device)
-    phi = numeric_map(name, widths, bias=bias, residual=residual, **options)
+    if model:
+        phi = model_request(name, widths, bias=bias, residual=residual, inputs=inputs, seed=seed, **options)
+    elif inputs is not None:
+        raise ConslawError("--inputs goes with --model (the model's own fields at that many random inputs)")
+    else:
+        phi = numeric_map(name, widths, bias=bias, residual=residual, **options)
     theta = torch.randn(phi.dim, generator=torch.Generator().manual_seed(seed), dtype=torch.float64).to(dtype).to(dev)
     result = random_lie_trace(phi.phi, theta, seed=seed, max_level=max_level, progress=progress)
     hardware = torch.cuda.get_device_name(dev) if dev.type == "cuda" else f"{torch.get_num_threads()} CPU threads"
     return {
         "architecture": name.lower(),
         "description": phi.description,
-        "method": "numerical",
+        "method": "numerical, the model's own fields" if model else "numerical, the fields of phi",
         "components_of_phi": phi.components,
         **result.to_dict(),
         "hardware": hardware,

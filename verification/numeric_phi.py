@@ -13,6 +13,11 @@ as the exact builder (so the tests compare both at the same θ):
 Other architectures (conv, softmax) are built exactly and converted
 (:func:`numeric_maps.torch_polynomial_map`): right at the sizes where exact builds are feasible.
 A residual connection changes neither φ nor the laws (Proposition 3.2).
+
+A *model* g(θ, x) on a fixed pool of inputs x_1, …, x_S is a map too:
+:func:`model_map` θ ↦ (g(θ, x_s))_s has the gradients ∇⟨w, ·⟩ = Σ_s ∂_θ g(θ, x_s)ᵀ w_s, the
+model's own fields X_{x,w}, so the same count gives the model's laws — softmax included — where
+no polynomial φ is known to capture them (several attention heads: Corollary 3.10).
 """
 from __future__ import annotations
 
@@ -21,6 +26,7 @@ from dataclasses import dataclass, field
 from typing import Callable, Sequence
 
 import torch
+from torch.func import vmap
 
 from conslaw.algebra import build_architecture
 from conslaw.algebra.architectures import attention_notes, check_request
@@ -28,6 +34,7 @@ from conslaw.algebra.architectures.base import check_widths, positive_int
 from conslaw.algebra.errors import ShapeError
 
 from .numeric_maps import torch_polynomial_map
+from .torch_models import attention_model
 
 TorchMap = Callable[[torch.Tensor], torch.Tensor]
 
@@ -105,6 +112,36 @@ def attention_products(d: int, dk: int, dv: int, heads: int = 1, tokens: int = 2
     head_s = "one attention head" if H == 1 else f"multi-head attention with {H} heads"
     return NumericMap(phi, 2 * H * d * (dk + dv), 2 * H * d * d, f"{head_s} with d = {d}, d' = {dk}, d'' = {dv} ({N} tokens)",
                       attention_notes(d, dk, dv, H, N))
+
+
+def model_map(g: Callable[[torch.Tensor, torch.Tensor], torch.Tensor], inputs: torch.Tensor) -> TorchMap:
+    """θ ↦ (g(θ, x_s))_s, flattened, for the inputs x_s = ``inputs[s]``: its components' gradients span the
+    model's fields X_{x_s, w} (THEORY.md §1), so its Lie algebra is the model's at these inputs."""
+    return lambda theta: vmap(lambda x: g(theta, x))(inputs).reshape(-1)
+
+
+def attention_model_map(d: int, dk: int, dv: int, heads: int = 1, tokens: int = 4, inputs: int | None = None,
+                        seed: int = 0) -> NumericMap:
+    """The attention model of eq. (19) itself, softmax included, on ``inputs`` random X ∈ R^{N×d}.
+
+    Entries of X are N(0, 1/d), so that X Q Kᵀ Xᵀ stays O(√d') and the softmax is not saturated
+    (a saturated softmax makes the fields nearly dependent and the rank unclear).  By default
+    S = ⌈5D / (N d)⌉ inputs, so that the model's values have five times as many components as θ.
+    """
+    d, dk, dv = positive_int(d, "embedding size d"), positive_int(dk, "key size d'"), positive_int(dv, "value size d''")
+    H, N = positive_int(heads, "number of heads"), positive_int(tokens, "number of tokens N")
+    g, dim = attention_model(d, dk, dv, H)
+    S = positive_int(inputs, "number of inputs") if inputs is not None else -(-5 * dim // (N * d))
+    X = torch.randn(S, N, d, dtype=torch.float64, generator=torch.Generator().manual_seed(seed)) / math.sqrt(d)
+    head_s = "one attention head" if H == 1 else f"multi-head attention with {H} heads"
+
+    def phi(theta: torch.Tensor) -> torch.Tensor:
+        return model_map(g, X.to(theta))(theta)
+
+    return NumericMap(phi, dim, S * N * d, f"{head_s} with d = {d}, d' = {dk}, d'' = {dv}: the model itself "
+                      f"(softmax included) on {S} random inputs of {N} tokens",
+                      ["counted from the model's own fields X_(x,w) = d_theta<w, Y(theta, x)> at these inputs, not from "
+                       "phi: a numerical count of the model's laws (Corollary 3.10 proves the per-head laws conserved)"])
 
 
 def numeric_map(name: str, widths: Sequence[int] = (), bias: bool = False, residual: bool = False, **options) -> NumericMap:
