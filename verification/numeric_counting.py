@@ -17,7 +17,7 @@ from conslaw.algebra.architectures import check_request
 from conslaw.algebra.errors import ConslawError
 
 from .numeric_fields import default_device, resolve_dtype
-from .numeric_phi import NumericMap, attention_model_map, numeric_map
+from .numeric_phi import NumericMap, attention_model_map, attention_sizes, numeric_map
 from .numeric_random import random_lie_trace
 
 
@@ -43,11 +43,7 @@ def model_request(name: str, widths: Sequence[int] = (), *, bias: bool = False, 
     if key != "attention":
         raise ConslawError(f"the model's own fields (--model) are built for attention; for {key} the fields of phi "
                            "are the model's (drop --model)")
-    missing = [k for k in ("d", "dk", "dv") if options.get(k) is None]
-    if missing:
-        raise ConslawError(f"attention needs --d, --dk and --dv (missing: {', '.join('--' + m for m in missing)})")
-    out = attention_model_map(options["d"], options["dk"], options["dv"], options.get("heads") or 1,
-                              options.get("tokens") or 4, inputs, seed)
+    out = attention_model_map(*attention_sizes(options), tokens=options.get("tokens") or 4, inputs=inputs, seed=seed)
     if residual:
         out.description = f"residual block x + g(x) around the {out.description}"
     return out

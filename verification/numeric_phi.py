@@ -144,6 +144,14 @@ def attention_model_map(d: int, dk: int, dv: int, heads: int = 1, tokens: int = 
                        "phi: a numerical count of the model's laws (Corollary 3.10 proves the per-head laws conserved)"])
 
 
+def attention_sizes(options: dict) -> tuple[int, int, int, int]:
+    """(d, d', d'', H) from the command-line options, naming the missing ones."""
+    missing = [k for k in ("d", "dk", "dv") if options.get(k) is None]
+    if missing:
+        raise ShapeError(f"attention needs --d, --dk and --dv (missing: {', '.join('--' + m for m in missing)})")
+    return options["d"], options["dk"], options["dv"], options.get("heads") or 1
+
+
 def numeric_map(name: str, widths: Sequence[int] = (), bias: bool = False, residual: bool = False, **options) -> NumericMap:
     """The torch φ of a registered architecture (the arguments of ``build_architecture``)."""
     key = check_request(name, widths, bias, **options)
@@ -152,11 +160,7 @@ def numeric_map(name: str, widths: Sequence[int] = (), bias: bool = False, resid
     elif key == "linear":
         out = linear_product(widths)
     elif key == "attention":
-        missing = [k for k in ("d", "dk", "dv") if options.get(k) is None]
-        if missing:
-            raise ShapeError(f"attention needs --d, --dk and --dv (missing: {', '.join('--' + m for m in missing)})")
-        out = attention_products(options["d"], options["dk"], options["dv"], options.get("heads") or 1,
-                                 options.get("tokens") or 2)
+        out = attention_products(*attention_sizes(options), tokens=options.get("tokens") or 2)
     else:  # no closed form here: the exact map, converted (feasible at the sizes the exact builder reaches)
         arch = build_architecture(key, widths, bias=bias, residual=residual, **options)
         return NumericMap(torch_polynomial_map(arch.phi), arch.dim, len(arch.phi), arch.description, list(arch.notes))
