@@ -134,6 +134,7 @@ def test_cli_numeric_count_prints_its_evidence(capsys):
     (["count", "relu", "3", "3", "--device", "cpu"], "--numeric"),
     (["count", "relu", "3", "3", "--numeric", "--precision", "float16"], "float16"),
     (["count", "mlp", "3", "3", "--numeric"], "unknown architecture"),
+    (["count", "relu", "60", "60", "60", "60", "60", "--numeric"], "777,600,000 components"),  # refused from shapes alone
 ])
 def test_cli_numeric_refusals(argv, needle, capsys):
     assert run(argv) == 2

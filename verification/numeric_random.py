@@ -24,6 +24,8 @@ from typing import Callable, Optional
 import torch
 from torch.func import grad, jvp, vmap
 
+from conslaw.algebra.errors import ConslawError
+
 from .numeric_rank import numerical_rank, rank_by_level, trace_tolerances
 from .numeric_trace import NumericTraceResult, _Basis
 
@@ -63,6 +65,14 @@ def left_normed(phi: Callable, coeffs: torch.Tensor) -> Field:
     return field
 
 
+def _output_size(phi: Callable[[torch.Tensor], torch.Tensor], theta: torch.Tensor) -> int:
+    """len φ(θ), from shapes alone (the "meta" device) when φ allows it, so a huge φ is refused before it is computed."""
+    try:
+        return int(phi(theta.to("meta")).shape[0])
+    except Exception:  # φ does something the meta device cannot (data-dependent shapes, CPU-only ops)
+        return int(phi(theta).shape[0])
+
+
 class _Draws:
     """Seeded Gaussian coefficients on θ's device.
 
@@ -98,10 +108,14 @@ def random_lie_trace(phi: Callable[[torch.Tensor], torch.Tensor], theta: torch.T
     D = theta.shape[0]
     default_accept, zero_tol = trace_tolerances(theta.dtype)
     accept_tol = accept_tol or default_accept
-    m = phi(theta).shape[0]
+    m = _output_size(phi, theta)
     draw = _Draws(theta, seed)
     batch = batch or max(8, D // 8)
     max_entries = MAX_BATCH_ENTRIES * (GPU_BATCH_FACTOR if theta.device.type == "cuda" else 1)
+    if probe * m > 8 * max_entries:
+        raise ConslawError(f"phi has {m:,} components: a probe of {probe} random combinations alone holds {probe * m:,} "
+                           f"numbers, over the limit of {8 * max_entries:,} on {theta.device.type} (a path lifting grows "
+                           "like the product of the widths: use fewer or narrower layers)")
     basis = _Basis(D, theta)
     blocks: list[tuple[int, torch.Tensor]] = []  # (level, values): every candidate drawn
     scale = 0.0  # the largest norm met up to the current level: the zero test's reference
