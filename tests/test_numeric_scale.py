@@ -96,6 +96,15 @@ def test_time_limit_is_reported():
     assert "lower bound" in result.levels[-1]["stopped"]
 
 
+def test_max_level_is_reported():
+    """Deep linear nets need several levels: cut at level 0, the rank is a lower bound and says so."""
+    fast = numeric_map("linear", [4, 3, 3, 4])
+    theta = torch.randn(fast.dim, dtype=torch.float64, generator=torch.Generator().manual_seed(0))
+    result = random_lie_trace(fast.phi, theta, max_level=0)
+    assert "lower bound" in result.levels[-1]["stopped"]
+    assert result.laws > lie_trace(build_architecture("linear", [4, 3, 3, 4]).generators(), seed=0).laws
+
+
 def test_float32_numeric_count():
     report = count_laws_numerically("relu", [4, 5, 3], precision="float32")
     assert report["laws"] == 5 and report["dtype"] == "float32"

@@ -69,15 +69,13 @@ def relu_path_lift(widths: Sequence[int], bias: bool = False) -> NumericMap:
 
     def phi(theta: torch.Tensor) -> torch.Tensor:
         parts = iter(_split(theta, shapes))
-        paths = None  # tensors indexed (start, j_1, …, j_l): one per kind of start (input or a bias)
-        out: list[torch.Tensor] = []
+        paths: list[torch.Tensor] = []  # tensors indexed (start, j_1, …, j_l): one per kind of start (input or a bias)
         for l in range(1, q + 1):
             U = next(parts).T  # (n_{l−1}, n_l): U[j_{l−1}, j_l]
-            paths = [U] if paths is None else [p.unsqueeze(-1) * U for p in paths]
+            paths = [p.unsqueeze(-1) * U for p in paths] if paths else [U]
             if bias and l < q:
                 paths.append(next(parts))
-        out = [p.reshape(-1) for p in paths]
-        return torch.cat(out)
+        return torch.cat([p.reshape(-1) for p in paths])
 
     desc = f"{q}-layer ReLU network with widths {tuple(n)}" + (" and biases" if bias else "")
     return NumericMap(phi, dim, components, desc)

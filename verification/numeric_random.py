@@ -97,8 +97,9 @@ def random_lie_trace(phi: Callable[[torch.Tensor], torch.Tensor], theta: torch.T
     """Trace of Lie({∇φ_k}) at θ from random combinations; ``.laws`` = D − rank, with evidence.
 
     ``batch`` (default D/8, capped so that a batch of coefficients holds at most
-    ``MAX_BATCH_ENTRIES`` numbers, ``GPU_BATCH_FACTOR`` times more on CUDA) is the number of candidates evaluated together; ``levels`` in the
-    result lists, per level, the directions it added and the candidates it drew.
+    ``MAX_BATCH_ENTRIES`` numbers, ``GPU_BATCH_FACTOR`` times more on CUDA) is the number of
+    candidates evaluated together; ``levels`` in the result lists, per level, the directions it
+    added and the candidates it drew, and ``stopped`` where a time or level limit cut the growth.
     ``progress(stage, done, total)``, if given, hears the number of directions found after each batch
     (of at most D).
     """
@@ -156,5 +157,7 @@ def random_lie_trace(phi: Callable[[torch.Tensor], torch.Tensor], theta: torch.T
             break
         if new == 0:
             break
+        if level == max_level and basis.q.shape[0] < D:
+            levels[-1]["stopped"] = f"max level {max_level} reached while still adding directions: the rank is a lower bound"
     rank = rank_by_level(blocks) if blocks else numerical_rank(theta.new_zeros((0, D)))
     return NumericTraceResult(D, rank, levels, time.perf_counter() - t0, str(theta.device), str(theta.dtype).replace("torch.", ""))
