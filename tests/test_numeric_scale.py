@@ -200,8 +200,16 @@ def test_one_token_merges_the_heads():
     (["count", "relu", "3", "3", "3", "--numeric", "--model"], "built for attention"),
     (["count", "relu", "3", "3", "3", "--numeric", "--inputs", "4"], "--inputs goes with --model"),
     (["count", "attention", "--d", "2", "--dk", "1", "--dv", "1", "--model"], "go with --numeric"),
+    (["count", "relu", "2", "2", "2", "--time-limit", "5"], "go with --numeric"),
+    (["count", "relu", "2", "2", "2", "--numeric", "--time-limit", "0"], "must be positive"),
 ])
 def test_cli_model_refusals(argv, needle, capsys):
     assert run(argv) == 2
     err = capsys.readouterr().err
     assert needle in err and len(err.strip().splitlines()) == 1
+
+
+def test_cli_time_limit_says_the_rank_is_a_lower_bound(capsys):
+    assert run(["count", "relu", "30", "30", "30", "--numeric", "--time-limit", "0.001", "--no-progress"]) == 0
+    out = capsys.readouterr().out
+    assert "stopped: time limit of 0.001 s reached: the rank is a lower bound" in out and "an upper bound" in out

@@ -124,6 +124,8 @@ def build_parser() -> argparse.ArgumentParser:
                        help="count in floating point with torch (relu, linear, attention at any size; others as exact maps)")
     count.add_argument("--device", help="with --numeric: cpu, cuda, cuda:N or auto (default auto: CUDA when present)")
     count.add_argument("--precision", choices=("float64", "float32"), help="with --numeric (default float64)")
+    count.add_argument("--time-limit", type=float, metavar="SECONDS",
+                       help="with --numeric: stop growing after this long (the rank is then a lower bound, and says so)")
     count.add_argument("--model", action="store_true",
                        help="with --numeric, attention: count from the model's own fields (softmax included), "
                             "at --inputs random inputs (default 5D/(N d)) of --tokens tokens (default 4)")
@@ -234,7 +236,8 @@ def _print_numeric(r: dict, out) -> None:
     gap = f"{ev['gap']:.1e}" if ev["gap"] is not None else "none (no singular value dropped or none kept)"
     print(f"  trace rank {r['rank']} (singular values of the unit-normalised values; rank by relative tolerance "
           f"{by_tol}); status {ev['status']}; gap s_r/s_(r+1) = {gap}", file=out)
-    print(f"  independent conservation laws: D - rank = {r['D']} - {r['rank']} = {r['laws']}", file=out)
+    cut = " (an upper bound: the growth was stopped)" if any("stopped" in lv for lv in r["levels"]) else ""
+    print(f"  independent conservation laws: D - rank = {r['D']} - {r['rank']} = {r['laws']}{cut}", file=out)
     for note in r["notes"]:
         print(f"  note: {note}", file=out)
     print(f"  time {r['seconds']:.3f} s", file=out)
@@ -258,7 +261,7 @@ def _count_numeric(args, out) -> int:
         report = count_laws_numerically(args.arch, args.widths, bias=args.bias, residual=args.residual,
                                         device=args.device, precision=args.precision or "float64", seed=args.seed,
                                         max_level=args.max_level or 10, progress=bar, model=args.model,
-                                        inputs=inputs, **options)
+                                        inputs=inputs, time_limit=args.time_limit, **options)
     finally:
         bar.close()
     if args.json:
@@ -271,8 +274,8 @@ def _count_numeric(args, out) -> int:
 def _count(args, out) -> int:
     if args.numeric:
         return _count_numeric(args, out)
-    if args.device is not None or args.precision is not None or args.model:
-        raise ConslawError("--device, --precision and --model go with --numeric")
+    if args.device is not None or args.precision is not None or args.model or args.time_limit is not None:
+        raise ConslawError("--device, --precision, --model and --time-limit go with --numeric")
     if args.arch == "resnet":
         return _count_resnet(args, out)
     _no_resnet_options(args)

@@ -52,7 +52,8 @@ def model_request(name: str, widths: Sequence[int] = (), *, bias: bool = False, 
 def count_laws_numerically(name: str, widths: Sequence[int] = (), *, bias: bool = False, residual: bool = False,
                            device: Optional[str] = None, precision: str = "float64", seed: int = 0,
                            max_level: int = 10, progress: Optional[Callable[[str, int, int], None]] = None,
-                           model: bool = False, inputs: Optional[int] = None, **options) -> dict:
+                           model: bool = False, inputs: Optional[int] = None, time_limit: Optional[float] = None,
+                           **options) -> dict:
     """D − dim Lie(∇φ)(θ) at a seeded Gaussian θ, as a JSON-ready report with the rank's evidence.
 
     With ``model=True`` the fields are the model's own (:func:`model_request`, ``inputs`` random inputs)."""
@@ -69,7 +70,9 @@ def count_laws_numerically(name: str, widths: Sequence[int] = (), *, bias: bool 
     else:
         phi = numeric_map(name, widths, bias=bias, residual=residual, **options)
     theta = torch.randn(phi.dim, generator=torch.Generator().manual_seed(seed), dtype=torch.float64).to(dtype).to(dev)
-    result = random_lie_trace(phi.phi, theta, seed=seed, max_level=max_level, progress=progress)
+    if time_limit is not None and time_limit <= 0:
+        raise ConslawError(f"the time limit must be positive, got {time_limit:g} s")
+    result = random_lie_trace(phi.phi, theta, seed=seed, max_level=max_level, progress=progress, time_limit=time_limit)
     hardware = torch.cuda.get_device_name(dev) if dev.type == "cuda" else f"{torch.get_num_threads()} CPU threads"
     return {
         "architecture": name.lower(),
