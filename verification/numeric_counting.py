@@ -13,7 +13,7 @@ from typing import Callable, Optional, Sequence
 
 import torch
 
-from conslaw.algebra.architectures import check_request
+from conslaw.algebra.architectures import check_request, residual_description
 from conslaw.algebra.errors import ConslawError
 
 from .numeric_fields import default_device, resolve_dtype
@@ -45,7 +45,7 @@ def model_request(name: str, widths: Sequence[int] = (), *, bias: bool = False, 
                            "are the model's (drop --model)")
     out = attention_model_map(*attention_sizes(options), tokens=options.get("tokens") or 4, inputs=inputs, seed=seed)
     if residual:
-        out.description = f"residual block x + g(x) around the {out.description}"
+        out.description = residual_description(out.description)
     return out
 
 

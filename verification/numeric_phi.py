@@ -29,7 +29,9 @@ import torch
 from torch.func import vmap
 
 from conslaw.algebra import build_architecture
-from conslaw.algebra.architectures import attention_notes, check_request
+from conslaw.algebra.architectures import (
+    attention_description, attention_notes, check_attention_sizes, check_request, residual_description,
+)
 from conslaw.algebra.architectures.base import check_widths, positive_int
 from conslaw.algebra.errors import ShapeError
 
@@ -99,16 +101,14 @@ def linear_product(widths: Sequence[int]) -> NumericMap:
 
 def attention_products(d: int, dk: int, dv: int, heads: int = 1, tokens: int = 2) -> NumericMap:
     """φ = (Q_h K_hᵀ, V_h O_hᵀ)_h; θ = (Q_1, K_1, V_1, O_1, Q_2, …) row-major, Q, K ∈ R^{d×d'}, V, O ∈ R^{d×d''}."""
-    d, dk, dv = positive_int(d, "embedding size d"), positive_int(dk, "key size d'"), positive_int(dv, "value size d''")
-    H, N = positive_int(heads, "number of heads"), positive_int(tokens, "number of tokens N")
+    d, dk, dv, H, N = check_attention_sizes(d, dk, dv, heads, tokens)
     shapes = [(d, dk), (d, dk), (d, dv), (d, dv)] * H
 
     def phi(theta: torch.Tensor) -> torch.Tensor:
         mats = _split(theta, shapes)
         return torch.cat([(A @ B.T).reshape(-1) for A, B in zip(mats[0::2], mats[1::2])])
 
-    head_s = "one attention head" if H == 1 else f"multi-head attention with {H} heads"
-    return NumericMap(phi, 2 * H * d * (dk + dv), 2 * H * d * d, f"{head_s} with d = {d}, d' = {dk}, d'' = {dv} ({N} tokens)",
+    return NumericMap(phi, 2 * H * d * (dk + dv), 2 * H * d * d, f"{attention_description(d, dk, dv, H)} ({N} tokens)",
                       attention_notes(d, dk, dv, H, N))
 
 
@@ -126,17 +126,15 @@ def attention_model_map(d: int, dk: int, dv: int, heads: int = 1, tokens: int = 
     (a saturated softmax makes the fields nearly dependent and the rank unclear).  By default
     S = ⌈5D / (N d)⌉ inputs, so that the model's values have five times as many components as θ.
     """
-    d, dk, dv = positive_int(d, "embedding size d"), positive_int(dk, "key size d'"), positive_int(dv, "value size d''")
-    H, N = positive_int(heads, "number of heads"), positive_int(tokens, "number of tokens N")
+    d, dk, dv, H, N = check_attention_sizes(d, dk, dv, heads, tokens)
     g, dim = attention_model(d, dk, dv, H)
     S = positive_int(inputs, "number of inputs") if inputs is not None else -(-5 * dim // (N * d))
     X = torch.randn(S, N, d, dtype=torch.float64, generator=torch.Generator().manual_seed(seed)) / math.sqrt(d)
-    head_s = "one attention head" if H == 1 else f"multi-head attention with {H} heads"
 
     def phi(theta: torch.Tensor) -> torch.Tensor:
         return model_map(g, X.to(theta))(theta)
 
-    return NumericMap(phi, dim, S * N * d, f"{head_s} with d = {d}, d' = {dk}, d'' = {dv}: the model itself "
+    return NumericMap(phi, dim, S * N * d, f"{attention_description(d, dk, dv, H)}: the model itself "
                       f"(softmax included) on {S} random inputs of {N} tokens",
                       ["counted from the model's own fields X_(x,w) = d_theta<w, Y(theta, x)> at these inputs, not from "
                        "phi: a numerical count of the model's laws (Corollary 3.10 proves the per-head laws conserved)"])
@@ -166,5 +164,5 @@ def numeric_map(name: str, widths: Sequence[int] = (), bias: bool = False, resid
         ends = (widths[0], widths[-1]) if key != "attention" else (options["d"], options["d"])
         if ends[0] != ends[1]:
             raise ShapeError(f"a residual connection x + g(x) needs equal input and output sizes; {key} has {ends}")
-        out.description = f"residual block x + g(x) around the {out.description}"
+        out.description = residual_description(out.description)
     return out

@@ -9,12 +9,12 @@ from __future__ import annotations
 from typing import Callable, Sequence
 
 from ..errors import ShapeError, UnknownArchitectureError
-from .attention import attention_layer, attention_notes
+from .attention import attention_description, attention_layer, attention_notes, check_attention_sizes
 from .base import Architecture
 from .conv import conv_relu_block
 from .linear import linear_network
 from .relu import relu_network
-from .residual import residual as residual_block
+from .residual import residual as residual_block, residual_description
 from .softmax import softmax_layer
 
 
@@ -88,6 +88,7 @@ def build_architecture(
 
 
 __all__ = [
-    "ARCHITECTURES", "Architecture", "attention_layer", "attention_notes", "build_architecture", "check_request", "conv_relu_block",
-    "linear_network", "relu_network", "residual_block", "softmax_layer",
+    "ARCHITECTURES", "Architecture", "attention_description", "attention_layer", "attention_notes", "build_architecture",
+    "check_attention_sizes", "check_request", "conv_relu_block",
+    "linear_network", "relu_network", "residual_block", "residual_description", "softmax_layer",
 ]

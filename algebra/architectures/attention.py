@@ -20,11 +20,7 @@ from .base import Architecture, positive_int, weight_matrix
 
 def attention_layer(d: int, dk: int, dv: int, heads: int = 1, tokens: int = 2) -> Architecture:
     """H attention heads of embedding size d, key size d' = dk, value size d'' = dv."""
-    d = positive_int(d, "embedding size d")
-    dk = positive_int(dk, "key size d'")
-    dv = positive_int(dv, "value size d''")
-    H = positive_int(heads, "number of heads")
-    N = positive_int(tokens, "number of tokens N")
+    d, dk, dv, H, N = check_attention_sizes(d, dk, dv, heads, tokens)
     names = []
     for h in range(1, H + 1):
         names += matrix_names(f"Q{h}", d, dk) + matrix_names(f"K{h}", d, dk)
@@ -45,10 +41,20 @@ def attention_layer(d: int, dk: int, dv: int, heads: int = 1, tokens: int = 2) -
                     laws.append(law)
                     law_labels.append(f"({left}^T {left} - {right}^T {right})[{a},{b}]")
     notes = attention_notes(d, dk, dv, H, N)
-    head_s = "one attention head" if H == 1 else f"multi-head attention with {H} heads"
-    desc = f"{head_s} with d = {d}, d' = {dk}, d'' = {dv} ({N} tokens)"
+    desc = f"{attention_description(d, dk, dv, H)} ({N} tokens)"
     shape = {"d": d, "dk": dk, "dv": dv, "heads": H, "tokens": N}
     return Architecture("attention", desc, space, phi, labels, laws, law_labels, shape, notes)
+
+
+def check_attention_sizes(d: int, dk: int, dv: int, heads: int, tokens: int) -> tuple[int, int, int, int, int]:
+    """(d, d', d'', H, N), each refused by name unless an integer ≥ 1."""
+    return (positive_int(d, "embedding size d"), positive_int(dk, "key size d'"), positive_int(dv, "value size d''"),
+            positive_int(heads, "number of heads"), positive_int(tokens, "number of tokens N"))
+
+
+def attention_description(d: int, dk: int, dv: int, heads: int) -> str:
+    head_s = "one attention head" if heads == 1 else f"multi-head attention with {heads} heads"
+    return f"{head_s} with d = {d}, d' = {dk}, d'' = {dv}"
 
 
 def attention_notes(d: int, dk: int, dv: int, heads: int, tokens: int) -> list[str]:

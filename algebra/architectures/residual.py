@@ -22,10 +22,14 @@ def _in_out(arch: Architecture) -> tuple[int, int] | None:
     return None
 
 
+def residual_description(description: str) -> str:
+    return f"residual block x + g(x) around the {description}"
+
+
 def residual(arch: Architecture) -> Architecture:
     """The block x + g(θ, x) around ``arch``: same φ, same laws (Prop. 3.2)."""
     io = _in_out(arch)
     if io is None or io[0] != io[1]:
         raise ShapeError(f"a residual connection x + g(x) needs equal input and output sizes; {arch.name} has {io}")
-    return replace(arch, name=f"residual-{arch.name}", description=f"residual block x + g(x) around the {arch.description}",
+    return replace(arch, name=f"residual-{arch.name}", description=residual_description(arch.description),
                    shape={**arch.shape, "residual": True})
