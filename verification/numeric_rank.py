@@ -5,8 +5,8 @@ largest norm met *at its bracket level or below* (a bracket that vanishes
 exactly comes out of floating point as noise of size ~1e-16 times the size of
 the fields it was computed from, which normalisation would blow up to a full
 direction; later levels are left out of the comparison because sizes can grow
-by many orders of magnitude with the level: with a softmax, depth-4 brackets
-reach 1e20 where the generators are 1e3), scale every remaining vector to unit
+by many orders of magnitude with the level, e.g. with a softmax or a scaled φ),
+scale every remaining vector to unit
 norm (so no field dominates by its size: the column normalisation), take the
 singular values s_1 ≥ s_2 ≥ … of the stacked matrix, and count those with
 s_i / s_1 > tol for each tolerance in ``TOLERANCES``.  The decided rank is the
