@@ -22,6 +22,7 @@ from sympy.polys.rings import PolyElement
 
 from .errors import NonPolynomialError, ShapeError
 from .parameters import ParameterSpace
+from .polynomial_text import SparsePolynomial, parse_polynomial
 from .rationals import to_qq
 
 # One term of a sparse polynomial: (coefficient, ((variable index, exponent), ...)).
@@ -49,10 +50,9 @@ def to_polynomial(space: ParameterSpace, value: PolynomialLike, label: str) -> P
         )
     if isinstance(value, (int, Fraction)):
         return ring(to_qq(value, label))
-    try:
-        expr = parse_expression(space, value) if isinstance(value, str) else value
-    except (sympy.SympifyError, TypeError) as exc:
-        raise NonPolynomialError(f"{label}: cannot read {value!r} as a polynomial ({exc})") from None
+    if isinstance(value, str):  # text is data: our own bounded grammar, never eval/sympify
+        return from_sparse(space, parse_polynomial(value, space.positions, label=label))
+    expr = value
     if not isinstance(expr, sympy.Basic):
         raise NonPolynomialError(f"{label}: {type(value).__name__} is not a polynomial")
     floats = expr.atoms(sympy.Float)
@@ -71,15 +71,15 @@ def to_polynomial(space: ParameterSpace, value: PolynomialLike, label: str) -> P
     return ring.from_dict({m: QQ.from_sympy(c) for m, c in poly.as_dict().items()})
 
 
-def parse_expression(space: ParameterSpace, text: str) -> sympy.Expr:
-    """Parse a string whose parameter names may contain brackets (``U1[0,1]*b1[0]``)."""
-    local = {}
-    for k, name in enumerate(sorted(space.names, key=len, reverse=True)):
-        if name in text:
-            token = f"_param{k}_"
-            text = text.replace(name, token)
-            local[token] = space.symbols[space.index(name)]
-    return sympy.sympify(text, locals=local)
+def from_sparse(space: ParameterSpace, poly: SparsePolynomial) -> PolyElement:
+    """A ring element from ``{((index, exponent), ...): Fraction}`` (see :mod:`.polynomial_text`)."""
+    out = {}
+    for monom, c in poly.items():
+        exps = [0] * space.dim
+        for k, e in monom:
+            exps[k] += e
+        out[tuple(exps)] = QQ(c.numerator, c.denominator)
+    return space.ring.from_dict(out) if out else space.ring.zero
 
 
 class PolynomialVectorField:

@@ -74,6 +74,11 @@ class ParameterSpace:
         """D, the number of parameters."""
         return len(self.names)
 
+    @property
+    def positions(self) -> dict[str, int]:
+        """Name → position of every parameter."""
+        return self._index
+
     def index(self, name: str) -> int:
         """Position of a named parameter; ``KeyError`` names the unknown parameter."""
         try:

@@ -10,7 +10,8 @@ import pytest
 from conslaw.verification.certificate import build_certificate, certify, write_certificate
 from conslaw.verification.checker import CertificateFormatError, check_certificate, check_file
 from conslaw.verification.cli import run
-from conslaw.algebra import linear_network
+from conslaw.algebra import ParameterSpace, linear_network, to_polynomial
+from conslaw.verification.certificate import polynomial_record
 
 
 @pytest.fixture(scope="module")
@@ -44,6 +45,15 @@ def test_bounded_verdict_when_the_numbers_do_not_meet():
     assert check_certificate(cert).ok
 
 
+def _record(cert, text):
+    """A version-2 polynomial record of ``text`` in the certificate's parameters."""
+    return polynomial_record(to_polynomial(ParameterSpace(cert["parameters"]), text, "test"))
+
+
+def _edit_law(cert, old, new):
+    cert["laws"][0] = _record(cert, cert["laws"][0]["text"].replace(old, new))
+
+
 def _tampered(cert, edit):
     bad = copy.deepcopy(cert)
     edit(bad)
@@ -52,14 +62,17 @@ def _tampered(cert, edit):
 
 @pytest.mark.parametrize("edit, fragment", [
     (lambda c: c["point"].__setitem__(0, "5/3"), "value at the point is not the one stored"),
-    (lambda c: c["laws"].__setitem__(0, c["laws"][0].replace("b1[0]**2", "2*b1[0]**2")), "law 0 is not conserved"),
+    (lambda c: _edit_law(c, "b1[0]**2", "2*b1[0]**2"), "law 0 is not conserved"),
+    (lambda c: c["laws"][0].__setitem__("text", "U1[0,0]**2"), "does not match its terms"),
+    (lambda c: c["verdict"].__setitem__("text", "exactly 3 independent conservation laws"), "does not state the verified"),
+    (lambda c: c["architecture"].__setitem__("name", "mystery"), "not one the checker can rebuild"),
     (lambda c: c["laws"].append(c["laws"][0]), "not independent"),
     (lambda c: c["rank_witness"].__setitem__("rank", 13), "certificate claims 13"),
     (lambda c: c["rank_witness"]["brackets"][0].__setitem__("value", ["1"] * 14), "not the one stored"),
     (lambda c: c["rank_witness"]["brackets"].pop(), "certificate claims 12"),
     (lambda c: c.__setitem__("verdict", {"status": "proven", "laws": 3}), "verdict claims"),
     (lambda c: c.__setitem__("verdict", {"status": "bounded", "lower": 2, "upper": 2}), "verdict claims"),
-    (lambda c: c["generators"]["phi"].__setitem__(0, "U1[0,0]*U2[1,1]"), "phi stored in the certificate"),
+    (lambda c: c["generators"]["phi"].__setitem__(0, _record(c, "U1[0,0]*U2[1,1]")), "phi stored in the certificate"),
 ])
 def test_tampering_is_caught(relu_cert, edit, fragment):
     report = _tampered(relu_cert, edit)

@@ -23,7 +23,22 @@ from conslaw.algebra.points import format_point
 from conslaw.algebra.trace import ProgressCallback
 
 FORMAT = "conslaw-certificate"
-VERSION = 1
+VERSION = 2  # 2: polynomials as structured terms (version 1 stored text; the checker still reads it, safely)
+
+
+def polynomial_record(p) -> dict:
+    """A polynomial as data: ``{"terms": [["p/q", [[index, exponent], ...]], ...], "text": readable}``.
+
+    The checker rebuilds the polynomial from ``terms`` alone (no parsing of
+    code) and requires ``text``, read by the bounded grammar, to say the same.
+    """
+    terms = [[str(c), [[k, e] for k, e in enumerate(m) if e]] for m, c in sorted(p.terms())]
+    return {"terms": terms, "text": str(p.as_expr())}
+
+
+def polynomial_text(record) -> str:
+    """The readable text of a stored polynomial (version 2 record or version 1 string)."""
+    return record["text"] if isinstance(record, dict) else record
 
 
 def verdict_for(dim: int, rank: int, laws: int) -> dict:
@@ -71,8 +86,8 @@ def build_certificate(
         "D": arch.dim,
         "point": format_point(point),
         "seed": seed,
-        "generators": {"rule": "gradients of the components of phi", "phi": [str(p.as_expr()) for p in arch.phi]},
-        "laws": [str(h.as_expr()) for h in laws],
+        "generators": {"rule": "gradients of the components of phi", "phi": [polynomial_record(p) for p in arch.phi]},
+        "laws": [polynomial_record(h) for h in laws],
         "law_search": {"degree": degree, "basis_size": len(basis.laws), "method": basis.method},
         "rank_witness": {"rank": len(witness), "brackets": witness},
         "verdict": verdict_for(arch.dim, len(witness), len(laws)),

@@ -6,12 +6,14 @@ import json
 from conslaw.algebra.architectures import Architecture
 from conslaw.algebra.fields import to_polynomial
 
+from .certificate import polynomial_text
 from .latex import latex_document, latex_text, law_items, statement_sentence
 
 
 def render_laws(arch: Architecture, cert: dict, fmt: str, standalone: bool = False) -> str:
     """The statement and its laws in the requested format (text, latex, markdown, json)."""
-    laws = [to_polynomial(arch.space, h, f"law {i}") for i, h in enumerate(cert["laws"])]
+    texts = [polynomial_text(h) for h in cert["laws"]]
+    laws = [to_polynomial(arch.space, h, f"law {i}") for i, h in enumerate(texts)]
     items = law_items(laws, arch.space)
     verdict = cert["verdict"]
     search = cert["law_search"]
@@ -26,7 +28,7 @@ def render_laws(arch: Architecture, cert: dict, fmt: str, standalone: bool = Fal
     if fmt == "json":
         return json.dumps({
             "description": cert["description"], "D": cert["D"], "verdict": verdict,
-            "laws": cert["laws"], "latex": [{"formula": it.formula, "condition": it.condition} for it in items],
+            "laws": texts, "latex": [{"formula": it.formula, "condition": it.condition} for it in items],
             "statement": statement_sentence(cert["description"], items, verdict), "law_search": search,
             "rank": cert["rank_witness"]["rank"], "point": cert["point"], "seed": cert["seed"], "notes": notes,
         })
@@ -36,7 +38,7 @@ def render_laws(arch: Architecture, cert: dict, fmt: str, standalone: bool = Fal
     if fmt == "markdown":
         return statement_sentence(cert["description"], items, verdict, math="markdown") + "\n\n" + foot
     lines = [f"{cert['description']}: {verdict['text']}"]
-    lines += [f"  {h}" for h in cert["laws"]]
+    lines += [f"  {h}" for h in texts]
     lines += [f"  note: {n}" for n in notes]
     lines.append(foot)
     return "\n".join(lines)
