@@ -41,10 +41,17 @@ def test_conv_structure_is_circulant():
     assert a.dim == 2 + 3
 
 
+@pytest.mark.parametrize("channels,N,filters,strides", [([1, 2, 1], 5, [3, 1], [3, 1]), ([2, 2, 2], 5, [3, 2], [3, 2])])
+def test_wrapping_taps_that_do_not_collide_are_a_filter(channels, N, filters, strides):
+    """N = 5, 3 taps, stride 3: the taps read offsets 0, 3, 1 (distinct), a valid circular filter; Theorem 3.6."""
+    a = conv_relu_block(channels, N, filters, strides)
+    assert lie_trace(a.generators(), seed=1).laws == channels[1]
+
+
 @pytest.mark.parametrize("kwargs, fragment", [
     (dict(channels=[1, 1], length=4, filters=[2, 2]), "three numbers"),
     (dict(channels=[1, 1, 1], length=2, filters=[3, 1]), "exceeds the signal length"),
-    (dict(channels=[1, 1, 1], length=4, filters=[3, 1], strides=[2, 1]), "collide"),
+    (dict(channels=[1, 1, 1], length=4, filters=[3, 1], strides=[2, 1]), "taps 0 and 2 with stride 2 both read offset 0"),
     (dict(channels=[1, 0, 1], length=4, filters=[1, 1]), "hidden channels must be at least 1"),
 ])
 def test_conv_bad_shapes(kwargs, fragment):

@@ -235,3 +235,38 @@ def test_fuzz_polynomial_text(text):
         PolynomialVectorField.from_exprs(space, [text, "0"])
     except NonPolynomialError:
         pass
+
+
+# ------------------------------------------------- bounded exact commands
+@pytest.mark.parametrize("args, fragment", [
+    (["count", "relu", "1000", "1000", "1000"], "use --numeric"),
+    (["laws", "relu", "1000", "1000", "1000"], "memory"),
+    (["certify", "relu", "1000", "1000", "1000", "-o", "/dev/null"], "memory"),
+    (["count", "linear", "1000", "1000"], "memory"),
+    (["count", "attention", "--d", "1000", "--dk", "8", "--dv", "8"], "memory"),
+    (["count", "relu", "3", "3", "3", "--points", "1000"], "--points 1000"),
+    (["laws", "relu", "3", "2", "3", "--bias", "--degree", "10"], "lower --degree"),
+    (["count", "resnet", "--dim", "1000", "--hidden", "1000", "1000"], "smaller sizes"),
+    (["count", "relu", "3", "3", "3", "--numeric", "--seed", str(10**30)], "seed between 0 and 2^63"),
+    (["count", "relu", "3", "3", "3", "--numeric", "--force"], "--force is for the exact"),
+    (["count", "relu", "3", "3", "3", "--time-limit", "-1"], "positive number of seconds"),
+])
+def test_oversized_requests_are_refused_at_once(args, fragment, capsys):
+    t0 = time.perf_counter()
+    assert run(args, out=io.StringIO()) == 2
+    err = capsys.readouterr().err
+    assert fragment in err and err.count("\n") == 1 and err.startswith("conslaw: error:")
+    assert time.perf_counter() - t0 < 3
+
+
+def test_time_limit_stops_an_exact_run(capsys):
+    t0 = time.perf_counter()
+    assert run(["count", "relu", "16", "16", "16", "--time-limit", "0.5", "--no-progress"], out=io.StringIO()) == 2
+    assert "time limit of 0.5 s" in capsys.readouterr().err
+    assert time.perf_counter() - t0 < 5
+
+
+def test_huge_exact_seed_works():
+    out = io.StringIO()
+    assert run(["count", "relu", "2", "2", "2", "--seed", str(10**30), "--json"], out=out) == 0
+    assert json.loads(out.getvalue())["laws"] == 2

@@ -27,7 +27,10 @@ import sys
 from typing import Optional, Sequence
 
 from conslaw.algebra import ARCHITECTURES, ConslawError, build_architecture
+from conslaw.algebra.architectures import check_request
+from conslaw.algebra.architectures.sizes import architecture_sizes, resnet_size
 
+from .budget import check_exact_budget, time_limit
 from .certificate import build_certificate, write_certificate
 from .checker import CertificateFormatError, check_file
 from .counting import count_laws
@@ -58,6 +61,16 @@ def _positive_int(text: str) -> int:
         raise argparse.ArgumentTypeError(f"{text!r} is not an integer") from None
     if value < 1:
         raise argparse.ArgumentTypeError(f"{value} must be at least 1")
+    return value
+
+
+def _positive_float(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+    if not 0 < value < 1e7:
+        raise argparse.ArgumentTypeError(f"{text} must be a positive number of seconds")
     return value
 
 
@@ -96,15 +109,32 @@ def _architecture_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--signal", nargs=2, type=_positive_int, metavar=("C", "N"),
                    help="resnet conv blocks: channels and length of the signal (dim = C N); with --filters")
     p.add_argument("--subset", default="all", help="resnet: all, head, block:L or straddle:L (default all)")
+    p.add_argument("--force", action="store_true",
+                   help="run an exact computation even when its estimated time or memory is over the budget")
 
 
 _OPTIONS = ("channels", "length", "filters", "strides", "d", "dk", "dv", "heads", "tokens")
 
 
-def _build(args):
-    """The architecture the command line names."""
+def _build(args, what: str, degree: Optional[int] = None, points: int = 1):
+    """The architecture the command line names, after refusing what would exceed the exact budget."""
     options = {k: getattr(args, k) for k in _OPTIONS}
+    key = check_request(args.arch, args.widths, bias=args.bias, **options)
+    try:
+        D, n_phi = architecture_sizes(key, args.widths, args.bias, **options)
+    except (KeyError, ValueError, TypeError):  # malformed sizes: the builder names the problem
+        D = None
+    if D is not None and D > 0 and n_phi >= 0:
+        check_exact_budget(f"{what} of {key} {_sizes_text(args, key)}", key, D, n_phi, points=points, degree=degree,
+                           force=args.force, time_limit=args.time_limit)
     return build_architecture(args.arch, args.widths, bias=args.bias, residual=args.residual, **options)
+
+
+def _sizes_text(args, key: str) -> str:
+    if args.widths:
+        return " ".join(map(str, args.widths))
+    return " ".join(f"--{k} {' '.join(map(str, v)) if isinstance(v, (list, tuple)) else v}"
+                    for k in _OPTIONS if (v := getattr(args, k)) is not None)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -124,8 +154,9 @@ def build_parser() -> argparse.ArgumentParser:
                        help="count in floating point with torch (relu, linear, attention at any size; others as exact maps)")
     count.add_argument("--device", help="with --numeric: cpu, cuda, cuda:N or auto (default auto: CUDA when present)")
     count.add_argument("--precision", choices=("float64", "float32"), help="with --numeric (default float64)")
-    count.add_argument("--time-limit", type=float, metavar="SECONDS",
-                       help="with --numeric: stop growing after this long (the rank is then a lower bound, and says so)")
+    count.add_argument("--time-limit", type=_positive_float, metavar="SECONDS",
+                       help="with --numeric: stop growing after this long (the rank is then a lower bound, and says so); "
+                            "exact: stop the run after this long (no result)")
     count.add_argument("--model", action="store_true",
                        help="with --numeric, attention: count from the model's own fields (softmax included), "
                             "at --inputs random inputs (default 5D/(N d)) of --tokens tokens (default 4)")
@@ -136,11 +167,13 @@ def build_parser() -> argparse.ArgumentParser:
     laws.add_argument("--format", choices=("text", "latex", "markdown", "json"), default="text")
     laws.add_argument("--standalone", action="store_true", help="with --format latex: a complete document")
     laws.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of standard output")
+    laws.add_argument("--time-limit", type=_positive_float, metavar="SECONDS", help="stop the run after this long")
 
     cert = sub.add_parser("certify", help="write an exact certificate of the laws and their count")
     _architecture_args(cert)
     cert.add_argument("--degree", type=_positive_int, default=2, help="largest degree searched (default 2)")
     cert.add_argument("-o", "--output", metavar="FILE", required=True, help="certificate file (JSON)")
+    cert.add_argument("--time-limit", type=_positive_float, metavar="SECONDS", help="stop the run after this long")
 
     check = sub.add_parser("check", help="re-verify a certificate independently")
     check.add_argument("file", help="certificate written by 'conslaw certify'")
@@ -190,14 +223,27 @@ def _resnet_options(args) -> dict:
                 kinds=args.kinds, conv=conv)
 
 
+def _resnet_budget(args, what: str, degree: Optional[int] = None) -> None:
+    D = resnet_size(args.dim, args.hidden, args.bias, args.classes, args.kinds,
+                    (*args.signal, *args.filters) if args.signal and args.filters else None)
+    check_exact_budget(f"{what} of the residual network", "resnet", D, 0, degree=degree,
+                       force=args.force, time_limit=args.time_limit, hint="use smaller sizes")
+
+
 def _laws_resnet(args, out) -> int:
-    report, laws, space = resnet_laws(args.dim, args.hidden, degree=args.degree, **_resnet_options(args))
+    options = _resnet_options(args)
+    _resnet_budget(args, "the exact law search", args.degree)
+    with time_limit(args.time_limit, "the law search"):
+        report, laws, space = resnet_laws(args.dim, args.hidden, degree=args.degree, **options)
     _write(render_resnet_laws(report, laws, space, args.format, standalone=args.standalone), args.output, out)
     return 0
 
 
 def _count_resnet(args, out) -> int:
-    report = count_resnet(args.dim, args.hidden, **_resnet_options(args))
+    options = _resnet_options(args)
+    _resnet_budget(args, "the exact count")
+    with time_limit(args.time_limit, "the exact count"):
+        report = count_resnet(args.dim, args.hidden, **options)
     if args.json:
         print(json.dumps(report), file=out)
         return 0
@@ -253,6 +299,10 @@ def _count_numeric(args, out) -> int:
             raise ConslawError(f"{flag} is for the exact count, not with --numeric")
     if args.show_brackets or args.record != "kept":
         raise ConslawError("--show-brackets and --record are for the exact count, not with --numeric")
+    if not 0 <= args.seed < 2**63:
+        raise ConslawError(f"--numeric needs a seed between 0 and 2^63 - 1 (torch generators), got {args.seed}")
+    if args.force:
+        raise ConslawError("--force is for the exact commands; --numeric refuses only what cannot fit in memory")
     inputs, args.inputs = args.inputs, None  # --inputs: the model's inputs here, not resnet's
     _no_resnet_options(args)
     options = {k: getattr(args, k) for k in _OPTIONS}
@@ -274,17 +324,19 @@ def _count_numeric(args, out) -> int:
 def _count(args, out) -> int:
     if args.numeric:
         return _count_numeric(args, out)
-    if args.device is not None or args.precision is not None or args.model or args.time_limit is not None:
-        raise ConslawError("--device, --precision, --model and --time-limit go with --numeric")
+    if args.device is not None or args.precision is not None or args.model:
+        raise ConslawError("--device, --precision and --model go with --numeric")
     if args.arch == "resnet":
         return _count_resnet(args, out)
     _no_resnet_options(args)
     bar = ProgressBar(enabled=not args.no_progress and not args.json)
     try:
-        _, result, report = count_laws(
-            _build(args), seed=args.seed, n_points=args.points or 2, max_level=args.max_level or 50,
-            record=args.record, progress=bar,
-        )
+        arch = _build(args, "the exact count", points=args.points or 2)
+        with time_limit(args.time_limit, "the exact count"):
+            _, result, report = count_laws(
+                arch, seed=args.seed, n_points=args.points or 2, max_level=args.max_level or 50,
+                record=args.record, progress=bar,
+            )
     finally:
         bar.close()
     if args.graph:
@@ -317,8 +369,9 @@ def _certified(args):
     _no_resnet_options(args)
     bar = ProgressBar()
     try:
-        arch = _build(args)
-        return arch, build_certificate(arch, degree=args.degree, seed=args.seed, progress=bar)
+        arch = _build(args, "the exact law search", degree=args.degree)
+        with time_limit(args.time_limit, "the law search"):
+            return arch, build_certificate(arch, degree=args.degree, seed=args.seed, progress=bar)
     finally:
         bar.close()
 

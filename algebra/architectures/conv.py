@@ -20,13 +20,18 @@ from .base import Architecture, positive_int
 
 
 def _taps(size: int, stride: int, length: int, which: str) -> None:
+    """Refuse filters longer than the signal, or whose taps s·a (mod N) land on the same position."""
     if size > length:
         raise ShapeError(f"{which} filter size {size} exceeds the signal length {length}")
-    if stride * (size - 1) >= length:
-        raise ShapeError(
-            f"{which} filter: {size} taps with stride {stride} span {stride * (size - 1) + 1} > length {length}; "
-            "taps would wrap around and collide"
-        )
+    seen: dict[int, int] = {}
+    for a in range(size):
+        at = stride * a % length
+        if at in seen:
+            raise ShapeError(
+                f"{which} filter: taps {seen[at]} and {a} with stride {stride} both read offset {at} "
+                f"(mod the length {length}); two weights on one input are not a convolution filter"
+            )
+        seen[at] = a
 
 
 def conv_relu_block(
