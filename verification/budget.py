@@ -107,7 +107,8 @@ def time_limit(seconds: Optional[float], what: str = "the exact computation") ->
                                "no result (an exact count has no partial answer); use --numeric or smaller sizes")
 
     previous = signal.signal(signal.SIGALRM, stop)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
+    # repeat every 0.1 s: an exception raised where Python swallows it (a gc callback) is raised again
+    signal.setitimer(signal.ITIMER_REAL, seconds, 0.1)
     try:
         yield
     finally:
