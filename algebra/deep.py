@@ -158,24 +158,34 @@ class ResidualMLP:
 
     def piece(self, x: Sequence, point: Sequence) -> tuple[list[PolyElement], tuple] | None:
         """The polynomial g(·, x) valid near ``point``, and the activation pattern; None on a tie (pre-activation 0)."""
+        return self._propagate(x, point=point)
+
+    def piece_with_pattern(self, x: Sequence, pattern: Sequence[Sequence[bool]]) -> list[PolyElement]:
+        """g(·, x) with the activation pattern fixed to ``pattern`` (a polynomial in θ, affine in x)."""
+        return self._propagate(x, pattern=pattern)[0]
+
+    def _propagate(self, x: Sequence, point: Optional[Sequence] = None, pattern=None):
         ring, v, zero = self.space.ring, self.space.var, self.space.ring.zero
-        pt = [to_qq(c) for c in point]
+        pt = [to_qq(c) for c in point] if point is not None else None
         state = [ring(to_qq(c)) for c in x]
-        pattern = []
+        masks = []
         for l, block in enumerate(self.layers, start=1):
             pre = block.pre_activations(l, state, v, zero)
-            values = [evaluate_terms(((c, tuple((k, e) for k, e in enumerate(m) if e)) for m, c in z.iterterms()), pt, QQ(0))
-                      for z in pre]
-            if any(val == 0 for val in values):
-                return None
-            mask = tuple(val > 0 for val in values)
-            pattern.append(mask)
+            if pattern is not None:
+                mask = tuple(pattern[l - 1])
+            else:
+                values = [evaluate_terms(((c, tuple((k, e) for k, e in enumerate(m) if e)) for m, c in z.iterterms()),
+                                         pt, QQ(0)) for z in pre]
+                if any(val == 0 for val in values):
+                    return None
+                mask = tuple(val > 0 for val in values)
+            masks.append(mask)
             hidden = [z if on else None for z, on in zip(pre, mask)]
             state = [s + d for s, d in zip(state, block.output(l, hidden, v, zero))]
         if self.classes:
             logits = [sum((v(f"W[{k},{i}]") * state[i] for i in range(self.dim)), zero) for k in range(self.classes)]
             state = [logits[k] - logits[-1] for k in range(self.classes - 1)]  # ⟨e_k − e_{K−1}, z⟩
-        return state, tuple(pattern)
+        return state, tuple(masks)
 
 
 def residual_mlp(

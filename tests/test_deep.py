@@ -77,8 +77,11 @@ def test_example_4_8(u1, v1, u2, v2, expected):
 
 def test_report_and_cli():
     report = count_resnet(2, [3, 3], subset="straddle:1", seed=1)
-    assert report["laws"] == 0 and report["inputs"] >= 3 * 24 and report["activation_patterns"] >= 2
-    assert any("until two batches" in n for n in report["notes"])
+    assert report["laws"] == 0 and report["method"] == "regions" and report["activation_patterns"] >= 2
+    assert report["verdict"]["status"] == "proven" and len(report["regions"]) == report["activation_patterns"]
+    sampled = count_resnet(2, [3, 3], subset="straddle:1", seed=1, n_inputs=50)
+    assert sampled["method"] == "sampled" and sampled["verdict"]["status"] == "bounded"
+    assert "nothing proven" in sampled["verdict"]["text"] or "none is proven" in sampled["verdict"]["text"]
     out = io.StringIO()
     assert run(["count", "resnet", "--dim", "2", "--hidden", "3", "3", "--subset", "block:2", "--seed", "1", "--json"],
                out=out) == 0

@@ -250,10 +250,17 @@ def _count_resnet(args, out) -> int:
     r = report
     print(r["description"], file=out)
     print(f"  laws depending only on {r['subset']} ({r['subset_size']} of D = {r['D']} parameters)", file=out)
-    print(f"  {r['inputs']} rational inputs, {r['activation_patterns']} activation patterns at the point (seed {r['seed']})",
-          file=out)
-    print(f"  rank {r['rank']} (exact); independent laws: {r['subset_size']} - {r['rank']} = {r['laws']}", file=out)
-    for note in r["notes"]:
+    print(f"  point: seeded random rational theta_0 (seed {r['seed']})", file=out)
+    print(f"  inputs: {r['coverage']}", file=out)
+    print(f"  rank {r['rank']} (exact lower bound on dim Lie at theta_0): at most {r['subset_size']} - {r['rank']} = "
+          f"{r['laws']} independent laws", file=out)
+    v = r["verdict"]
+    if v["status"] == "proven":
+        print(f"  proven: {v['text']}; the laws, verified on every activation region, are printed by "
+              "'conslaw laws resnet ...'", file=out)
+    else:
+        print(f"  not proven: {v['text']}", file=out)
+    for note in r["notes"][:-1]:
         print(f"  note: {note}", file=out)
     return 0
 

@@ -50,8 +50,8 @@ def render_resnet_laws(report: dict, laws, space, fmt: str, standalone: bool = F
     verdict = report["verdict"]
     description = f"{report['description']}, restricted to {report['subset']}"
     foot = (f"Laws depending only on {report['subset']}, searched up to degree {report['law_search']['degree']}; "
-            f"rank {report['rank']} of {report['subset_size']} at a seeded random rational point (seed {report['seed']}), "
-            f"{report['inputs']} rational inputs, {report['activation_patterns']} activation patterns.")
+            f"rank {report['rank']} of {report['subset_size']} at a seeded random rational point (seed {report['seed']}); "
+            f"inputs: {report['coverage']}.")
     if fmt == "json":
         return json.dumps({**report, "latex": [{"formula": it.formula, "condition": it.condition} for it in items],
                            "statement": statement_sentence(description, items, verdict)})
@@ -61,5 +61,5 @@ def render_resnet_laws(report: dict, laws, space, fmt: str, standalone: bool = F
     if fmt == "markdown":
         return statement_sentence(description, items, verdict, math="markdown") + "\n\n" + foot
     lines = [f"{description}: {verdict['text']}"] + [f"  {h}" for h in report["laws_found"]]
-    lines += [f"  note: {n}" for n in report["notes"]]
+    lines += [f"  note: {n}" for n in report["notes"][:-1]]  # the last note is the coverage, in the footer
     return "\n".join(lines + [foot])
