@@ -22,6 +22,8 @@ from conslaw.algebra.fields import PolynomialVectorField
 from conslaw.algebra.points import format_point
 from conslaw.algebra.trace import ProgressCallback
 
+from .counting import model_scope
+
 FORMAT = "conslaw-certificate"
 VERSION = 2  # 2: polynomials as structured terms (version 1 stored text; the checker still reads it, safely)
 
@@ -91,6 +93,7 @@ def build_certificate(
         "law_search": {"degree": degree, "basis_size": len(basis.laws), "method": basis.method},
         "rank_witness": {"rank": len(witness), "brackets": witness},
         "verdict": verdict_for(arch.dim, len(witness), len(laws)),
+        "model": model_scope(arch),
         "notes": list(arch.notes),
         "seconds": round(time.perf_counter() - t0, 4),
     }

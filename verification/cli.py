@@ -198,6 +198,9 @@ def _print_text(report: dict, result, show_brackets: bool, out) -> None:
     k = r["known_laws"]
     print(f"  known laws from the literature: {k['stated']} stated, {k['independent_at_first_point']} independent", file=out)
     print(f"  independent conservation laws: D - rank = {r['D']} - {r['rank']} = {r['laws']}", file=out)
+    if r["model_count"]["relation"] != "equal":
+        print("  for the model itself this is only a lower bound: these are the laws of the flows of the fields "
+              "grad phi, and a hypothesis for the model's count is missing (see the notes)", file=out)
     for note in r["notes"]:
         print(f"  note: {note}", file=out)
     if show_brackets:
@@ -397,7 +400,11 @@ def _certify(args, out) -> int:
         write_certificate(cert, args.output)
     except OSError as exc:
         raise ConslawError(f"cannot write {args.output}: {exc.strerror}") from None
-    print(f"{cert['description']}: {cert['verdict']['text']}; certificate written to {args.output}", file=out)
+    scope = cert["model"]
+    model = "" if scope["relation"] == "equal" else \
+        f"; for the model itself only a lower bound ({scope['reasons'][0]})"
+    print(f"{cert['description']}: {cert['verdict']['text']} of the flows of the fields grad phi{model}; "
+          f"certificate written to {args.output}", file=out)
     return 0
 
 
@@ -412,6 +419,7 @@ def _check(args, out) -> int:
         v = report.verdict
         what = f"exactly {v['laws']} independent laws" if v["status"] == "proven" else \
             f"count bounded between {v['lower']} and {v['upper']}"
+        what += " of the gradient flows of the generators grad phi_k (the model may have more where the notes say so)"
         print(f"certificate verified: {what}", file=out)
         return 0
     for failure in report.failures:

@@ -11,6 +11,13 @@ from conslaw.algebra.points import DEFAULT_BOUND
 from conslaw.algebra.trace import ProgressCallback, TraceResult
 
 
+def model_scope(a: Architecture) -> dict:
+    """What the count says about the model: equal to φ's count (a theorem applies) or only bounded below by it."""
+    if a.phi_count_is_model_count:
+        return {"relation": "equal", "reasons": []}
+    return {"relation": "lower bound", "reasons": list(a.model_gaps)}
+
+
 def count_laws(
     arch: str | Architecture,
     widths: Sequence[int] = (),
@@ -44,6 +51,7 @@ def count_laws(
         **result.to_dict(),
         "known_laws": {"stated": len(a.known_laws), "independent_at_first_point": known_rank},
         "notes": list(a.notes) + result.notes + hyperplane_notes,
+        "model_count": model_scope(a),
         "point_distribution": f"seeded random rationals ±a/b with 1 ≤ a, b ≤ {DEFAULT_BOUND}",
     }
     report["seconds"] = round(time.perf_counter() - t0, 4)

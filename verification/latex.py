@@ -9,7 +9,7 @@ laws print as explicit polynomials.  Indices are 1-based, as in the papers
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Sequence
+from typing import Optional, Sequence
 
 import sympy
 from sympy.polys.rings import PolyElement
@@ -131,22 +131,41 @@ def _item_math(item: LawItem) -> str:
     return item.formula + (f", \\quad {item.condition}" if item.condition else "")
 
 
-def statement_sentence(description: str, items: Sequence[LawItem], verdict: dict, math: str = "latex") -> str:
-    """'For the …, the functions … are conserved by the gradient flow; they are the only ones: …'."""
+def statement_sentence(description: str, items: Sequence[LawItem], verdict: dict, math: str = "latex",
+                       model: Optional[dict] = None, escape=lambda t: t) -> str:
+    """'For the …, the functions … are conserved by the gradient flow; they are the only ones: …'.
+
+    "The only ones" is said only when the verdict is proven *and* φ's count is
+    the model's (``model["relation"] == "equal"``); otherwise the sentence says
+    what is proven: the count for φ's fields, a lower bound for the model.
+    """
     if math == "latex":
         shown = "".join(f"\\[ {_item_math(it)} \\]\n" for it in items)
     else:
         shown = "".join(f"\n$$ {_item_math(it)} $$\n" for it in items)
     n = sum(it.count for it in items)
     noun = "function" if n == 1 else "functions"
-    head = f"For the {description}, the {noun}\n{shown}"
     verb = "is" if n == 1 else "are"
-    if verdict.get("status") == "proven":
+    status = verdict.get("status")
+    if n == 0:
+        head = f"For the {description}, "
+        if status == "proven":
+            return head + "there is no conservation law: the trace has full rank (proven at the point)."
+        return head + f"no polynomial law was found; the number of independent laws is at most {verdict.get('upper')}."
+    head = f"For the {description}, the {noun}\n{shown}"
+    if status == "proven":
         k = verdict["laws"]
         law_s = "law" if k == 1 else "laws"
-        only = "it is the only one" if n == 1 else "they are the only ones"
-        tail = (f"{verb} conserved by the gradient flow; {only}: "
-                f"there {'is' if k == 1 else 'are'} exactly {k} independent {law_s}.")
+        exactly = f"there {'is' if k == 1 else 'are'} exactly {k} independent {law_s}"
+        if model is None or model.get("relation") == "equal":
+            only = "it is the only one" if n == 1 else "they are the only ones"
+            tail = f"{verb} conserved by the gradient flow; {only}: {exactly}."
+        else:
+            tail = (f"{verb} conserved by the gradient flow; for the flows of the fields $\\nabla\\varphi_k$ {exactly}; "
+                    f"for the model itself this is only a lower bound ({escape(model['reasons'][0])}).")
+    elif verdict.get("lower") is None:
+        tail = (f"{verb} conserved by the gradient flows of the fields used; the number of independent laws is at most "
+                f"{verdict['upper']} (not proven).")
     else:
         tail = (f"{verb} conserved by the gradient flow; the number of independent laws is between "
                 f"{verdict['lower']} and {verdict['upper']} (not proven complete at this degree).")

@@ -108,7 +108,7 @@ def attention_products(d: int, dk: int, dv: int, heads: int = 1, tokens: int = 2
         mats = _split(theta, shapes)
         return torch.cat([(A @ B.T).reshape(-1) for A, B in zip(mats[0::2], mats[1::2])])
 
-    return NumericMap(phi, 2 * H * d * (dk + dv), 2 * H * d * d, f"{attention_description(d, dk, dv, H)} ({N} tokens)",
+    return NumericMap(phi, 2 * H * d * (dk + dv), 2 * H * d * d, f"{attention_description(d, dk, dv, H)} ({N} token{'s' if N != 1 else ''})",
                       attention_notes(d, dk, dv, H, N))
 
 

@@ -16,6 +16,7 @@ def render_laws(arch: Architecture, cert: dict, fmt: str, standalone: bool = Fal
     laws = [to_polynomial(arch.space, h, f"law {i}") for i, h in enumerate(texts)]
     items = law_items(laws, arch.space)
     verdict = cert["verdict"]
+    scope = cert.get("model", {"relation": "equal", "reasons": []})
     search = cert["law_search"]
     rank, dim = cert["rank_witness"]["rank"], cert["D"]
     math = (lambda t: f"${t}$") if fmt in ("latex", "markdown") else (lambda t: t)
@@ -29,15 +30,19 @@ def render_laws(arch: Architecture, cert: dict, fmt: str, standalone: bool = Fal
         return json.dumps({
             "description": cert["description"], "D": cert["D"], "verdict": verdict,
             "laws": texts, "latex": [{"formula": it.formula, "condition": it.condition} for it in items],
-            "statement": statement_sentence(cert["description"], items, verdict), "law_search": search,
+            "statement": statement_sentence(cert["description"], items, verdict, model=scope), "law_search": search,
+            "model_count": scope,
             "rank": cert["rank_witness"]["rank"], "point": cert["point"], "seed": cert["seed"], "notes": notes,
         })
     if fmt == "latex":
-        body = statement_sentence(latex_text(cert["description"]), items, verdict) + "\n\n" + foot
+        body = statement_sentence(latex_text(cert["description"]), items, verdict, model=scope,
+                                  escape=latex_text) + "\n\n" + foot
         return latex_document(body) if standalone else body
     if fmt == "markdown":
-        return statement_sentence(cert["description"], items, verdict, math="markdown") + "\n\n" + foot
+        return statement_sentence(cert["description"], items, verdict, math="markdown", model=scope) + "\n\n" + foot
     lines = [f"{cert['description']}: {verdict['text']}"]
+    if scope["relation"] != "equal":
+        lines[0] += f" for the flows of the fields grad phi; for the model only a lower bound ({scope['reasons'][0]})"
     lines += [f"  {h}" for h in texts]
     lines += [f"  note: {n}" for n in notes]
     lines.append(foot)

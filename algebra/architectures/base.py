@@ -19,7 +19,9 @@ class Architecture:
     (THEORY.md §3), as exact polynomials, with a readable label each.
     ``notes`` say where the instance leaves the hypotheses of the theorem
     that makes φ the right reparametrisation (then the count computed from φ
-    is not the paper's count, and the notes say how it relates).
+    is not the paper's count, and the notes say how it relates);
+    ``model_gaps`` list the reasons why φ's count is only a lower bound for
+    the model's (empty where a theorem makes them equal).
     """
 
     name: str
@@ -31,6 +33,17 @@ class Architecture:
     law_labels: list[str]
     shape: dict = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
+    model_gaps: list[str] = field(default_factory=list)
+
+    @property
+    def phi_count_is_model_count(self) -> bool:
+        """True unless a hypothesis is missing for "the laws of ∇φ's flows are all the model's laws".
+
+        The model's gradients always lie in range ∂φ(θ)ᵀ (chain rule), so φ's
+        count is a lower bound for the model's; ``model_gaps`` say why it may
+        be strictly larger (one token, d = 1, several heads, …).
+        """
+        return not self.model_gaps
 
     @property
     def dim(self) -> int:
