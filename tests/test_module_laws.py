@@ -69,3 +69,68 @@ def test_a_broken_law_is_detected():
     x, y = torch.randn(16, 3, dtype=torch.float64), torch.randn(16, 2, dtype=torch.float64)
     errors = {c.group.kind: c.max_relative_error for c in check_laws(m, inv, nn.functional.mse_loss, [(x, y)])}
     assert errors["column_sum"] > 1e-3 and errors["rescale"] < 1e-12
+
+
+# ----------------------------------------------- grouped convolutions, tied weights, verdicts
+def _one_step_identity(model, group, loss, lr=0.1):
+    """Quadratic law h: one SGD step changes it by exactly lr² h(g) (THEORY.md §4, Prop. 5.1)."""
+    named = dict(model.named_parameters())
+    model.zero_grad()
+    loss().backward()
+    before = group.values({k: v.detach().clone() for k, v in named.items()})
+    grads = {k: (v.grad if v.grad is not None else torch.zeros_like(v)).detach().clone() for k, v in named.items()}
+    with torch.no_grad():
+        for v in named.values():
+            if v.grad is not None:
+                v -= lr * v.grad
+    after = group.values({k: v.detach() for k, v in named.items()})
+    return (after - before - lr ** 2 * group.values(grads)).abs().max() / before.abs().max()
+
+
+def _mobile_block():
+    """A MobileNet-like stack: conv → BN → ReLU → grouped conv (2 groups) → ReLU → depthwise conv → ReLU → 1×1 conv."""
+    return nn.Sequential(
+        nn.Conv2d(2, 8, 3, padding=1), nn.BatchNorm2d(8), nn.ReLU(),
+        nn.Conv2d(8, 6, 3, padding=1, groups=2), nn.ReLU(),
+        nn.Conv2d(6, 6, 3, padding=1, groups=6, bias=False), nn.ReLU(),
+        nn.Conv2d(6, 4, 1), nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(4, 3)).double().train()
+
+
+def test_grouped_and_depthwise_convolutions_give_right_laws():
+    torch.manual_seed(3)
+    net = _mobile_block()
+    inv = find_laws(net)
+    rescale = {g.modules: g for g in inv.groups if g.kind == "rescale"}
+    assert set(rescale) == {("1", "3"), ("3", "5"), ("5", "7")}
+    x, y = torch.randn(6, 2, 5, 5, dtype=torch.float64), torch.randint(0, 3, (6,))
+    for c in check_laws(net, inv, CE, [(x, y)]):
+        if c.group.kind == "rescale":
+            assert c.max_relative_error < 1e-12 and c.verdict == "pass", (c.group.modules, c.max_relative_error)
+    for key in (("3", "5"), ("5", "7")):  # the second layer grouped / depthwise: the exact one-step identity
+        assert _one_step_identity(net, rescale[key], lambda: CE(net(x), y)) < 1e-10
+
+
+def test_tied_weights_are_not_claimed_and_do_not_crash():
+    emb, lin = nn.Embedding(10, 4), nn.Linear(4, 10)
+    lin.weight = emb.weight
+    model = nn.Sequential(emb, lin).double()
+    inv = find_laws(model)
+    assert not any(g.kind == "column_sum" for g in inv.groups)
+    assert any("tied" in s and "1.weight" in s for s in inv.skipped)
+    tokens, y = torch.randint(0, 10, (8,)), torch.randint(0, 10, (8,))
+    assert check_laws(model, inv, CE, [(tokens, y)]) == []
+    from conslaw.verification.monitor import LawMonitor
+    LawMonitor(model, inv)  # no KeyError on the tied name
+
+
+def test_check_laws_verdicts():
+    torch.manual_seed(1)
+    net = resnet18(width=4, in_channels=1, num_classes=3).double().train()
+    inv = find_laws(net)
+    x, y = torch.randn(8, 1, 8, 8, dtype=torch.float64), torch.randint(0, 3, (8,))
+    checks = check_laws(net, inv, CE, [(x, y)])
+    assert {c.verdict for c in checks if c.group.kind != "scale"} == {"pass"}
+    assert all(c.verdict in ("pass", "broken by eps") and c.eps_bound is not None for c in checks if c.group.kind == "scale")
+    net.eval()
+    checks = check_laws(net, inv, CE, [(x, y)])
+    assert {c.verdict for c in checks if c.group.kind == "scale"} == {"fail"}  # running statistics: no scale law

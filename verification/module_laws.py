@@ -44,12 +44,14 @@ class LawGroup:
     values: Callable[[dict[str, torch.Tensor]], torch.Tensor]
     count: int
     requires: str = ""
+    norm: str = ""  # scale laws: the batch norm that makes them hold (its eps breaks them slightly)
 
 
 @dataclass
 class LawInventory:
     groups: list[LawGroup] = field(default_factory=list)
     unsupported: list[str] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)  # patterns found but not claimed, with the reason
 
     @property
     def count(self) -> int:
@@ -70,9 +72,14 @@ def _rows(w: torch.Tensor) -> torch.Tensor:
     return w.reshape(w.shape[0], -1).pow(2).sum(1)
 
 
-def _cols(w: torch.Tensor) -> torch.Tensor:
-    """Per input unit, the squared norm of its outgoing weights: (in,)."""
-    return w.transpose(0, 1).reshape(w.shape[1], -1).pow(2).sum(1)
+def _cols(w: torch.Tensor, groups: int = 1) -> torch.Tensor:
+    """Per input unit, the squared norm of its outgoing weights: (in,).
+
+    For a grouped convolution (``groups`` = G, weight of shape (out, in/G, *k)) input
+    channel j = g·(in/G) + i feeds only the outputs of group g, through ``w[g·out/G:(g+1)·out/G, i]``.
+    """
+    out, per_group = w.shape[0], w.shape[1]
+    return w.reshape(groups, out // groups, per_group, -1).pow(2).sum(dim=(1, 3)).reshape(groups * per_group)
 
 
 def _single_user(node: fx.Node) -> fx.Node | None:
@@ -86,11 +93,25 @@ def _is_relu(node: fx.Node, mods: dict) -> bool:
     return node.op in ("call_function", "call_method") and getattr(node.target, "__name__", node.target) in ("relu", "relu_")
 
 
+def _shared_parameters(model: nn.Module) -> dict[str, list[str]]:
+    """Canonical parameter name → every name it has, for parameters registered under several names (tied weights)."""
+    names: dict[int, list[str]] = {}
+    for name, p in model.named_parameters(remove_duplicate=False):
+        names.setdefault(id(p), []).append(name)
+    return {v[0]: v for v in names.values() if len(v) > 1}
+
+
 def find_laws(model: nn.Module) -> LawInventory:
-    """Every law the patterns of the module docstring give, and the parametrised modules left unanalysed."""
+    """Every law the patterns of the module docstring give, and the parametrised modules left unanalysed.
+
+    A pattern whose parameters are shared with another module (tied weights) is not
+    claimed: the other use breaks the symmetry in general; it is listed in ``skipped``.
+    """
     graph = _Tracer().trace(model)
     mods = dict(model.named_modules())
     inv = LawInventory()
+    shared = _shared_parameters(model)
+    alias = {name: canon for canon, names in shared.items() for name in names}
     covered: set[str] = set()
     for node in graph.nodes:
         if node.op != "call_module":
@@ -105,7 +126,8 @@ def find_laws(model: nn.Module) -> LawInventory:
             inv.groups.append(LawGroup(
                 "scale", (name,), rf"\|{_tex(name + '.weight')}_{{c}}\|^2", (f"{name}.weight",),
                 lambda p, n=name: _rows(p[f"{n}.weight"]), m.weight.shape[0],
-                requires="batch norm in training mode (batch statistics); exact up to its eps (relative error ~ eps / variance)"))
+                requires="batch norm in training mode (batch statistics); exact up to its eps (relative error ~ eps / variance)",
+                norm=user.target))
             covered.add(name)
         if isinstance(m, LINEAR_TYPES + NORM_TYPES) and user is not None and _is_relu(user, mods):
             nxt = _single_user(user)
@@ -119,6 +141,16 @@ def find_laws(model: nn.Module) -> LawInventory:
         own = [p for p in m.parameters(recurse=False)]
         if own and not isinstance(m, KNOWN_TYPES):
             inv.unsupported.append(f"{name} ({type(m).__name__}): no law pattern known for this layer type")
+    kept = []
+    for g in inv.groups:
+        tied = [p for p in g.params if p in alias]
+        if tied:
+            others = sorted({n for p in tied for n in shared[alias[p]] if n != p})
+            inv.skipped.append(f"{g.kind} laws of {', '.join(g.modules)}: {', '.join(tied)} is shared with "
+                               f"{', '.join(others)} (tied weights), whose other use breaks the symmetry; not claimed")
+        else:
+            kept.append(g)
+    inv.groups = kept
     return inv
 
 
@@ -130,7 +162,7 @@ def _rescale_group(a_name: str, a: nn.Module, b_name: str, b: nn.Module) -> LawG
         out = _rows(p[f"{a_name}.weight"]) if p[f"{a_name}.weight"].ndim > 1 else p[f"{a_name}.weight"].pow(2)
         if has_bias:
             out = out + p[f"{a_name}.bias"].pow(2)
-        return out - _cols(p[f"{b_name}.weight"])
+        return out - _cols(p[f"{b_name}.weight"], getattr(b, "groups", 1))
 
     first = rf"\|{_tex(a_name + '.weight')}_{{j}}\|^2" if a.weight.ndim > 1 else rf"({_tex(a_name + '.weight')}_{{j}})^2"
     bias = rf" + ({_tex(a_name + '.bias')}_{{j}})^2" if has_bias else ""
@@ -174,29 +206,81 @@ def _attention_group(name: str, m: SelfAttention) -> LawGroup:
 
 @dataclass
 class LawCheck:
+    """One law group on real batches: the worst relative orthogonality and what it means.
+
+    ``verdict`` is ``"pass"`` (every law orthogonal to ∇L up to the dtype's rounding,
+    ``tolerance``), ``"broken by eps"`` (a scale law off by no more than its batch norm's
+    eps allows: ``eps_bound`` = eps / (smallest batch variance + eps), times 10), or
+    ``"fail"`` (the law does not hold on these batches: a wrong pattern, a batch norm in
+    eval mode, a loss the law does not apply to).
+    """
+
     group: LawGroup
     max_relative_error: float
     values: torch.Tensor
+    verdict: str = ""
+    tolerance: float = 0.0
+    eps_bound: float | None = None
+
+    @property
+    def passed(self) -> bool:
+        return self.verdict == "pass"
+
+
+def _tolerance(dtype: torch.dtype) -> float:
+    return 1e-9 if dtype == torch.float64 else 1e-4
 
 
 def check_laws(model: nn.Module, inventory: LawInventory, loss_fn: Callable, batches: Iterable) -> list[LawCheck]:
-    """For each law group, the largest |⟨∇h_i, ∇L⟩| / (‖∇h_i‖ ‖∇L‖) over its laws and the batches."""
+    """For each law group, the largest |⟨∇h_i, ∇L⟩| / (‖∇h_i‖ ‖∇L‖) over its laws and the batches, with a verdict."""
     named = dict(model.named_parameters())
+    mods = dict(model.named_modules())
     worst = {id(g): 0.0 for g in inventory.groups}
-    for inputs, targets in batches:
-        model.zero_grad()
-        loss_fn(model(inputs), targets).backward()
-        for g in inventory.groups:
-            tensors = [named[p].detach().clone().requires_grad_(True) for p in g.params]
-            h = g.values(dict(zip(g.params, tensors)))
-            grad_L = [named[p].grad for p in g.params]
-            norm_L = torch.sqrt(sum(x.pow(2).sum() for x in grad_L))
-            # directional derivative of every law along ∇L, and each law's gradient norm
-            jac = [torch.autograd.grad(h[i], tensors, retain_graph=True) for i in range(g.count)]
-            for grads in jac:
-                dot = sum((a * b).sum() for a, b in zip(grads, grad_L))
-                norm_h = torch.sqrt(sum(a.pow(2).sum() for a in grads))
-                if norm_h > 0 and norm_L > 0:
-                    worst[id(g)] = max(worst[id(g)], float(dot.abs() / (norm_h * norm_L)))
+    variance: dict[str, float] = {}
+    hooks = []
+    for g in inventory.groups:
+        if g.norm and g.norm in mods and g.norm not in variance:
+            variance[g.norm] = float("inf")
+
+            def record(module, args, output, n=g.norm):
+                x = args[0].detach()
+                dims = [k for k in range(x.ndim) if k != 1]
+                variance[n] = min(variance[n], float(x.var(dim=dims, unbiased=False).min()))
+
+            hooks.append(mods[g.norm].register_forward_hook(record))
+    try:
+        for inputs, targets in batches:
+            model.zero_grad()
+            loss_fn(model(inputs), targets).backward()
+            for g in inventory.groups:
+                tensors = [named[p].detach().clone().requires_grad_(True) for p in g.params]
+                h = g.values(dict(zip(g.params, tensors)))
+                grad_L = [named[p].grad if named[p].grad is not None else torch.zeros_like(named[p]) for p in g.params]
+                norm_L = torch.sqrt(sum(x.pow(2).sum() for x in grad_L))
+                # directional derivative of every law along ∇L, and each law's gradient norm
+                jac = [torch.autograd.grad(h[i], tensors, retain_graph=True) for i in range(g.count)]
+                for grads in jac:
+                    dot = sum((a * b).sum() for a, b in zip(grads, grad_L))
+                    norm_h = torch.sqrt(sum(a.pow(2).sum() for a in grads))
+                    if norm_h > 0 and norm_L > 0:
+                        worst[id(g)] = max(worst[id(g)], float(dot.abs() / (norm_h * norm_L)))
+    finally:
+        for hook in hooks:
+            hook.remove()
     params = {k: v.detach() for k, v in named.items()}
-    return [LawCheck(g, worst[id(g)], g.values(params)) for g in inventory.groups]
+    out = []
+    for g in inventory.groups:
+        tol = _tolerance(named[g.params[0]].dtype)
+        err = worst[id(g)]
+        bound = None
+        if g.norm and g.norm in variance and variance[g.norm] < float("inf"):
+            eps = float(getattr(mods[g.norm], "eps", 0.0))
+            bound = 10 * eps / (variance[g.norm] + eps)
+        if err <= tol:
+            verdict = "pass"
+        elif bound is not None and mods[g.norm].training and err <= bound + tol:
+            verdict = "broken by eps"
+        else:
+            verdict = "fail"
+        out.append(LawCheck(g, err, g.values(params), verdict, tol, bound))
+    return out
