@@ -224,7 +224,7 @@ def lie_trace(
                 evals[node] = ev
             else:
                 graph.mark(node, "redundant")
-        if k % 500 == 0:
+        if k % 100 == 0:
             notify("generators", k, len(generators))
 
     def ranks_mod_p() -> list[int]:
@@ -260,7 +260,7 @@ def lie_trace(
             if level_echelon.rank == c and record == "kept":
                 break
             examined += 1
-            if examined % 2000 == 0:
+            if examined % 200 == 0:
                 notify(f"level {level}", examined, total)
             res = _residue(evals[g], ann[y], evals[y], ann[g], p)
             vec = {i: int(v) for i, v in enumerate(res.coeffs()) if int(v)} if res else {}
@@ -281,7 +281,8 @@ def lie_trace(
     notify("exact ranks", 0, P)
     fields = [graph.field(n) for n in kept]
     exact = []
-    for pt in pts:
+    for q, pt in enumerate(pts):
+        notify("exact ranks", q, P)
         qpt = [to_qq(c, "point coordinate") for c in pt]
         exact.append(exact_rank([f.evaluate_qq(qpt) for f in fields]))
     notes = []

@@ -44,7 +44,7 @@ def test_graph_export(tmp_path):
 
 def test_architectures_listing():
     code, text = cli("architectures")
-    assert code == 0 and "relu" in text and "linear" in text
+    assert code == 0 and "relu" in text and "linear" in text and "resnet" in text
 
 
 @pytest.mark.parametrize(
@@ -82,3 +82,28 @@ def test_module_entry_point():
     ok = subprocess.run([sys.executable, "-m", "conslaw.verification.cli", "count", "linear", "1", "2", "1"],
                         capture_output=True, text=True)
     assert ok.returncode == 0 and "D - rank = 4 - 1 = 3" in ok.stdout
+
+
+def test_progress_bar_is_drawn_under_a_pty():
+    """Under a pseudo-terminal (which may report a size of 0 × 0) a run over a second draws its bar."""
+    pty = pytest.importorskip("pty")
+    import os
+
+    master, slave = pty.openpty()
+    proc = subprocess.Popen([sys.executable, "-m", "conslaw.verification.cli", "count", "relu", "12", "12", "12"],
+                            stdin=slave, stdout=slave, stderr=slave, close_fds=True)
+    os.close(slave)
+    chunks = []
+    while True:
+        try:
+            data = os.read(master, 4096)
+        except OSError:
+            break
+        if not data:
+            break
+        chunks.append(data)
+    proc.wait(timeout=120)
+    os.close(master)
+    text = b"".join(chunks).decode("utf-8", "replace")
+    assert proc.returncode == 0 and "D - rank = 288 - 276 = 12" in text
+    assert "field/s" in text  # the tqdm bar was drawn

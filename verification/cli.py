@@ -82,7 +82,7 @@ def _int(text: str) -> int:
 
 
 def _architecture_args(p: argparse.ArgumentParser) -> None:
-    p.add_argument("arch", help=f"architecture: {', '.join(sorted(ARCHITECTURES))}")
+    p.add_argument("arch", help=f"architecture: {', '.join(sorted([*ARCHITECTURES, 'resnet']))}")
     p.add_argument("widths", nargs="*", type=_int,
                    help="sizes: layer widths n_0 ... n_q (linear, relu), or n K (softmax)")
     p.add_argument("--bias", action="store_true", help="hidden-layer biases (relu) or the bias b (softmax)")
@@ -437,8 +437,11 @@ def run(argv: Optional[Sequence[str]] = None, out=None) -> int:
             parser.print_help(out)
             return EXIT_BAD_INPUT
         if args.command == "architectures":
-            for name, fn in sorted(ARCHITECTURES.items()):
-                print(f"{name}: {(fn.__doc__ or '').strip().splitlines()[0]}", file=out)
+            listing = {name: (fn.__doc__ or "").strip().splitlines()[0] for name, fn in ARCHITECTURES.items()}
+            listing["resnet"] = ("residual network of ReLU blocks (dense or conv, --dim, --hidden, optional softmax head), "
+                                 "exact at a rational point over every activation region (count, laws)")
+            for name, text in sorted(listing.items()):
+                print(f"{name}: {text}", file=out)
             return 0
         return {"count": _count, "laws": _laws, "certify": _certify, "check": _check}[args.command](args, out)
     except (_UsageError, ConslawError) as exc:
