@@ -3,7 +3,7 @@
 A ``networkx.DiGraph`` whose nodes are vector fields.  Generators are level-0
 nodes; a bracket node has an edge from each of its two parents (attribute
 ``side`` = ``"left"``/``"right"``) and records its level.  Deduplication
-(THEORY.md §2): a bracket that is zero, or equal up to a nonzero scalar to a
+(docs/THEORY.md §2): a bracket that is zero, or equal up to a nonzero scalar to a
 node already present, adds no node (the producing pair is recorded as
 ``duplicate`` edges to the existing node).  Node attribute ``status`` is
 

@@ -6,7 +6,7 @@ U_l ∈ R^{r_l×d} (parameters ``U{l}[i,j]``), b_l (``b{l}[i]``), V_l ∈ R^{d×
 rational input x every pre-activation is an exact rational number; when none
 is 0 the activation pattern is constant near θ_0 and g(θ, x) is, there, the
 polynomial obtained by fixing the pattern.  Its gradients ∇_θ g_i(θ, x) are
-the generators X_{x, e_i} of W_θ near θ_0 (THEORY.md §3, "deep nets").  With
+the generators X_{x, e_i} of W_θ near θ_0 (docs/THEORY.md §3, "deep nets").  With
 finitely many inputs they span a subspace of W_θ, so the count obtained is an
 upper bound on the number of laws, reached once enough inputs are used.
 

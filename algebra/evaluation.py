@@ -5,7 +5,7 @@ For working points θ^(1..P) a field X gives the *stacked* vector
 index q·D + i.  Jacobians are kept column by column, which is what the
 bracket value needs:
 
-    [X, Y](θ) = ∂Y(θ) X(θ) − ∂X(θ) Y(θ)      (THEORY.md §1),
+    [X, Y](θ) = ∂Y(θ) X(θ) − ∂X(θ) Y(θ)      (docs/THEORY.md §1),
 
 so the value of a bracket at θ needs only values and Jacobians at θ, never
 the symbolic bracket.

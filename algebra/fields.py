@@ -1,7 +1,7 @@
 """Polynomial vector fields over QQ.
 
 A field ``X`` on R^D is a tuple of D polynomials ``X_i ∈ QQ[θ]`` (elements of
-SymPy's sparse ring).  The Lie bracket follows THEORY.md §1:
+SymPy's sparse ring).  The Lie bracket follows docs/THEORY.md §1:
 
     [X, Y](θ) = ∂Y(θ) X(θ) − ∂X(θ) Y(θ),   i.e.  [X, Y]_i = Σ_j X_j ∂_j Y_i − Y_j ∂_j X_i.
 
@@ -107,7 +107,7 @@ class PolynomialVectorField:
 
     @classmethod
     def gradients_of_map(cls, space: ParameterSpace, phi: Sequence[PolynomialLike]) -> list["PolynomialVectorField"]:
-        """The generators ``V_φ = {∇φ_1, …, ∇φ_d}`` of a polynomial map φ (THEORY.md §1)."""
+        """The generators ``V_φ = {∇φ_1, …, ∇φ_d}`` of a polynomial map φ (docs/THEORY.md §1)."""
         return [cls.gradient(space, p, f"phi component {k}") for k, p in enumerate(phi)]
 
     @classmethod
@@ -157,7 +157,7 @@ class PolynomialVectorField:
 
     # ------------------------------------------------------------- algebra
     def bracket(self, other: "PolynomialVectorField") -> "PolynomialVectorField":
-        """[X, Y] = ∂Y·X − ∂X·Y (THEORY.md §1), exactly."""
+        """[X, Y] = ∂Y·X − ∂X·Y (docs/THEORY.md §1), exactly."""
         if other.space != self.space:
             raise ShapeError("cannot bracket fields on different parameter spaces")
         X, Y = self.components, other.components

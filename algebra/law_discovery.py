@@ -1,7 +1,7 @@
 """All polynomial conservation laws of degree ≤ k (Marcotte et al. 2023, second algorithm).
 
 A polynomial P = Σ_α a_α θ^α is conserved by the fields X_1..X_d iff
-⟨∇P, X_j⟩ ≡ 0 for every j (THEORY.md §2); this is linear in the unknowns
+⟨∇P, X_j⟩ ≡ 0 for every j (docs/THEORY.md §2); this is linear in the unknowns
 a_α and the laws of degree ≤ k form the null space of that system.
 
 Default path ("exact"): the coefficient system — for each generator X_k and

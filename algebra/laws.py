@@ -1,4 +1,4 @@
-"""Exact checks of candidate conservation laws (THEORY.md §1–2).
+"""Exact checks of candidate conservation laws (docs/THEORY.md §1–2).
 
 * ``h`` is conserved by the flows of the fields V iff ⟨∇h, X⟩ ≡ 0 for every
   X ∈ V (Prop. 2.9: orthogonality to the generators suffices); this is

@@ -1,6 +1,6 @@
 """Trace dimension of Lie(V) at seeded rational points, and the number of laws.
 
-Algorithm (Marcotte–Gribonval–Peyré 2023; THEORY.md §2):
+Algorithm (Marcotte–Gribonval–Peyré 2023; docs/THEORY.md §2):
 
     W_0 = span V,   W_{k+1} = W_k + [W_0, W_k],
 

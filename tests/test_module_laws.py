@@ -73,7 +73,7 @@ def test_a_broken_law_is_detected():
 
 # ----------------------------------------------- grouped convolutions, tied weights, verdicts
 def _one_step_identity(model, group, loss, lr=0.1):
-    """Quadratic law h: one SGD step changes it by exactly lr² h(g) (THEORY.md §4, Prop. 5.1)."""
+    """Quadratic law h: one SGD step changes it by exactly lr² h(g) (docs/THEORY.md §4, Prop. 5.1)."""
     named = dict(model.named_parameters())
     model.zero_grad()
     loss().backward()

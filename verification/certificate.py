@@ -1,4 +1,4 @@
-"""Completeness certificates (THEORY.md §2, "Exact certificate on an instance").
+"""Completeness certificates (docs/THEORY.md §2, "Exact certificate on an instance").
 
 A certificate is a JSON document that anyone can re-check with only itself:
 

@@ -102,7 +102,8 @@ def _architecture_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--dim", type=_positive_int, help="resnet: dimension of the residual stream")
     p.add_argument("--hidden", nargs="+", type=_positive_int, help="resnet: hidden width of each block")
     p.add_argument("--inputs", type=_positive_int,
-                   help="resnet: number of rational inputs (default: until the rank settles); "
+                   help="resnet: sample this many rational inputs instead of enumerating every activation region "
+                        "(the default, exact; sampled counts are upper bounds, never proven); "
                         "count --numeric --model: number of random inputs")
     p.add_argument("--classes", type=_positive_int, default=0, help="resnet: end in a softmax over K classes")
     p.add_argument("--kinds", nargs="+", choices=("dense", "conv"), help="resnet: the kind of each block")

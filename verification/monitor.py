@@ -2,7 +2,7 @@
 
 For a law h that is a quadratic form (rescale, scale and attention laws), ⟨∇h(θ), g⟩ = 0 for
 every mini-batch gradient g, so one SGD step θ⁺ = (1 − ηλ)θ − ηg (weight decay λ) gives
-exactly (THEORY.md §4, Prop. 5.1):
+exactly (docs/THEORY.md §4, Prop. 5.1):
 
     h(θ⁺) = (1 − ηλ)² h(θ) + η² h(g).
 

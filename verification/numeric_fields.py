@@ -33,7 +33,7 @@ def resolve_dtype(precision: str) -> torch.dtype:
 
 
 def family_from_map(phi: Callable[[torch.Tensor], torch.Tensor]) -> Family:
-    """G(θ) = ∂φ(θ): its rows are the generators ∇φ_k (THEORY.md §1)."""
+    """G(θ) = ∂φ(θ): its rows are the generators ∇φ_k (docs/THEORY.md §1)."""
     return jacrev(phi)
 
 

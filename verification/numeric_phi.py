@@ -6,7 +6,7 @@ with a closed form, φ is written here with tensor operations, with the *same pa
 as the exact builder (so the tests compare both at the same θ):
 
 * ReLU networks: the path lifting, φ = (∏_l U_l[j_l, j_{l−1}])_{paths} plus the paths that
-  start at a hidden bias (THEORY.md §3); m = n_0 n_1 ⋯ n_q + Σ_l n_l ⋯ n_q components;
+  start at a hidden bias (docs/THEORY.md §3); m = n_0 n_1 ⋯ n_q + Σ_l n_l ⋯ n_q components;
 * linear networks: φ = U_q ⋯ U_1 (n_q n_0 components);
 * attention: φ = (Q_h K_hᵀ, V_h O_hᵀ)_h (eq. 19, 2 H d² components).
 
@@ -114,7 +114,7 @@ def attention_products(d: int, dk: int, dv: int, heads: int = 1, tokens: int = 2
 
 def model_map(g: Callable[[torch.Tensor, torch.Tensor], torch.Tensor], inputs: torch.Tensor) -> TorchMap:
     """θ ↦ (g(θ, x_s))_s, flattened, for the inputs x_s = ``inputs[s]``: its components' gradients span the
-    model's fields X_{x_s, w} (THEORY.md §1), so its Lie algebra is the model's at these inputs."""
+    model's fields X_{x_s, w} (docs/THEORY.md §1), so its Lie algebra is the model's at these inputs."""
     return lambda theta: vmap(lambda x: g(theta, x))(inputs).reshape(-1)
 
 

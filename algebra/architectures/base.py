@@ -13,10 +13,10 @@ from ..parameters import ParameterSpace
 
 @dataclass
 class Architecture:
-    """A model g(θ, x) = f(φ(θ), x) with polynomial φ (THEORY.md §1, Assumption 2.6).
+    """A model g(θ, x) = f(φ(θ), x) with polynomial φ (docs/THEORY.md §1, Assumption 2.6).
 
     ``known_laws`` are the conservation laws the literature states for it
-    (THEORY.md §3), as exact polynomials, with a readable label each.
+    (docs/THEORY.md §3), as exact polynomials, with a readable label each.
     ``notes`` say where the instance leaves the hypotheses of the theorem
     that makes φ the right reparametrisation (then the count computed from φ
     is not the paper's count, and the notes say how it relates);

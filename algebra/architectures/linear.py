@@ -1,4 +1,4 @@
-"""Deep linear networks x ↦ W_q ⋯ W_1 x (THEORY.md §3).
+"""Deep linear networks x ↦ W_q ⋯ W_1 x (docs/THEORY.md §3).
 
 Widths (n_0, …, n_q); layer l has ``U{l} ∈ R^{n_l × n_{l−1}}`` (parameters
 ``U{l}[i,j]``).  φ(θ) = W_q ⋯ W_1 (all n_q·n_0 entries).  Known laws, for

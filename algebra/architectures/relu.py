@@ -1,4 +1,4 @@
-"""Deep ReLU networks through their path lifting (THEORY.md §3).
+"""Deep ReLU networks through their path lifting (docs/THEORY.md §3).
 
 Widths (n_0, …, n_q); layer l has ``U{l} ∈ R^{n_l × n_{l−1}}`` and, with
 ``bias=True``, hidden biases ``b{l} ∈ R^{n_l}`` (l < q; the output layer has
