@@ -71,7 +71,7 @@ def estimate_exact(name: str, D: int, n_phi: int, *, points: int = 2, degree: Op
 
 def check_exact_budget(what: str, name: str, D: int, n_phi: int, *, points: int = 2, degree: Optional[int] = None,
                        force: bool = False, time_limit: Optional[float] = None, budget: ExactBudget = BUDGET,
-                       hint: str = "use --numeric (torch) or smaller sizes") -> None:
+                       hint: str = "use --numeric (torch) or smaller sizes", extra_seconds: float = 0.0) -> None:
     """Refuse, in one line, a run that would exceed the budget (unless forced or time-limited)."""
     if degree is not None:
         hint = "use a lower --degree or smaller sizes"
@@ -81,6 +81,7 @@ def check_exact_budget(what: str, name: str, D: int, n_phi: int, *, points: int 
         raise TooLargeError(f"--points {points} is more than {budget.max_points} working points (each costs a full "
                             "evaluation; 2 suffice generically); use --force to run it anyway")
     seconds, memory = estimate_exact(name, D, n_phi, points=points, degree=degree)
+    seconds += extra_seconds
     where = f"{what} (D = {D:,} parameters" + (f", {n_phi:,} components of phi" if n_phi else "")
     where += f", degree {degree} law search over {comb(D + degree, degree) - 1:,} unknowns)" if degree else ")"
     if memory > budget.max_bytes:
@@ -97,6 +98,19 @@ def _swallowing(frame) -> bool:
         return False
     code = frame.f_code
     return code.co_name == "__del__" or any(getattr(cb, "__code__", None) is code for cb in gc.callbacks)
+
+
+def resnet_region_seconds(dim: int, hidden, D: int, max_regions: int = 5000) -> float:
+    """Time of the exact region enumeration and its generators: about 0.1 s·(D/64)² per region
+    (``benchmarks/bench_regions.py``), for at most Π_l Σ_{i≤dim} C(r_l, i) regions (the cells of
+    each layer's arrangement of r_l hyperplanes in R^dim, multiplied), capped at ``max_regions``."""
+    bound = 1
+    for r in hidden:
+        bound *= sum(comb(r, i) for i in range(min(dim, r) + 1))
+        if bound > max_regions:
+            bound = max_regions
+            break
+    return bound * 0.1 * (D / 64) ** 2
 
 
 @contextmanager

@@ -30,7 +30,7 @@ from conslaw.algebra import ARCHITECTURES, ConslawError, build_architecture
 from conslaw.algebra.architectures import check_request
 from conslaw.algebra.architectures.sizes import architecture_sizes, resnet_size
 
-from .budget import check_exact_budget, time_limit
+from .budget import check_exact_budget, resnet_region_seconds, time_limit
 from .certificate import build_certificate, write_certificate
 from .checker import CertificateFormatError, check_file
 from .counting import count_laws
@@ -230,8 +230,9 @@ def _resnet_options(args) -> dict:
 def _resnet_budget(args, what: str, degree: Optional[int] = None) -> None:
     D = resnet_size(args.dim, args.hidden, args.bias, args.classes, args.kinds,
                     (*args.signal, *args.filters) if args.signal and args.filters else None)
+    regions = resnet_region_seconds(args.dim, args.hidden, D)
     check_exact_budget(f"{what} of the residual network", "resnet", D, 0, degree=degree,
-                       force=args.force, time_limit=args.time_limit, hint="use smaller sizes")
+                       force=args.force, time_limit=args.time_limit, hint="use smaller sizes", extra_seconds=regions)
 
 
 def _laws_resnet(args, out) -> int:
