@@ -92,14 +92,19 @@ def _check_size(p: SparsePolynomial, limits: TextLimits) -> SparsePolynomial:
     return p
 
 
+def _accumulate(out: SparsePolynomial, m: Monomial, c: Fraction) -> None:
+    """out[m] += c, dropping the term when it cancels."""
+    v = out.get(m, 0) + c
+    if v:
+        out[m] = v
+    else:
+        out.pop(m, None)
+
+
 def _add(p: SparsePolynomial, q: SparsePolynomial, sign: int, limits: TextLimits) -> SparsePolynomial:
     out = dict(p)
     for m, c in q.items():
-        v = out.get(m, 0) + sign * c
-        if v:
-            out[m] = v
-        else:
-            out.pop(m, None)
+        _accumulate(out, m, sign * c)
     return _check_size(out, limits)
 
 
@@ -121,12 +126,7 @@ def multiply(p: SparsePolynomial, q: SparsePolynomial, limits: TextLimits = DEFA
     out: SparsePolynomial = {}
     for ma, ca in p.items():
         for mb, cb in q.items():
-            m = _monomial_product(ma, mb)
-            v = out.get(m, 0) + ca * cb
-            if v:
-                out[m] = v
-            else:
-                out.pop(m, None)
+            _accumulate(out, _monomial_product(ma, mb), ca * cb)
     return _check_size(out, limits)
 
 

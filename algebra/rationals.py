@@ -19,11 +19,14 @@ def to_qq(value, label: str = "value"):
         return QQ(value)
     if isinstance(value, Fraction):
         return QQ(value.numerator, value.denominator)
-    if isinstance(value, str):
+    if isinstance(value, str):  # text is data: read as "p/q" by our own parser, never sympified
+        from .polynomial_text import PolynomialTextError, parse_rational
+
         try:
-            value = sympy.Rational(value)
-        except (TypeError, ValueError):
-            raise NonPolynomialError(f"{label}: {value!r} is not a rational number") from None
+            value = parse_rational(value)
+        except PolynomialTextError as exc:
+            raise NonPolynomialError(f"{label}: {exc}") from None
+        return QQ(value.numerator, value.denominator)
     if isinstance(value, sympy.Basic):
         if isinstance(value, sympy.Rational):
             return QQ.from_sympy(value)

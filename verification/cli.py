@@ -126,12 +126,12 @@ def _build(args, what: str, degree: Optional[int] = None, points: int = 1):
     except (KeyError, ValueError, TypeError):  # malformed sizes: the builder names the problem
         D = None
     if D is not None and D > 0 and n_phi >= 0:
-        check_exact_budget(f"{what} of {key} {_sizes_text(args, key)}", key, D, n_phi, points=points, degree=degree,
+        check_exact_budget(f"{what} of {key} {_sizes_text(args)}", key, D, n_phi, points=points, degree=degree,
                            force=args.force, time_limit=args.time_limit)
     return build_architecture(args.arch, args.widths, bias=args.bias, residual=args.residual, **options)
 
 
-def _sizes_text(args, key: str) -> str:
+def _sizes_text(args) -> str:
     if args.widths:
         return " ".join(map(str, args.widths))
     return " ".join(f"--{k} {' '.join(map(str, v)) if isinstance(v, (list, tuple)) else v}"
