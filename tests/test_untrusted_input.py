@@ -270,3 +270,25 @@ def test_huge_exact_seed_works():
     out = io.StringIO()
     assert run(["count", "relu", "2", "2", "2", "--seed", str(10**30), "--json"], out=out) == 0
     assert json.loads(out.getvalue())["laws"] == 2
+
+
+@pytest.mark.parametrize("text", ["U1[0,0]**100000000", "(U1[0,0]+U2[0,0]+U2[1,0])**100000", "9**9**9**9"])
+def test_oversized_version_1_laws_are_refused_at_once(cert, tmp_path, capsys, text):
+    doc = _v1(cert)
+    doc["laws"][0] = text
+    t0 = time.perf_counter()
+    code, err = _check(tmp_path, doc, capsys=capsys)
+    assert code == 2 and err.count("\n") == 1 and "law 0" in err
+    assert time.perf_counter() - t0 < 10
+
+
+def test_matched_is_said_only_when_phi_matches(cert):
+    from conslaw.verification.checker import check_certificate
+
+    good = check_certificate(cert)
+    assert any("matched" in f for f in good.facts)
+    bad = copy.deepcopy(cert)
+    bad["generators"]["phi"][0] = {"terms": [["2", [[0, 1], [2, 1]]]]}
+    report = check_certificate(bad)
+    assert not report.ok and not any("matched" in f for f in report.facts)
+    assert any("does not match the architecture" in f for f in report.failures)
