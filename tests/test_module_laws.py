@@ -134,3 +134,25 @@ def test_check_laws_verdicts():
     net.eval()
     checks = check_laws(net, inv, CE, [(x, y)])
     assert {c.verdict for c in checks if c.group.kind == "scale"} == {"fail"}  # running statistics: no scale law
+
+
+def test_batched_dots_and_norms_equal_the_per_law_gradients():
+    """law_dots_and_norms (one jvp, vmapped vjps in chunks) against one autograd.grad per law."""
+    from conslaw.verification.module_laws import law_dots_and_norms
+
+    torch.manual_seed(2)
+    model = TransformerClassifier(vocab=11, d=6, heads=2, dk=2, dv=3, hidden=5, layers=1, classes=3).double()
+    net = _mobile_block()
+    for m in (model, net):
+        inv = find_laws(m)
+        named = dict(m.named_parameters())
+        for g in inv.groups:
+            tensors = [named[p].detach().clone().requires_grad_(True) for p in g.params]
+            direction = [torch.randn_like(t) for t in tensors]
+            h = g.values(dict(zip(g.params, tensors)))
+            for chunk in (2**28, 64):  # one chunk, and many small ones
+                dots, norms = law_dots_and_norms(g, [t.detach() for t in tensors], direction, chunk_bytes=chunk)
+                for i in range(g.count):
+                    grads = torch.autograd.grad(h[i], tensors, retain_graph=True)
+                    assert torch.allclose(dots[i], sum((a * b).sum() for a, b in zip(grads, direction)), atol=1e-12)
+                    assert torch.allclose(norms[i], torch.sqrt(sum(a.pow(2).sum() for a in grads)), atol=1e-12)

@@ -227,6 +227,23 @@ class LawCheck:
         return self.verdict == "pass"
 
 
+def law_dots_and_norms(group: LawGroup, tensors: list[torch.Tensor], direction: list[torch.Tensor],
+                       chunk_bytes: int = 2**28) -> tuple[torch.Tensor, torch.Tensor]:
+    """(⟨∇h_i, v⟩, ‖∇h_i‖) for every law h_i of the group: one jvp along v for all the dots, and the
+    gradients' norms from vjps batched with ``vmap`` in chunks of at most ``chunk_bytes`` of gradients."""
+    def values(*ts):
+        return group.values(dict(zip(group.params, ts)))
+
+    h, dots = torch.func.jvp(values, tuple(tensors), tuple(direction))
+    _, pullback = torch.func.vjp(values, *tensors)
+    numel = sum(t.numel() for t in tensors)
+    chunk = max(1, min(group.count, chunk_bytes // (h.element_size() * max(numel, 1))))
+    basis = torch.eye(group.count, dtype=h.dtype, device=h.device)
+    grads = torch.func.vmap(pullback, chunk_size=chunk)(basis)
+    norms = torch.sqrt(sum(gr.reshape(group.count, -1).pow(2).sum(1) for gr in grads))
+    return dots, norms
+
+
 def _tolerance(dtype: torch.dtype) -> float:
     return 1e-9 if dtype == torch.float64 else 1e-4
 
@@ -253,17 +270,15 @@ def check_laws(model: nn.Module, inventory: LawInventory, loss_fn: Callable, bat
             model.zero_grad()
             loss_fn(model(inputs), targets).backward()
             for g in inventory.groups:
-                tensors = [named[p].detach().clone().requires_grad_(True) for p in g.params]
-                h = g.values(dict(zip(g.params, tensors)))
+                tensors = [named[p].detach() for p in g.params]
                 grad_L = [named[p].grad if named[p].grad is not None else torch.zeros_like(named[p]) for p in g.params]
                 norm_L = torch.sqrt(sum(x.pow(2).sum() for x in grad_L))
-                # directional derivative of every law along ∇L, and each law's gradient norm
-                jac = [torch.autograd.grad(h[i], tensors, retain_graph=True) for i in range(g.count)]
-                for grads in jac:
-                    dot = sum((a * b).sum() for a, b in zip(grads, grad_L))
-                    norm_h = torch.sqrt(sum(a.pow(2).sum() for a in grads))
-                    if norm_h > 0 and norm_L > 0:
-                        worst[id(g)] = max(worst[id(g)], float(dot.abs() / (norm_h * norm_L)))
+                if norm_L == 0:
+                    continue
+                dots, norms = law_dots_and_norms(g, tensors, grad_L)
+                ok = norms > 0
+                if ok.any():
+                    worst[id(g)] = max(worst[id(g)], float((dots[ok].abs() / (norms[ok] * norm_L)).max()))
     finally:
         for hook in hooks:
             hook.remove()
