@@ -9,9 +9,21 @@ exactly (docs/THEORY.md §4, Prop. 5.1):
 For the column sums (linear laws) the gradient itself has zero column sums, so
 h(θ⁺) = (1 − ηλ) h(θ).  With λ = 0 the error |h(θ_k) − h(θ_0)| therefore grows like
 Σ η² h(g_j): proportional to η² at fixed step count (the paper's Figure 1).
-The monitor records measured values after each step and, when told the step's η and λ,
-the one-step prediction from the gradient it saw; any optimizer can be monitored, the
-prediction holds for plain SGD.
+The monitor records measured values after each step and the one-step prediction from the
+gradient it saw.  Given the optimizer, it reads η, λ and the momentum buffer itself: for
+``torch.optim.SGD`` with momentum μ, dampening τ or Nesterov, the step is θ⁺ = θ − η u with
+u = c g + r (c a number, r the part that does not involve this step's gradient: weight
+decay and the momentum buffer), and for a quadratic law (bilinear form B, so
+h(θ − ηu) = h(θ) − 2η B(θ, u) + η² h(u)) the conservation ⟨∇h(θ), g⟩ = 2B(θ, g) = 0 gives
+exactly
+
+    h(θ⁺) = h(θ) − 2η B(θ, r) + η² h(u),   B(θ, r) = (h(θ + r) − h(θ − r)) / 4,
+
+(h(θ⁺) = h(θ) − η h(r) for the linear column sums), which is the formula above when μ = 0.
+Parameter groups may differ in weight decay; where η·c differs inside one law group
+(different learning rates across a rescale pair), or the optimizer scales each coordinate
+(Adam, AdamW, RMSprop, …), no exact prediction exists: the monitor records the measured
+values only and says why in :attr:`LawMonitor.warnings`.
 """
 from __future__ import annotations
 
@@ -32,14 +44,29 @@ class LawTrace:
 
 
 class LawMonitor:
-    """Call :meth:`before_step` after ``backward()`` and before ``optimizer.step()``, then :meth:`after_step`."""
+    """Call :meth:`before_step` after ``backward()`` and before ``optimizer.step()``, then :meth:`after_step`.
 
-    def __init__(self, model: nn.Module, inventory: LawInventory):
+    ``optimizer``: the optimizer that will take the step; with it, :meth:`before_step` needs no
+    arguments and handles momentum, Nesterov, dampening and per-group learning rates and weight
+    decay (module docstring).  Without it, ``before_step(lr, weight_decay)`` predicts a plain
+    SGD step.
+    """
+
+    def __init__(self, model: nn.Module, inventory: LawInventory, optimizer: torch.optim.Optimizer | None = None):
         self.model = model
         self.inventory = inventory
+        self.optimizer = optimizer
         self.traces = {i: LawTrace() for i in range(len(inventory.groups))}
+        self.warnings: list[str] = []
         self._pending: dict[int, torch.Tensor] = {}
+        if optimizer is not None and not isinstance(optimizer, torch.optim.SGD):
+            self._warn(f"{type(optimizer).__name__} rescales each coordinate of the gradient, so the update is not "
+                       "orthogonal to the laws' gradients and no exact one-step prediction exists: measured values only")
         self._record_measured()
+
+    def _warn(self, text: str) -> None:
+        if text not in self.warnings:
+            self.warnings.append(text)
 
     def _params(self) -> dict[str, torch.Tensor]:
         return {k: v.detach() for k, v in self.model.named_parameters()}
@@ -49,18 +76,64 @@ class LawMonitor:
         for i, g in enumerate(self.inventory.groups):
             self.traces[i].measured.append(g.values(p).clone())
 
-    @torch.no_grad()
-    def before_step(self, lr: float, weight_decay: float = 0.0) -> None:
-        """Predict each law after a plain SGD step with this lr and weight decay, from the current gradient."""
+    def _sgd_steps(self, lr: float | None, weight_decay: float) -> dict[str, tuple[float, torch.Tensor, torch.Tensor]]:
+        """Per parameter name: (η·c, η·r, η·u) of the coming step θ⁺ = θ − η u, u = c g + r."""
         params = dict(self.model.named_parameters())
-        grads = {k: (v.grad if v.grad is not None else torch.zeros_like(v)).detach() for k, v in params.items()}
-        shrink = 1.0 - lr * weight_decay
-        for i, g in enumerate(self.inventory.groups):
-            now = self.traces[i].measured[-1]
-            if g.kind == "column_sum":
-                self._pending[i] = shrink * now
+        settings: dict[int, dict] = {}
+        if self.optimizer is not None:
+            for group in self.optimizer.param_groups:
+                for p in group["params"]:
+                    settings[id(p)] = group
+        out = {}
+        for name, p in params.items():
+            g = (p.grad if p.grad is not None else torch.zeros_like(p)).detach()
+            theta = p.detach()
+            if self.optimizer is None:
+                eta, wd, mu, tau, nesterov, state = lr, weight_decay, 0.0, 0.0, False, {}
             else:
-                self._pending[i] = shrink ** 2 * now + lr ** 2 * g.values(grads)
+                group = settings.get(id(p))
+                if group is None:  # not trained by this optimizer: it does not move
+                    out[name] = (0.0, torch.zeros_like(theta), torch.zeros_like(theta))
+                    continue
+                if group.get("maximize"):
+                    self._warn("maximize=True: the step ascends; predictions are made for descent only")
+                eta, wd = float(group["lr"]), float(group.get("weight_decay", 0.0))
+                mu, tau, nesterov = float(group.get("momentum", 0.0)), float(group.get("dampening", 0.0)), \
+                    bool(group.get("nesterov", False))
+                state = self.optimizer.state.get(p, {})
+            r = wd * theta
+            c = 1.0
+            if mu:
+                buf = state.get("momentum_buffer")
+                c_buf, r_buf = (1.0, r) if buf is None else (1.0 - tau, mu * buf + (1.0 - tau) * r)
+                c, r = (1.0 + mu * c_buf, r + mu * r_buf) if nesterov else (c_buf, r_buf)
+            out[name] = (eta * c, eta * r, eta * (c * g + r))
+        return out
+
+    @torch.no_grad()
+    def before_step(self, lr: float | None = None, weight_decay: float = 0.0) -> None:
+        """Predict each law after the coming step, from the current gradient (module docstring)."""
+        if self.optimizer is None and lr is None:
+            raise ValueError("before_step needs lr (and weight_decay) when the monitor was not given the optimizer")
+        if self.optimizer is not None and not isinstance(self.optimizer, torch.optim.SGD):
+            return
+        steps = self._sgd_steps(lr, weight_decay)
+        theta = self._params()
+        for i, g in enumerate(self.inventory.groups):
+            scales = {steps[p][0] for p in g.params}
+            if max(scales) - min(scales) > 1e-12 * max(abs(v) for v in scales):
+                self._warn(f"{g.kind} laws of {', '.join(g.modules)}: their parameters take steps of different sizes "
+                           "(learning rate or momentum settings differ), so no exact prediction exists for them")
+                continue
+            now = self.traces[i].measured[-1]
+            r = {p: steps[p][1] for p in g.params}
+            u = {p: steps[p][2] for p in g.params}
+            if g.kind == "column_sum":  # linear: h(θ − u) = h(θ) − h(r) − c h(g), and h(g) = 0
+                self._pending[i] = now - g.values(r)
+            else:  # quadratic: h(θ − u) = h(θ) − 2B(θ, r) + h(u), since B(θ, g) = 0
+                plus = g.values({p: theta[p] + r[p] for p in g.params})
+                minus = g.values({p: theta[p] - r[p] for p in g.params})
+                self._pending[i] = now - (plus - minus) / 2 + g.values(u)
 
     def after_step(self) -> None:
         """Record the measured values after the step (and the prediction made before it, if any)."""
@@ -75,13 +148,18 @@ class LawMonitor:
         return (m - m[0]).abs().max(dim=1).values
 
     def prediction_error(self, i: int) -> float:
-        """Largest |measured − predicted| over the steps, relative to the largest |law value|."""
+        """Largest |measured − predicted| over the predicted steps, relative to the largest drift |h(θ_k) − h(θ_0)|
+        over the same steps; a drift below the rounding floor (1000 ulp of the largest |h|) counts as the floor,
+        so a law that did not move reports its error in units of that floor.  nan without predictions."""
         t = self.traces[i]
         if not t.predicted:
             return float("nan")
         meas = torch.stack(t.measured[1:len(t.predicted) + 1])
         pred = torch.stack(t.predicted)
-        return float((meas - pred).abs().max()) / max(float(meas.abs().max()), 1e-300)
+        error = float((meas - pred).abs().max())
+        drift = float((meas - t.measured[0]).abs().max())
+        floor = 1000 * torch.finfo(meas.dtype).eps * max(float(meas.abs().max()), float(t.measured[0].abs().max()))
+        return error / max(drift, floor, 1e-300)
 
     def predicted_drift(self, i: int) -> torch.Tensor:
         """max_j |ĥ_j(θ_k) − h_j(θ_0)|, ĥ the one-step predictions (step 0: 0)."""
@@ -90,6 +168,14 @@ class LawMonitor:
             return torch.zeros(1)
         pred = torch.stack([t.measured[0]] + t.predicted)
         return (pred - t.measured[0]).abs().max(dim=1).values
+
+    def plot_series(self, i: int) -> tuple[list[int], list[float], list[float]]:
+        """(steps, measured drift, predicted drift) from step 1 on, exact zeros as nan (a log axis cannot show 0)."""
+        drift = self.drift(i).tolist()[1:]
+        pred = self.predicted_drift(i).tolist()[1:] if self.traces[i].predicted else []
+        nan = float("nan")
+        return (list(range(1, len(drift) + 1)), [v if v > 0 else nan for v in drift],
+                [v if v > 0 else nan for v in pred])
 
     def plot(self, path: str, title: str = "law drift") -> None:
         """Measured drift (solid) and predicted drift (dashed) per law group against the step; needs matplotlib."""
@@ -100,11 +186,12 @@ class LawMonitor:
 
         fig, ax = plt.subplots(figsize=(6, 4))
         for i, g in enumerate(self.inventory.groups):
-            line, = ax.semilogy(self.drift(i).cpu().numpy() + 1e-300, label=f"{g.kind} {','.join(g.modules)}")
-            if self.traces[i].predicted:
-                ax.semilogy(self.predicted_drift(i).cpu().numpy() + 1e-300, "--", color=line.get_color())
+            steps, drift, pred = self.plot_series(i)
+            line, = ax.semilogy(steps, drift, label=f"{g.kind} {','.join(g.modules)}")
+            if pred:
+                ax.semilogy(steps[:len(pred)], pred, "--", color=line.get_color())
         ax.set_xlabel("step")
-        ax.set_ylabel("max |h(θ_k) − h(θ_0)|  (dashed: SGD prediction)")
+        ax.set_ylabel("max |h(θ_k) − h(θ_0)|  (dashed: one-step prediction)")
         ax.set_title(title)
         if len(self.inventory.groups) <= 8:
             ax.legend(fontsize=7)
