@@ -60,12 +60,12 @@ def run(model_kind: str, lr: float, seed: int, steps: int, batch: int, width: in
         target = lambda grp: grp.kind == "attention"  # noqa: E731
     inventory = find_laws(model)
     group = next(i for i, grp in enumerate(inventory.groups) if target(grp))
-    monitor = LawMonitor(model, inventory)
     opt = torch.optim.SGD(model.parameters(), lr=lr)
+    monitor = LawMonitor(model, inventory, optimizer=opt)
     for k in range(steps):
         opt.zero_grad()
         nn.functional.cross_entropy(model(x[k * batch:(k + 1) * batch]), y[k * batch:(k + 1) * batch]).backward()
-        monitor.before_step(lr)
+        monitor.before_step()
         opt.step()
         monitor.after_step()
     m = torch.stack(monitor.traces[group].measured)
@@ -96,7 +96,8 @@ def main() -> None:
     print("|---|---|---|---|---|")
     for lr, c in curves.items():
         print(f"| {lr:g} | {float(c[early]):.3e} | {float(c[early]) / lr ** 2:.3e} | {float(c[-1]):.3e} | {float(c[-1]) / lr ** 2:.3e} |")
-    print(f"# largest relative gap between measured values and the exact one-step prediction: {worst_prediction:.1e}")
+    print(f"# largest gap between measured values and the exact one-step prediction, relative to the drift: "
+          f"{worst_prediction:.1e}")
     import matplotlib
 
     matplotlib.use("Agg")
