@@ -32,6 +32,7 @@ def test_resnet18_laws():
     convs = sum(isinstance(m, nn.Conv2d) for m in net.modules())
     assert kinds == {"scale": convs, "rescale": 8, "column_sum": 1}  # every conv feeds a BN; 8 blocks
     assert inv.unsupported == []
+    assert inv.without_laws and all("BatchNorm2d" in u for u in inv.without_laws)  # BNs before a sum: named
     x, y = torch.randn(8, 1, 8, 8, dtype=torch.float64), torch.randint(0, 10, (8,))
     for c in check_laws(net, inv, CE, [(x, y)]):
         bound = 1e-3 if c.group.kind == "scale" else 1e-10  # BN's eps breaks scale invariance slightly
@@ -156,3 +157,73 @@ def test_batched_dots_and_norms_equal_the_per_law_gradients():
                     grads = torch.autograd.grad(h[i], tensors, retain_graph=True)
                     assert torch.allclose(dots[i], sum((a * b).sum() for a, b in zip(grads, direction)), atol=1e-12)
                     assert torch.allclose(norms[i], torch.sqrt(sum(a.pow(2).sum() for a in grads)), atol=1e-12)
+
+
+# ----------------------------------------------- torch's attention and encoder layers, tracing failures
+class _Encoded(nn.Module):
+    def __init__(self, body, d=8, classes=3):
+        super().__init__()
+        self.body, self.head = body, nn.Linear(d, classes)
+
+    def forward(self, x):
+        out = self.body(x, x, x)[0] if isinstance(self.body, nn.MultiheadAttention) else self.body(x)
+        return self.head(out.mean(1))
+
+
+def _encoder(**options):
+    layer = nn.TransformerEncoderLayer(8, 2, 16, dropout=0.0, batch_first=True, **options)
+    return nn.TransformerEncoder(layer, 2, enable_nested_tensor=False)
+
+
+@pytest.mark.parametrize("body, kinds", [
+    (lambda: nn.MultiheadAttention(8, 2, batch_first=True), {"attention": 1}),
+    (lambda: nn.MultiheadAttention(8, 2, batch_first=True, bias=False), {"attention": 1}),
+    (lambda: _encoder(norm_first=True), {"attention": 2, "rescale": 2, "norm_rescale": 4}),
+    (lambda: _encoder(activation="gelu"), {"attention": 2}),
+])
+def test_torch_attention_and_encoder_laws(body, kinds):
+    """Packed in_proj per head ([W|b] Gram differences), ReLU feed-forward rescale, pre-norm LayerNorm → Linear:
+    each law orthogonal to the loss gradient and changed by exactly lr² h(g) by one SGD step."""
+    torch.manual_seed(4)
+    model = _Encoded(body()).double().train()
+    inv = find_laws(model)
+    found = {}
+    for g in inv.groups:
+        found[g.kind] = found.get(g.kind, 0) + 1
+    assert found == {**kinds, "column_sum": 1}
+    attention = [g for g in inv.groups if g.kind == "attention"]
+    assert all(g.count == 2 * 2 * (4 * 5 // 2) for g in attention)  # 2 heads of size 4: two 4×4 symmetric laws each
+    x, y = torch.randn(6, 5, 8, dtype=torch.float64), torch.randint(0, 3, (6,))
+    for c in check_laws(model, inv, CE, [(x, y)]):
+        assert c.verdict == "pass" and c.max_relative_error < 1e-12, (c.group.kind, c.max_relative_error)
+    for g in inv.groups:
+        if g.kind != "column_sum":
+            assert _one_step_identity(model, g, lambda: CE(model(x), y)) < 1e-9, g.kind
+    if kinds == {"attention": 2}:  # post-norm GELU: LayerNorms feed the residual stream, no law; all are named
+        assert any("norm1 (LayerNorm)" in u for u in inv.unsupported)
+        assert any("linear1 (Linear)" in u for u in inv.without_laws)
+
+
+def test_tracing_failure_is_one_readable_error_with_the_way_out():
+    from conslaw.algebra import ConslawError
+    from conslaw.verification.module_laws import rescale_group
+
+    class Branchy(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.fc1, self.fc2 = nn.Linear(3, 4), nn.Linear(4, 2)
+
+        def forward(self, x):
+            if x.sum() > 0:  # data-dependent control flow: torch.fx cannot trace it
+                x = -x
+            return self.fc2(torch.relu(self.fc1(x)))
+
+    model = Branchy().double()
+    with pytest.raises(ConslawError, match="could not trace Branchy.*groups="):
+        find_laws(model)
+    inv = find_laws(model, groups=[rescale_group(model, "fc1", "fc2")])
+    assert [g.kind for g in inv.groups] == ["rescale"]
+    x, y = torch.randn(8, 3, dtype=torch.float64), torch.randint(0, 2, (8,))
+    assert check_laws(model, inv, CE, [(x, y)])[0].verdict == "pass"
+    with pytest.raises(ConslawError, match="no module named 'fc3'"):
+        rescale_group(model, "fc1", "fc3")

@@ -19,11 +19,13 @@ Parametrised modules of other types are listed as unsupported, never skipped sil
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Callable, Iterable
+from typing import Callable, Iterable, Sequence
 
 import torch
 import torch.fx as fx
 from torch import nn
+
+from conslaw.algebra import ConslawError
 
 from .latex import latex_text
 from .torch_modules import SelfAttention
@@ -52,15 +54,24 @@ class LawInventory:
     groups: list[LawGroup] = field(default_factory=list)
     unsupported: list[str] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)  # patterns found but not claimed, with the reason
+    without_laws: list[str] = field(default_factory=list)  # known layer types around which no pattern matched
 
     @property
     def count(self) -> int:
         return sum(g.count for g in self.groups)
 
 
+# modules analysed as a whole (torch.fx cannot trace their fast paths; their structure is known)
+LEAF_TYPES = (SelfAttention, nn.MultiheadAttention, nn.TransformerEncoderLayer, nn.TransformerEncoder)
+
+
+class ModuleTracingError(ConslawError):
+    """torch.fx could not trace the model: say why, and how to declare the law groups by hand."""
+
+
 class _Tracer(fx.Tracer):
     def is_leaf_module(self, m: nn.Module, qualname: str) -> bool:
-        return isinstance(m, SelfAttention) or super().is_leaf_module(m, qualname)
+        return isinstance(m, LEAF_TYPES) or super().is_leaf_module(m, qualname)
 
 
 def _tex(name: str) -> str:
@@ -101,25 +112,46 @@ def _shared_parameters(model: nn.Module) -> dict[str, list[str]]:
     return {v[0]: v for v in names.values() if len(v) > 1}
 
 
-def find_laws(model: nn.Module) -> LawInventory:
+def find_laws(model: nn.Module, groups: Sequence[LawGroup] | None = None) -> LawInventory:
     """Every law the patterns of the module docstring give, and the parametrised modules left unanalysed.
 
     A pattern whose parameters are shared with another module (tied weights) is not
     claimed: the other use breaks the symmetry in general; it is listed in ``skipped``.
+    ``groups``: law groups declared by hand (e.g. ``rescale_group(model, "fc1", "fc2")``); with
+    them the model is not traced, so a model torch.fx cannot trace can still be checked.
+    Tracing failures raise :class:`ModuleTracingError` with that way out.
     """
-    graph = _Tracer().trace(model)
     mods = dict(model.named_modules())
     inv = LawInventory()
+    if groups is not None:
+        inv.groups = list(groups)
+        inv.unsupported, inv.without_laws = _not_analysed(model, inv.groups, mods)
+        return inv
+    try:
+        graph = _Tracer().trace(model)
+    except Exception as exc:  # torch.fx raises many types; one readable line with the way out
+        raise ModuleTracingError(
+            f"torch.fx could not trace {type(model).__name__}: {type(exc).__name__}: {str(exc).splitlines()[0][:200]}; "
+            "declare the law groups by hand, e.g. find_laws(model, groups=[rescale_group(model, 'fc1', 'fc2')]), "
+            "or make the failing submodule a leaf") from None
     shared = _shared_parameters(model)
     alias = {name: canon for canon, names in shared.items() for name in names}
-    covered: set[str] = set()
     for node in graph.nodes:
         if node.op != "call_module":
             continue
         name, m = node.target, mods[node.target]
         if isinstance(m, SelfAttention):
             inv.groups.append(_attention_group(name, m))
-            covered.add(name)
+            continue
+        if isinstance(m, nn.MultiheadAttention):
+            _add_mha(inv, name, m)
+            continue
+        if isinstance(m, nn.TransformerEncoderLayer):
+            _add_encoder_layer(inv, name, m)
+            continue
+        if isinstance(m, nn.TransformerEncoder):
+            for k, layer in enumerate(m.layers):
+                _add_encoder_layer(inv, f"{name}.layers.{k}", layer)
             continue
         user = _single_user(node)
         if isinstance(m, LINEAR_TYPES) and user is not None and user.op == "call_module" and isinstance(mods[user.target], NORM_TYPES):
@@ -128,19 +160,14 @@ def find_laws(model: nn.Module) -> LawInventory:
                 lambda p, n=name: _rows(p[f"{n}.weight"]), m.weight.shape[0],
                 requires="batch norm in training mode (batch statistics); exact up to its eps (relative error ~ eps / variance)",
                 norm=user.target))
-            covered.add(name)
         if isinstance(m, LINEAR_TYPES + NORM_TYPES) and user is not None and _is_relu(user, mods):
             nxt = _single_user(user)
             if nxt is not None and nxt.op == "call_module" and isinstance(mods[nxt.target], LINEAR_TYPES):
                 inv.groups.append(_rescale_group(name, m, nxt.target, mods[nxt.target]))
-                covered.update({name, nxt.target})
         if isinstance(m, nn.Linear) and user is not None and user.op == "output":
             inv.groups.append(_column_sum_group(name, m))
-            covered.add(name)
-    for name, m in model.named_modules():
-        own = [p for p in m.parameters(recurse=False)]
-        if own and not isinstance(m, KNOWN_TYPES):
-            inv.unsupported.append(f"{name} ({type(m).__name__}): no law pattern known for this layer type")
+    unknown, inv.without_laws = _not_analysed(model, inv.groups, mods)
+    inv.unsupported += unknown
     kept = []
     for g in inv.groups:
         tied = [p for p in g.params if p in alias]
@@ -152,6 +179,33 @@ def find_laws(model: nn.Module) -> LawInventory:
             kept.append(g)
     inv.groups = kept
     return inv
+
+
+def _not_analysed(model: nn.Module, groups: Sequence[LawGroup], mods: dict) -> tuple[list[str], list[str]]:
+    """Modules with parameters of their own that no law group uses: (unknown layer types, known types around
+    which no pattern matched), each named with the reason."""
+    used = {p for g in groups for p in g.params}
+    unknown, unmatched = [], []
+    for name, m in mods.items():
+        own = [f"{name}.{n}" if name else n for n, _ in m.named_parameters(recurse=False)]
+        if not own or any(p in used for p in own):
+            continue
+        if isinstance(m, KNOWN_TYPES + LEAF_TYPES):
+            unmatched.append(f"{name} ({type(m).__name__}): no law pattern matched around it (e.g. not followed by a "
+                             "ReLU and a Linear/Conv, nor by a BatchNorm)")
+        else:
+            unknown.append(f"{name} ({type(m).__name__}): no law pattern known for this layer type")
+    return unknown, unmatched
+
+
+def rescale_group(model: nn.Module, first: str, second: str) -> LawGroup:
+    """The rescale laws of a hidden layer declared by hand: ``first`` (Linear/Conv/BatchNorm) → a positively
+    homogeneous activation → ``second`` (Linear/Conv), for ``find_laws(model, groups=[...])``."""
+    mods = dict(model.named_modules())
+    for n in (first, second):
+        if n not in mods:
+            raise ConslawError(f"no module named {n!r} in {type(model).__name__}")
+    return _rescale_group(first, mods[first], second, mods[second])
 
 
 def _rescale_group(a_name: str, a: nn.Module, b_name: str, b: nn.Module) -> LawGroup:
@@ -202,6 +256,75 @@ def _attention_group(name: str, m: SelfAttention) -> LawGroup:
 
     latex = r"Q_h^\top Q_h - K_h^\top K_h,\ V_h^\top V_h - O_h^\top O_h \ (\text{" + latex_text(name) + "})"
     return LawGroup("attention", (name,), latex, params, values, H * (dk * (dk + 1) // 2 + dv * (dv + 1) // 2))
+
+
+def _mha_group(name: str, m: nn.MultiheadAttention) -> LawGroup:
+    """Per head h, with A_x = [W_x^h | b_x^h] the head's rows of the packed in_proj (x = q, k, v) and
+    W_o^h its columns of out_proj: the entries (a ≤ b) of A_q A_qᵀ − A_k A_kᵀ and A_v A_vᵀ − W_o^hᵀ W_o^h
+    (the symmetries (A_q, A_k) ↦ (G A_q, G^{-T} A_k), (A_v, W_o^h) ↦ (G A_v, W_o^h G^{-1}); Cor. 3.9–3.10)."""
+    E, H = m.embed_dim, m.num_heads
+    hd = E // H
+    bias = m.in_proj_bias is not None
+    params = (f"{name}.in_proj_weight",) + ((f"{name}.in_proj_bias",) if bias else ()) + (f"{name}.out_proj.weight",)
+    iu = torch.triu_indices(hd, hd)
+
+    def values(p):
+        W = p[f"{name}.in_proj_weight"]
+        A = torch.cat([W, p[f"{name}.in_proj_bias"][:, None]], 1) if bias else W  # (3E, E [+1])
+        O = p[f"{name}.out_proj.weight"]  # (E, E)
+        out = []
+        for h in range(H):
+            q, k, v = (A[j * E + h * hd:j * E + (h + 1) * hd] for j in range(3))
+            o = O[:, h * hd:(h + 1) * hd]
+            out.append((q @ q.T - k @ k.T)[iu[0], iu[1]])
+            out.append((v @ v.T - o.T @ o)[iu[0], iu[1]])
+        return torch.cat(out)
+
+    def packed(x: str) -> str:
+        return f"[W_{x}|b_{x}]_h" if bias else f"W_{{{x},h}}"
+
+    latex = (rf"{packed('q')}{packed('q')}^\top - {packed('k')}{packed('k')}^\top,\ "
+             rf"{packed('v')}{packed('v')}^\top - W_{{o,h}}^\top W_{{o,h}}\ (\text{{{latex_text(name)}}})")
+    return LawGroup("attention", (name,), latex, params, values, H * hd * (hd + 1))
+
+
+def _add_mha(inv: LawInventory, name: str, m: nn.MultiheadAttention) -> None:
+    if not m._qkv_same_embed_dim:
+        inv.unsupported.append(f"{name} (MultiheadAttention): separate q/k/v projections (kdim or vdim != embed_dim) "
+                               "are not analysed")
+    elif m.bias_k is not None or m.bias_v is not None:
+        inv.unsupported.append(f"{name} (MultiheadAttention): add_bias_kv appends learned key/value tokens that break "
+                               "the per-head symmetry; not analysed")
+    else:
+        inv.groups.append(_mha_group(name, m))
+
+
+def _layer_norm_group(norm_name: str, norm: nn.LayerNorm, consumer: str, weight: str) -> LawGroup:
+    """γ_j² + β_j² − ‖W_{:,j}‖² for a LayerNorm whose output feeds only the matrix ``weight`` (pre-norm)."""
+    has_bias = norm.bias is not None
+    params = (f"{norm_name}.weight",) + ((f"{norm_name}.bias",) if has_bias else ()) + (weight,)
+
+    def values(p):
+        out = p[f"{norm_name}.weight"].pow(2) - _cols(p[weight])
+        return out + p[f"{norm_name}.bias"].pow(2) if has_bias else out
+
+    latex = (rf"({_tex(norm_name + '.weight')}_{{j}})^2" + (rf" + ({_tex(norm_name + '.bias')}_{{j}})^2" if has_bias else "")
+             + rf" - \|{_tex(weight)}_{{:,j}}\|^2")
+    return LawGroup("norm_rescale", (norm_name, consumer), latex, params, values, norm.weight.shape[0])
+
+
+def _add_encoder_layer(inv: LawInventory, name: str, m: nn.TransformerEncoderLayer) -> None:
+    """nn.TransformerEncoderLayer: its attention laws; the feed-forward rescale laws when the activation is ReLU;
+    with norm_first, each LayerNorm's affine weights against the Linear it feeds."""
+    _add_mha(inv, f"{name}.self_attn", m.self_attn)
+    act = m.activation
+    relu = act is nn.functional.relu or isinstance(act, nn.ReLU) or getattr(m, "activation_relu_or_gelu", 0) == 1
+    if relu:
+        inv.groups.append(_rescale_group(f"{name}.linear1", m.linear1, f"{name}.linear2", m.linear2))
+    if m.norm_first and m.self_attn._qkv_same_embed_dim:
+        inv.groups.append(_layer_norm_group(f"{name}.norm1", m.norm1, f"{name}.self_attn",
+                                            f"{name}.self_attn.in_proj_weight"))
+        inv.groups.append(_layer_norm_group(f"{name}.norm2", m.norm2, f"{name}.linear1", f"{name}.linear1.weight"))
 
 
 @dataclass
