@@ -10,9 +10,17 @@ The graph (``torch.fx``) is read for the patterns whose laws the papers give:
 * **attention** (Cor. 3.9–3.10): a :class:`~conslaw.verification.torch_modules.SelfAttention` —
   per head, the entries of Q_hᵀQ_h − K_hᵀK_h and V_hᵀV_h − O_hᵀO_h;
 * **column sums** (Prop. 3.11): a Linear whose output is the model's output, trained with the
-  cross-entropy loss — Σ_k W_{k,j} for each input j (and Σ_k b_k).
+  cross-entropy loss — Σ_k W_{k,j} for each input j (and Σ_k b_k);
+* **torch's attention**: ``nn.MultiheadAttention`` (packed ``in_proj``, with or without biases) —
+  per head, [W_q|b_q][W_q|b_q]ᵀ − [W_k|b_k][W_k|b_k]ᵀ and [W_v|b_v][W_v|b_v]ᵀ − W_oᵀW_o;
+  ``nn.TransformerEncoder(Layer)`` — its attention, the feed-forward rescale laws when the
+  activation is ReLU, and with ``norm_first`` each LayerNorm's γ_j² + β_j² − ‖W_{:,j}‖² against
+  the Linear it feeds (post-norm LayerNorms feed the residual stream: no such law).
 
-Parametrised modules of other types are listed as unsupported, never skipped silently.
+Parametrised modules of other types are listed in ``unsupported``, known types around which no
+pattern matched in ``without_laws``, tied-weight patterns in ``skipped``: never skipped silently.
+A model torch.fx cannot trace raises :class:`ModuleTracingError`, whose message gives the way
+out: ``find_laws(model, groups=[rescale_group(model, "fc1", "fc2"), ...])``.
 :func:`check_laws` measures, on real batches, the relative orthogonality
 |⟨∇h, ∇L⟩| / (‖∇h‖ ‖∇L‖) of every law to the loss gradient.
 """
