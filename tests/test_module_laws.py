@@ -144,7 +144,8 @@ def test_batched_dots_and_norms_equal_the_per_law_gradients():
     torch.manual_seed(2)
     model = TransformerClassifier(vocab=11, d=6, heads=2, dk=2, dv=3, hidden=5, layers=1, classes=3).double()
     net = _mobile_block()
-    for m in (model, net):
+    encoder = _Encoded(_encoder(norm_first=True)).double()
+    for m in (model, net, encoder):
         inv = find_laws(m)
         named = dict(m.named_parameters())
         for g in inv.groups:

@@ -55,6 +55,8 @@ class LawGroup:
     count: int
     requires: str = ""
     norm: str = ""  # scale laws: the batch norm that makes them hold (its eps breaks them slightly)
+    # ‖∇h_i(θ)‖ in closed form, where the laws are signed sums of squares (or sums) on disjoint supports
+    gradient_norms: Callable[[dict[str, torch.Tensor]], torch.Tensor] | None = None
 
 
 @dataclass
@@ -167,7 +169,7 @@ def find_laws(model: nn.Module, groups: Sequence[LawGroup] | None = None) -> Law
                 "scale", (name,), rf"\|{_tex(name + '.weight')}_{{c}}\|^2", (f"{name}.weight",),
                 lambda p, n=name: _rows(p[f"{n}.weight"]), m.weight.shape[0],
                 requires="batch norm in training mode (batch statistics); exact up to its eps (relative error ~ eps / variance)",
-                norm=user.target))
+                norm=user.target, gradient_norms=lambda p, n=name: 2 * _rows(p[f"{n}.weight"]).sqrt()))
         if isinstance(m, LINEAR_TYPES + NORM_TYPES) and user is not None and _is_relu(user, mods):
             nxt = _single_user(user)
             if nxt is not None and nxt.op == "call_module" and isinstance(mods[nxt.target], LINEAR_TYPES):
@@ -220,16 +222,24 @@ def _rescale_group(a_name: str, a: nn.Module, b_name: str, b: nn.Module) -> LawG
     has_bias = getattr(a, "bias", None) is not None
     params = (f"{a_name}.weight",) + ((f"{a_name}.bias",) if has_bias else ()) + (f"{b_name}.weight",)
 
-    def values(p):
+    def incoming(p):
         out = _rows(p[f"{a_name}.weight"]) if p[f"{a_name}.weight"].ndim > 1 else p[f"{a_name}.weight"].pow(2)
-        if has_bias:
-            out = out + p[f"{a_name}.bias"].pow(2)
-        return out - _cols(p[f"{b_name}.weight"], getattr(b, "groups", 1))
+        return out + p[f"{a_name}.bias"].pow(2) if has_bias else out
+
+    def outgoing(p):
+        return _cols(p[f"{b_name}.weight"], getattr(b, "groups", 1))
+
+    def values(p):
+        return incoming(p) - outgoing(p)
+
+    def gradient_norms(p):  # law j: ±θ_k² over its own row of A and column of B, so ‖∇h_j‖² = 4 Σ θ_k²
+        return 2 * (incoming(p) + outgoing(p)).sqrt()
 
     first = rf"\|{_tex(a_name + '.weight')}_{{j}}\|^2" if a.weight.ndim > 1 else rf"({_tex(a_name + '.weight')}_{{j}})^2"
     bias = rf" + ({_tex(a_name + '.bias')}_{{j}})^2" if has_bias else ""
     latex = first + bias + rf" - \|{_tex(b_name + '.weight')}_{{:,j}}\|^2"
-    return LawGroup("rescale", (a_name, b_name), latex, params, values, a.weight.shape[0])
+    return LawGroup("rescale", (a_name, b_name), latex, params, values, a.weight.shape[0],
+                    gradient_norms=gradient_norms)
 
 
 def _column_sum_group(name: str, m: nn.Linear) -> LawGroup:
@@ -241,8 +251,11 @@ def _column_sum_group(name: str, m: nn.Linear) -> LawGroup:
         return torch.cat([sums, p[f"{name}.bias"].sum()[None]]) if has_bias else sums
 
     latex = rf"\sum_k {_tex(name + '.weight')}_{{k,j}}" + (rf",\ \sum_k {_tex(name + '.bias')}_k" if has_bias else "")
-    return LawGroup("column_sum", (name,), latex, params, values, m.in_features + int(has_bias),
-                    requires="the cross-entropy loss on the model's output")
+    count = m.in_features + int(has_bias)
+    return LawGroup("column_sum", (name,), latex, params, values, count,
+                    requires="the cross-entropy loss on the model's output",
+                    gradient_norms=lambda p: torch.full((count,), float(m.out_features) ** 0.5,
+                                                        dtype=p[params[0]].dtype, device=p[params[0]].device))
 
 
 def _attention_group(name: str, m: SelfAttention) -> LawGroup:
@@ -312,13 +325,20 @@ def _layer_norm_group(norm_name: str, norm: nn.LayerNorm, consumer: str, weight:
     has_bias = norm.bias is not None
     params = (f"{norm_name}.weight",) + ((f"{norm_name}.bias",) if has_bias else ()) + (weight,)
 
-    def values(p):
-        out = p[f"{norm_name}.weight"].pow(2) - _cols(p[weight])
+    def incoming(p):
+        out = p[f"{norm_name}.weight"].pow(2)
         return out + p[f"{norm_name}.bias"].pow(2) if has_bias else out
+
+    def values(p):
+        return incoming(p) - _cols(p[weight])
+
+    def gradient_norms(p):
+        return 2 * (incoming(p) + _cols(p[weight])).sqrt()
 
     latex = (rf"({_tex(norm_name + '.weight')}_{{j}})^2" + (rf" + ({_tex(norm_name + '.bias')}_{{j}})^2" if has_bias else "")
              + rf" - \|{_tex(weight)}_{{:,j}}\|^2")
-    return LawGroup("norm_rescale", (norm_name, consumer), latex, params, values, norm.weight.shape[0])
+    return LawGroup("norm_rescale", (norm_name, consumer), latex, params, values, norm.weight.shape[0],
+                    gradient_norms=gradient_norms)
 
 
 def _add_encoder_layer(inv: LawInventory, name: str, m: nn.TransformerEncoderLayer) -> None:
@@ -359,13 +379,16 @@ class LawCheck:
 
 
 def law_dots_and_norms(group: LawGroup, tensors: list[torch.Tensor], direction: list[torch.Tensor],
-                       chunk_bytes: int = 2**28) -> tuple[torch.Tensor, torch.Tensor]:
-    """(⟨∇h_i, v⟩, ‖∇h_i‖) for every law h_i of the group: one jvp along v for all the dots, and the
-    gradients' norms from vjps batched with ``vmap`` in chunks of at most ``chunk_bytes`` of gradients."""
+                       chunk_bytes: int = 2**26) -> tuple[torch.Tensor, torch.Tensor]:
+    """(⟨∇h_i, v⟩, ‖∇h_i‖) for every law h_i of the group: one jvp along v gives all the dots; the norms
+    come in closed form where the group has them (signed sums of squares on disjoint supports), else from
+    vjps batched with ``vmap`` in chunks of at most ``chunk_bytes`` of gradients."""
     def values(*ts):
         return group.values(dict(zip(group.params, ts)))
 
     h, dots = torch.func.jvp(values, tuple(tensors), tuple(direction))
+    if group.gradient_norms is not None:
+        return dots, group.gradient_norms(dict(zip(group.params, tensors)))
     _, pullback = torch.func.vjp(values, *tensors)
     numel = sum(t.numel() for t in tensors)
     chunk = max(1, min(group.count, chunk_bytes // (h.element_size() * max(numel, 1))))
