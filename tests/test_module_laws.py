@@ -228,3 +228,42 @@ def test_tracing_failure_is_one_readable_error_with_the_way_out():
     assert check_laws(model, inv, CE, [(x, y)])[0].verdict == "pass"
     with pytest.raises(ConslawError, match="no module named 'fc3'"):
         rescale_group(model, "fc1", "fc3")
+
+
+# ----------------------------------------------- homogeneous activations and channel-wise maps
+class _FunctionalFlatten(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.conv, self.fc = nn.Conv2d(2, 3, 3, padding=1), nn.Linear(3 * 2 * 2, 4)
+
+    def forward(self, x):
+        x = nn.functional.max_pool2d(nn.functional.leaky_relu(self.conv(x), 0.2), 2)
+        return self.fc(torch.flatten(x, 1))
+
+
+@pytest.mark.parametrize("make, pairs", [
+    (lambda: nn.Sequential(nn.Linear(3, 5), nn.LeakyReLU(0.1), nn.Linear(5, 3)), {("0", "2")}),
+    (lambda: nn.Sequential(nn.Linear(3, 5), nn.PReLU(5), nn.Linear(5, 3)), {("0", "2")}),
+    (lambda: nn.Sequential(nn.Linear(3, 5), nn.Dropout(0.3), nn.ReLU(), nn.Identity(), nn.Linear(5, 3)), {("0", "4")}),
+    (lambda: nn.Sequential(nn.Conv2d(2, 4, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2), nn.Conv2d(4, 3, 3, padding=1),
+                           nn.ReLU(), nn.AvgPool2d(2), nn.Flatten(), nn.Linear(3 * 1 * 1, 3)), {("0", "3"), ("3", "7")}),
+    (lambda: nn.Sequential(nn.Conv2d(2, 4, 3, padding=1), nn.BatchNorm2d(4), nn.ReLU(), nn.AdaptiveAvgPool2d(2),
+                           nn.Flatten(), nn.Linear(4 * 4, 3)), {("1", "5")}),
+    (_FunctionalFlatten, {("conv", "fc")}),
+])
+def test_positively_homogeneous_channelwise_paths(make, pairs):
+    """LeakyReLU, PReLU, dropout, identity, pools and a flatten into a Linear (the Linear's columns grouped per
+    channel): each rescale law orthogonal to the loss gradient and changed by exactly lr² h(g) by one SGD step."""
+    torch.manual_seed(5)
+    model = make().double().train()
+    inv = find_laws(model)
+    rescale = {g.modules: g for g in inv.groups if g.kind == "rescale"}
+    assert set(rescale) == pairs
+    x = torch.randn(6, 3, dtype=torch.float64) if isinstance(model[0] if isinstance(model, nn.Sequential) else None,
+                                                            nn.Linear) else torch.randn(6, 2, 4, 4, dtype=torch.float64)
+    y = torch.randint(0, 3, (6,))
+    for c in check_laws(model, inv, CE, [(x, y)]):
+        if c.group.kind == "rescale":
+            assert c.verdict == "pass" and c.max_relative_error < 1e-12, (c.group.modules, c.max_relative_error)
+    for g in rescale.values():
+        assert _one_step_identity(model, g, lambda: CE(model(x), y)) < 1e-9

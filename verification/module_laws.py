@@ -108,10 +108,65 @@ def _single_user(node: fx.Node) -> fx.Node | None:
     return users[0] if len(users) == 1 else None
 
 
+# channel-wise, positively homogeneous maps: f(α z) = α f(z) for α > 0, channel by channel, so a hidden
+# channel can be scaled by α before them and by 1/α after them (Neural Mechanics' rescale symmetry)
+HOMOGENEOUS_MODULES = (nn.ReLU, nn.LeakyReLU, nn.PReLU, nn.Identity, nn.Dropout, nn.Dropout1d, nn.Dropout2d,
+                       nn.Dropout3d, nn.MaxPool1d, nn.MaxPool2d, nn.MaxPool3d, nn.AvgPool1d, nn.AvgPool2d,
+                       nn.AvgPool3d, nn.AdaptiveAvgPool1d, nn.AdaptiveAvgPool2d, nn.AdaptiveAvgPool3d,
+                       nn.AdaptiveMaxPool1d, nn.AdaptiveMaxPool2d, nn.AdaptiveMaxPool3d)
+HOMOGENEOUS_FUNCTIONS = {"relu", "relu_", "leaky_relu", "leaky_relu_", "prelu", "dropout", "max_pool1d", "max_pool2d",
+                         "max_pool3d", "avg_pool1d", "avg_pool2d", "avg_pool3d", "adaptive_avg_pool1d",
+                         "adaptive_avg_pool2d", "adaptive_avg_pool3d", "adaptive_max_pool1d", "adaptive_max_pool2d",
+                         "adaptive_max_pool3d", "identity"}
+_ACTIVATIONS = (nn.ReLU, nn.LeakyReLU, nn.PReLU)
+
+
+def _function_name(node: fx.Node) -> str:
+    return getattr(node.target, "__name__", str(node.target))
+
+
 def _is_relu(node: fx.Node, mods: dict) -> bool:
+    """A positively homogeneous activation (ReLU, LeakyReLU, PReLU), as a module or a function."""
     if node.op == "call_module":
-        return isinstance(mods[node.target], nn.ReLU)
-    return node.op in ("call_function", "call_method") and getattr(node.target, "__name__", node.target) in ("relu", "relu_")
+        return isinstance(mods[node.target], _ACTIVATIONS)
+    return node.op in ("call_function", "call_method") and _function_name(node) in (
+        "relu", "relu_", "leaky_relu", "leaky_relu_", "prelu")
+
+
+def _is_flatten(node: fx.Node, mods: dict) -> bool:
+    """Flatten from dimension 1 on: channel c becomes the contiguous features c·S … (c+1)·S − 1."""
+    if node.op == "call_module":
+        m = mods[node.target]
+        return isinstance(m, nn.Flatten) and m.start_dim == 1 and m.end_dim == -1
+    if node.op in ("call_function", "call_method") and _function_name(node) == "flatten":
+        start = node.args[1] if len(node.args) > 1 else node.kwargs.get("start_dim", 0)
+        end = node.args[2] if len(node.args) > 2 else node.kwargs.get("end_dim", -1)
+        return start == 1 and end == -1
+    return False
+
+
+def _is_homogeneous(node: fx.Node, mods: dict) -> bool:
+    if node.op == "call_module":
+        return isinstance(mods[node.target], HOMOGENEOUS_MODULES)
+    return node.op in ("call_function", "call_method") and _function_name(node) in HOMOGENEOUS_FUNCTIONS
+
+
+def _through_homogeneous(node: fx.Node, mods: dict) -> tuple[fx.Node, bool] | None:
+    """From a layer's output, follow single users through channel-wise positively homogeneous maps (at least
+    one activation) and at most one flatten to the next Linear/Conv: (that node, whether a flatten was crossed)."""
+    seen_activation, flattened = False, False
+    user = _single_user(node)
+    while user is not None:
+        if user.op == "call_module" and isinstance(mods[user.target], LINEAR_TYPES):
+            return (user, flattened) if seen_activation else None
+        if _is_flatten(user, mods) and not flattened:
+            flattened = True
+        elif _is_homogeneous(user, mods):
+            seen_activation = seen_activation or _is_relu(user, mods)
+        else:
+            return None
+        user = _single_user(user)
+    return None
 
 
 def _shared_parameters(model: nn.Module) -> dict[str, list[str]]:
@@ -170,10 +225,13 @@ def find_laws(model: nn.Module, groups: Sequence[LawGroup] | None = None) -> Law
                 lambda p, n=name: _rows(p[f"{n}.weight"]), m.weight.shape[0],
                 requires="batch norm in training mode (batch statistics); exact up to its eps (relative error ~ eps / variance)",
                 norm=user.target, gradient_norms=lambda p, n=name: 2 * _rows(p[f"{n}.weight"]).sqrt()))
-        if isinstance(m, LINEAR_TYPES + NORM_TYPES) and user is not None and _is_relu(user, mods):
-            nxt = _single_user(user)
-            if nxt is not None and nxt.op == "call_module" and isinstance(mods[nxt.target], LINEAR_TYPES):
-                inv.groups.append(_rescale_group(name, m, nxt.target, mods[nxt.target]))
+        if isinstance(m, LINEAR_TYPES + NORM_TYPES):
+            found = _through_homogeneous(node, mods)
+            if found is not None:
+                nxt, flattened = found
+                group = _rescale_group(name, m, nxt.target, mods[nxt.target], flattened=flattened)
+                if group is not None:
+                    inv.groups.append(group)
         if isinstance(m, nn.Linear) and user is not None and user.op == "output":
             inv.groups.append(_column_sum_group(name, m))
     unknown, inv.without_laws = _not_analysed(model, inv.groups, mods)
@@ -218,15 +276,27 @@ def rescale_group(model: nn.Module, first: str, second: str) -> LawGroup:
     return _rescale_group(first, mods[first], second, mods[second])
 
 
-def _rescale_group(a_name: str, a: nn.Module, b_name: str, b: nn.Module) -> LawGroup:
+def _rescale_group(a_name: str, a: nn.Module, b_name: str, b: nn.Module, flattened: bool = False) -> LawGroup | None:
+    """Per hidden channel j of A: ‖A_j‖² (+ b_j²) − ‖B's weights reading channel j‖²; None if the shapes do not fit.
+
+    After a flatten, channel j of A is read by B's columns j·S … (j+1)·S − 1 (S = in_features / channels)."""
     has_bias = getattr(a, "bias", None) is not None
     params = (f"{a_name}.weight",) + ((f"{a_name}.bias",) if has_bias else ()) + (f"{b_name}.weight",)
+    channels = a.weight.shape[0]
+    per_channel = 1
+    if flattened:
+        if not isinstance(b, nn.Linear) or b.in_features % channels:
+            return None
+        per_channel = b.in_features // channels
 
     def incoming(p):
         out = _rows(p[f"{a_name}.weight"]) if p[f"{a_name}.weight"].ndim > 1 else p[f"{a_name}.weight"].pow(2)
         return out + p[f"{a_name}.bias"].pow(2) if has_bias else out
 
     def outgoing(p):
+        if flattened:
+            w = p[f"{b_name}.weight"]
+            return w.reshape(w.shape[0], channels, per_channel).pow(2).sum(dim=(0, 2))
         return _cols(p[f"{b_name}.weight"], getattr(b, "groups", 1))
 
     def values(p):
@@ -237,7 +307,8 @@ def _rescale_group(a_name: str, a: nn.Module, b_name: str, b: nn.Module) -> LawG
 
     first = rf"\|{_tex(a_name + '.weight')}_{{j}}\|^2" if a.weight.ndim > 1 else rf"({_tex(a_name + '.weight')}_{{j}})^2"
     bias = rf" + ({_tex(a_name + '.bias')}_{{j}})^2" if has_bias else ""
-    latex = first + bias + rf" - \|{_tex(b_name + '.weight')}_{{:,j}}\|^2"
+    cols = rf"{{:,jS:(j+1)S}}" if flattened else "{:,j}"
+    latex = first + bias + rf" - \|{_tex(b_name + '.weight')}_{cols}\|^2"
     return LawGroup("rescale", (a_name, b_name), latex, params, values, a.weight.shape[0],
                     gradient_norms=gradient_norms)
 
