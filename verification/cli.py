@@ -82,7 +82,7 @@ def _int(text: str) -> int:
 
 
 def _architecture_args(p: argparse.ArgumentParser) -> None:
-    p.add_argument("arch", help=f"architecture: {', '.join(sorted([*ARCHITECTURES, 'resnet']))}")
+    p.add_argument("arch", nargs="?", help=f"architecture: {', '.join(sorted([*ARCHITECTURES, 'resnet']))}")
     p.add_argument("widths", nargs="*", type=_int,
                    help="sizes: layer widths n_0 ... n_q (linear, relu), or n K (softmax)")
     p.add_argument("--bias", action="store_true", help="hidden-layer biases (relu) or the bias b (softmax)")
@@ -158,6 +158,11 @@ def build_parser() -> argparse.ArgumentParser:
     count.add_argument("--time-limit", type=_positive_float, metavar="SECONDS",
                        help="with --numeric: stop growing after this long (the rank is then a lower bound, and says so); "
                             "exact: stop the run after this long (no result)")
+    count.add_argument("--module", metavar="PKG.MOD:FACTORY",
+                       help="count the laws of your own nn.Module numerically: FACTORY() returns (model, inputs); "
+                            "compared with the laws the pattern matcher finds")
+    count.add_argument("--loss", choices=("cross_entropy", "mse"), default="cross_entropy",
+                       help="with --module: the loss the model is trained with (default cross_entropy)")
     count.add_argument("--model", action="store_true",
                        help="with --numeric, attention: count from the model's own fields (softmax included), "
                             "at --inputs random inputs (default 5D/(N d)) of --tokens tokens (default 4)")
@@ -333,7 +338,64 @@ def _count_numeric(args, out) -> int:
     return 0
 
 
+def _load_module(spec: str):
+    """Import pkg.mod and call FACTORY(): the user's own code, named on the command line."""
+    import importlib
+    import os
+
+    if os.getcwd() not in sys.path:  # like `python -m`: modules in the current folder are found
+        sys.path.insert(0, os.getcwd())
+    mod_name, _, attr = spec.partition(":")
+    if not mod_name or not attr:
+        raise ConslawError(f"--module needs PKG.MOD:FACTORY, got {spec!r}")
+    try:
+        factory = getattr(importlib.import_module(mod_name), attr)
+    except (ImportError, AttributeError) as exc:
+        raise ConslawError(f"cannot load {spec}: {exc}") from None
+    made = factory()
+    if not (isinstance(made, tuple) and len(made) == 2):
+        raise ConslawError(f"{spec}() must return (model, inputs), got {type(made).__name__}")
+    return made
+
+
+def _count_module(args, out) -> int:
+    from .module_count import count_module_laws
+
+    if args.arch is not None or args.widths:
+        raise ConslawError("--module counts your own model: give no architecture or widths")
+    if not 0 <= args.seed < 2**63:
+        raise ConslawError(f"--module needs a seed between 0 and 2^63 - 1 (torch generators), got {args.seed}")
+    model, inputs = _load_module(args.module)
+    r = count_module_laws(model, inputs, loss=args.loss, seed=args.seed, max_level=args.max_level or 10,
+                          time_limit=args.time_limit)
+    if args.json:
+        print(json.dumps(r), file=out)
+        return 0
+    ev = r["evidence"]
+    print(f"{r['model']} ({args.module}), {r['inputs']} inputs, loss {r['loss']} (numerical: torch {torch_version()})",
+          file=out)
+    print(f"  parameters D = {r['D']}; trace rank {r['rank']} (status {ev['status']}, ranks by tolerance "
+          f"{ev['ranks_by_tolerance']}); floating point, so the count is evidence, not a proof", file=out)
+    print(f"  laws at these inputs: D - rank = {r['laws']} (more inputs can only lower it)", file=out)
+    print(f"  laws the pattern matcher found: {r['found']} ({r['found_independent']} independent); "
+          f"not accounted for: {r['missed']}", file=out)
+    for item in r["not_analysed"]:
+        print(f"  not analysed: {item}", file=out)
+    print(f"  time {r['seconds']:.3f} s", file=out)
+    return 0
+
+
+def torch_version() -> str:
+    import torch
+
+    return torch.__version__
+
+
 def _count(args, out) -> int:
+    if args.module:
+        return _count_module(args, out)
+    if args.arch is None:
+        raise ConslawError("give an architecture (see 'conslaw architectures') or --module PKG.MOD:FACTORY")
     if args.numeric:
         return _count_numeric(args, out)
     if args.device is not None or args.precision is not None or args.model:
@@ -389,6 +451,8 @@ def _certified(args):
 
 
 def _laws(args, out) -> int:
+    if args.arch is None:
+        raise ConslawError("give an architecture (see 'conslaw architectures')")
     if args.arch == "resnet":
         return _laws_resnet(args, out)
     arch, cert = _certified(args)
@@ -397,6 +461,8 @@ def _laws(args, out) -> int:
 
 
 def _certify(args, out) -> int:
+    if args.arch is None:
+        raise ConslawError("give an architecture (see 'conslaw architectures')")
     _, cert = _certified(args)
     try:
         write_certificate(cert, args.output)
