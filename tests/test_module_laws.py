@@ -59,7 +59,8 @@ def test_transformer_laws_and_unsupported_layers_are_named():
     tokens, y = torch.randint(0, 20, (4, 5)), torch.randint(0, 3, (4,))
     assert all(c.max_relative_error < 1e-10 for c in check_laws(model, inv, CE, [(tokens, y)]))
     norm = nn.Sequential(nn.Linear(4, 4), nn.LayerNorm(4), nn.Linear(4, 2))
-    assert any("LayerNorm" in u for u in find_laws(norm).unsupported)
+    assert [g.modules for g in find_laws(norm).groups if g.kind == "norm_rescale"] == [("1", "2")]
+    assert any("0 (Linear)" in u for u in find_laws(norm).without_laws)  # the Linear before the norm: named
 
 
 def test_a_broken_law_is_detected():
@@ -201,7 +202,7 @@ def test_torch_attention_and_encoder_laws(body, kinds):
         if g.kind != "column_sum":
             assert _one_step_identity(model, g, lambda: CE(model(x), y)) < 1e-9, g.kind
     if kinds == {"attention": 2}:  # post-norm GELU: LayerNorms feed the residual stream, no law; all are named
-        assert any("norm1 (LayerNorm)" in u for u in inv.unsupported)
+        assert any("norm1 (LayerNorm)" in u for u in inv.without_laws)
         assert any("linear1 (Linear)" in u for u in inv.without_laws)
 
 
@@ -267,3 +268,32 @@ def test_positively_homogeneous_channelwise_paths(make, pairs):
             assert c.verdict == "pass" and c.max_relative_error < 1e-12, (c.group.modules, c.max_relative_error)
     for g in rescale.values():
         assert _one_step_identity(model, g, lambda: CE(model(x), y)) < 1e-9
+
+
+class _PreNormQKV(nn.Module):
+    """LayerNorm (or RMSNorm) feeding three Linear layers q, k, v (a hand-written pre-norm attention input)."""
+
+    def __init__(self, norm):
+        super().__init__()
+        self.norm = norm
+        self.q, self.k, self.v = nn.Linear(6, 4), nn.Linear(6, 4), nn.Linear(6, 4)
+        self.head = nn.Linear(4, 3)
+
+    def forward(self, x):
+        h = self.norm(x)
+        att = torch.softmax(self.q(h) @ self.k(h).transpose(-1, -2), dim=-1)
+        return self.head((att @ self.v(h)).mean(1))
+
+
+@pytest.mark.parametrize("norm", [lambda: nn.LayerNorm(6), lambda: nn.RMSNorm(6)])
+def test_norm_affine_weights_into_all_their_consumers(norm):
+    """γ_j² + β_j² − (‖W_q[:,j]‖² + ‖W_k[:,j]‖² + ‖W_v[:,j]‖²): summed over every consumer of the norm."""
+    torch.manual_seed(6)
+    model = _PreNormQKV(norm()).double()
+    inv = find_laws(model)
+    groups = [g for g in inv.groups if g.kind == "norm_rescale"]
+    assert len(groups) == 1 and groups[0].count == 6 and len(groups[0].params) in (4, 5)
+    x, y = torch.randn(5, 7, 6, dtype=torch.float64), torch.randint(0, 3, (5,))
+    check = next(c for c in check_laws(model, inv, CE, [(x, y)]) if c.group.kind == "norm_rescale")
+    assert check.verdict == "pass" and check.max_relative_error < 1e-12
+    assert _one_step_identity(model, groups[0], lambda: CE(model(x), y)) < 1e-9

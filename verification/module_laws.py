@@ -39,8 +39,9 @@ from .latex import latex_text
 from .torch_modules import SelfAttention
 
 LINEAR_TYPES = (nn.Linear, nn.Conv1d, nn.Conv2d, nn.Conv3d)
+AFFINE_NORM_TYPES = (nn.LayerNorm,) + ((nn.RMSNorm,) if hasattr(nn, "RMSNorm") else ())
 NORM_TYPES = (nn.BatchNorm1d, nn.BatchNorm2d, nn.BatchNorm3d)
-KNOWN_TYPES = LINEAR_TYPES + NORM_TYPES + (SelfAttention,)
+KNOWN_TYPES = LINEAR_TYPES + NORM_TYPES + AFFINE_NORM_TYPES + (SelfAttention,)
 
 
 @dataclass
@@ -232,6 +233,11 @@ def find_laws(model: nn.Module, groups: Sequence[LawGroup] | None = None) -> Law
                 group = _rescale_group(name, m, nxt.target, mods[nxt.target], flattened=flattened)
                 if group is not None:
                     inv.groups.append(group)
+        if isinstance(m, AFFINE_NORM_TYPES) and getattr(m, "weight", None) is not None and m.weight.ndim == 1:
+            consumers = list(node.users)
+            if consumers and all(u.op == "call_module" and isinstance(mods[u.target], nn.Linear) for u in consumers):
+                inv.groups.append(_layer_norm_group(name, m, ",".join(u.target for u in consumers),
+                                                    [f"{u.target}.weight" for u in consumers]))
         if isinstance(m, nn.Linear) and user is not None and user.op == "output":
             inv.groups.append(_column_sum_group(name, m))
     unknown, inv.without_laws = _not_analysed(model, inv.groups, mods)
@@ -391,23 +397,29 @@ def _add_mha(inv: LawInventory, name: str, m: nn.MultiheadAttention) -> None:
         inv.groups.append(_mha_group(name, m))
 
 
-def _layer_norm_group(norm_name: str, norm: nn.LayerNorm, consumer: str, weight: str) -> LawGroup:
-    """γ_j² + β_j² − ‖W_{:,j}‖² for a LayerNorm whose output feeds only the matrix ``weight`` (pre-norm)."""
-    has_bias = norm.bias is not None
-    params = (f"{norm_name}.weight",) + ((f"{norm_name}.bias",) if has_bias else ()) + (weight,)
+def _layer_norm_group(norm_name: str, norm: nn.Module, consumer: str, weight: str | Sequence[str]) -> LawGroup:
+    """γ_j² + β_j² − Σ_c ‖W^c_{:,j}‖² for a LayerNorm (or RMSNorm: no β) whose output feeds only the matrices
+    ``weight`` (one, or several consumers such as q, k and v): scaling (γ_j, β_j) by α and column j of every
+    consumer by 1/α changes nothing downstream."""
+    weights = [weight] if isinstance(weight, str) else list(weight)
+    has_bias = getattr(norm, "bias", None) is not None
+    params = (f"{norm_name}.weight",) + ((f"{norm_name}.bias",) if has_bias else ()) + tuple(weights)
 
     def incoming(p):
         out = p[f"{norm_name}.weight"].pow(2)
         return out + p[f"{norm_name}.bias"].pow(2) if has_bias else out
 
+    def outgoing(p):
+        return sum(_cols(p[w]) for w in weights)
+
     def values(p):
-        return incoming(p) - _cols(p[weight])
+        return incoming(p) - outgoing(p)
 
     def gradient_norms(p):
-        return 2 * (incoming(p) + _cols(p[weight])).sqrt()
+        return 2 * (incoming(p) + outgoing(p)).sqrt()
 
     latex = (rf"({_tex(norm_name + '.weight')}_{{j}})^2" + (rf" + ({_tex(norm_name + '.bias')}_{{j}})^2" if has_bias else "")
-             + rf" - \|{_tex(weight)}_{{:,j}}\|^2")
+             + "".join(rf" - \|{_tex(w)}_{{:,j}}\|^2" for w in weights))
     return LawGroup("norm_rescale", (norm_name, consumer), latex, params, values, norm.weight.shape[0],
                     gradient_norms=gradient_norms)
 
