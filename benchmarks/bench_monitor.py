@@ -26,12 +26,13 @@ def main() -> None:
     ap.add_argument("--batch", type=int, default=32)
     ap.add_argument("--size", type=int, default=32)
     ap.add_argument("--steps", type=int, default=10)
+    ap.add_argument("--momentum", type=float, default=0.9)
     args = ap.parse_args()
     torch.manual_seed(0)
     model = resnet18(width=args.width, in_channels=3, num_classes=10).train()
     inventory = find_laws(model)
-    monitor = LawMonitor(model, inventory)
-    opt = torch.optim.SGD(model.parameters(), lr=0.01)
+    opt = torch.optim.SGD(model.parameters(), lr=0.01, momentum=args.momentum)
+    monitor = LawMonitor(model, inventory, optimizer=opt)  # reads lr, momentum buffers and weight decay itself
     x = torch.randn(args.batch, 3, args.size, args.size)
     y = torch.randint(0, 10, (args.batch,))
 
@@ -40,7 +41,7 @@ def main() -> None:
         opt.zero_grad()
         nn.functional.cross_entropy(model(x), y).backward()
         if with_monitor:
-            monitor.before_step(0.01)
+            monitor.before_step()
         opt.step()
         if with_monitor:
             monitor.after_step()

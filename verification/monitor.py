@@ -17,7 +17,7 @@ decay and the momentum buffer), and for a quadratic law (bilinear form B, so
 h(θ − ηu) = h(θ) − 2η B(θ, u) + η² h(u)) the conservation ⟨∇h(θ), g⟩ = 2B(θ, g) = 0 gives
 exactly
 
-    h(θ⁺) = h(θ) − 2η B(θ, r) + η² h(u),   B(θ, r) = (h(θ + r) − h(θ − r)) / 4,
+    h(θ⁺) = h(θ) − 2η B(θ, r) + η² h(u),   2B(θ, ηr) = h(θ + ηr) − h(θ) − h(ηr),
 
 (h(θ⁺) = h(θ) − η h(r) for the linear column sums), which is the formula above when μ = 0.
 Parameter groups may differ in weight decay; where η·c differs inside one law group
@@ -76,8 +76,8 @@ class LawMonitor:
         for i, g in enumerate(self.inventory.groups):
             self.traces[i].measured.append(g.values(p).clone())
 
-    def _sgd_steps(self, lr: float | None, weight_decay: float) -> dict[str, tuple[float, torch.Tensor, torch.Tensor]]:
-        """Per parameter name: (η·c, η·r, η·u) of the coming step θ⁺ = θ − η u, u = c g + r."""
+    def _sgd_steps(self, lr: float | None, weight_decay: float) -> dict[str, tuple[float, torch.Tensor | None]]:
+        """Per parameter name: (η·c, η·r or None when r = 0) for the coming step θ⁺ = θ − η (c g + r)."""
         params = dict(self.model.named_parameters())
         settings: dict[int, dict] = {}
         if self.optimizer is not None:
@@ -86,14 +86,13 @@ class LawMonitor:
                     settings[id(p)] = group
         out = {}
         for name, p in params.items():
-            g = (p.grad if p.grad is not None else torch.zeros_like(p)).detach()
             theta = p.detach()
             if self.optimizer is None:
                 eta, wd, mu, tau, nesterov, state = lr, weight_decay, 0.0, 0.0, False, {}
             else:
                 group = settings.get(id(p))
                 if group is None:  # not trained by this optimizer: it does not move
-                    out[name] = (0.0, torch.zeros_like(theta), torch.zeros_like(theta))
+                    out[name] = (0.0, None)
                     continue
                 if group.get("maximize"):
                     self._warn("maximize=True: the step ascends; predictions are made for descent only")
@@ -101,13 +100,21 @@ class LawMonitor:
                 mu, tau, nesterov = float(group.get("momentum", 0.0)), float(group.get("dampening", 0.0)), \
                     bool(group.get("nesterov", False))
                 state = self.optimizer.state.get(p, {})
-            r = wd * theta
+            r = theta * wd if wd else None
             c = 1.0
             if mu:
                 buf = state.get("momentum_buffer")
-                c_buf, r_buf = (1.0, r) if buf is None else (1.0 - tau, mu * buf + (1.0 - tau) * r)
-                c, r = (1.0 + mu * c_buf, r + mu * r_buf) if nesterov else (c_buf, r_buf)
-            out[name] = (eta * c, eta * r, eta * (c * g + r))
+                if buf is None:  # first step: the buffer starts as the (decayed) gradient, undamped
+                    c_buf, r_buf = 1.0, r
+                else:
+                    c_buf = 1.0 - tau
+                    r_buf = buf * mu if r is None else buf * mu + r * (1.0 - tau)
+                if nesterov:
+                    c = 1.0 + mu * c_buf
+                    r = r_buf * mu if r is None else (r + r_buf * mu if r_buf is not None else r)
+                else:
+                    c, r = c_buf, r_buf
+            out[name] = (eta * c, r * eta if r is not None else None)
         return out
 
     @torch.no_grad()
@@ -118,22 +125,27 @@ class LawMonitor:
         if self.optimizer is not None and not isinstance(self.optimizer, torch.optim.SGD):
             return
         steps = self._sgd_steps(lr, weight_decay)
-        theta = self._params()
+        named = dict(self.model.named_parameters())
         for i, g in enumerate(self.inventory.groups):
             scales = {steps[p][0] for p in g.params}
             if max(scales) - min(scales) > 1e-12 * max(abs(v) for v in scales):
                 self._warn(f"{g.kind} laws of {', '.join(g.modules)}: their parameters take steps of different sizes "
                            "(learning rate or momentum settings differ), so no exact prediction exists for them")
                 continue
+            c = scales.pop()
             now = self.traces[i].measured[-1]
-            r = {p: steps[p][1] for p in g.params}
-            u = {p: steps[p][2] for p in g.params}
-            if g.kind == "column_sum":  # linear: h(θ − u) = h(θ) − h(r) − c h(g), and h(g) = 0
+            grads = {p: named[p].grad if named[p].grad is not None else torch.zeros_like(named[p]) for p in g.params}
+            rs = {p: steps[p][1] for p in g.params}
+            if all(r is None for r in rs.values()):  # plain SGD step: h(θ − c g) = h(θ) + c² h(g) (linear: h(θ))
+                self._pending[i] = now.clone() if g.kind == "column_sum" else now + c * c * g.values(grads)
+                continue
+            r = {p: rs[p] if rs[p] is not None else torch.zeros_like(grads[p]) for p in g.params}
+            if g.kind == "column_sum":  # linear: h(θ − u) = h(θ) − c h(g) − h(r), and h(g) = 0
                 self._pending[i] = now - g.values(r)
-            else:  # quadratic: h(θ − u) = h(θ) − 2B(θ, r) + h(u), since B(θ, g) = 0
-                plus = g.values({p: theta[p] + r[p] for p in g.params})
-                minus = g.values({p: theta[p] - r[p] for p in g.params})
-                self._pending[i] = now - (plus - minus) / 2 + g.values(u)
+            else:  # quadratic: h(θ − u) = h(θ) − 2B(θ, r) + h(u), B(θ, g) = 0, 2B(θ, r) = h(θ + r) − h(θ) − h(r)
+                h_r = g.values(r)
+                two_b = g.values({p: named[p].detach() + r[p] for p in g.params}) - now - h_r
+                self._pending[i] = now - two_b + g.values({p: grads[p] * c + r[p] for p in g.params})
 
     def after_step(self) -> None:
         """Record the measured values after the step (and the prediction made before it, if any)."""
