@@ -81,8 +81,47 @@ class ModuleTracingError(ConslawError):
 
 
 class _Tracer(fx.Tracer):
+    def __init__(self, opaque: frozenset[str] = frozenset()):
+        super().__init__()
+        self.opaque = opaque  # submodules torch.fx cannot trace: kept as single calls, their laws not analysed
+
     def is_leaf_module(self, m: nn.Module, qualname: str) -> bool:
-        return isinstance(m, LEAF_TYPES) or super().is_leaf_module(m, qualname)
+        return qualname in self.opaque or isinstance(m, LEAF_TYPES) or super().is_leaf_module(m, qualname)
+
+
+def _trace_error(exc: Exception) -> str:
+    return f"{type(exc).__name__}: {(str(exc).splitlines() or [''])[0][:160]}"
+
+
+def _untraceable(module: nn.Module, prefix: str = "") -> dict[str, str]:
+    """The deepest submodules that torch.fx cannot trace on their own, with the reason."""
+    try:
+        _Tracer().trace(module)
+        return {}
+    except Exception as exc:  # noqa: BLE001 - any tracing failure
+        reason = _trace_error(exc)
+    found: dict[str, str] = {}
+    for name, child in module.named_children():
+        if not isinstance(child, LEAF_TYPES) and not (isinstance(child, nn.Module) and _Tracer().is_leaf_module(child, "")):
+            found.update(_untraceable(child, f"{prefix}{name}."))
+    return found or {prefix.rstrip("."): reason}
+
+
+def _trace(model: nn.Module) -> tuple[fx.Graph, dict[str, str]]:
+    """The model's graph, with the submodules fx cannot trace kept opaque (named, with the reason)."""
+    try:
+        return _Tracer().trace(model), {}
+    except Exception as exc:  # noqa: BLE001
+        first = exc
+    opaque = {k: v for k, v in _untraceable(model).items() if k}
+    if opaque:
+        try:
+            return _Tracer(frozenset(opaque)).trace(model), opaque
+        except Exception:  # noqa: BLE001 - the failure is in the model's own forward: report the first one
+            pass
+    raise ModuleTracingError(
+        f"torch.fx could not trace {type(model).__name__}: {_trace_error(first)}; declare the law groups by hand, "
+        "e.g. find_laws(model, groups=[rescale_group(model, 'fc1', 'fc2'), attention_group(model, ...)])")
 
 
 def _tex(name: str) -> str:
@@ -193,13 +232,10 @@ def find_laws(model: nn.Module, groups: Sequence[LawGroup] | None = None) -> Law
         inv.groups = list(groups)
         inv.unsupported, inv.without_laws = _not_analysed(model, inv.groups, mods)
         return inv
-    try:
-        graph = _Tracer().trace(model)
-    except Exception as exc:  # torch.fx raises many types; one readable line with the way out
-        raise ModuleTracingError(
-            f"torch.fx could not trace {type(model).__name__}: {type(exc).__name__}: {str(exc).splitlines()[0][:200]}; "
-            "declare the law groups by hand, e.g. find_laws(model, groups=[rescale_group(model, 'fc1', 'fc2')]), "
-            "or make the failing submodule a leaf") from None
+    graph, opaque = _trace(model)
+    for name, reason in opaque.items():
+        inv.unsupported.append(f"{name} ({type(mods[name]).__name__}): torch.fx cannot trace it ({reason}), so no "
+                               "law inside it is analysed; declare them with find_laws(model, groups=[...])")
     shared = _shared_parameters(model)
     alias = {name: canon for canon, names in shared.items() for name in names}
     for node in graph.nodes:
@@ -240,7 +276,7 @@ def find_laws(model: nn.Module, groups: Sequence[LawGroup] | None = None) -> Law
                                                     [f"{u.target}.weight" for u in consumers]))
         if isinstance(m, nn.Linear) and user is not None and user.op == "output":
             inv.groups.append(_column_sum_group(name, m))
-    unknown, inv.without_laws = _not_analysed(model, inv.groups, mods)
+    unknown, inv.without_laws = _not_analysed(model, inv.groups, mods, opaque)
     inv.unsupported += unknown
     kept = []
     for g in inv.groups:
@@ -255,12 +291,17 @@ def find_laws(model: nn.Module, groups: Sequence[LawGroup] | None = None) -> Law
     return inv
 
 
-def _not_analysed(model: nn.Module, groups: Sequence[LawGroup], mods: dict) -> tuple[list[str], list[str]]:
+def _not_analysed(model: nn.Module, groups: Sequence[LawGroup], mods: dict,
+                  opaque: dict[str, str] | None = None) -> tuple[list[str], list[str]]:
     """Modules with parameters of their own that no law group uses: (unknown layer types, known types around
-    which no pattern matched), each named with the reason."""
+    which no pattern matched), each named with the reason; inside an opaque module, the opaque one says it."""
     used = {p for g in groups for p in g.params}
+    inside = tuple(f"{o}." for o in (opaque or {}))
     unknown, unmatched = [], []
     for name, m in mods.items():
+        if inside and name.startswith(inside):
+            unmatched.append(f"{name} ({type(m).__name__}): inside a module torch.fx cannot trace: not analysed")
+            continue
         own = [f"{name}.{n}" if name else n for n, _ in m.named_parameters(recurse=False)]
         if not own or any(p in used for p in own):
             continue
@@ -356,6 +397,73 @@ def _attention_group(name: str, m: SelfAttention) -> LawGroup:
     return LawGroup("attention", (name,), latex, params, values, H * (dk * (dk + 1) // 2 + dv * (dv + 1) // 2))
 
 
+def norm_group(model: nn.Module, norm: str, consumers: Sequence[str]) -> LawGroup:
+    """LayerNorm/RMSNorm ``norm`` whose output feeds only the Linear layers ``consumers``, declared by hand."""
+    mods = dict(model.named_modules())
+    if norm not in mods or not isinstance(mods[norm], AFFINE_NORM_TYPES):
+        raise ConslawError(f"{norm!r} is not a LayerNorm/RMSNorm of {type(model).__name__}")
+    for c in consumers:
+        if c not in mods or not isinstance(mods[c], nn.Linear):
+            raise ConslawError(f"{c!r} is not a Linear layer of {type(model).__name__}")
+    return _layer_norm_group(norm, mods[norm], ",".join(consumers), [f"{c}.weight" for c in consumers])
+
+
+def column_sum_group(model: nn.Module, linear: str) -> LawGroup:
+    """Column sums of the Linear layer ``linear`` that produces the logits of a cross-entropy loss, declared by hand."""
+    mods = dict(model.named_modules())
+    if linear not in mods or not isinstance(mods[linear], nn.Linear):
+        raise ConslawError(f"{linear!r} is not a Linear layer of {type(model).__name__}")
+    return _column_sum_group(linear, mods[linear])
+
+
+def _per_head_laws(Aq, Ak, Av, O, H: int, hd: int, iu) -> torch.Tensor:
+    """Per head h (rows h·hd … (h+1)·hd − 1 of the augmented q, k, v maps, columns of O): the upper triangles of
+    A_q A_qᵀ − A_k A_kᵀ and A_v A_vᵀ − O_hᵀ O_h."""
+    out = []
+    for h in range(H):
+        rows = slice(h * hd, (h + 1) * hd)
+        q, k, v, o = Aq[rows], Ak[rows], Av[rows], O[:, rows]
+        out.append((q @ q.T - k @ k.T)[iu[0], iu[1]])
+        out.append((v @ v.T - o.T @ o)[iu[0], iu[1]])
+    return torch.cat(out)
+
+
+def attention_group(model: nn.Module, q: str, k: str, v: str, o: str, heads: int) -> LawGroup:
+    """The per-head attention laws of hand-written q, k, v, o Linear layers (with or without biases), declared
+    by hand for ``find_laws(model, groups=[...])``: per head, [W_q|b_q][W_q|b_q]ᵀ − [W_k|b_k][W_k|b_k]ᵀ and
+    [W_v|b_v][W_v|b_v]ᵀ − W_{o,h}ᵀW_{o,h} (the scores q_h·k_h and the output Σ_h W_{o,h} v_h are unchanged by
+    (A_q, A_k) ↦ (G A_q, G^{-T} A_k) and (A_v, W_{o,h}) ↦ (G A_v, W_{o,h} G^{-1})).  Valid when the model uses
+    them as attention does: scores from q·k per head, a softmax over them, values mixed and fed to o."""
+    mods = dict(model.named_modules())
+    layers = []
+    for n in (q, k, v, o):
+        if n not in mods or not isinstance(mods[n], nn.Linear):
+            raise ConslawError(f"{n!r} is not a Linear layer of {type(model).__name__}")
+        layers.append(mods[n])
+    lq, lk, lv, lo = layers
+    if lq.out_features != lk.out_features or lq.out_features % heads or lv.out_features % heads:
+        raise ConslawError(f"q and k need equal sizes divisible by {heads} heads (and v by {heads} too), got "
+                           f"{lq.out_features}, {lk.out_features}, {lv.out_features}")
+    hd_k, hd_v = lq.out_features // heads, lv.out_features // heads
+    if hd_k != hd_v:
+        raise ConslawError("this helper needs equal key and value head sizes")
+    with_bias = [m.bias is not None for m in (lq, lk, lv)]
+    params = tuple(f"{n}.weight" for n in (q, k, v)) + tuple(f"{n}.bias" for n, b in zip((q, k, v), with_bias) if b)
+    params += (f"{o}.weight",)
+    iu = torch.triu_indices(hd_k, hd_k)
+
+    def augmented(p, n, b):
+        return torch.cat([p[f"{n}.weight"], p[f"{n}.bias"][:, None]], 1) if b else p[f"{n}.weight"]
+
+    def values(p):
+        Aq, Ak, Av = (augmented(p, n, b) for n, b in zip((q, k, v), with_bias))
+        return _per_head_laws(Aq, Ak, Av, p[f"{o}.weight"], heads, hd_k, iu)
+
+    latex = (r"[W_q|b_q]_h[W_q|b_q]_h^\top - [W_k|b_k]_h[W_k|b_k]_h^\top,\ [W_v|b_v]_h[W_v|b_v]_h^\top - "
+             rf"W_{{o,h}}^\top W_{{o,h}}\ (\text{{{latex_text(q)}, {latex_text(k)}, {latex_text(v)}, {latex_text(o)}}})")
+    return LawGroup("attention", (q, k, v, o), latex, params, values, heads * hd_k * (hd_k + 1))
+
+
 def _mha_group(name: str, m: nn.MultiheadAttention) -> LawGroup:
     """Per head h, with A_x = [W_x^h | b_x^h] the head's rows of the packed in_proj (x = q, k, v) and
     W_o^h its columns of out_proj: the entries (a ≤ b) of A_q A_qᵀ − A_k A_kᵀ and A_v A_vᵀ − W_o^hᵀ W_o^h
@@ -369,14 +477,7 @@ def _mha_group(name: str, m: nn.MultiheadAttention) -> LawGroup:
     def values(p):
         W = p[f"{name}.in_proj_weight"]
         A = torch.cat([W, p[f"{name}.in_proj_bias"][:, None]], 1) if bias else W  # (3E, E [+1])
-        O = p[f"{name}.out_proj.weight"]  # (E, E)
-        out = []
-        for h in range(H):
-            q, k, v = (A[j * E + h * hd:j * E + (h + 1) * hd] for j in range(3))
-            o = O[:, h * hd:(h + 1) * hd]
-            out.append((q @ q.T - k @ k.T)[iu[0], iu[1]])
-            out.append((v @ v.T - o.T @ o)[iu[0], iu[1]])
-        return torch.cat(out)
+        return _per_head_laws(A[:E], A[E:2 * E], A[2 * E:], p[f"{name}.out_proj.weight"], H, hd, iu)
 
     def packed(x: str) -> str:
         return f"[W_{x}|b_{x}]_h" if bias else f"W_{{{x},h}}"
