@@ -43,6 +43,13 @@ class LawTrace:
     predicted: list[torch.Tensor] = field(default_factory=list)
 
 
+def _plus(a: torch.Tensor | None, b: torch.Tensor | None) -> torch.Tensor | None:
+    """a + b where None stands for zero."""
+    if a is None:
+        return b
+    return a if b is None else a + b
+
+
 class LawMonitor:
     """Call :meth:`before_step` after ``backward()`` and before ``optimizer.step()``, then :meth:`after_step`.
 
@@ -94,8 +101,6 @@ class LawMonitor:
                 if group is None:  # not trained by this optimizer: it does not move
                     out[name] = (0.0, None)
                     continue
-                if group.get("maximize"):
-                    self._warn("maximize=True: the step ascends; predictions are made for descent only")
                 eta, wd = float(group["lr"]), float(group.get("weight_decay", 0.0))
                 mu, tau, nesterov = float(group.get("momentum", 0.0)), float(group.get("dampening", 0.0)), \
                     bool(group.get("nesterov", False))
@@ -109,9 +114,9 @@ class LawMonitor:
                 else:
                     c_buf = 1.0 - tau
                     r_buf = buf * mu if r is None else buf * mu + r * (1.0 - tau)
-                if nesterov:
+                if nesterov:  # u = d + μ buf
                     c = 1.0 + mu * c_buf
-                    r = r_buf * mu if r is None else (r + r_buf * mu if r_buf is not None else r)
+                    r = _plus(r, r_buf * mu if r_buf is not None else None)
                 else:
                     c, r = c_buf, r_buf
             out[name] = (eta * c, r * eta if r is not None else None)
@@ -123,6 +128,9 @@ class LawMonitor:
         if self.optimizer is None and lr is None:
             raise ValueError("before_step needs lr (and weight_decay) when the monitor was not given the optimizer")
         if self.optimizer is not None and not isinstance(self.optimizer, torch.optim.SGD):
+            return
+        if self.optimizer is not None and any(g.get("maximize") for g in self.optimizer.param_groups):
+            self._warn("maximize=True: the optimizer ascends the loss; no prediction is made")
             return
         steps = self._sgd_steps(lr, weight_decay)
         named = dict(self.model.named_parameters())
