@@ -27,7 +27,7 @@ def _payloads(sentinel: str) -> list[str]:
         f"__import__('os').system('touch {sentinel}')",
         f"exec(\"open('{sentinel}', 'w')\")",
         f"U1[0,0]**2 + __import__('os').system('touch {sentinel}')",
-        f"().__class__.__bases__[0].__subclasses__()",
+        "().__class__.__bases__[0].__subclasses__()",
         f"eval(\"open('{sentinel}', 'w')\")",
         f"lambda: open('{sentinel}', 'w')",
     ]

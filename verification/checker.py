@@ -22,7 +22,6 @@ import json
 import re
 from dataclasses import dataclass, field
 from fractions import Fraction
-from math import comb, prod
 from typing import Any
 
 import sympy

@@ -354,7 +354,7 @@ def _rescale_group(a_name: str, a: nn.Module, b_name: str, b: nn.Module, flatten
 
     first = rf"\|{_tex(a_name + '.weight')}_{{j}}\|^2" if a.weight.ndim > 1 else rf"({_tex(a_name + '.weight')}_{{j}})^2"
     bias = rf" + ({_tex(a_name + '.bias')}_{{j}})^2" if has_bias else ""
-    cols = rf"{{:,jS:(j+1)S}}" if flattened else "{:,j}"
+    cols = "{:,jS:(j+1)S}" if flattened else "{:,j}"
     latex = first + bias + rf" - \|{_tex(b_name + '.weight')}_{cols}\|^2"
     return LawGroup("rescale", (a_name, b_name), latex, params, values, a.weight.shape[0],
                     gradient_norms=gradient_norms)
