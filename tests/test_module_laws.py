@@ -330,3 +330,20 @@ def test_gpt_block_written_by_hand():
     report = count_module_laws(model, torch.randint(0, 20, (12, 7)), inventory=declared)
     assert report["found_independent"] == 2 * 2 * 10 + 8 + 8 + 9  # heads × 2 Gram laws of 10 entries, norms, sums
     assert report["missed"] >= 0
+
+
+def test_vgg11_laws():
+    """Every conv feeds a ReLU, pools and the next conv (or the classifier through a flatten): one rescale law per
+    channel of each of the 8 convs and per hidden unit of the classifier, and the head's column sums."""
+    torch.manual_seed(8)
+    from conslaw.verification.torch_modules import vgg11
+
+    net = vgg11(width=4, num_classes=3, hidden=8).double().train()
+    inv = find_laws(net)
+    convs = [m for m in net if isinstance(m, nn.Conv2d)]
+    expected = sum(m.out_channels for m in convs) + 8 + 8 + (8 + 1)
+    assert sum(g.count for g in inv.groups) == expected
+    assert inv.unsupported == [] and inv.without_laws == []  # every layer analysed
+    x, y = torch.randn(4, 3, 32, 32, dtype=torch.float64), torch.randint(0, 3, (4,))
+    for c in check_laws(net, inv, CE, [(x, y)]):
+        assert c.verdict == "pass" and c.max_relative_error < 1e-12, (c.group.modules, c.max_relative_error)

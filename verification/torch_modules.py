@@ -54,6 +54,23 @@ def resnet18(width: int = 64, in_channels: int = 3, num_classes: int = 10) -> Re
     return ResNet((2, 2, 2, 2), width, in_channels, num_classes)
 
 
+def vgg11(width: int = 64, in_channels: int = 3, num_classes: int = 10, hidden: int = 4096) -> nn.Sequential:
+    """VGG-11 (Simonyan & Zisserman 2015, configuration A: 64, M, 128, M, 256, 256, M, 512, 512, M, 512, 512, M),
+    channel counts scaled by ``width``/64, then adaptive average pooling to 1×1 and the classifier
+    Linear → ReLU → Dropout → Linear → ReLU → Dropout → Linear of ``hidden`` units."""
+    layers: list[nn.Module] = []
+    c = in_channels
+    for v in (1, "M", 2, "M", 4, 4, "M", 8, 8, "M", 8, 8, "M"):
+        if v == "M":
+            layers.append(nn.MaxPool2d(2))
+        else:
+            layers += [nn.Conv2d(c, v * width, 3, padding=1), nn.ReLU()]
+            c = v * width
+    return nn.Sequential(*layers, nn.AdaptiveAvgPool2d(1), nn.Flatten(),
+                         nn.Linear(c, hidden), nn.ReLU(), nn.Dropout(0.5),
+                         nn.Linear(hidden, hidden), nn.ReLU(), nn.Dropout(0.5), nn.Linear(hidden, num_classes))
+
+
 class SelfAttention(nn.Module):
     """Y = Σ_h softmax(X Q_h K_hᵀ Xᵀ) X V_h O_hᵀ with separate maps (no biases), eq. (19)."""
 

@@ -1,0 +1,59 @@
+"""Time of ``find_laws`` on full-size models (issue: under 1 s each).
+
+    python benchmarks/bench_find_laws.py
+
+ResNet-18 and VGG-11 at the standard width 64, ``nn.TransformerEncoder`` (6 pre-norm layers, d = 512,
+8 heads) and a GPT-2-style model (token embedding, a block with separate q/k/v, causal mask, GELU MLP,
+d = 768, 12 heads); best of 3, with the number of laws found and of modules named as not analysed.
+"""
+from __future__ import annotations
+
+import os
+import platform
+import sys
+
+import torch
+from torch import nn
+
+from conslaw.verification.module_laws import find_laws
+from conslaw.verification.torch_modules import resnet18, vgg11
+from timing import best
+
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "tests"))
+from gpt_block import GPTBlock  # noqa: E402
+
+
+class GPT(nn.Module):
+    def __init__(self, d=768, heads=12, vocab=50257):
+        super().__init__()
+        self.emb, self.block, self.head = nn.Embedding(vocab, d), GPTBlock(d, heads, 1024), nn.Linear(d, vocab)
+
+    def forward(self, t):
+        return self.head(self.block(self.emb(t)))
+
+
+class Encoder(nn.Module):
+    def __init__(self, d=512, heads=8, layers=6, classes=10):
+        super().__init__()
+        layer = nn.TransformerEncoderLayer(d, heads, 4 * d, batch_first=True, norm_first=True)
+        self.enc, self.head = nn.TransformerEncoder(layer, layers, enable_nested_tensor=False), nn.Linear(d, classes)
+
+    def forward(self, x):
+        return self.head(self.enc(x).mean(1))
+
+
+def main() -> None:
+    torch.manual_seed(0)
+    print(f"# {platform.machine()}, {os.cpu_count()} cores, torch {torch.__version__}, load average {os.getloadavg()[0]:.2f}")
+    print("| model | parameters | find_laws (s) | laws found | groups | not analysed |")
+    print("|---|---|---|---|---|---|")
+    for name, model in (("ResNet-18", resnet18()), ("VGG-11", vgg11()), ("TransformerEncoder 6×512", Encoder()),
+                        ("GPT-2-style block, d = 768", GPT())):
+        inv, seconds = best(lambda: find_laws(model), 3)
+        params = sum(p.numel() for p in model.parameters())
+        named = len(inv.unsupported) + len(inv.without_laws) + len(inv.skipped)
+        print(f"| {name} | {params:,} | {seconds:.3f} | {inv.count:,} | {len(inv.groups)} | {named} |")
+
+
+if __name__ == "__main__":
+    main()
