@@ -103,7 +103,7 @@ def test_grouped_and_depthwise_convolutions_give_right_laws():
     net = _mobile_block()
     inv = find_laws(net)
     rescale = {g.modules: g for g in inv.groups if g.kind == "rescale"}
-    assert set(rescale) == {("1", "3"), ("3", "5"), ("5", "7")}
+    assert set(rescale) == {("1", "3"), ("3", "5"), ("5", "7"), ("7", "10")}  # the last: linear, through pool + flatten
     x, y = torch.randn(6, 2, 5, 5, dtype=torch.float64), torch.randint(0, 3, (6,))
     for c in check_laws(net, inv, CE, [(x, y)]):
         if c.group.kind == "rescale":
@@ -347,3 +347,45 @@ def test_vgg11_laws():
     x, y = torch.randn(4, 3, 32, 32, dtype=torch.float64), torch.randint(0, 3, (4,))
     for c in check_laws(net, inv, CE, [(x, y)]):
         assert c.verdict == "pass" and c.max_relative_error < 1e-12, (c.group.modules, c.max_relative_error)
+
+
+class _SqueezeExcite(nn.Module):
+    """conv → ReLU → x · gate(x), gate = sigmoid(fc2(relu(fc1(pool(x))))) → conv (a squeeze-excitation block)."""
+
+    def __init__(self, c=4, r=2):
+        super().__init__()
+        self.conv1, self.conv2 = nn.Conv2d(2, c, 3, padding=1), nn.Conv2d(c, 3, 1)
+        self.fc1, self.fc2 = nn.Conv2d(c, r, 1), nn.Conv2d(r, c, 1)
+        self.head = nn.Linear(3, 3)
+
+    def forward(self, x):
+        x = torch.relu(self.conv1(x))
+        gate = torch.sigmoid(self.fc2(torch.relu(self.fc1(nn.functional.adaptive_avg_pool2d(x, 1)))))
+        x = self.conv2(x * gate)
+        return self.head(nn.functional.adaptive_avg_pool2d(x, 1).flatten(1))
+
+
+class _Residual(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.a, self.b = nn.Linear(4, 4), nn.Linear(4, 4)
+
+    def forward(self, x):
+        return self.b(torch.relu(self.a(x)) + x)  # a's channels meet an unscaled sum: no rescale law for a
+
+
+def test_squeeze_excitation_gates_and_residual_sums():
+    """SE: conv1's channel j is read by fc1 (through the pool) and by conv2 (through the gated product): one law
+    ‖conv1_j‖² + b_j² − ‖fc1_{:,j}‖² − ‖conv2_{:,j}‖²; fc1 → ReLU → fc2 inside the gate; a residual sum: none."""
+    torch.manual_seed(9)
+    model = _SqueezeExcite().double()
+    inv = find_laws(model)
+    rescale = {g.modules: g for g in inv.groups if g.kind == "rescale"}
+    assert ("conv1", "fc1", "conv2") in rescale and ("fc1", "fc2") in rescale
+    x, y = torch.randn(5, 2, 4, 4, dtype=torch.float64), torch.randint(0, 3, (5,))
+    for c in check_laws(model, inv, CE, [(x, y)]):
+        assert c.verdict == "pass" and c.max_relative_error < 1e-12, (c.group.modules, c.max_relative_error)
+    for g in rescale.values():
+        assert _one_step_identity(model, g, lambda: CE(model(x), y)) < 1e-9
+    residual = _Residual().double()
+    assert not any(g.kind == "rescale" and g.modules[0] == "a" for g in find_laws(residual).groups)

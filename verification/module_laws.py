@@ -191,22 +191,59 @@ def _is_homogeneous(node: fx.Node, mods: dict) -> bool:
     return node.op in ("call_function", "call_method") and _function_name(node) in HOMOGENEOUS_FUNCTIONS
 
 
-def _through_homogeneous(node: fx.Node, mods: dict) -> tuple[fx.Node, bool] | None:
-    """From a layer's output, follow single users through channel-wise positively homogeneous maps (at least
-    one activation) and at most one flatten to the next Linear/Conv: (that node, whether a flatten was crossed)."""
-    seen_activation, flattened = False, False
-    user = _single_user(node)
-    while user is not None:
-        if user.op == "call_module" and isinstance(mods[user.target], LINEAR_TYPES):
-            return (user, flattened) if seen_activation else None
-        if _is_flatten(user, mods) and not flattened:
-            flattened = True
-        elif _is_homogeneous(user, mods):
-            seen_activation = seen_activation or _is_relu(user, mods)
+_MULTIPLY = {"mul", "mul_", "__mul__", "__rmul__", "multiply"}
+_DIVIDE = {"truediv", "div", "div_", "__truediv__"}
+_SHAPE_QUERIES = {"size", "dim", "shape"}
+
+
+def _absorbers(start: fx.Node, mods: dict) -> list[tuple[fx.Node, bool]] | None:
+    """Where a channel scaling of ``start``'s output is absorbed: the Linear/Conv layers it reaches, each with
+    whether a flatten lies on the way; None when the scaling reaches anything that does not carry it.
+
+    Scale channel j of the output by α > 0 and follow it forward in the graph: a channel-wise positively
+    homogeneous map (ReLU, LeakyReLU, PReLU, identity, dropout, pools) or a flatten carries it; a product or a
+    quotient with a value the scaling does not reach carries it (a squeeze-excitation gate: x · s(x) where s
+    reads x through a Linear/Conv that absorbs the scaling); a Linear/Conv absorbs it when its input columns of
+    channel j are scaled by 1/α; anything else — a sum with an unscaled value (a residual connection), a
+    normalisation, the model's output — breaks the symmetry.  Shape queries do not see values.
+    """
+    scaled: dict[fx.Node, bool] = {start: False}  # scaled node → whether a flatten was crossed
+    found: list[tuple[fx.Node, bool]] = []
+    for node in _after(start):
+        inputs = [a for a in node.all_input_nodes if a in scaled]
+        if not inputs:
+            continue
+        if node.op == "output":
+            return None
+        name = _function_name(node) if node.op in ("call_function", "call_method") else ""
+        flattened = any(scaled[a] for a in inputs)
+        if node.op == "call_method" and name in _SHAPE_QUERIES or node.op == "call_function" and name == "getattr":
+            continue  # the shape, not the values
+        if node.op == "call_module" and isinstance(mods[node.target], LINEAR_TYPES) and len(node.all_input_nodes) == 1:
+            found.append((node, flattened))  # absorbed: the node's output is not scaled
+            continue
+        if len(inputs) != 1:
+            return None
+        first = node.args[0] if node.args else None
+        if _is_flatten(node, mods):
+            if flattened:
+                return None
+            scaled[node] = True
+        elif _is_homogeneous(node, mods) and first is inputs[0]:
+            scaled[node] = flattened
+        elif name in _MULTIPLY or name in _DIVIDE and first is inputs[0]:
+            scaled[node] = flattened
         else:
             return None
-        user = _single_user(user)
-    return None
+    return found or None
+
+
+def _after(start: fx.Node):
+    """The nodes after ``start`` in the graph's (topological) order."""
+    node = start.next
+    while node.op != "root":
+        yield node
+        node = node.next
 
 
 def _shared_parameters(model: nn.Module) -> dict[str, list[str]]:
@@ -263,10 +300,9 @@ def find_laws(model: nn.Module, groups: Sequence[LawGroup] | None = None) -> Law
                 requires="batch norm in training mode (batch statistics); exact up to its eps (relative error ~ eps / variance)",
                 norm=user.target, gradient_norms=lambda p, n=name: 2 * _rows(p[f"{n}.weight"]).sqrt()))
         if isinstance(m, LINEAR_TYPES + NORM_TYPES):
-            found = _through_homogeneous(node, mods)
+            found = _absorbers(node, mods)
             if found is not None:
-                nxt, flattened = found
-                group = _rescale_group(name, m, nxt.target, mods[nxt.target], flattened=flattened)
+                group = _rescale_group(name, m, [(n.target, mods[n.target], flat) for n, flat in found])
                 if group is not None:
                     inv.groups.append(group)
         if isinstance(m, AFFINE_NORM_TYPES) and getattr(m, "weight", None) is not None and m.weight.ndim == 1:
@@ -320,43 +356,54 @@ def rescale_group(model: nn.Module, first: str, second: str) -> LawGroup:
     for n in (first, second):
         if n not in mods:
             raise ConslawError(f"no module named {n!r} in {type(model).__name__}")
-    return _rescale_group(first, mods[first], second, mods[second])
+    return _rescale_group(first, mods[first], [(second, mods[second], False)])
 
 
-def _rescale_group(a_name: str, a: nn.Module, b_name: str, b: nn.Module, flattened: bool = False) -> LawGroup | None:
-    """Per hidden channel j of A: ‖A_j‖² (+ b_j²) − ‖B's weights reading channel j‖²; None if the shapes do not fit.
+def _rescale_group(a_name: str, a: nn.Module, consumers: Sequence[tuple[str, nn.Module, bool]]) -> LawGroup | None:
+    """Per hidden channel j of A: ‖A_j‖² (+ b_j²) − Σ_B ‖B's weights reading channel j‖² over the consumers B
+    (name, module, whether a flatten lies between); None if a consumer's shape does not fit.
 
-    After a flatten, channel j of A is read by B's columns j·S … (j+1)·S − 1 (S = in_features / channels)."""
+    A grouped convolution B reads channel j = g·(in/G) + i through ``B.weight[g·out/G:(g+1)·out/G, i]``; after a
+    flatten, channel j is read by a Linear's columns j·S … (j+1)·S − 1 (S = in_features / channels)."""
     has_bias = getattr(a, "bias", None) is not None
-    params = (f"{a_name}.weight",) + ((f"{a_name}.bias",) if has_bias else ()) + (f"{b_name}.weight",)
     channels = a.weight.shape[0]
-    per_channel = 1
-    if flattened:
-        if not isinstance(b, nn.Linear) or b.in_features % channels:
-            return None
-        per_channel = b.in_features // channels
+    readers = []
+    for b_name, b, flattened in consumers:
+        if flattened:
+            if not isinstance(b, nn.Linear) or b.in_features % channels:
+                return None
+            readers.append((b_name, b, b.in_features // channels))
+        else:
+            if getattr(b, "in_features", getattr(b, "in_channels", None)) != channels:
+                return None
+            readers.append((b_name, b, 0))
+    params = (f"{a_name}.weight",) + ((f"{a_name}.bias",) if has_bias else ()) + tuple(f"{n}.weight" for n, _, _ in readers)
 
     def incoming(p):
         out = _rows(p[f"{a_name}.weight"]) if p[f"{a_name}.weight"].ndim > 1 else p[f"{a_name}.weight"].pow(2)
         return out + p[f"{a_name}.bias"].pow(2) if has_bias else out
 
     def outgoing(p):
-        if flattened:
+        total = 0
+        for b_name, b, per_channel in readers:
             w = p[f"{b_name}.weight"]
-            return w.reshape(w.shape[0], channels, per_channel).pow(2).sum(dim=(0, 2))
-        return _cols(p[f"{b_name}.weight"], getattr(b, "groups", 1))
+            if per_channel:
+                total = total + w.reshape(w.shape[0], channels, per_channel).pow(2).sum(dim=(0, 2))
+            else:
+                total = total + _cols(w, getattr(b, "groups", 1))
+        return total
 
     def values(p):
         return incoming(p) - outgoing(p)
 
-    def gradient_norms(p):  # law j: ±θ_k² over its own row of A and column of B, so ‖∇h_j‖² = 4 Σ θ_k²
+    def gradient_norms(p):  # law j: ±θ_k² over its own row of A and columns of the B's, so ‖∇h_j‖² = 4 Σ θ_k²
         return 2 * (incoming(p) + outgoing(p)).sqrt()
 
     first = rf"\|{_tex(a_name + '.weight')}_{{j}}\|^2" if a.weight.ndim > 1 else rf"({_tex(a_name + '.weight')}_{{j}})^2"
     bias = rf" + ({_tex(a_name + '.bias')}_{{j}})^2" if has_bias else ""
-    cols = "{:,jS:(j+1)S}" if flattened else "{:,j}"
-    latex = first + bias + rf" - \|{_tex(b_name + '.weight')}_{cols}\|^2"
-    return LawGroup("rescale", (a_name, b_name), latex, params, values, a.weight.shape[0],
+    latex = first + bias + "".join(
+        rf" - \|{_tex(n + '.weight')}_{'{:,jS:(j+1)S}' if per else '{:,j}'}\|^2" for n, _, per in readers)
+    return LawGroup("rescale", (a_name,) + tuple(n for n, _, _ in readers), latex, params, values, channels,
                     gradient_norms=gradient_norms)
 
 
@@ -532,7 +579,7 @@ def _add_encoder_layer(inv: LawInventory, name: str, m: nn.TransformerEncoderLay
     act = m.activation
     relu = act is nn.functional.relu or isinstance(act, nn.ReLU) or getattr(m, "activation_relu_or_gelu", 0) == 1
     if relu:
-        inv.groups.append(_rescale_group(f"{name}.linear1", m.linear1, f"{name}.linear2", m.linear2))
+        inv.groups.append(_rescale_group(f"{name}.linear1", m.linear1, [(f"{name}.linear2", m.linear2, False)]))
     if m.norm_first and m.self_attn._qkv_same_embed_dim:
         inv.groups.append(_layer_norm_group(f"{name}.norm1", m.norm1, f"{name}.self_attn",
                                             f"{name}.self_attn.in_proj_weight"))
