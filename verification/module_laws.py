@@ -158,19 +158,8 @@ HOMOGENEOUS_FUNCTIONS = {"relu", "relu_", "leaky_relu", "leaky_relu_", "prelu", 
                          "max_pool3d", "avg_pool1d", "avg_pool2d", "avg_pool3d", "adaptive_avg_pool1d",
                          "adaptive_avg_pool2d", "adaptive_avg_pool3d", "adaptive_max_pool1d", "adaptive_max_pool2d",
                          "adaptive_max_pool3d", "identity"}
-_ACTIVATIONS = (nn.ReLU, nn.LeakyReLU, nn.PReLU, nn.Identity)
-
-
 def _function_name(node: fx.Node) -> str:
     return getattr(node.target, "__name__", str(node.target))
-
-
-def _is_relu(node: fx.Node, mods: dict) -> bool:
-    """A positively homogeneous activation (ReLU, LeakyReLU, PReLU, identity), as a module or a function."""
-    if node.op == "call_module":
-        return isinstance(mods[node.target], _ACTIVATIONS)
-    return node.op in ("call_function", "call_method") and _function_name(node) in (
-        "relu", "relu_", "leaky_relu", "leaky_relu_", "prelu")
 
 
 def _is_flatten(node: fx.Node, mods: dict) -> bool:
