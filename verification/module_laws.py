@@ -2,9 +2,10 @@
 
 The graph (``torch.fx``) is read for the patterns whose laws the papers give:
 
-* **rescale** (ReLU positive homogeneity; Neural Mechanics, Prop. 3.5, Theorem 3.6): a Linear,
-  Conv or BatchNorm A feeding only a ReLU that feeds only a Linear or Conv B — per hidden unit j,
-  ‖A_j‖² (+ b_j²) − ‖B_{:,j}‖²;
+* **rescale** (positive homogeneity; Neural Mechanics, Prop. 3.5, Theorem 3.6): for a Linear, Conv
+  or BatchNorm A, the scaling of its channel j is followed through the graph (:func:`_absorbers`:
+  homogeneous activations, dropout, pools, a flatten, gated products) to every Linear/Conv B that
+  absorbs it — per hidden channel j, ‖A_j‖² (+ b_j²) − Σ_B ‖B_{:,j}‖²;
 * **scale** (weights before batch norm; Neural Mechanics): a Linear or Conv feeding only a
   BatchNorm — per output channel c, ‖W_c‖²;
 * **attention** (Cor. 3.9–3.10): a :class:`~conslaw.verification.torch_modules.SelfAttention` —
