@@ -2,7 +2,7 @@
 
     python benchmarks/bench_find_laws.py
 
-ResNet-18 and VGG-11 at the standard width 64, ``nn.TransformerEncoder`` (6 pre-norm layers, d = 512,
+ResNet-18 and VGG-11 at the standard width 64, MobileNetV3-Small, ``nn.TransformerEncoder`` (6 pre-norm layers, d = 512,
 8 heads) and a GPT-2-style model (token embedding, a block with separate q/k/v, causal mask, GELU MLP,
 d = 768, 12 heads); best of 3, with the number of laws found and of modules named as not analysed.
 """
@@ -16,7 +16,7 @@ import torch
 from torch import nn
 
 from conslaw.verification.module_laws import find_laws
-from conslaw.verification.torch_modules import resnet18, vgg11
+from conslaw.verification.torch_modules import mobilenet_v3_small, resnet18, vgg11
 from timing import best
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "tests"))
@@ -47,7 +47,8 @@ def main() -> None:
     print(f"# {platform.machine()}, {os.cpu_count()} cores, torch {torch.__version__}, load average {os.getloadavg()[0]:.2f}")
     print("| model | parameters | find_laws (s) | laws found | groups | not analysed |")
     print("|---|---|---|---|---|---|")
-    for name, model in (("ResNet-18", resnet18()), ("VGG-11", vgg11()), ("TransformerEncoder 6×512", Encoder()),
+    for name, model in (("ResNet-18", resnet18()), ("VGG-11", vgg11()), ("MobileNetV3-Small", mobilenet_v3_small()),
+                        ("TransformerEncoder 6×512", Encoder()),
                         ("GPT-2-style block, d = 768", GPT())):
         inv, seconds = best(lambda: find_laws(model), 3)
         params = sum(p.numel() for p in model.parameters())

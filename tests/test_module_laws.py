@@ -389,3 +389,35 @@ def test_squeeze_excitation_gates_and_residual_sums():
         assert _one_step_identity(model, g, lambda: CE(model(x), y)) < 1e-9
     residual = _Residual().double()
     assert not any(g.kind == "rescale" and g.modules[0] == "a" for g in find_laws(residual).groups)
+
+
+def test_mobilenet_v3_small_laws():
+    """MobileNetV3-Small (hardswish, squeeze-excitation, depthwise convs, residual sums): every law found holds.
+
+    Independent tally of the rescale laws from the block table: a ReLU ("RE") block gives one law per expanded
+    channel after its expand BN (read by the depthwise conv) and one after its depthwise BN (read by the SE's
+    fc1 and the projection, or the projection alone); every SE gate one per squeezed channel (fc1 → ReLU → fc2);
+    hardswish blocks nothing else; and the projection BN of a block without residual sum feeding a block without
+    one is a linear path to the next expand conv (blocks 1 → 2)."""
+    from conslaw.verification.torch_modules import MOBILENET_V3_SMALL, _divisible, mobilenet_v3_small
+
+    torch.manual_seed(10)
+    net = mobilenet_v3_small(num_classes=3).double().train()
+    inv = find_laws(net)
+    expected = 0
+    for i, (cin, _, exp, cout, se, act, stride) in enumerate(MOBILENET_V3_SMALL):
+        if act == "RE":
+            expected += (exp if exp != cin else 0) + exp
+        expected += _divisible(exp // 4) if se else 0
+        nxt = MOBILENET_V3_SMALL[i + 1] if i + 1 < len(MOBILENET_V3_SMALL) else None
+        residual = stride == 1 and cin == cout
+        if nxt is not None and not residual and not (nxt[6] == 1 and nxt[0] == nxt[3]):
+            expected += cout
+    assert sum(g.count for g in inv.groups if g.kind == "rescale") == expected
+    assert inv.unsupported == []
+    x, y = torch.randn(2, 3, 32, 32, dtype=torch.float64), torch.randint(0, 3, (2,))
+    for c in check_laws(net, inv, CE, [(x, y)]):
+        if c.group.kind == "scale":
+            assert c.verdict in ("pass", "broken by eps"), (c.group.modules, c.max_relative_error)
+        else:
+            assert c.verdict == "pass" and c.max_relative_error < 1e-12, (c.group.modules, c.max_relative_error)

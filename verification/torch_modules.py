@@ -71,6 +71,63 @@ def vgg11(width: int = 64, in_channels: int = 3, num_classes: int = 10, hidden: 
                          nn.Linear(hidden, hidden), nn.ReLU(), nn.Dropout(0.5), nn.Linear(hidden, num_classes))
 
 
+def _divisible(v: float, divisor: int = 8) -> int:
+    """Channels rounded to a multiple of 8, never below 90 % of v (as in MobileNet)."""
+    out = max(divisor, int(v + divisor / 2) // divisor * divisor)
+    return out + divisor if out < 0.9 * v else out
+
+
+class SqueezeExcitation(nn.Module):
+    """x · hardsigmoid(fc2(relu(fc1(avgpool(x))))) (Hu et al. 2018; MobileNetV3's gate)."""
+
+    def __init__(self, channels: int, squeeze: int):
+        super().__init__()
+        self.fc1, self.fc2 = nn.Conv2d(channels, squeeze, 1), nn.Conv2d(squeeze, channels, 1)
+
+    def forward(self, x):
+        gate = nn.functional.hardsigmoid(self.fc2(nn.functional.relu(self.fc1(nn.functional.adaptive_avg_pool2d(x, 1)))))
+        return x * gate
+
+
+class InvertedResidual(nn.Module):
+    """MobileNetV3 block: [1×1 expand → BN → act] → depthwise k×k → BN → act → [SE] → 1×1 project → BN (+ x)."""
+
+    def __init__(self, cin: int, k: int, exp: int, cout: int, se: bool, act: str, stride: int):
+        super().__init__()
+        Act = nn.ReLU if act == "RE" else nn.Hardswish
+        layers: list[nn.Module] = []
+        if exp != cin:
+            layers += [nn.Conv2d(cin, exp, 1, bias=False), nn.BatchNorm2d(exp), Act()]
+        layers += [nn.Conv2d(exp, exp, k, stride, k // 2, groups=exp, bias=False), nn.BatchNorm2d(exp), Act()]
+        if se:
+            layers.append(SqueezeExcitation(exp, _divisible(exp // 4)))
+        layers += [nn.Conv2d(exp, cout, 1, bias=False), nn.BatchNorm2d(cout)]
+        self.block = nn.Sequential(*layers)
+        self.residual = stride == 1 and cin == cout
+
+    def forward(self, x):
+        out = self.block(x)
+        return out + x if self.residual else out
+
+
+MOBILENET_V3_SMALL = [  # (in, kernel, expanded, out, squeeze-excitation, activation, stride), Howard et al. 2019
+    (16, 3, 16, 16, True, "RE", 2), (16, 3, 72, 24, False, "RE", 2), (24, 3, 88, 24, False, "RE", 1),
+    (24, 5, 96, 40, True, "HS", 2), (40, 5, 240, 40, True, "HS", 1), (40, 5, 240, 40, True, "HS", 1),
+    (40, 5, 120, 48, True, "HS", 1), (48, 5, 144, 48, True, "HS", 1), (48, 5, 288, 96, True, "HS", 2),
+    (96, 5, 576, 96, True, "HS", 1), (96, 5, 576, 96, True, "HS", 1),
+]
+
+
+def mobilenet_v3_small(num_classes: int = 10, in_channels: int = 3) -> nn.Sequential:
+    """MobileNetV3-Small (the torchvision layout, without pretrained weights): stem, 11 inverted residual
+    blocks, 1×1 conv to 576 channels, pooling and the classifier 576 → 1024 → classes (hardswish, dropout)."""
+    layers: list[nn.Module] = [nn.Conv2d(in_channels, 16, 3, 2, 1, bias=False), nn.BatchNorm2d(16), nn.Hardswish()]
+    layers += [InvertedResidual(*cfg) for cfg in MOBILENET_V3_SMALL]
+    layers += [nn.Conv2d(96, 576, 1, bias=False), nn.BatchNorm2d(576), nn.Hardswish(), nn.AdaptiveAvgPool2d(1),
+               nn.Flatten(), nn.Linear(576, 1024), nn.Hardswish(), nn.Dropout(0.2), nn.Linear(1024, num_classes)]
+    return nn.Sequential(*layers)
+
+
 class SelfAttention(nn.Module):
     """Y = Σ_h softmax(X Q_h K_hᵀ Xᵀ) X V_h O_hᵀ with separate maps (no biases), eq. (19)."""
 
