@@ -59,3 +59,12 @@ def test_cli_counts_a_users_module(tmp_path, monkeypatch, capsys):
     assert run(["count", "--module", "no_such_module_xyz:f"]) == 2
     assert "cannot load" in capsys.readouterr().err
     assert run(["count", "relu", "2", "2", "--module", "my_models_for_conslaw:mlp"]) == 2
+
+
+def test_dropout_is_switched_off_for_the_count_and_back_on():
+    """Dropout draws a new mask per call (no Lie algebra of a random map): counted with dropout off, then restored."""
+    torch.manual_seed(0)
+    model = nn.Sequential(nn.Linear(3, 4), nn.ReLU(), nn.Dropout(0.3), nn.Linear(4, 3)).double().train()
+    r = count_module_laws(model, torch.randn(30, 3, dtype=torch.float64))
+    assert r["laws"] == 4 + 5 and r["dropout_off"] == 1 and r["missed"] == 0
+    assert model[2].training

@@ -27,6 +27,7 @@ from .numeric_random import random_lie_trace
 from .numeric_rank import numerical_rank
 
 LOSSES = ("cross_entropy", "mse")
+DROPOUT_TYPES = (nn.Dropout, nn.Dropout1d, nn.Dropout2d, nn.Dropout3d, nn.AlphaDropout)
 
 
 def module_map(model: nn.Module, inputs: torch.Tensor, loss: str = "cross_entropy"):
@@ -80,7 +81,16 @@ def count_module_laws(model: nn.Module, inputs: torch.Tensor, *, loss: str = "cr
         raise ConslawError("inputs must be a tensor with a batch dimension of at least one input")
     theta0, names, g = module_map(model, inputs, loss)
     inventory = inventory if inventory is not None else find_laws(model)
-    result = random_lie_trace(g, theta0, seed=seed, max_level=max_level, time_limit=time_limit)
+    # dropout draws a fresh mask at every call: the count uses the model with its dropout layers off (their masks
+    # are positively homogeneous, so they neither add nor remove a law); other layers keep their mode
+    dropouts = [m for m in model.modules() if isinstance(m, DROPOUT_TYPES) and m.training]
+    for m in dropouts:
+        m.eval()
+    try:
+        result = random_lie_trace(g, theta0, seed=seed, max_level=max_level, time_limit=time_limit)
+    finally:
+        for m in dropouts:
+            m.train()
     report = result.to_dict()
     found_rank = _found_rank(inventory, model, names, theta0)
     report.update({
@@ -93,6 +103,7 @@ def count_module_laws(model: nn.Module, inputs: torch.Tensor, *, loss: str = "cr
         "not_analysed": inventory.unsupported + inventory.without_laws + inventory.skipped,
         "seed": seed,
         "method": "numerical (floating point): the model's own fields on these inputs; evidence, not a proof",
+        "dropout_off": len(dropouts),
         "seconds": round(time.perf_counter() - t0, 4),
     })
     return report
