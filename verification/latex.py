@@ -151,6 +151,9 @@ def statement_sentence(description: str, items: Sequence[LawItem], verdict: dict
         head = f"For the {description}, "
         if status == "proven":
             return head + "there is no conservation law: the trace has full rank (proven at the point)."
+        if verdict.get("lower") is None:  # sampled inputs: laws are not stated, since none could be verified
+            return head + (f"no law is stated (its generators were sampled, so none is proven); the number of "
+                           f"independent laws is at most {verdict.get('upper')}.")
         return head + f"no polynomial law was found; the number of independent laws is at most {verdict.get('upper')}."
     head = f"For the {description}, the {noun}\n{shown}"
     if status == "proven":
