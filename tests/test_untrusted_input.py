@@ -246,6 +246,8 @@ def test_fuzz_polynomial_text(text):
     (["count", "attention", "--d", "1000", "--dk", "8", "--dv", "8"], "memory"),
     (["count", "relu", "3", "3", "3", "--points", "1000"], "--points 1000"),
     (["laws", "relu", "3", "2", "3", "--bias", "--degree", "10"], "lower --degree"),
+    (["laws", "relu", "1000", "1000", "1000", "--degree", "64"], "more than 10^15 unknowns"),
+    (["laws", "relu", "3", "3", "--degree", "100000000"], "above 64"),
     (["count", "resnet", "--dim", "1000", "--hidden", "1000", "1000"], "smaller sizes"),
     (["count", "relu", "3", "3", "3", "--numeric", "--seed", str(10**30)], "seed between 0 and 2^63"),
     (["count", "relu", "3", "3", "3", "--numeric", "--force"], "--force is for the exact"),

@@ -37,6 +37,7 @@ class ExactBudget:
 
 
 BUDGET = ExactBudget()
+MAX_DEGREE = 64
 
 
 def _human_seconds(s: float) -> str:
@@ -63,10 +64,15 @@ def estimate_exact(name: str, D: int, n_phi: int, *, points: int = 2, degree: Op
     seconds = rate * (D / 200) ** power * max(points, 1) / 2 + 2e-5 * n_phi
     memory = 1024.0 * D * D * max(points, 1) / 2 + 2048.0 * n_phi
     if degree is not None:
-        unknowns = comb(D + degree, degree) - 1
+        unknowns = min(_unknowns(D, degree), 10**15)  # capped: past this everything is refused anyway
         seconds += 1.2 * (unknowns / 5000) ** 1.4
         memory += 200.0 * unknowns * min(n_phi, 10 * D)
     return seconds, memory
+
+
+def _unknowns(D: int, degree: int) -> int:
+    """Non-constant monomials of degree ≤ k in D variables: C(D + k, k) − 1."""
+    return comb(D + degree, degree) - 1
 
 
 def check_exact_budget(what: str, name: str, D: int, n_phi: int, *, points: int = 2, degree: Optional[int] = None,
@@ -77,13 +83,21 @@ def check_exact_budget(what: str, name: str, D: int, n_phi: int, *, points: int 
         hint = "use a lower --degree or smaller sizes"
     if force:
         return
+    if degree is not None and degree > MAX_DEGREE:
+        raise TooLargeError(f"--degree {degree} is above {MAX_DEGREE}: the law search would have more unknowns than any "
+                            "machine holds; use a lower --degree")
     if points > budget.max_points:
         raise TooLargeError(f"--points {points} is more than {budget.max_points} working points (each costs a full "
                             "evaluation; 2 suffice generically); use --force to run it anyway")
     seconds, memory = estimate_exact(name, D, n_phi, points=points, degree=degree)
     seconds += extra_seconds
     where = f"{what} (D = {D:,} parameters" + (f", {n_phi:,} components of phi" if n_phi else "")
-    where += f", degree {degree} law search over {comb(D + degree, degree) - 1:,} unknowns)" if degree else ")"
+    if degree:
+        unknowns = _unknowns(D, degree)
+        where += f", degree {degree} law search over " + (f"{unknowns:,}" if unknowns < 10**15 else "more than 10^15") \
+            + " unknowns)"
+    else:
+        where += ")"
     if memory > budget.max_bytes:
         raise TooLargeError(f"{where} would need about {_human_bytes(memory)} of memory for the exact computation; "
                             f"{hint}, or --force to try anyway")
