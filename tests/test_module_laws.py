@@ -421,3 +421,24 @@ def test_mobilenet_v3_small_laws():
             assert c.verdict in ("pass", "broken by eps"), (c.group.modules, c.max_relative_error)
         else:
             assert c.verdict == "pass" and c.max_relative_error < 1e-12, (c.group.modules, c.max_relative_error)
+
+
+class _Reused(nn.Module):
+    """The same Linear applied twice: fc(relu(fc(x))) — rescaling its channels changes both calls."""
+
+    def __init__(self):
+        super().__init__()
+        self.fc, self.head = nn.Linear(4, 4), nn.Linear(4, 3)
+
+    def forward(self, x):
+        return self.head(torch.relu(self.fc(torch.relu(self.fc(x)))))
+
+
+def test_a_module_called_twice_is_not_claimed():
+    torch.manual_seed(11)
+    model = _Reused().double()
+    inv = find_laws(model)
+    assert not any("fc" in g.modules for g in inv.groups)
+    assert any("called more than once" in s for s in inv.skipped)
+    x, y = torch.randn(8, 4, dtype=torch.float64), torch.randint(0, 3, (8,))
+    assert all(c.verdict == "pass" for c in check_laws(model, inv, CE, [(x, y)]))

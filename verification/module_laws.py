@@ -304,10 +304,18 @@ def find_laws(model: nn.Module, groups: Sequence[LawGroup] | None = None) -> Law
             inv.groups.append(_column_sum_group(name, m))
     unknown, inv.without_laws = _not_analysed(model, inv.groups, mods, opaque)
     inv.unsupported += unknown
+    calls: dict[str, int] = {}
+    for node in graph.nodes:
+        if node.op == "call_module":
+            calls[node.target] = calls.get(node.target, 0) + 1
     kept = []
     for g in inv.groups:
         tied = [p for p in g.params if p in alias]
-        if tied:
+        reused = sorted({p.rsplit(".", 1)[0] for p in g.params if calls.get(p.rsplit(".", 1)[0], 0) > 1})
+        if reused:
+            inv.skipped.append(f"{g.kind} laws of {', '.join(g.modules)}: {', '.join(reused)} is called more than once "
+                               "in the forward pass, and each call sees the rescaling differently; not claimed")
+        elif tied:
             others = sorted({n for p in tied for n in shared[alias[p]] if n != p})
             inv.skipped.append(f"{g.kind} laws of {', '.join(g.modules)}: {', '.join(tied)} is shared with "
                                f"{', '.join(others)} (tied weights), whose other use breaks the symmetry; not claimed")
