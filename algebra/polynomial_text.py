@@ -51,8 +51,9 @@ class TextLimits:
 
 DEFAULT_LIMITS = TextLimits()
 
+_SPACE = re.compile(r"\s*")
 _TOKEN = re.compile(
-    r"\s*(?:(?P<num>\d+)|(?P<name>[A-Za-z_][A-Za-z0-9_]*(?:\[[0-9,\s]*\])?)|(?P<op>\*\*|[-+*/()]))"
+    r"(?:(?P<num>\d+)|(?P<name>[A-Za-z_][A-Za-z0-9_]*(?:\[[0-9,\s]*\])?)|(?P<op>\*\*|[-+*/()]))"
 )
 
 
@@ -62,12 +63,13 @@ def _tokens(text: str, limits: TextLimits) -> list[tuple[str, str, int]]:
     if len(text) > limits.max_chars:
         raise PolynomialTextError(f"polynomial text of {len(text)} characters exceeds the limit of {limits.max_chars}")
     out, pos = [], 0
-    while pos < len(text):
-        if text[pos:].strip() == "":
+    while True:
+        pos = _SPACE.match(text, pos).end()
+        if pos == len(text):
             break
         m = _TOKEN.match(text, pos)
         if m is None:
-            ch = text[pos:].lstrip()[:1]
+            ch = text[pos]
             hint = " (use ** for powers)" if ch == "^" else ""
             raise PolynomialTextError(f"unexpected character {ch!r} at position {pos}{hint}")
         kind = m.lastgroup
@@ -101,11 +103,13 @@ def _accumulate(out: SparsePolynomial, m: Monomial, c: Fraction) -> None:
         out.pop(m, None)
 
 
-def _add(p: SparsePolynomial, q: SparsePolynomial, sign: int, limits: TextLimits) -> SparsePolynomial:
-    out = dict(p)
+def _add_into(out: SparsePolynomial, q: SparsePolynomial, sign: int, limits: TextLimits) -> None:
+    """out += sign·q, in place (a sum of many terms costs linear time), then bounded."""
     for m, c in q.items():
         _accumulate(out, m, sign * c)
-    return _check_size(out, limits)
+    if len(out) > limits.max_terms:
+        raise PolynomialTextError(f"more than {limits.max_terms} terms")
+    _check_size({m: out[m] for m in q if m in out}, limits)  # only the coefficients this sum changed
 
 
 def _monomial_product(a: Monomial, b: Monomial) -> Monomial:
@@ -174,10 +178,10 @@ class _Parser:
         return p
 
     def expr(self) -> SparsePolynomial:
-        p = self.term()
+        p = dict(self.term())
         while self.is_op("+", "-"):
             sign = 1 if self.take()[1] == "+" else -1
-            p = _add(p, self.term(), sign, self.limits)
+            _add_into(p, self.term(), sign, self.limits)
         return p
 
     def term(self) -> SparsePolynomial:
