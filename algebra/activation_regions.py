@@ -24,6 +24,7 @@ from flint import fmpq
 
 from .errors import ShapeError
 from .exact_lp import interior_point
+from .fields import PolynomialVectorField
 
 
 class DegeneratePointError(ShapeError):
@@ -160,8 +161,6 @@ def dead_and_always_active(net, regions: Sequence[Region]) -> tuple[list[tuple[i
 
 def region_generators(net, regions: Sequence[Region]) -> list:
     """All generators ∇_θ c_{P,i}, ∇_θ A_{P,ik} over the regions (deduplicated up to scalars)."""
-    from .fields import PolynomialVectorField
-
     d = net.dim
     origin = [0] * d
     fields, seen = [], set()

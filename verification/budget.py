@@ -106,14 +106,6 @@ def check_exact_budget(what: str, name: str, D: int, n_phi: int, *, points: int 
                             f"shapes); {hint}, or --time-limit S / --force to run it anyway")
 
 
-def _swallowing(frame) -> bool:
-    """True inside code whose exceptions Python discards (gc callbacks, finalizers)."""
-    if frame is None:
-        return False
-    code = frame.f_code
-    return code.co_name == "__del__" or any(getattr(cb, "__code__", None) is code for cb in gc.callbacks)
-
-
 def resnet_region_seconds(dim: int, hidden, D: int, max_regions: int = 5000) -> float:
     """Time of the exact region enumeration and its generators: about 0.1 s·(D/64)² per region
     (``benchmarks/bench_regions.py``), for at most Π_l Σ_{i≤dim} C(r_l, i) regions (the cells of
@@ -125,6 +117,14 @@ def resnet_region_seconds(dim: int, hidden, D: int, max_regions: int = 5000) -> 
             bound = max_regions
             break
     return bound * 0.1 * (D / 64) ** 2
+
+
+def _swallowing(frame) -> bool:
+    """True inside code whose exceptions Python discards (gc callbacks, finalizers)."""
+    if frame is None:
+        return False
+    code = frame.f_code
+    return code.co_name == "__del__" or any(getattr(cb, "__code__", None) is code for cb in gc.callbacks)
 
 
 @contextmanager

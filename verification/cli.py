@@ -316,8 +316,7 @@ def _count_numeric(args, out) -> int:
             raise ConslawError(f"{flag} is for the exact count, not with --numeric")
     if args.show_brackets or args.record != "kept":
         raise ConslawError("--show-brackets and --record are for the exact count, not with --numeric")
-    if not 0 <= args.seed < 2**63:
-        raise ConslawError(f"--numeric needs a seed between 0 and 2^63 - 1 (torch generators), got {args.seed}")
+    _torch_seed(args, "--numeric")
     if args.force:
         raise ConslawError("--force is for the exact commands; --numeric refuses only what cannot fit in memory")
     inputs, args.inputs = args.inputs, None  # --inputs: the model's inputs here, not resnet's
@@ -336,6 +335,11 @@ def _count_numeric(args, out) -> int:
     else:
         _print_numeric(report, out)
     return 0
+
+
+def _torch_seed(args, flag: str) -> None:
+    if not 0 <= args.seed < 2**63:
+        raise ConslawError(f"{flag} needs a seed between 0 and 2^63 - 1 (torch generators), got {args.seed}")
 
 
 def _load_module(spec: str):
@@ -359,12 +363,13 @@ def _load_module(spec: str):
 
 
 def _count_module(args, out) -> int:
+    import torch
+
     from .module_count import count_module_laws
 
     if args.arch is not None or args.widths:
         raise ConslawError("--module counts your own model: give no architecture or widths")
-    if not 0 <= args.seed < 2**63:
-        raise ConslawError(f"--module needs a seed between 0 and 2^63 - 1 (torch generators), got {args.seed}")
+    _torch_seed(args, "--module")
     model, inputs = _load_module(args.module)
     r = count_module_laws(model, inputs, loss=args.loss, seed=args.seed, max_level=args.max_level or 10,
                           time_limit=args.time_limit)
@@ -372,7 +377,7 @@ def _count_module(args, out) -> int:
         print(json.dumps(r), file=out)
         return 0
     ev = r["evidence"]
-    print(f"{r['model']} ({args.module}), {r['inputs']} inputs, loss {r['loss']} (numerical: torch {torch_version()})",
+    print(f"{r['model']} ({args.module}), {r['inputs']} inputs, loss {r['loss']} (numerical: torch {torch.__version__})",
           file=out)
     print(f"  parameters D = {r['D']}; trace rank {r['rank']} (status {ev['status']}, ranks by tolerance "
           f"{ev['ranks_by_tolerance']}); floating point, so the count is evidence, not a proof", file=out)
@@ -383,12 +388,6 @@ def _count_module(args, out) -> int:
         print(f"  not analysed: {item}", file=out)
     print(f"  time {r['seconds']:.3f} s", file=out)
     return 0
-
-
-def torch_version() -> str:
-    import torch
-
-    return torch.__version__
 
 
 def _count(args, out) -> int:
@@ -451,8 +450,6 @@ def _certified(args):
 
 
 def _laws(args, out) -> int:
-    if args.arch is None:
-        raise ConslawError("give an architecture (see 'conslaw architectures')")
     if args.arch == "resnet":
         return _laws_resnet(args, out)
     arch, cert = _certified(args)
@@ -461,8 +458,6 @@ def _laws(args, out) -> int:
 
 
 def _certify(args, out) -> int:
-    if args.arch is None:
-        raise ConslawError("give an architecture (see 'conslaw architectures')")
     _, cert = _certified(args)
     try:
         write_certificate(cert, args.output)
@@ -511,6 +506,8 @@ def run(argv: Optional[Sequence[str]] = None, out=None) -> int:
             for name, text in sorted(listing.items()):
                 print(f"{name}: {text}", file=out)
             return 0
+        if args.command in ("laws", "certify") and args.arch is None:
+            raise ConslawError("give an architecture (see 'conslaw architectures')")
         return {"count": _count, "laws": _laws, "certify": _certify, "check": _check}[args.command](args, out)
     except (_UsageError, ConslawError) as exc:
         print(f"conslaw: error: {exc}", file=sys.stderr)

@@ -117,7 +117,7 @@ def analyse_resnet(dim: int, hidden, *, bias: bool = False, classes: int = 0, su
                          "needs them pairwise distinct)")
     notes.append(coverage)
     sub_space, sub_fields = restricted(fields)
-    patterns = sorted({" ".join("".join("1" if on else "0" for on in mask) for mask in p) for p in patterns_seen})
+    patterns = sorted({_pattern_text(p) for p in patterns_seen})
     report = {
         "architecture": "resnet",
         "description": f"residual ReLU network with stream dimension {dim} and {net.blocks} "
@@ -139,9 +139,14 @@ def analyse_resnet(dim: int, hidden, *, bias: bool = False, classes: int = 0, su
         "seconds": round(time.perf_counter() - t0, 4),
     }
     if method == "regions":
-        report["regions"] = [{"pattern": " ".join("".join("1" if on else "0" for on in m) for m in r.pattern),
-                              "witness_input": format_point(r.witness)} for r in enum.regions]
+        report["regions"] = [{"pattern": _pattern_text(r.pattern), "witness_input": format_point(r.witness)}
+                             for r in enum.regions]
     return report, sub_fields, sub_space, sub_point
+
+
+def _pattern_text(pattern) -> str:
+    """One 0/1 string per block: ``"110 011"``."""
+    return " ".join("".join("1" if on else "0" for on in mask) for mask in pattern)
 
 
 def _unit(net, l: int) -> str:
