@@ -103,7 +103,7 @@ def _untraceable(module: nn.Module, prefix: str = "") -> dict[str, str]:
         reason = _trace_error(exc)
     found: dict[str, str] = {}
     for name, child in module.named_children():
-        if not isinstance(child, LEAF_TYPES) and not (isinstance(child, nn.Module) and _Tracer().is_leaf_module(child, "")):
+        if not _Tracer().is_leaf_module(child, ""):
             found.update(_untraceable(child, f"{prefix}{name}."))
     return found or {prefix.rstrip("."): reason}
 
@@ -183,7 +183,7 @@ def _is_homogeneous(node: fx.Node, mods: dict) -> bool:
 
 _MULTIPLY = {"mul", "mul_", "__mul__", "__rmul__", "multiply"}
 _DIVIDE = {"truediv", "div", "div_", "__truediv__"}
-_SHAPE_QUERIES = {"size", "dim", "shape"}
+_SHAPE_QUERIES = {"size", "dim"}
 
 
 def _absorbers(start: fx.Node, mods: dict) -> list[tuple[fx.Node, bool]] | None:
@@ -207,7 +207,8 @@ def _absorbers(start: fx.Node, mods: dict) -> list[tuple[fx.Node, bool]] | None:
             return None
         name = _function_name(node) if node.op in ("call_function", "call_method") else ""
         flattened = any(scaled[a] for a in inputs)
-        if node.op == "call_method" and name in _SHAPE_QUERIES or node.op == "call_function" and name == "getattr":
+        if (node.op == "call_method" and name in _SHAPE_QUERIES
+                or node.op == "call_function" and name == "getattr" and node.args[1:2] in (("shape",), ("ndim",))):
             continue  # the shape, not the values
         if node.op == "call_module" and isinstance(mods[node.target], LINEAR_TYPES) and len(node.all_input_nodes) == 1:
             found.append((node, flattened))  # absorbed: the node's output is not scaled
@@ -347,14 +348,29 @@ def _not_analysed(model: nn.Module, groups: Sequence[LawGroup], mods: dict,
     return unknown, unmatched
 
 
+def _signed_squares(kind: str, modules: tuple[str, ...], latex: str, params: tuple[str, ...], incoming: Callable,
+                    outgoing: Callable, count: int) -> LawGroup:
+    """Laws h_j = incoming_j − outgoing_j, each a signed sum of squares over its own entries (disjoint supports),
+    so that ‖∇h_j‖² = 4 (incoming_j + outgoing_j): the gradient norms come in closed form."""
+    return LawGroup(kind, modules, latex, params, lambda p: incoming(p) - outgoing(p), count,
+                    gradient_norms=lambda p: 2 * (incoming(p) + outgoing(p)).sqrt())
+
+
+def _named(model: nn.Module, name: str, types: tuple, what: str) -> nn.Module:
+    """The submodule ``name`` of ``model``, refused in one line unless it is one of ``types``."""
+    m = dict(model.named_modules()).get(name)
+    if m is None:
+        raise ConslawError(f"no module named {name!r} in {type(model).__name__}")
+    if not isinstance(m, types):
+        raise ConslawError(f"{name!r} is not {what} of {type(model).__name__}")
+    return m
+
+
 def rescale_group(model: nn.Module, first: str, second: str) -> LawGroup:
     """The rescale laws of a hidden layer declared by hand: ``first`` (Linear/Conv/BatchNorm) → a positively
     homogeneous activation → ``second`` (Linear/Conv), for ``find_laws(model, groups=[...])``."""
-    mods = dict(model.named_modules())
-    for n in (first, second):
-        if n not in mods:
-            raise ConslawError(f"no module named {n!r} in {type(model).__name__}")
-    return _rescale_group(first, mods[first], [(second, mods[second], False)])
+    a = _named(model, first, LINEAR_TYPES + NORM_TYPES, "a Linear, Conv or BatchNorm layer")
+    return _rescale_group(first, a, [(second, _named(model, second, LINEAR_TYPES, "a Linear or Conv layer"), False)])
 
 
 def _rescale_group(a_name: str, a: nn.Module, consumers: Sequence[tuple[str, nn.Module, bool]]) -> LawGroup | None:
@@ -391,18 +407,12 @@ def _rescale_group(a_name: str, a: nn.Module, consumers: Sequence[tuple[str, nn.
                 total = total + _cols(w, getattr(b, "groups", 1))
         return total
 
-    def values(p):
-        return incoming(p) - outgoing(p)
-
-    def gradient_norms(p):  # law j: ±θ_k² over its own row of A and columns of the B's, so ‖∇h_j‖² = 4 Σ θ_k²
-        return 2 * (incoming(p) + outgoing(p)).sqrt()
-
     first = rf"\|{_tex(a_name + '.weight')}_{{j}}\|^2" if a.weight.ndim > 1 else rf"({_tex(a_name + '.weight')}_{{j}})^2"
     bias = rf" + ({_tex(a_name + '.bias')}_{{j}})^2" if has_bias else ""
     latex = first + bias + "".join(
         rf" - \|{_tex(n + '.weight')}_{'{:,jS:(j+1)S}' if per else '{:,j}'}\|^2" for n, _, per in readers)
-    return LawGroup("rescale", (a_name,) + tuple(n for n, _, _ in readers), latex, params, values, channels,
-                    gradient_norms=gradient_norms)
+    return _signed_squares("rescale", (a_name,) + tuple(n for n, _, _ in readers), latex, params, incoming, outgoing,
+                           channels)
 
 
 def _column_sum_group(name: str, m: nn.Linear) -> LawGroup:
@@ -444,21 +454,15 @@ def _attention_group(name: str, m: SelfAttention) -> LawGroup:
 
 def norm_group(model: nn.Module, norm: str, consumers: Sequence[str]) -> LawGroup:
     """LayerNorm/RMSNorm ``norm`` whose output feeds only the Linear layers ``consumers``, declared by hand."""
-    mods = dict(model.named_modules())
-    if norm not in mods or not isinstance(mods[norm], AFFINE_NORM_TYPES):
-        raise ConslawError(f"{norm!r} is not a LayerNorm/RMSNorm of {type(model).__name__}")
+    m = _named(model, norm, AFFINE_NORM_TYPES, "a LayerNorm/RMSNorm")
     for c in consumers:
-        if c not in mods or not isinstance(mods[c], nn.Linear):
-            raise ConslawError(f"{c!r} is not a Linear layer of {type(model).__name__}")
-    return _layer_norm_group(norm, mods[norm], ",".join(consumers), [f"{c}.weight" for c in consumers])
+        _named(model, c, (nn.Linear,), "a Linear layer")
+    return _layer_norm_group(norm, m, ",".join(consumers), [f"{c}.weight" for c in consumers])
 
 
 def column_sum_group(model: nn.Module, linear: str) -> LawGroup:
     """Column sums of the Linear layer ``linear`` that produces the logits of a cross-entropy loss, declared by hand."""
-    mods = dict(model.named_modules())
-    if linear not in mods or not isinstance(mods[linear], nn.Linear):
-        raise ConslawError(f"{linear!r} is not a Linear layer of {type(model).__name__}")
-    return _column_sum_group(linear, mods[linear])
+    return _column_sum_group(linear, _named(model, linear, (nn.Linear,), "a Linear layer"))
 
 
 def _per_head_laws(Aq, Ak, Av, O, H: int, hd: int, iu) -> torch.Tensor:
@@ -479,13 +483,7 @@ def attention_group(model: nn.Module, q: str, k: str, v: str, o: str, heads: int
     [W_v|b_v][W_v|b_v]ᵀ − W_{o,h}ᵀW_{o,h} (the scores q_h·k_h and the output Σ_h W_{o,h} v_h are unchanged by
     (A_q, A_k) ↦ (G A_q, G^{-T} A_k) and (A_v, W_{o,h}) ↦ (G A_v, W_{o,h} G^{-1})).  Valid when the model uses
     them as attention does: scores from q·k per head, a softmax over them, values mixed and fed to o."""
-    mods = dict(model.named_modules())
-    layers = []
-    for n in (q, k, v, o):
-        if n not in mods or not isinstance(mods[n], nn.Linear):
-            raise ConslawError(f"{n!r} is not a Linear layer of {type(model).__name__}")
-        layers.append(mods[n])
-    lq, lk, lv, lo = layers
+    lq, lk, lv, lo = (_named(model, n, (nn.Linear,), "a Linear layer") for n in (q, k, v, o))
     if lq.out_features != lk.out_features or lq.out_features % heads or lv.out_features % heads:
         raise ConslawError(f"q and k need equal sizes divisible by {heads} heads (and v by {heads} too), got "
                            f"{lq.out_features}, {lk.out_features}, {lv.out_features}")
@@ -558,16 +556,9 @@ def _layer_norm_group(norm_name: str, norm: nn.Module, consumer: str, weight: st
     def outgoing(p):
         return sum(_cols(p[w]) for w in weights)
 
-    def values(p):
-        return incoming(p) - outgoing(p)
-
-    def gradient_norms(p):
-        return 2 * (incoming(p) + outgoing(p)).sqrt()
-
     latex = (rf"({_tex(norm_name + '.weight')}_{{j}})^2" + (rf" + ({_tex(norm_name + '.bias')}_{{j}})^2" if has_bias else "")
              + "".join(rf" - \|{_tex(w)}_{{:,j}}\|^2" for w in weights))
-    return LawGroup("norm_rescale", (norm_name, consumer), latex, params, values, norm.weight.shape[0],
-                    gradient_norms=gradient_norms)
+    return _signed_squares("norm_rescale", (norm_name, consumer), latex, params, incoming, outgoing, norm.weight.shape[0])
 
 
 def _add_encoder_layer(inv: LawInventory, name: str, m: nn.TransformerEncoderLayer) -> None:
