@@ -28,6 +28,7 @@ out: ``find_laws(model, groups=[rescale_group(model, "fc1", "fc2"), ...])``.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from math import prod
 from typing import Callable, Iterable, Sequence
 
 import torch
@@ -36,12 +37,12 @@ from torch import nn
 
 from conslaw.algebra import ConslawError
 
+from .attention_patterns import find_attention
 from .latex import latex_text
+from .module_graph import (AFFINE_NORM_TYPES, LEAF_TYPES, LINEAR_TYPES, NORM_TYPES, ModuleTracingError,  # noqa: F401
+                           node_shape, op_name, trace_module)
 from .torch_modules import SelfAttention
 
-LINEAR_TYPES = (nn.Linear, nn.Conv1d, nn.Conv2d, nn.Conv3d)
-AFFINE_NORM_TYPES = (nn.LayerNorm,) + ((nn.RMSNorm,) if hasattr(nn, "RMSNorm") else ())
-NORM_TYPES = (nn.BatchNorm1d, nn.BatchNorm2d, nn.BatchNorm3d)
 KNOWN_TYPES = LINEAR_TYPES + NORM_TYPES + AFFINE_NORM_TYPES + (SelfAttention,)
 
 
@@ -67,62 +68,12 @@ class LawInventory:
     unsupported: list[str] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)  # patterns found but not claimed, with the reason
     without_laws: list[str] = field(default_factory=list)  # known layer types around which no pattern matched
+    traced_by: str = ""  # "torch.fx" or "torch.export" ("" when the groups were declared by hand)
+    notes: list[str] = field(default_factory=list)  # how the graph was read, near misses
 
     @property
     def count(self) -> int:
         return sum(g.count for g in self.groups)
-
-
-# modules analysed as a whole (torch.fx cannot trace their fast paths; their structure is known)
-LEAF_TYPES = (SelfAttention, nn.MultiheadAttention, nn.TransformerEncoderLayer, nn.TransformerEncoder)
-
-
-class ModuleTracingError(ConslawError):
-    """torch.fx could not trace the model: say why, and how to declare the law groups by hand."""
-
-
-class _Tracer(fx.Tracer):
-    def __init__(self, opaque: frozenset[str] = frozenset()):
-        super().__init__()
-        self.opaque = opaque  # submodules torch.fx cannot trace: kept as single calls, their laws not analysed
-
-    def is_leaf_module(self, m: nn.Module, qualname: str) -> bool:
-        return qualname in self.opaque or isinstance(m, LEAF_TYPES) or super().is_leaf_module(m, qualname)
-
-
-def _trace_error(exc: Exception) -> str:
-    return f"{type(exc).__name__}: {(str(exc).splitlines() or [''])[0][:160]}"
-
-
-def _untraceable(module: nn.Module, prefix: str = "") -> dict[str, str]:
-    """The deepest submodules that torch.fx cannot trace on their own, with the reason."""
-    try:
-        _Tracer().trace(module)
-        return {}
-    except Exception as exc:  # noqa: BLE001 - any tracing failure
-        reason = _trace_error(exc)
-    found: dict[str, str] = {}
-    for name, child in module.named_children():
-        if not _Tracer().is_leaf_module(child, ""):
-            found.update(_untraceable(child, f"{prefix}{name}."))
-    return found or {prefix.rstrip("."): reason}
-
-
-def _trace(model: nn.Module) -> tuple[fx.Graph, dict[str, str]]:
-    """The model's graph, with the submodules fx cannot trace kept opaque (named, with the reason)."""
-    try:
-        return _Tracer().trace(model), {}
-    except Exception as exc:  # noqa: BLE001
-        first = exc
-    opaque = {k: v for k, v in _untraceable(model).items() if k}
-    if opaque:
-        try:
-            return _Tracer(frozenset(opaque)).trace(model), opaque
-        except Exception:  # noqa: BLE001 - the failure is in the model's own forward: report the first one
-            pass
-    raise ModuleTracingError(
-        f"torch.fx could not trace {type(model).__name__}: {_trace_error(first)}; declare the law groups by hand, "
-        "e.g. find_laws(model, groups=[rescale_group(model, 'fc1', 'fc2'), attention_group(model, ...)])")
 
 
 def _tex(name: str) -> str:
@@ -159,16 +110,12 @@ HOMOGENEOUS_FUNCTIONS = {"relu", "relu_", "leaky_relu", "leaky_relu_", "prelu", 
                          "max_pool3d", "avg_pool1d", "avg_pool2d", "avg_pool3d", "adaptive_avg_pool1d",
                          "adaptive_avg_pool2d", "adaptive_avg_pool3d", "adaptive_max_pool1d", "adaptive_max_pool2d",
                          "adaptive_max_pool3d", "identity"}
-def _function_name(node: fx.Node) -> str:
-    return getattr(node.target, "__name__", str(node.target))
-
-
 def _is_flatten(node: fx.Node, mods: dict) -> bool:
     """Flatten from dimension 1 on: channel c becomes the contiguous features c·S … (c+1)·S − 1."""
     if node.op == "call_module":
         m = mods[node.target]
         return isinstance(m, nn.Flatten) and m.start_dim == 1 and m.end_dim == -1
-    if node.op in ("call_function", "call_method") and _function_name(node) == "flatten":
+    if node.op in ("call_function", "call_method") and op_name(node) == "flatten":
         start = node.args[1] if len(node.args) > 1 else node.kwargs.get("start_dim", 0)
         end = node.args[2] if len(node.args) > 2 else node.kwargs.get("end_dim", -1)
         return start == 1 and end == -1
@@ -178,52 +125,99 @@ def _is_flatten(node: fx.Node, mods: dict) -> bool:
 def _is_homogeneous(node: fx.Node, mods: dict) -> bool:
     if node.op == "call_module":
         return isinstance(mods[node.target], HOMOGENEOUS_MODULES)
-    return node.op in ("call_function", "call_method") and _function_name(node) in HOMOGENEOUS_FUNCTIONS
+    return node.op in ("call_function", "call_method") and op_name(node) in HOMOGENEOUS_FUNCTIONS
 
 
 _MULTIPLY = {"mul", "mul_", "__mul__", "__rmul__", "multiply"}
 _DIVIDE = {"truediv", "div", "div_", "__truediv__"}
-_SHAPE_QUERIES = {"size", "dim"}
+_SHAPE_QUERIES = {"size", "dim", "sym_size"}
+_CONCAT = {"cat", "concat", "concatenate"}
 
 
-def _absorbers(start: fx.Node, mods: dict) -> list[tuple[fx.Node, bool]] | None:
+@dataclass(frozen=True)
+class Reading:
+    """How a consumer reads hidden channel j of the scaled layer: its input columns base + j·S … base + (j+1)·S − 1
+    (S = 1 without a flatten; S = None: a flatten whose size per channel is read off the consumer)."""
+
+    flattened: bool = False
+    base: int = 0
+    per_channel: int | None = 1
+    total: int | None = None  # the size of the channel (or feature) axis here, where known
+
+
+def _channel_axis(module: nn.Module) -> int:
+    """The axis of a layer's output channels: the last for a Linear, 1 for a Conv or BatchNorm."""
+    return -1 if isinstance(module, nn.Linear) else 1
+
+
+def _concatenated(node: fx.Node, source: fx.Node, axis: int, reading: Reading) -> Reading | None:
+    """The reading after ``torch.cat``: along the channel axis, channel j moves by the sizes of the tensors before."""
+    parts = node.args[0] if node.args else None
+    dim = node.args[1] if len(node.args) > 1 else node.kwargs.get("dim", 0)
+    shape = node_shape(source)
+    if not isinstance(parts, (list, tuple)) or not isinstance(dim, int) or shape is None:
+        return None
+    if sum(p is source for p in parts) != 1 or dim % len(shape) != axis % len(shape):
+        return None  # not along the channel axis, or the scaled value concatenated twice
+    sizes = [node_shape(p) for p in parts]
+    if any(s is None for s in sizes):
+        return None
+    at = next(k for k, p in enumerate(parts) if p is source)
+    before = sum(s[dim] for s in sizes[:at])
+    return Reading(reading.flattened, reading.base + before, reading.per_channel, node_shape(node)[dim])
+
+
+def _absorbers(start: fx.Node, mods: dict) -> list[tuple[fx.Node, Reading]] | None:
     """Where a channel scaling of ``start``'s output is absorbed: the Linear/Conv layers it reaches, each with
-    whether a flatten lies on the way; None when the scaling reaches anything that does not carry it.
+    how it reads the channels; None when the scaling reaches anything that does not carry it.
 
     Scale channel j of the output by α > 0 and follow it forward in the graph: a channel-wise positively
-    homogeneous map (ReLU, LeakyReLU, PReLU, identity, dropout, pools) or a flatten carries it; a product or a
-    quotient with a value the scaling does not reach carries it (a squeeze-excitation gate: x · s(x) where s
-    reads x through a Linear/Conv that absorbs the scaling); a Linear/Conv absorbs it when its input columns of
-    channel j are scaled by 1/α; anything else — a sum with an unscaled value (a residual connection), a
-    normalisation, the model's output — breaks the symmetry.  Shape queries do not see values.
+    homogeneous map (ReLU, LeakyReLU, PReLU, identity, dropout, pools), a flatten or a concatenation along the
+    channels (with shapes: ``find_laws(model, example_inputs=...)``) carries it; a product or a quotient with a
+    value the scaling does not reach carries it (a squeeze-excitation gate: x · s(x) where s reads x through a
+    Linear/Conv that absorbs the scaling); a Linear/Conv absorbs it when its input columns of channel j are
+    scaled by 1/α; anything else — a sum with an unscaled value (a residual connection), a normalisation, the
+    model's output — breaks the symmetry.  Shape queries do not see values.
     """
-    scaled: dict[fx.Node, bool] = {start: False}  # scaled node → whether a flatten was crossed
-    found: list[tuple[fx.Node, bool]] = []
+    axis = _channel_axis(mods[start.target])
+    scaled: dict[fx.Node, Reading] = {start: Reading(total=node_shape(start)[axis] if node_shape(start) else None)}
+    found: list[tuple[fx.Node, Reading]] = []
     for node in _after(start):
         inputs = [a for a in node.all_input_nodes if a in scaled]
         if not inputs:
             continue
         if node.op == "output":
             return None
-        name = _function_name(node) if node.op in ("call_function", "call_method") else ""
-        flattened = any(scaled[a] for a in inputs)
-        if (node.op == "call_method" and name in _SHAPE_QUERIES
+        name = op_name(node) if node.op in ("call_function", "call_method") else ""
+        if (node.op == "call_method" and name in _SHAPE_QUERIES or name == "sym_size"
                 or node.op == "call_function" and name == "getattr" and node.args[1:2] in (("shape",), ("ndim",))):
             continue  # the shape, not the values
-        if node.op == "call_module" and isinstance(mods[node.target], LINEAR_TYPES) and len(node.all_input_nodes) == 1:
-            found.append((node, flattened))  # absorbed: the node's output is not scaled
-            continue
         if len(inputs) != 1:
             return None
+        source = inputs[0]
+        reading = scaled[source]
+        if node.op == "call_module" and isinstance(mods[node.target], LINEAR_TYPES) and len(node.all_input_nodes) == 1:
+            found.append((node, reading))  # absorbed: the node's output is not scaled
+            continue
         first = node.args[0] if node.args else None
         if _is_flatten(node, mods):
-            if flattened:
+            if reading.flattened:
                 return None
-            scaled[node] = True
-        elif _is_homogeneous(node, mods) and first is inputs[0]:
-            scaled[node] = flattened
-        elif name in _MULTIPLY or name in _DIVIDE and first is inputs[0]:
-            scaled[node] = flattened
+            shape = node_shape(source)
+            per = prod(shape[2:]) if shape is not None and len(shape) > 2 else (1 if shape is not None else None)
+            if per is None and reading.base:
+                return None
+            total = reading.total * per if per is not None and reading.total is not None else None
+            scaled[node] = Reading(True, reading.base * (per or 0), per, total)
+        elif name in _CONCAT:
+            after = _concatenated(node, source, 1 if reading.flattened else axis, reading)
+            if after is None:
+                return None
+            scaled[node] = after
+        elif _is_homogeneous(node, mods) and first is source:
+            scaled[node] = reading
+        elif name in _MULTIPLY or name in _DIVIDE and first is source:
+            scaled[node] = reading
         else:
             return None
     return found or None
@@ -245,14 +239,18 @@ def _shared_parameters(model: nn.Module) -> dict[str, list[str]]:
     return {v[0]: v for v in names.values() if len(v) > 1}
 
 
-def find_laws(model: nn.Module, groups: Sequence[LawGroup] | None = None) -> LawInventory:
+def find_laws(model: nn.Module, groups: Sequence[LawGroup] | None = None,
+              example_inputs: Sequence[torch.Tensor] | torch.Tensor | None = None) -> LawInventory:
     """Every law the patterns of the module docstring give, and the parametrised modules left unanalysed.
 
     A pattern whose parameters are shared with another module (tied weights) is not
     claimed: the other use breaks the symmetry in general; it is listed in ``skipped``.
     ``groups``: law groups declared by hand (e.g. ``rescale_group(model, "fc1", "fc2")``); with
     them the model is not traced, so a model torch.fx cannot trace can still be checked.
-    Tracing failures raise :class:`ModuleTracingError` with that way out.
+    ``example_inputs`` (a tensor or a tuple of the forward's arguments): the graph then carries shapes, which
+    the hand-written attention pattern and concatenations need, and a model torch.fx cannot trace is read
+    through torch.export (:mod:`module_graph`).  Nothing is computed on them: shapes come from fake tensors.
+    Tracing failures raise :class:`ModuleTracingError` with the way out.
     """
     mods = dict(model.named_modules())
     inv = LawInventory()
@@ -260,10 +258,16 @@ def find_laws(model: nn.Module, groups: Sequence[LawGroup] | None = None) -> Law
         inv.groups = list(groups)
         inv.unsupported, inv.without_laws = _not_analysed(model, inv.groups, mods)
         return inv
-    graph, opaque = _trace(model)
+    if isinstance(example_inputs, torch.Tensor):
+        example_inputs = (example_inputs,)
+    traced = trace_module(model, example_inputs)
+    graph, opaque = traced.graph, traced.opaque
+    inv.traced_by, inv.notes = traced.method, list(traced.notes)
+    way_out = "declare them with find_laws(model, groups=[...])" if example_inputs is not None else \
+        "pass example_inputs=(x,) to read it through torch.export, or declare them with find_laws(model, groups=[...])"
     for name, reason in opaque.items():
         inv.unsupported.append(f"{name} ({type(mods[name]).__name__}): torch.fx cannot trace it ({reason}), so no "
-                               "law inside it is analysed; declare them with find_laws(model, groups=[...])")
+                               f"law inside it is analysed; {way_out}")
     shared = _shared_parameters(model)
     alias = {name: canon for canon, names in shared.items() for name in names}
     for node in graph.nodes:
@@ -293,7 +297,7 @@ def find_laws(model: nn.Module, groups: Sequence[LawGroup] | None = None) -> Law
         if isinstance(m, LINEAR_TYPES + NORM_TYPES):
             found = _absorbers(node, mods)
             if found is not None:
-                group = _rescale_group(name, m, [(n.target, mods[n.target], flat) for n, flat in found])
+                group = _rescale_group(name, m, [(n.target, mods[n.target], r) for n, r in found])
                 if group is not None:
                     inv.groups.append(group)
         if isinstance(m, AFFINE_NORM_TYPES) and getattr(m, "weight", None) is not None and m.weight.ndim == 1:
@@ -303,6 +307,13 @@ def find_laws(model: nn.Module, groups: Sequence[LawGroup] | None = None) -> Law
                                                     [f"{u.target}.weight" for u in consumers]))
         if isinstance(m, nn.Linear) and user is not None and user.op == "output":
             inv.groups.append(_column_sum_group(name, m))
+    if traced.shapes:
+        matches, near = find_attention(graph, mods)
+        inv.groups += [_head_pair_group(mods, match) for match in matches]
+        inv.notes += near
+    elif example_inputs is None and any(isinstance(m, nn.Linear) for m in mods.values()):
+        inv.notes.append("hand-written attention (q, k, v, o Linear layers) is found only with shapes: "
+                         "find_laws(model, example_inputs=(x,))")
     unknown, inv.without_laws = _not_analysed(model, inv.groups, mods, opaque)
     inv.unsupported += unknown
     calls: dict[str, int] = {}
@@ -370,28 +381,34 @@ def rescale_group(model: nn.Module, first: str, second: str) -> LawGroup:
     """The rescale laws of a hidden layer declared by hand: ``first`` (Linear/Conv/BatchNorm) → a positively
     homogeneous activation → ``second`` (Linear/Conv), for ``find_laws(model, groups=[...])``."""
     a = _named(model, first, LINEAR_TYPES + NORM_TYPES, "a Linear, Conv or BatchNorm layer")
-    return _rescale_group(first, a, [(second, _named(model, second, LINEAR_TYPES, "a Linear or Conv layer"), False)])
+    return _rescale_group(first, a, [(second, _named(model, second, LINEAR_TYPES, "a Linear or Conv layer"), Reading())])
 
 
-def _rescale_group(a_name: str, a: nn.Module, consumers: Sequence[tuple[str, nn.Module, bool]]) -> LawGroup | None:
+def _rescale_group(a_name: str, a: nn.Module, consumers: Sequence[tuple[str, nn.Module, Reading]]) -> LawGroup | None:
     """Per hidden channel j of A: ‖A_j‖² (+ b_j²) − Σ_B ‖B's weights reading channel j‖² over the consumers B
-    (name, module, whether a flatten lies between); None if a consumer's shape does not fit.
+    (name, module, how it reads the channels); None if a consumer's shape does not fit.
 
-    A grouped convolution B reads channel j = g·(in/G) + i through ``B.weight[g·out/G:(g+1)·out/G, i]``; after a
-    flatten, channel j is read by a Linear's columns j·S … (j+1)·S − 1 (S = in_features / channels)."""
+    A grouped convolution B reads channel c = g·(in/G) + i through ``B.weight[g·out/G:(g+1)·out/G, i]``; after a
+    concatenation, channel j is the consumer's channel base + j; after a flatten, a Linear's columns
+    base + j·S … base + (j+1)·S − 1 (S = in_features / channels when the shapes are not known)."""
     has_bias = getattr(a, "bias", None) is not None
     channels = a.weight.shape[0]
     readers = []
-    for b_name, b, flattened in consumers:
-        if flattened:
-            if not isinstance(b, nn.Linear) or b.in_features % channels:
+    for b_name, b, r in consumers:
+        size = getattr(b, "in_features", getattr(b, "in_channels", None))
+        if r.total is not None and size != r.total:
+            return None
+        if r.flattened:
+            per = r.per_channel if r.per_channel is not None else (size // channels if size % channels == 0 else 0)
+            if not isinstance(b, nn.Linear) or not per or r.base + channels * per > size \
+                    or r.per_channel is None and size != channels * per:
                 return None
-            readers.append((b_name, b, b.in_features // channels))
+            readers.append((b_name, b, r.base, per))
         else:
-            if getattr(b, "in_features", getattr(b, "in_channels", None)) != channels:
+            if r.base + channels > size or r.total is None and size != channels:
                 return None
-            readers.append((b_name, b, 0))
-    params = (f"{a_name}.weight",) + ((f"{a_name}.bias",) if has_bias else ()) + tuple(f"{n}.weight" for n, _, _ in readers)
+            readers.append((b_name, b, r.base, 0))
+    params = (f"{a_name}.weight",) + ((f"{a_name}.bias",) if has_bias else ()) + tuple(f"{n}.weight" for n, *_ in readers)
 
     def incoming(p):
         out = _rows(p[f"{a_name}.weight"]) if p[f"{a_name}.weight"].ndim > 1 else p[f"{a_name}.weight"].pow(2)
@@ -399,19 +416,24 @@ def _rescale_group(a_name: str, a: nn.Module, consumers: Sequence[tuple[str, nn.
 
     def outgoing(p):
         total = 0
-        for b_name, b, per_channel in readers:
+        for b_name, b, base, per in readers:
             w = p[f"{b_name}.weight"]
-            if per_channel:
-                total = total + w.reshape(w.shape[0], channels, per_channel).pow(2).sum(dim=(0, 2))
+            if per:
+                block = w[:, base:base + channels * per]
+                total = total + block.reshape(w.shape[0], channels, per).pow(2).sum(dim=(0, 2))
             else:
-                total = total + _cols(w, getattr(b, "groups", 1))
+                total = total + _cols(w, getattr(b, "groups", 1))[base:base + channels]
         return total
+
+    def columns(base: int, per: int) -> str:
+        if per:
+            return "{:," + (f"{base}+" if base else "") + "jS:" + (f"{base}+" if base else "") + "(j+1)S}"
+        return "{:," + (f"{base}+j" if base else "j") + "}"
 
     first = rf"\|{_tex(a_name + '.weight')}_{{j}}\|^2" if a.weight.ndim > 1 else rf"({_tex(a_name + '.weight')}_{{j}})^2"
     bias = rf" + ({_tex(a_name + '.bias')}_{{j}})^2" if has_bias else ""
-    latex = first + bias + "".join(
-        rf" - \|{_tex(n + '.weight')}_{'{:,jS:(j+1)S}' if per else '{:,j}'}\|^2" for n, _, per in readers)
-    return _signed_squares("rescale", (a_name,) + tuple(n for n, _, _ in readers), latex, params, incoming, outgoing,
+    latex = first + bias + "".join(rf" - \|{_tex(n + '.weight')}_{columns(base, per)}\|^2" for n, _, base, per in readers)
+    return _signed_squares("rescale", (a_name,) + tuple(n for n, *_ in readers), latex, params, incoming, outgoing,
                            channels)
 
 
@@ -465,16 +487,58 @@ def column_sum_group(model: nn.Module, linear: str) -> LawGroup:
     return _column_sum_group(linear, _named(model, linear, (nn.Linear,), "a Linear layer"))
 
 
-def _per_head_laws(Aq, Ak, Av, O, H: int, hd: int, iu) -> torch.Tensor:
+def _paired_laws(A: torch.Tensor, rows_a: torch.Tensor, B: torch.Tensor, rows_b: torch.Tensor,
+                 b_columns: bool = False) -> torch.Tensor:
+    """Per head h, the upper triangle of A_h A_hᵀ − B_h B_hᵀ with A_h = A[rows_a[h]] and B_h = B[rows_b[h]]
+    (or, with ``b_columns``, B_h = B[:, rows_b[h]]ᵀ: the output matrix's columns of the head)."""
+    hd = rows_a.shape[1]
+    iu = torch.triu_indices(hd, hd, device=A.device)
+    a = A[rows_a]  # (H, hd, cols)
+    b = B[:, rows_b].permute(1, 2, 0) if b_columns else B[rows_b]
+    gram = a @ a.transpose(1, 2) - b @ b.transpose(1, 2)
+    return gram[:, iu[0], iu[1]].reshape(-1)
+
+
+def _per_head_laws(Aq, Ak, Av, O, H: int, hd: int) -> torch.Tensor:
     """Per head h (rows h·hd … (h+1)·hd − 1 of the augmented q, k, v maps, columns of O): the upper triangles of
     A_q A_qᵀ − A_k A_kᵀ and A_v A_vᵀ − O_hᵀ O_h."""
-    out = []
-    for h in range(H):
-        rows = slice(h * hd, (h + 1) * hd)
-        q, k, v, o = Aq[rows], Ak[rows], Av[rows], O[:, rows]
-        out.append((q @ q.T - k @ k.T)[iu[0], iu[1]])
-        out.append((v @ v.T - o.T @ o)[iu[0], iu[1]])
-    return torch.cat(out)
+    rows = torch.arange(H * hd, device=Aq.device).reshape(H, hd)
+    return torch.cat([_paired_laws(Aq, rows, Ak, rows), _paired_laws(Av, rows, O, rows, b_columns=True)])
+
+
+def _augmented(p: dict, name: str, bias: bool) -> torch.Tensor:
+    """[W | b] of a Linear layer (W alone without bias)."""
+    return torch.cat([p[f"{name}.weight"], p[f"{name}.bias"][:, None]], 1) if bias else p[f"{name}.weight"]
+
+
+def _head_pair_group(mods: dict, match) -> LawGroup:
+    """The laws of a hand-written attention pairing found in the graph (:func:`attention_patterns.find_attention`):
+    q/k — per head, the entries of [W_q|b_q]_h[W_q|b_q]_hᵀ − [W_k|b_k]_h[W_k|b_k]_hᵀ (rows of the head);
+    v/o — per head, the entries of [W_v|b_v]_h[W_v|b_v]_hᵀ − W_{o,h}ᵀW_{o,h} (W_{o,h}: o's columns of the head)."""
+    a, b = match.a, match.b
+    bias_a = mods[a].bias is not None
+    bias_b = match.kind == "qk" and mods[b].bias is not None
+    rows_a = torch.tensor(match.rows_a)
+    rows_b = torch.tensor(match.rows_b)
+    params = tuple(dict.fromkeys((f"{a}.weight",) + ((f"{a}.bias",) if bias_a else ()) + (f"{b}.weight",)
+                                 + ((f"{b}.bias",) if bias_b else ())))
+    H, hd = rows_a.shape
+
+    def values(p):
+        A, B = _augmented(p, a, bias_a), _augmented(p, b, bias_b)
+        return _paired_laws(A, rows_a.to(A.device), B, rows_b.to(B.device), b_columns=match.kind == "vo")
+
+    def aug(name: str, bias: bool) -> str:
+        t = latex_text(name)
+        return rf"[W_{{\text{{{t}}}}}|b_{{\text{{{t}}}}}]_h" if bias else rf"W_{{\text{{{t}}},h}}"
+
+    heads = rf"\ (\text{{{H} heads of {hd} rows}})"
+    if match.kind == "qk":
+        latex = rf"{aug(a, bias_a)}{aug(a, bias_a)}^\top - {aug(b, bias_b)}{aug(b, bias_b)}^\top" + heads
+    else:
+        o = latex_text(b)
+        latex = rf"{aug(a, bias_a)}{aug(a, bias_a)}^\top - W_{{\text{{{o}}},h}}^\top W_{{\text{{{o}}},h}}" + heads
+    return LawGroup("attention", (a, b) if a != b else (a,), latex, params, values, H * hd * (hd + 1) // 2)
 
 
 def attention_group(model: nn.Module, q: str, k: str, v: str, o: str, heads: int) -> LawGroup:
@@ -493,14 +557,13 @@ def attention_group(model: nn.Module, q: str, k: str, v: str, o: str, heads: int
     with_bias = [m.bias is not None for m in (lq, lk, lv)]
     params = tuple(f"{n}.weight" for n in (q, k, v)) + tuple(f"{n}.bias" for n, b in zip((q, k, v), with_bias) if b)
     params += (f"{o}.weight",)
-    iu = torch.triu_indices(hd_k, hd_k)
 
     def augmented(p, n, b):
         return torch.cat([p[f"{n}.weight"], p[f"{n}.bias"][:, None]], 1) if b else p[f"{n}.weight"]
 
     def values(p):
         Aq, Ak, Av = (augmented(p, n, b) for n, b in zip((q, k, v), with_bias))
-        return _per_head_laws(Aq, Ak, Av, p[f"{o}.weight"], heads, hd_k, iu)
+        return _per_head_laws(Aq, Ak, Av, p[f"{o}.weight"], heads, hd_k)
 
     latex = (r"[W_q|b_q]_h[W_q|b_q]_h^\top - [W_k|b_k]_h[W_k|b_k]_h^\top,\ [W_v|b_v]_h[W_v|b_v]_h^\top - "
              rf"W_{{o,h}}^\top W_{{o,h}}\ (\text{{{latex_text(q)}, {latex_text(k)}, {latex_text(v)}, {latex_text(o)}}})")
@@ -515,12 +578,11 @@ def _mha_group(name: str, m: nn.MultiheadAttention) -> LawGroup:
     hd = E // H
     bias = m.in_proj_bias is not None
     params = (f"{name}.in_proj_weight",) + ((f"{name}.in_proj_bias",) if bias else ()) + (f"{name}.out_proj.weight",)
-    iu = torch.triu_indices(hd, hd)
 
     def values(p):
         W = p[f"{name}.in_proj_weight"]
         A = torch.cat([W, p[f"{name}.in_proj_bias"][:, None]], 1) if bias else W  # (3E, E [+1])
-        return _per_head_laws(A[:E], A[E:2 * E], A[2 * E:], p[f"{name}.out_proj.weight"], H, hd, iu)
+        return _per_head_laws(A[:E], A[E:2 * E], A[2 * E:], p[f"{name}.out_proj.weight"], H, hd)
 
     def packed(x: str) -> str:
         return f"[W_{x}|b_{x}]_h" if bias else f"W_{{{x},h}}"
@@ -568,7 +630,7 @@ def _add_encoder_layer(inv: LawInventory, name: str, m: nn.TransformerEncoderLay
     act = m.activation
     relu = act is nn.functional.relu or isinstance(act, nn.ReLU) or getattr(m, "activation_relu_or_gelu", 0) == 1
     if relu:
-        inv.groups.append(_rescale_group(f"{name}.linear1", m.linear1, [(f"{name}.linear2", m.linear2, False)]))
+        inv.groups.append(_rescale_group(f"{name}.linear1", m.linear1, [(f"{name}.linear2", m.linear2, Reading())]))
     if m.norm_first and m.self_attn._qkv_same_embed_dim:
         inv.groups.append(_layer_norm_group(f"{name}.norm1", m.norm1, f"{name}.self_attn",
                                             f"{name}.self_attn.in_proj_weight"))
