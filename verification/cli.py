@@ -381,9 +381,9 @@ def _count_module(args, out) -> int:
           file=out)
     print(f"  parameters D = {r['D']}; trace rank {r['rank']} (status {ev['status']}, ranks by tolerance "
           f"{ev['ranks_by_tolerance']}); floating point, so the count is evidence, not a proof", file=out)
-    print(f"  laws at these inputs: D - rank = {r['laws']} (more inputs can only lower it)", file=out)
-    print(f"  laws the pattern matcher found: {r['found']} ({r['found_independent']} independent); "
-          f"not accounted for: {r['missed']}", file=out)
+    print(f"  laws the pattern matcher found: {r['found']} ({r['found_independent']} independent; model read by "
+          f"{r['traced_by'] or 'declared groups'})", file=out)
+    print(f"  {r['status']}: {r['verdict']}", file=out)
     for item in r["not_analysed"]:
         print(f"  not analysed: {item}", file=out)
     print(f"  time {r['seconds']:.3f} s", file=out)

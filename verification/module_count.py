@@ -19,11 +19,13 @@ from typing import Optional
 import torch
 from torch import nn
 from torch.func import functional_call, jacrev
+from torch.nn.attention import SDPBackend, sdpa_kernel
 
 from conslaw.algebra import ConslawError
 
+from .composite_ops import CompositeOps
 from .module_laws import LawInventory, find_laws
-from .numeric_random import random_lie_trace
+from .numeric_random import left_normed, random_lie_trace
 from .numeric_rank import numerical_rank
 
 LOSSES = ("cross_entropy", "mse")
@@ -39,10 +41,17 @@ def module_map(model: nn.Module, inputs: torch.Tensor, loss: str = "cross_entrop
     shapes = [named[n].shape for n in names]
     sizes = [named[n].numel() for n in names]
     theta0 = torch.cat([named[n].detach().reshape(-1) for n in names])
+    buffers = {n: b.detach() for n, b in model.named_buffers()}
 
     def g(theta: torch.Tensor) -> torch.Tensor:
         params = {n: t.reshape(s) for n, t, s in zip(names, torch.split(theta, sizes), shapes)}
-        out = functional_call(model, params, (inputs,))
+        # brackets are forward-over-reverse: attention must run its composite (math) kernel, which forward AD
+        # differentiates; the fused CPU/GPU kernels have no forward derivative
+        # batch norm in training mode updates its running statistics in place: on copies made here, never on
+        # the model's own buffers (which a function transform may not mutate)
+        params.update({n: b.clone() for n, b in buffers.items()})
+        with sdpa_kernel([SDPBackend.MATH]), CompositeOps():  # exact higher derivatives (composite_ops)
+            out = functional_call(model, params, (inputs,))
         if loss == "cross_entropy":  # softmax is invariant along 1: only zero-sum directions w
             out = out - out.mean(dim=-1, keepdim=True)
         return out.reshape(-1)
@@ -50,10 +59,10 @@ def module_map(model: nn.Module, inputs: torch.Tensor, loss: str = "cross_entrop
     return theta0, names, g
 
 
-def _found_rank(inventory: LawInventory, model: nn.Module, names: list[str], theta0: torch.Tensor) -> int:
-    """Number of independent laws among those found: rank of their gradients at θ_0."""
+def _law_gradients(inventory: LawInventory, model: nn.Module, names: list[str], theta0: torch.Tensor) -> torch.Tensor:
+    """The gradients at θ_0 of every law found, as rows (F × D)."""
     if not inventory.groups:
-        return 0
+        return theta0.new_zeros((0, theta0.shape[0]))
     shapes = {n: p.shape for n, p in model.named_parameters()}
     sizes = [shapes[n].numel() for n in names]
 
@@ -61,45 +70,117 @@ def _found_rank(inventory: LawInventory, model: nn.Module, names: list[str], the
         params = {n: t.reshape(shapes[n]) for n, t in zip(names, torch.split(theta, sizes))}
         return torch.cat([g.values(params) for g in inventory.groups])
 
-    jac = jacrev(laws)(theta0)
-    return numerical_rank(jac).rank
+    return jacrev(laws)(theta0)
+
+
+# a found law whose gradient leans on a field by more than this (relative) is not confirmed by the fields
+OVERLAP_TOL = 1e-6
+
+
+def _unit_rows(rows: torch.Tensor) -> torch.Tensor:
+    return rows / rows.norm(dim=1, keepdim=True).clamp_min(torch.finfo(rows.dtype).tiny)
+
+
+def _refuted_groups(inventory: LawInventory, lean: torch.Tensor) -> list[str]:
+    """The law groups with a law whose gradient leans on a field (they do not hold for this loss), each named."""
+    out, start = [], 0
+    for group in inventory.groups:
+        part = lean[start:start + group.count]
+        start += group.count
+        if part.numel() and float(part.max()) > OVERLAP_TOL:
+            out.append(f"{group.kind} laws of {', '.join(group.modules)}: {int((part > OVERLAP_TOL).sum())} of "
+                       f"{group.count} lean on a field by up to {float(part.max()):.1e}: not laws of this model and loss")
+    return out
 
 
 def count_module_laws(model: nn.Module, inputs: torch.Tensor, *, loss: str = "cross_entropy", seed: int = 0,
                       max_level: int = 10, time_limit: Optional[float] = None,
                       inventory: Optional[LawInventory] = None) -> dict:
-    """The numerical count of ``model``'s laws at its current θ on ``inputs``, and what :func:`find_laws` found.
+    """The numerical count of ``model``'s laws at its current θ on ``inputs``, set against what :func:`find_laws`
+    found.
 
-    Returns a JSON-ready dict: ``D``, ``rank``, ``laws`` (numerical: D − rank), ``found`` (laws the
-    pattern matcher lists), ``found_independent`` (their gradients' rank at θ), ``missed``
-    (laws − found_independent), the trace's evidence, the seed and the time.  Batch norm in
-    training mode couples the inputs of a batch; put such models in eval mode or expect the
-    count of that coupled map.
+    Two bounds meet.  The F laws found (independent: their gradients' rank at θ) are orthogonal to every
+    field — each is first tested against 16 random fields, and those that lean on one are listed in ``refuted``
+    and left out — so dim Lie ≤ D − F; every direction the trace finds is in Lie, so dim Lie ≥ its rank r.  The trace
+    therefore stops as soon as r = D − F (``target``), and the found laws are then all the laws — provided
+    their gradients are orthogonal to every field and bracket drawn (``law_overlap`` ≤ ``OVERLAP_TOL``), which
+    is checked.  Otherwise the trace runs to its closure (``laws`` = D − r, ``missed`` = laws − F) or to a
+    limit (``laws_at_most`` = D − r).  Returns a JSON-ready dict with the evidence, the seed and the time.
+    Batch norm in training mode couples the inputs of a batch: the count is that of the coupled map.
     """
     t0 = time.perf_counter()
     if not isinstance(inputs, torch.Tensor) or inputs.ndim < 1 or inputs.shape[0] < 1:
         raise ConslawError("inputs must be a tensor with a batch dimension of at least one input")
     theta0, names, g = module_map(model, inputs, loss)
-    inventory = inventory if inventory is not None else find_laws(model)
-    # dropout draws a fresh mask at every call: the count uses the model with its dropout layers off (their masks
-    # are positively homogeneous, so they neither add nor remove a law); other layers keep their mode
+    inventory = inventory if inventory is not None else find_laws(model, example_inputs=(inputs,))
+    jac = _law_gradients(inventory, model, names, theta0)
+    unit = _unit_rows(jac)
     dropouts = [m for m in model.modules() if isinstance(m, DROPOUT_TYPES) and m.training]
     for m in dropouts:
         m.eval()
     try:
-        result = random_lie_trace(g, theta0, seed=seed, max_level=max_level, time_limit=time_limit)
+        # a law that does not hold (e.g. column sums under the square loss) leans on the fields themselves: test
+        # every law against a probe of random fields first, and bound the count by the laws that pass only
+        probe = torch.Generator(device=theta0.device).manual_seed(seed + 1)
+        m_out = g(theta0).shape[0]
+        coeffs = torch.randn((16, 1, m_out), generator=probe, dtype=theta0.dtype, device=theta0.device)
+        fields = torch.func.vmap(lambda a: left_normed(g, a)(theta0))(coeffs)
+        lean = (_unit_rows(fields) @ unit.T).abs().amax(0) if unit.shape[0] else unit.new_zeros(0)
+    finally:
+        for m in dropouts:
+            m.train()
+    refuted = _refuted_groups(inventory, lean)
+    unit = unit[lean <= OVERLAP_TOL]
+    found_rank = numerical_rank(jac[lean <= OVERLAP_TOL]).rank if unit.shape[0] else 0
+    overlap = [0.0]
+
+    def watch(block: torch.Tensor) -> None:
+        if unit.shape[0] and block.shape[0]:
+            rows = block / block.norm(dim=1, keepdim=True).clamp_min(torch.finfo(block.dtype).tiny)
+            overlap[0] = max(overlap[0], float((rows @ unit.T).abs().max()))
+
+    # dropout draws a fresh mask at every call: the count uses the model with its dropout layers off (their masks
+    # are positively homogeneous, so they neither add nor remove a law); other layers keep their mode
+    for m in dropouts:
+        m.eval()
+    try:
+        result = random_lie_trace(g, theta0, seed=seed, max_level=max_level, time_limit=time_limit,
+                                  target=theta0.shape[0] - found_rank, watch=watch)
     finally:
         for m in dropouts:
             m.train()
     report = result.to_dict()
-    found_rank = _found_rank(inventory, model, names, theta0)
+    D, rank = report["D"], report["rank"]
+    stopped = next((lv["stopped"] for lv in result.levels if "stopped" in lv), "")
+    confirmed = overlap[0] <= OVERLAP_TOL
+    if rank >= D - found_rank and confirmed:
+        status = "all found"
+        verdict = (f"the {found_rank} independent laws found are all the laws: the trace reached D − {found_rank} = "
+                   f"{D - found_rank} directions, orthogonal to every law found")
+    elif not confirmed:
+        status = "found laws not confirmed"
+        verdict = (f"a law found leans on a field or bracket by {overlap[0]:.1e} (> {OVERLAP_TOL:g}): it does not hold "
+                   "for this model and loss")
+    elif stopped:
+        status = "bounds"
+        verdict = (f"between {found_rank} and {D - rank} laws: the trace was cut ({stopped}) before meeting the "
+                   "laws found")
+    else:
+        status = "missed"
+        verdict = f"{D - rank} laws, {D - rank - found_rank} of them not found by the pattern matcher"
     report.update({
         "model": type(model).__name__,
         "loss": loss,
         "inputs": int(inputs.shape[0]),
         "found": inventory.count,
         "found_independent": found_rank,
-        "missed": report["laws"] - found_rank,
+        "refuted": refuted,
+        "missed": report["laws"] - found_rank if status != "bounds" else None,
+        "laws_at_most": D - rank,
+        "law_overlap": overlap[0],
+        "status": status,
+        "verdict": verdict,
+        "traced_by": inventory.traced_by,
         "not_analysed": inventory.unsupported + inventory.without_laws + inventory.skipped,
         "seed": seed,
         "method": "numerical (floating point): the model's own fields on these inputs; evidence, not a proof",

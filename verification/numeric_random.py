@@ -93,7 +93,8 @@ class _Draws:
 def random_lie_trace(phi: Callable[[torch.Tensor], torch.Tensor], theta: torch.Tensor, *, batch: Optional[int] = None,
                      probe: int = 8, max_level: int = 10, accept_tol: Optional[float] = None, seed: int = 0,
                      time_limit: Optional[float] = None,
-                     progress: Optional[Callable[[str, int, int], None]] = None) -> NumericTraceResult:
+                     progress: Optional[Callable[[str, int, int], None]] = None, target: Optional[int] = None,
+                     watch: Optional[Callable[[torch.Tensor], None]] = None) -> NumericTraceResult:
     """Trace of Lie({∇φ_k}) at θ from random combinations; ``.laws`` = D − rank, with evidence.
 
     ``batch`` (default D/8, capped so that a batch of coefficients holds at most
@@ -101,7 +102,9 @@ def random_lie_trace(phi: Callable[[torch.Tensor], torch.Tensor], theta: torch.T
     candidates evaluated together; ``levels`` in the result lists, per level, the directions it
     added and the candidates it drew, and ``stopped`` where a time or level limit cut the growth.
     ``progress(stage, done, total)``, if given, hears the number of directions found after each batch
-    (of at most D).
+    (of at most D).  ``target``: stop as soon as that many directions are found (a count already bounded from
+    the other side, e.g. by known laws: rank ≤ D − their number).  ``watch(block)`` sees every block of
+    candidates drawn (e.g. to test known laws against them).
     """
     t0 = time.perf_counter()
     if theta.ndim != 1:
@@ -125,21 +128,25 @@ def random_lie_trace(phi: Callable[[torch.Tensor], torch.Tensor], theta: torch.T
     def offer(level: int, block: torch.Tensor) -> int:
         nonlocal scale
         blocks.append((level, block))
+        if watch is not None:
+            watch(block)
         scale = max(scale, float(block.norm(dim=1).max()))
         added = basis.add_batch(block, accept_tol, zero_tol * scale)
         if progress:
             progress("directions found", basis.q.shape[0], D)
         return added
 
+    goal = min(D, target) if target is not None else D
+
     def full() -> bool:
-        return basis.q.shape[0] >= D or bool(time_limit and time.perf_counter() - t0 > time_limit)
+        return basis.q.shape[0] >= goal or bool(time_limit and time.perf_counter() - t0 > time_limit)
 
     def candidates(level: int, size: int) -> torch.Tensor:
         """``size`` random left-normed brackets of depth ``level`` at θ, in one vmap."""
         return vmap(lambda a: left_normed(phi, a)(theta))(draw(size, level + 1, m))
 
     for level in range(max_level + 1):
-        if basis.q.shape[0] >= D:
+        if basis.q.shape[0] >= goal:
             break
         # a batch of coefficients holds at most MAX_BATCH_ENTRIES numbers
         level_batch = max(probe, min(batch, max_entries // max((level + 1) * m, 1)))
@@ -154,6 +161,9 @@ def random_lie_trace(phi: Callable[[torch.Tensor], torch.Tensor], theta: torch.T
         levels.append({"level": level, "new": new, "candidates": drawn})
         if time_limit and time.perf_counter() - t0 > time_limit:
             levels[-1]["stopped"] = f"time limit of {time_limit:g} s reached: the rank is a lower bound"
+            break
+        if basis.q.shape[0] >= goal and goal < D:
+            levels[-1]["stopped"] = f"target of {goal} directions reached"
             break
         if new == 0:
             break

@@ -118,13 +118,20 @@ MOBILENET_V3_SMALL = [  # (in, kernel, expanded, out, squeeze-excitation, activa
 ]
 
 
-def mobilenet_v3_small(num_classes: int = 10, in_channels: int = 3) -> nn.Sequential:
+def mobilenet_v3_small(num_classes: int = 10, in_channels: int = 3, width_mult: float = 1.0) -> nn.Sequential:
     """MobileNetV3-Small (the torchvision layout, without pretrained weights): stem, 11 inverted residual
-    blocks, 1×1 conv to 576 channels, pooling and the classifier 576 → 1024 → classes (hardswish, dropout)."""
-    layers: list[nn.Module] = [nn.Conv2d(in_channels, 16, 3, 2, 1, bias=False), nn.BatchNorm2d(16), nn.Hardswish()]
-    layers += [InvertedResidual(*cfg) for cfg in MOBILENET_V3_SMALL]
-    layers += [nn.Conv2d(96, 576, 1, bias=False), nn.BatchNorm2d(576), nn.Hardswish(), nn.AdaptiveAvgPool2d(1),
-               nn.Flatten(), nn.Linear(576, 1024), nn.Hardswish(), nn.Dropout(0.2), nn.Linear(1024, num_classes)]
+    blocks, 1×1 conv to 576 channels, pooling and the classifier 576 → 1024 → classes (hardswish, dropout).
+    ``width_mult`` scales every channel count as torchvision's does (rounded to multiples of 8, at least 8)."""
+    def c(v: int) -> int:
+        return _divisible(v * width_mult) if width_mult != 1.0 else v
+
+    stem, last, head = c(16), c(96), c(1024)
+    layers: list[nn.Module] = [nn.Conv2d(in_channels, stem, 3, 2, 1, bias=False), nn.BatchNorm2d(stem), nn.Hardswish()]
+    layers += [InvertedResidual(c(cin), k, c(exp), c(cout), se, act, stride)
+               for cin, k, exp, cout, se, act, stride in MOBILENET_V3_SMALL]
+    layers += [nn.Conv2d(last, 6 * last, 1, bias=False), nn.BatchNorm2d(6 * last), nn.Hardswish(),
+               nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(6 * last, head), nn.Hardswish(), nn.Dropout(0.2),
+               nn.Linear(head, num_classes)]
     return nn.Sequential(*layers)
 
 
