@@ -85,6 +85,9 @@ def main() -> None:
             print(f"    refuted: {item}")
         if r["status"] not in ("all found",):
             print(f"    {r['verdict']}")
+            print("    levels: " + "; ".join(f"{lv['level']}: +{lv['new']} of {lv['candidates']}" for lv in r["levels"]))
+        if r["missed_in"]:
+            print("    the missed laws involve: " + ", ".join(f"{k} ({v:g})" for k, v in r["missed_in"].items()))
 
 
 if __name__ == "__main__":

@@ -96,7 +96,8 @@ def test_gpt_block_found_through_torch_export():
     inv = find_laws(model, example_inputs=(tokens,))
     assert inv.traced_by == "torch.export" and not inv.skipped
     assert _attention_groups(inv) == {(("block.q", "block.k"), 2 * 4 * 5 // 2), (("block.v", "block.o"), 2 * 4 * 5 // 2)}
-    assert {g.kind for g in inv.groups} == {"attention", "norm_rescale", "column_sum"} and inv.count == 20 + 20 + 8 + 8 + 9
+    assert {g.kind for g in inv.groups} == {"attention", "norm_rescale", "column_sum", "key_bias"}
+    assert inv.count == 20 + 20 + 8 + 8 + 9 + 8  # Gram laws, norms, column sums, and the 8 entries of the key bias
     assert [u.split(" ")[0] for u in inv.unsupported] == ["emb"]  # the embedding: no pattern known, named
     params = {k: v.detach() for k, v in model.named_parameters()}
     declared = attention_group(model, "block.q", "block.k", "block.v", "block.o", heads=2).values(params)
@@ -182,3 +183,44 @@ def test_concatenation_along_channels():
     # mix's channels reach fc directly (columns 0..15) and through c (which absorbs them): both consumers
     assert rescale == {("a", "mix"): 3, ("b", "mix"): 2, ("mix", "c", "fc"): 4, ("c", "fc"): 2}
     _all_pass(model, inv, x, y)
+
+
+@pytest.mark.parametrize("options, expected", [({}, 0), ({"sdpa": True}, 0), ({"packed": True}, 6),
+                                               ({"packed": True, "sdpa": True}, 6)])
+def test_key_bias_is_conserved_when_the_softmax_runs_over_the_keys(options, expected):
+    """q_i·b_k is the same for every key j: the softmax over the keys cancels it, ∂L/∂b_k = 0 (the separate k of
+    _Attention has no bias: no such law; the packed one has, on its key rows d … 2d − 1)."""
+    torch.manual_seed(9)
+    model = _Attention(**options).double()
+    x, y = _data(2)
+    inv = find_laws(model, example_inputs=(x,))
+    groups = [g for g in inv.groups if g.kind == "key_bias"]
+    assert sum(g.count for g in groups) == expected
+    CE(model(x), y).backward()
+    if expected:
+        assert float(model.qkv.bias.grad[6:12].abs().max()) < 1e-15 < float(model.qkv.bias.grad[:6].abs().max())
+    _all_pass(model, inv, x, y)
+
+
+def test_no_key_bias_law_when_the_scores_are_not_only_softmaxed():
+    """Scores also used elsewhere (here added to the output) or softmaxed over the queries: the bias does not cancel."""
+
+    class Leaky(nn.Module):
+        def __init__(self, over_queries):
+            super().__init__()
+            self.q, self.k, self.head = nn.Linear(3, 4), nn.Linear(3, 4), nn.Linear(5, 2)
+            self.over_queries = over_queries
+
+        def forward(self, x):
+            s = self.q(x) @ self.k(x).transpose(-2, -1)
+            p = torch.softmax(s, dim=-2 if self.over_queries else -1)
+            return self.head(p.mean(2) if self.over_queries else (p + s).mean(1))
+
+    for over_queries in (False, True):
+        torch.manual_seed(1)
+        model = Leaky(over_queries).double()
+        x = torch.randn(3, 5, 3, dtype=torch.float64)
+        inv = find_laws(model, example_inputs=(x,))
+        assert not [g for g in inv.groups if g.kind == "key_bias"]
+        CE(model(x), torch.tensor([0, 1, 0])).backward()
+        assert float(model.k.bias.grad.abs().max()) > 1e-6

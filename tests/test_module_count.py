@@ -68,3 +68,63 @@ def test_dropout_is_switched_off_for_the_count_and_back_on():
     r = count_module_laws(model, torch.randn(30, 3, dtype=torch.float64))
     assert r["laws"] == 4 + 5 and r["dropout_off"] == 1 and r["missed"] == 0
     assert model[2].training
+
+
+def test_the_count_stops_where_it_meets_the_laws_found():
+    """ReLU: the trace reaches D − F directions and every law found is orthogonal to all it drew, so the found
+    laws are all the laws (status "all found"); identity activation: the Gram laws off the diagonal are missed."""
+    model, x = _mlp(nn.ReLU())
+    r = count_module_laws(model, x)
+    assert r["status"] == "all found" and r["rank"] == r["D"] - r["found_independent"] and r["law_overlap"] < 1e-10
+    assert any("target" in lv.get("stopped", "") for lv in r["levels"])
+    model, x = _mlp(nn.Identity())
+    r = count_module_laws(model, x)
+    assert r["status"] == "missed" and r["missed"] == 4 * 5 // 2 - 4
+
+
+def test_laws_that_do_not_hold_for_the_loss_are_refuted_not_counted():
+    """Column sums are laws of the cross-entropy only: under the square loss they lean on the fields, are named in
+    ``refuted``, and the count (the formula's r = 4 rescale laws) is not bounded by them."""
+    model, x = _mlp(nn.ReLU())
+    r = count_module_laws(model, x, loss="mse")
+    assert r["laws"] == 4 and r["found_independent"] == 4 and r["status"] == "all found"
+    assert len(r["refuted"]) == 1 and r["refuted"][0].startswith("column_sum laws of 2: 5 of 5")
+
+
+class _Normed(nn.Module):
+    def __init__(self, norm):
+        super().__init__()
+        self.a, self.norm, self.b = nn.Linear(3, 4), norm, nn.Linear(4, 3)
+
+    def forward(self, x):
+        return self.b(torch.relu(self.norm(self.a(x))))
+
+
+@pytest.mark.parametrize("norm", [lambda: nn.LayerNorm(4), lambda: nn.RMSNorm(4), lambda: nn.BatchNorm1d(4)])
+def test_composite_norms_give_exact_higher_brackets(norm):
+    """The count runs normalisations as composite formulas (composite_ops): their values equal torch's, and the
+    laws found stay orthogonal (to 1e-12) to brackets of depth 3, which go through third derivatives."""
+    import torch.nn.functional as F
+
+    from conslaw.verification.composite_ops import CompositeOps
+    from conslaw.verification.module_count import _law_gradients, _unit_rows, module_map
+    from conslaw.verification.module_laws import find_laws
+    from conslaw.verification.numeric_random import left_normed
+
+    torch.manual_seed(1)
+    model = _Normed(norm()).double().train()
+    x = torch.randn(12, 3, dtype=torch.float64)
+    with torch.no_grad():
+        plain = model(x)
+        with CompositeOps():
+            assert torch.allclose(model(x), plain, rtol=0, atol=1e-12)
+            assert torch.allclose(F.hardswish(x), nn.Hardswish()(x), rtol=0, atol=0)
+    inv = find_laws(model, example_inputs=(x,))
+    assert inv.count > 0
+    theta, names, g = module_map(model, x, batch_norm_eps=0.0)  # the scale laws hold exactly at eps = 0
+    unit = _unit_rows(_law_gradients(inv, model, names, theta))
+    coeffs = torch.randn((4, 3, g(theta).shape[0]), generator=torch.Generator().manual_seed(2), dtype=torch.float64)
+    brackets = torch.func.vmap(lambda a: left_normed(g, a)(theta))(coeffs)
+    assert float((_unit_rows(brackets) @ unit.T).abs().max()) < 1e-12
+    r = count_module_laws(model, x, inventory=inv)
+    assert r["status"] in ("all found", "missed") and r["law_overlap"] < 1e-10

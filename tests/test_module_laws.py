@@ -44,8 +44,10 @@ def test_scale_law_needs_batch_statistics():
     net = resnet18(width=4, in_channels=1, num_classes=3).double().eval()
     inv = find_laws(net)
     x, y = torch.randn(8, 1, 8, 8, dtype=torch.float64), torch.randint(0, 3, (8,))
-    errors = {c.group.kind: c.max_relative_error for c in check_laws(net, inv, CE, [(x, y)])}
-    assert errors["scale"] > 1e-3 and errors["rescale"] < 1e-10
+    checks = check_laws(net, inv, CE, [(x, y)])
+    errors = {c.group.kind: c.max_relative_error for c in checks}
+    assert errors["scale"] > 1e-5 and errors["rescale"] < 1e-10  # the tolerance in float64 is 1e-9
+    assert {c.verdict for c in checks if c.group.kind == "scale"} == {"fail"}
     assert all("training mode" in g.requires for g in inv.groups if g.kind == "scale")
 
 
@@ -178,16 +180,22 @@ def _encoder(**options):
 
 
 @pytest.mark.parametrize("body, kinds", [
-    (lambda: nn.MultiheadAttention(8, 2, batch_first=True), {"attention": 1}),
+    (lambda: nn.MultiheadAttention(8, 2, batch_first=True), {"attention": 1, "key_bias": 1}),
     (lambda: nn.MultiheadAttention(8, 2, batch_first=True, bias=False), {"attention": 1}),
-    (lambda: _encoder(norm_first=True), {"attention": 2, "rescale": 2, "norm_rescale": 4}),
-    (lambda: _encoder(activation="gelu"), {"attention": 2}),
+    (lambda: _encoder(norm_first=True), {"attention": 2, "rescale": 2, "norm_rescale": 4, "key_bias": 2}),
+    (lambda: _encoder(activation="gelu"), {"attention": 2, "key_bias": 2}),
+    (lambda: nn.MultiheadAttention(8, 2, batch_first=True, add_zero_attn=True), {"attention": 1}),
 ])
 def test_torch_attention_and_encoder_laws(body, kinds):
-    """Packed in_proj per head ([W|b] Gram differences), ReLU feed-forward rescale, pre-norm LayerNorm → Linear:
+    """Packed in_proj per head ([W|b] Gram differences), the key bias (cancelled by the softmax over the keys, but
+    not with add_zero_attn, whose zero key has no bias), ReLU feed-forward rescale, pre-norm LayerNorm → Linear:
     each law orthogonal to the loss gradient and changed by exactly lr² h(g) by one SGD step."""
     torch.manual_seed(4)
     model = _Encoded(body()).double().train()
+    with torch.no_grad():  # torch starts the packed biases at zero: move them to a generic point
+        for name, p in model.named_parameters():
+            if name.endswith("in_proj_bias"):
+                p.normal_()
     inv = find_laws(model)
     found = {}
     for g in inv.groups:
@@ -201,7 +209,7 @@ def test_torch_attention_and_encoder_laws(body, kinds):
     for g in inv.groups:
         if g.kind != "column_sum":
             assert _one_step_identity(model, g, lambda: CE(model(x), y)) < 1e-9, g.kind
-    if kinds == {"attention": 2}:  # post-norm GELU: LayerNorms feed the residual stream, no law; all are named
+    if kinds == {"attention": 2, "key_bias": 2}:  # post-norm GELU: LayerNorms feed the residual stream, no law; all are named
         assert any("norm1 (LayerNorm)" in u for u in inv.without_laws)
         assert any("linear1 (Linear)" in u for u in inv.without_laws)
 

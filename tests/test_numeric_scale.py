@@ -85,8 +85,8 @@ def test_deep_linear_needs_several_bracket_levels():
 
 
 def test_a_level_that_adds_nothing_costs_only_the_probe():
-    report = count_laws_numerically("relu", [6, 6, 6])
-    assert report["levels"][-1]["new"] == 0 and report["levels"][-1]["candidates"] == 8
+    report = count_laws_numerically("relu", [6, 6, 6])  # the probe: 8 brackets, or fewer where fewer can be missing
+    assert report["levels"][-1]["new"] == 0 and report["levels"][-1]["candidates"] == min(8, report["laws"])
 
 
 def test_time_limit_is_reported():

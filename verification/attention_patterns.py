@@ -9,6 +9,8 @@ together and which axes index the heads:
 * scores S = Q Kᵀ with Q from Linear q (last axis contracted) and K from Linear k: per head h,
   the rows R_q^h, R_k^h of [W|b] paired by the contracted index.  (A_q, A_k) ↦ (G A_q, G^{-T} A_k)
   leaves q_h·k_h unchanged, so the entries of A_q^h A_q^hᵀ − A_k^h A_k^hᵀ are conserved (Cor. 3.9);
+  and where the scores reach only a softmax over the keys, q·b_k is the same for every key and cancels:
+  each entry of k's bias b_k is conserved (its gradient is zero);
 * values Y = P V with V from Linear v, Y followed to a Linear o that reads it whole: per head,
   (A_v, W_o[:, C_h]) ↦ (G A_v, W_o[:, C_h] G^{-1}) leaves the output unchanged, so the entries of
   A_v^h A_v^hᵀ − W_o[:, C_h]ᵀ W_o[:, C_h] are conserved (Cor. 3.10).
@@ -192,6 +194,46 @@ class HeadMatch:
     b: str
     rows_a: list[list[int]]
     rows_b: list[list[int]]
+    softmax_over_keys: bool = False  # qk: the scores reach only a softmax over the keys (q·b_k then cancels)
+
+
+_PASS_SCORES = _SCALAR | {"masked_fill", "masked_fill_", "add", "__add__", "add_"}
+
+
+def _parameter_free(node, graph_params: set[str]) -> bool:
+    """Whether a value (a mask) is computed without any parameter: only inputs, buffers and constants before it."""
+    stack, seen = [node], set()
+    while stack:
+        n = stack.pop()
+        if not isinstance(n, fx.Node) or n in seen:
+            continue
+        seen.add(n)
+        if n.op == "call_module" or n.op == "get_attr" and n.target in graph_params:
+            return False
+        stack.extend(n.all_input_nodes)
+    return True
+
+
+def _softmax_over_keys(scores: fx.Node, params: set[str]) -> bool:
+    """The scores S (queries × keys) reach only softmax(S + mask, keys), through constant scalings and
+    parameter-free masks: then adding q·b_k, the same for every key, changes nothing."""
+    node = scores
+    while True:
+        users = list(node.users)
+        if len(users) != 1 or users[0].op not in ("call_function", "call_method"):
+            return False
+        user = users[0]
+        name = op_name(user)
+        if name in ("softmax", "_softmax"):
+            dim = user.args[1] if len(user.args) > 1 else user.kwargs.get("dim")
+            shape = node_shape(node)
+            return user.args[0] is node and isinstance(dim, int) and shape is not None and dim % len(shape) == len(shape) - 1
+        if name not in _PASS_SCORES or user.args[0] is not node:
+            return False
+        others = [a for a in list(user.args[1:]) + list(user.kwargs.values()) if isinstance(a, fx.Node)]
+        if name in _SCALAR and others or not all(_parameter_free(a, params) for a in others):
+            return False
+        node = user
 
 
 def _heads(a: Layout, a_axis: int, b: Layout, b_axis: int) -> tuple[list[list[int]], list[list[int]]] | None:
@@ -245,7 +287,7 @@ def _output_layout(v: Layout, out_shape: tuple[int, ...] | None) -> Layout | Non
     return Layout(tuple(out_shape), tuple(strides), v.offset)
 
 
-def find_attention(graph: fx.Graph, mods: dict) -> tuple[list[HeadMatch], list[str]]:
+def find_attention(graph: fx.Graph, mods: dict, params: set[str] = frozenset()) -> tuple[list[HeadMatch], list[str]]:
     """The q/k and v/o head pairings of hand-written attention in a graph with shapes, and the near misses
     (a Linear whose features reach a matmul but could not be paired), each with the reason."""
     uses: dict[fx.Node, dict[int, tuple[str, Layout]]] = {}  # matmul/SDPA node → operand position → (linear, layout)
@@ -284,7 +326,12 @@ def find_attention(graph: fx.Graph, mods: dict) -> tuple[list[HeadMatch], list[s
             if paired is None:
                 notes.append(f"{qa}, {ka}: their features meet in a product whose head layout was not recognised")
             else:
-                matches.append(HeadMatch("qk", qa, ka, *paired))
+                if name == SDPA:
+                    mask = node.args[3] if len(node.args) > 3 else node.kwargs.get("attn_mask")
+                    over_keys = mask is None or _parameter_free(mask, params)
+                else:
+                    over_keys = _softmax_over_keys(node, params)
+                matches.append(HeadMatch("qk", qa, ka, *paired, softmax_over_keys=over_keys))
         if value_pos in ops and (name == SDPA or 0 not in ops):
             va, vl = ops[value_pos]
             out = _output_layout(vl, node_shape(node))

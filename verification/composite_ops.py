@@ -63,7 +63,12 @@ def hardswish(x, inplace=False):
 
 class CompositeOps(TorchFunctionMode):
     """Within this mode, ``F.layer_norm``, ``F.rms_norm``, ``F.batch_norm``, ``F.hardsigmoid`` and ``F.hardswish``
-    run the composite formulas above."""
+    run the composite formulas above.  ``batch_norm_eps``: if given, batch norm uses it instead of its own eps
+    (0: the idealised layer of Neural Mechanics, under which the scale laws hold exactly)."""
+
+    def __init__(self, batch_norm_eps: float | None = None):
+        super().__init__()
+        self.batch_norm_eps = batch_norm_eps
 
     def __torch_function__(self, func, types, args=(), kwargs=None):
         kwargs = kwargs or {}
@@ -81,5 +86,5 @@ class CompositeOps(TorchFunctionMode):
             return batch_norm(args[0], _arg(args, kwargs, 1, "running_mean"), _arg(args, kwargs, 2, "running_var"),
                               _arg(args, kwargs, 3, "weight"), _arg(args, kwargs, 4, "bias"),
                               _arg(args, kwargs, 5, "training", False), _arg(args, kwargs, 6, "momentum", 0.1),
-                              _arg(args, kwargs, 7, "eps", 1e-5))
+                              _arg(args, kwargs, 7, "eps", 1e-5) if self.batch_norm_eps is None else self.batch_norm_eps)
         return func(*args, **kwargs)

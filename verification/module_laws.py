@@ -23,7 +23,7 @@ pattern matched in ``without_laws``, tied-weight patterns in ``skipped``: never 
 A model torch.fx cannot trace raises :class:`ModuleTracingError`, whose message gives the way
 out: ``find_laws(model, groups=[rescale_group(model, "fc1", "fc2"), ...])``.
 :func:`check_laws` measures, on real batches, the relative orthogonality
-|⟨∇h, ∇L⟩| / (‖∇h‖ ‖∇L‖) of every law to the loss gradient.
+|⟨∇h, ∇L⟩| / (‖∇h‖ ‖∇L‖) of every law to the loss gradient (∇L over all parameters).
 """
 from __future__ import annotations
 
@@ -308,8 +308,10 @@ def find_laws(model: nn.Module, groups: Sequence[LawGroup] | None = None,
         if isinstance(m, nn.Linear) and user is not None and user.op == "output":
             inv.groups.append(_column_sum_group(name, m))
     if traced.shapes:
-        matches, near = find_attention(graph, mods)
+        matches, near = find_attention(graph, mods, set(dict(model.named_parameters())))
         inv.groups += [_head_pair_group(mods, match) for match in matches]
+        inv.groups += [_key_bias_group(match.b, match.rows_b) for match in matches
+                       if match.kind == "qk" and match.softmax_over_keys and mods[match.b].bias is not None]
         inv.notes += near
     elif example_inputs is None and any(isinstance(m, nn.Linear) for m in mods.values()):
         inv.notes.append("hand-written attention (q, k, v, o Linear layers) is found only with shapes: "
@@ -541,6 +543,20 @@ def _head_pair_group(mods: dict, match) -> LawGroup:
     return LawGroup("attention", (a, b) if a != b else (a,), latex, params, values, H * hd * (hd + 1) // 2)
 
 
+def _key_bias_group(bias_of: str, rows: Sequence[Sequence[int]], bias: str | None = None) -> LawGroup:
+    """Each entry of the key bias b_k (rows ``rows`` of ``bias``, default ``{bias_of}.bias``): the scores
+    q_i·(W_k x_j + b_k) = q_i·W_k x_j + q_i·b_k differ by the same q_i·b_k for every key j, which the softmax over
+    the keys cancels; so ∂L/∂b_k = 0 and b_k never moves."""
+    name = bias or f"{bias_of}.bias"
+    index = torch.tensor([r for head in rows for r in head])
+
+    def values(p):
+        return p[name][index.to(p[name].device)]
+
+    return LawGroup("key_bias", (bias_of,), rf"{_tex(name)}_i\ (\text{{key rows}})", (name,), values, len(index),
+                    gradient_norms=lambda p: torch.ones(len(index), dtype=p[name].dtype, device=p[name].device))
+
+
 def attention_group(model: nn.Module, q: str, k: str, v: str, o: str, heads: int) -> LawGroup:
     """The per-head attention laws of hand-written q, k, v, o Linear layers (with or without biases), declared
     by hand for ``find_laws(model, groups=[...])``: per head, [W_q|b_q][W_q|b_q]ᵀ − [W_k|b_k][W_k|b_k]ᵀ and
@@ -601,6 +617,9 @@ def _add_mha(inv: LawInventory, name: str, m: nn.MultiheadAttention) -> None:
                                "the per-head symmetry; not analysed")
     else:
         inv.groups.append(_mha_group(name, m))
+        if m.in_proj_bias is not None and not m.add_zero_attn:  # a zero key carries no bias: q·b_k would not cancel
+            E = m.embed_dim
+            inv.groups.append(_key_bias_group(name, [list(range(E, 2 * E))], f"{name}.in_proj_bias"))
 
 
 def _layer_norm_group(norm_name: str, norm: nn.Module, consumer: str, weight: str | Sequence[str]) -> LawGroup:
@@ -705,12 +724,13 @@ def check_laws(model: nn.Module, inventory: LawInventory, loss_fn: Callable, bat
         for inputs, targets in batches:
             model.zero_grad()
             loss_fn(model(inputs), targets).backward()
+            # ‖∇L‖ over all of θ: the cosine between ∇h_i and ∇L in R^D (a law may sit where ∇L vanishes: a key bias)
+            norm_L = torch.sqrt(sum(p.grad.pow(2).sum() for p in named.values() if p.grad is not None))
+            if norm_L == 0:
+                continue
             for g in inventory.groups:
                 tensors = [named[p].detach() for p in g.params]
                 grad_L = [named[p].grad if named[p].grad is not None else torch.zeros_like(named[p]) for p in g.params]
-                norm_L = torch.sqrt(sum(x.pow(2).sum() for x in grad_L))
-                if norm_L == 0:
-                    continue
                 dots, norms = law_dots_and_norms(g, tensors, grad_L)
                 ok = norms > 0
                 if ok.any():

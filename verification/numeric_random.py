@@ -151,13 +151,19 @@ def random_lie_trace(phi: Callable[[torch.Tensor], torch.Tensor], theta: torch.T
         # a batch of coefficients holds at most MAX_BATCH_ENTRIES numbers
         level_batch = max(probe, min(batch, max_entries // max((level + 1) * m, 1)))
         new = drawn = 0
-        size = probe
+        size = min(probe, max(1, goal - basis.q.shape[0]))
         while True:
+            started = time.perf_counter()
             added = offer(level, candidates(level, size))
             new, drawn = new + added, drawn + size
             if added < size or full():
                 break  # generic draws: fewer new directions than draws means the level is exhausted
-            size = level_batch
+            per_candidate = (time.perf_counter() - started) / size
+            # no more than the directions still missing, and within the time left (a deep level costs 3^k gradients)
+            size = min(level_batch, goal - basis.q.shape[0])
+            if time_limit:
+                left = time_limit - (time.perf_counter() - t0)
+                size = max(1, min(size, int(left / max(per_candidate, 1e-9))))
         levels.append({"level": level, "new": new, "candidates": drawn})
         if time_limit and time.perf_counter() - t0 > time_limit:
             levels[-1]["stopped"] = f"time limit of {time_limit:g} s reached: the rank is a lower bound"
