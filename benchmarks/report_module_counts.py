@@ -47,16 +47,20 @@ def _mobile_blocks():
                          nn.Linear(8, 3))
 
 
-def targets(n: int) -> dict:
+def targets(scale: int) -> dict:
+    """name → (factory, inputs): images large enough that every 3×3 tap sees data at the last stage, and more
+    inputs for the deep narrow nets (more fields per level: fewer levels, each costing 3^k gradients)."""
     g = torch.Generator().manual_seed(0)
-    images = torch.randn(n, 3, 32, 32, generator=g, dtype=torch.float64)
-    tokens = torch.randint(0, 12, (n, 6), generator=g)
+
+    def images(n, size):
+        return torch.randn(n * scale, 3, size, size, generator=g, dtype=torch.float64)
+
     return {
-        "resnet18 (width 1)": (lambda: resnet18(1, num_classes=3), images[:, :, :8, :8]),
-        "vgg11 (width 1, hidden 8)": (lambda: vgg11(1, num_classes=3, hidden=8), images),
-        "TransformerEncoder (d 8, 2 layers)": (_Encoder, tokens),
-        "GPT-2 block (d 8, 2 heads)": (GPT, torch.randint(0, 20, (n, 6), generator=g)),
-        "MobileNetV3 blocks (8 channels)": (_mobile_blocks, images[:, :, :16, :16]),
+        "resnet18 (width 1)": (lambda: resnet18(1, num_classes=3), images(64, 16)),
+        "vgg11 (width 1, hidden 8)": (lambda: vgg11(1, num_classes=3, hidden=8), images(128, 32)),
+        "TransformerEncoder (d 8, 2 layers)": (_Encoder, torch.randint(0, 12, (16 * scale, 6), generator=g)),
+        "GPT-2 block (d 8, 2 heads)": (GPT, torch.randint(0, 20, (16 * scale, 6), generator=g)),
+        "MobileNetV3 blocks (8 channels)": (_mobile_blocks, images(32, 16)),
     }
 
 
@@ -64,12 +68,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--only", nargs="*", help="names starting with these words")
     parser.add_argument("--time-limit", type=float, default=300.0)
-    parser.add_argument("--inputs", type=int, default=16)
+    parser.add_argument("--scale", type=int, default=1, help="multiply every model's number of inputs")
     args = parser.parse_args()
-    print(f"torch {torch.__version__}, {torch.get_num_threads()} threads, float64, seed 0, {args.inputs} inputs")
-    print(f"{'model':36s} {'D':>6s} {'found':>6s} {'indep':>6s} {'status':>12s} {'numerical':>10s} {'read by':>13s} "
+    print(f"torch {torch.__version__}, {torch.get_num_threads()} threads, float64, seed 0")
+    print(f"{'model':36s} {'inputs':>6s} {'D':>6s} {'found':>6s} {'indep':>6s} {'status':>12s} {'numerical':>10s} {'read by':>13s} "
           f"{'find s':>7s} {'count s':>8s}")
-    for name, (make, x) in targets(args.inputs).items():
+    for name, (make, x) in targets(args.scale).items():
         if args.only and not any(name.startswith(o) for o in args.only):
             continue
         torch.manual_seed(0)
@@ -79,7 +83,7 @@ def main() -> None:
         found_s = time.perf_counter() - t0
         r = count_module_laws(model, x, inventory=inv, time_limit=args.time_limit)
         numerical = str(r["laws"]) if r["status"] != "bounds" else f"<= {r['laws_at_most']}"
-        print(f"{name:36s} {r['D']:6d} {r['found']:6d} {r['found_independent']:6d} {r['status']:>12s} {numerical:>10s} "
+        print(f"{name:36s} {len(x):6d} {r['D']:6d} {r['found']:6d} {r['found_independent']:6d} {r['status']:>12s} {numerical:>10s} "
               f"{r['traced_by']:>13s} {found_s:7.2f} {r['seconds']:8.1f}", flush=True)
         for item in r["refuted"]:
             print(f"    refuted: {item}")

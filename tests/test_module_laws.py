@@ -22,21 +22,57 @@ def test_mlp_rescale_and_column_sums():
 
 
 def test_resnet18_laws():
-    """ResNet-18 layout: conv-before-BN scale laws, BN-ReLU-conv rescale laws inside each block, the head's column sums."""
+    """ResNet-18 layout: conv-before-BN scale laws, BN-ReLU-conv rescale laws inside each block, the head's column
+    sums, and in the three downsampling blocks the difference of the two biases added into the sum (bn2 + the
+    shortcut's BN)."""
     torch.manual_seed(0)
     net = resnet18(width=4, in_channels=1, num_classes=10).double().train()
+    with torch.no_grad():  # torch starts the batch norms' biases at zero: move them to a generic point
+        for m in net.modules():
+            if isinstance(m, nn.BatchNorm2d):
+                m.bias.normal_()
     inv = find_laws(net)
     kinds = {}
     for g in inv.groups:
         kinds[g.kind] = kinds.get(g.kind, 0) + 1
     convs = sum(isinstance(m, nn.Conv2d) for m in net.modules())
-    assert kinds == {"scale": convs, "rescale": 8, "column_sum": 1}  # every conv feeds a BN; 8 blocks
+    assert kinds == {"scale": convs, "rescale": 8, "column_sum": 1, "bias_difference": 3}  # every conv feeds a BN
     assert inv.unsupported == []
     assert inv.without_laws and all("BatchNorm2d" in u for u in inv.without_laws)  # BNs before a sum: named
+    pairs = {g.modules for g in inv.groups if g.kind == "bias_difference"}
+    assert pairs == {(f"layers.{b}.bn2", f"layers.{b}.shortcut.1") for b in (2, 4, 6)}
     x, y = torch.randn(8, 1, 8, 8, dtype=torch.float64), torch.randint(0, 10, (8,))
     for c in check_laws(net, inv, CE, [(x, y)]):
         bound = 1e-3 if c.group.kind == "scale" else 1e-10  # BN's eps breaks scale invariance slightly
         assert c.max_relative_error < bound, (c.group.modules, c.max_relative_error)
+    for g in inv.groups:
+        if g.kind == "bias_difference":  # linear laws with zero h(g): one SGD step leaves them exactly unchanged
+            assert _one_step_identity(net, g, lambda: CE(net(x), y)) < 1e-12
+
+
+def test_bias_difference_needs_a_sum_of_two_layers_and_nothing_else():
+    """Linear + Linear into one sum: b_1 − b_2 conserved; once a branch output is also used elsewhere, or a
+    branch has no bias, no law."""
+
+    class TwoBranch(nn.Module):
+        def __init__(self, leak=False, bias=True):
+            super().__init__()
+            self.a, self.b, self.head = nn.Linear(3, 4), nn.Linear(2, 4, bias=bias), nn.Linear(4, 2)
+            self.leak = leak
+
+        def forward(self, x):
+            u = self.a(x)
+            s = torch.relu(u + self.b(x[:, :2]))
+            return self.head(s + u if self.leak else s)
+
+    torch.manual_seed(3)
+    x, y = torch.randn(9, 3, dtype=torch.float64), torch.randint(0, 2, (9,))
+    model = TwoBranch().double()
+    inv = find_laws(model)
+    assert [g.modules for g in inv.groups if g.kind == "bias_difference"] == [("a", "b")]
+    assert {c.verdict for c in check_laws(model, inv, CE, [(x, y)])} == {"pass"}
+    for options in ({"leak": True}, {"bias": False}):
+        assert not [g for g in find_laws(TwoBranch(**options).double()).groups if g.kind == "bias_difference"]
 
 
 def test_scale_law_needs_batch_statistics():

@@ -67,6 +67,7 @@ def test_plot_draws_measured_and_predicted(tmp_path):
 
 @pytest.mark.parametrize("options", [
     dict(momentum=0.9), dict(momentum=0.9, weight_decay=0.05), dict(momentum=0.5, dampening=0.3),
+    dict(momentum=0.5, dampening=0.3, weight_decay=0.02), dict(momentum=0.5, dampening=1.0, weight_decay=0.02),
     dict(momentum=0.9, nesterov=True, weight_decay=0.01), dict(momentum=0.9, nesterov=True),
 ])
 def test_momentum_sgd_prediction_is_exact(options):

@@ -10,6 +10,8 @@ The graph (``torch.fx``) is read for the patterns whose laws the papers give:
   BatchNorm — per output channel c, ‖W_c‖²;
 * **attention** (Cor. 3.9–3.10): a :class:`~conslaw.verification.torch_modules.SelfAttention` —
   per head, the entries of Q_hᵀQ_h − K_hᵀK_h and V_hᵀV_h − O_hᵀO_h;
+* **bias differences** (translation): two layers whose outputs feed only their sum (a residual block's batch
+  norm and its shortcut's) — per channel j, b_A,j − b_B,j;
 * **column sums** (Prop. 3.11): a Linear whose output is the model's output, trained with the
   cross-entropy loss — Σ_k W_{k,j} for each input j (and Σ_k b_k);
 * **torch's attention**: ``nn.MultiheadAttention`` (packed ``in_proj``, with or without biases) —
@@ -307,6 +309,10 @@ def find_laws(model: nn.Module, groups: Sequence[LawGroup] | None = None,
                                                     [f"{u.target}.weight" for u in consumers]))
         if isinstance(m, nn.Linear) and user is not None and user.op == "output":
             inv.groups.append(_column_sum_group(name, m))
+        if user is not None and op_name(user) in _ADD and user.args[0] is node and len(user.args) == 2:
+            group = _bias_difference_group(user, mods)
+            if group is not None:
+                inv.groups.append(group)
     if traced.shapes:
         matches, near = find_attention(graph, mods, set(dict(model.named_parameters())))
         inv.groups += [_head_pair_group(mods, match) for match in matches]
@@ -437,6 +443,44 @@ def _rescale_group(a_name: str, a: nn.Module, consumers: Sequence[tuple[str, nn.
     latex = first + bias + "".join(rf" - \|{_tex(n + '.weight')}_{columns(base, per)}\|^2" for n, _, base, per in readers)
     return _signed_squares("rescale", (a_name,) + tuple(n for n, *_ in readers), latex, params, incoming, outgoing,
                            channels)
+
+
+_ADD = {"add", "__add__", "add_", "__iadd__"}
+
+
+def _bias_of(module: nn.Module) -> tuple[str, int] | None:
+    """(the parameter added per channel, its channel axis) for a layer whose output is ... + b_j on channel j."""
+    bias = getattr(module, "bias", None)
+    if not isinstance(bias, nn.Parameter) or bias.ndim != 1:
+        return None
+    if isinstance(module, (nn.Linear,) + AFFINE_NORM_TYPES):
+        return "bias", -1
+    if isinstance(module, LINEAR_TYPES[1:] + NORM_TYPES):
+        return "bias", 1
+    return None
+
+
+def _bias_difference_group(add: fx.Node, mods: dict) -> LawGroup | None:
+    """Two layers A, B whose outputs feed only their sum A(x) + B(y): channel j of the sum receives b_A,j + b_B,j,
+    so ∂L/∂b_A,j = ∂L/∂b_B,j and b_A,j − b_B,j is conserved (a translation symmetry: a residual block's batch norm
+    and its shortcut's).  Needs the same channel axis, the same channel count and, where known, the same shapes."""
+    a, b = add.args
+    if not all(isinstance(n, fx.Node) and n.op == "call_module" and len(n.users) == 1 for n in (a, b)) or a is b:
+        return None
+    (ma, mb) = mods[a.target], mods[b.target]
+    ba, bb = _bias_of(ma), _bias_of(mb)
+    if ba is None or bb is None or ba[1] != bb[1] or ma.bias.shape != mb.bias.shape:
+        return None
+    if node_shape(a) is not None and node_shape(a) != node_shape(b):
+        return None
+    if node_shape(a) is None and ba[1] == 1 and not isinstance(ma, type(mb)) and not \
+            (isinstance(ma, LINEAR_TYPES[1:] + NORM_TYPES) and isinstance(mb, LINEAR_TYPES[1:] + NORM_TYPES)):
+        return None
+    pa, pb = f"{a.target}.bias", f"{b.target}.bias"
+    n = ma.bias.shape[0]
+    return LawGroup("bias_difference", (a.target, b.target), rf"{_tex(pa)}_{{j}} - {_tex(pb)}_{{j}}", (pa, pb),
+                    lambda p: p[pa] - p[pb], n,
+                    gradient_norms=lambda p: torch.full((n,), 2.0 ** 0.5, dtype=p[pa].dtype, device=p[pa].device))
 
 
 def _column_sum_group(name: str, m: nn.Linear) -> LawGroup:

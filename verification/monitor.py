@@ -6,7 +6,7 @@ exactly (docs/THEORY.md §4, Prop. 5.1):
 
     h(θ⁺) = (1 − ηλ)² h(θ) + η² h(g).
 
-For the column sums (linear laws) the gradient itself has zero column sums, so
+For the linear laws (column sums, key biases, bias differences) h(g) = 0 for the gradient itself, so
 h(θ⁺) = (1 − ηλ) h(θ).  With λ = 0 the error |h(θ_k) − h(θ_0)| therefore grows like
 Σ η² h(g_j): proportional to η² at fixed step count (the paper's Figure 1).
 The monitor records measured values after each step and the one-step prediction from the
@@ -33,6 +33,10 @@ import torch
 from torch import nn
 
 from .module_laws import LawInventory
+
+
+# laws linear in θ (h(θ − u) = h(θ) − h(u)); the others are quadratic forms
+LINEAR_KINDS = {"column_sum", "key_bias", "bias_difference"}
 
 
 @dataclass
@@ -66,6 +70,7 @@ class LawMonitor:
         self.traces = {i: LawTrace() for i in range(len(inventory.groups))}
         self.warnings: list[str] = []
         self._pending: dict[int, torch.Tensor] = {}
+        self._law_params = {p for g in inventory.groups for p in g.params}
         if optimizer is not None and not isinstance(optimizer, torch.optim.SGD):
             self._warn(f"{type(optimizer).__name__} rescales each coordinate of the gradient, so the update is not "
                        "orthogonal to the laws' gradients and no exact one-step prediction exists: measured values only")
@@ -83,8 +88,9 @@ class LawMonitor:
         for i, g in enumerate(self.inventory.groups):
             self.traces[i].measured.append(g.values(p).clone())
 
-    def _sgd_steps(self, lr: float | None, weight_decay: float) -> dict[str, tuple[float, torch.Tensor | None]]:
-        """Per parameter name: (η·c, η·r or None when r = 0) for the coming step θ⁺ = θ − η (c g + r)."""
+    def _sgd_steps(self, lr: float | None, weight_decay: float,
+                   names: set[str]) -> dict[str, tuple[float, torch.Tensor | None]]:
+        """Per parameter name in ``names``: (η·c, η·r or None when r = 0) for the coming step θ⁺ = θ − η (c g + r)."""
         params = dict(self.model.named_parameters())
         settings: dict[int, dict] = {}
         if self.optimizer is not None:
@@ -92,7 +98,8 @@ class LawMonitor:
                 for p in group["params"]:
                     settings[id(p)] = group
         out = {}
-        for name, p in params.items():
+        for name in names:
+            p = params[name]
             theta = p.detach()
             if self.optimizer is None:
                 eta, wd, mu, tau, nesterov, state = lr, weight_decay, 0.0, 0.0, False, {}
@@ -105,7 +112,8 @@ class LawMonitor:
                 mu, tau, nesterov = float(group.get("momentum", 0.0)), float(group.get("dampening", 0.0)), \
                     bool(group.get("nesterov", False))
                 state = self.optimizer.state.get(p, {})
-            r = theta * wd if wd else None
+            # η·r built in one scaled copy: η·wd·θ (+ η·μ·buf); the optimizer's buffers are never written
+            r = theta * (eta * wd) if wd else None
             c = 1.0
             if mu:
                 buf = state.get("momentum_buffer")
@@ -113,18 +121,24 @@ class LawMonitor:
                     c_buf, r_buf = 1.0, r
                 else:
                     c_buf = 1.0 - tau
-                    r_buf = buf * mu if r is None else buf * mu + r * (1.0 - tau)
+                    if r is None:
+                        r_buf = buf * (eta * mu)
+                    else:  # η(μ buf + (1 − τ) wd θ)
+                        r_buf = torch.add(r if tau == 0 else r * (1.0 - tau), buf, alpha=eta * mu)
                 if nesterov:  # u = d + μ buf
                     c = 1.0 + mu * c_buf
                     r = _plus(r, r_buf * mu if r_buf is not None else None)
                 else:
                     c, r = c_buf, r_buf
-            out[name] = (eta * c, r * eta if r is not None else None)
+            out[name] = (eta * c, r)
         return out
 
     @torch.no_grad()
     def before_step(self, lr: float | None = None, weight_decay: float = 0.0) -> None:
-        """Predict each law after the coming step, from the current gradient (module docstring)."""
+        """Predict each law after the coming step, from the current gradient (module docstring).
+
+        Cost: one evaluation of each law group for plain SGD (h(g)); three with momentum or weight decay
+        (h(θ + ηr), h(ηr), h(ηu)), the shifted parameters built once per parameter and shared by the groups."""
         if self.optimizer is None and lr is None:
             raise ValueError("before_step needs lr (and weight_decay) when the monitor was not given the optimizer")
         if self.optimizer is not None and not isinstance(self.optimizer, torch.optim.SGD):
@@ -132,8 +146,20 @@ class LawMonitor:
         if self.optimizer is not None and any(g.get("maximize") for g in self.optimizer.param_groups):
             self._warn("maximize=True: the optimizer ascends the loss; no prediction is made")
             return
-        steps = self._sgd_steps(lr, weight_decay)
+        steps = self._sgd_steps(lr, weight_decay, self._law_params)
         named = dict(self.model.named_parameters())
+        grads = {p: named[p].grad if named[p].grad is not None else torch.zeros_like(named[p]) for p in steps}
+        shifted: dict[str, torch.Tensor] = {}  # θ + ηr
+        moved: dict[str, torch.Tensor] = {}  # ηu = ηc g + ηr
+        zero: dict[str, torch.Tensor] = {}
+
+        def r_of(p: str) -> torch.Tensor:
+            if steps[p][1] is not None:
+                return steps[p][1]
+            if p not in zero:
+                zero[p] = torch.zeros_like(grads[p])
+            return zero[p]
+
         for i, g in enumerate(self.inventory.groups):
             scales = {steps[p][0] for p in g.params}
             if max(scales) - min(scales) > 1e-12 * max(abs(v) for v in scales):
@@ -142,18 +168,21 @@ class LawMonitor:
                 continue
             c = scales.pop()
             now = self.traces[i].measured[-1]
-            grads = {p: named[p].grad if named[p].grad is not None else torch.zeros_like(named[p]) for p in g.params}
-            rs = {p: steps[p][1] for p in g.params}
-            if all(r is None for r in rs.values()):  # plain SGD step: h(θ − c g) = h(θ) + c² h(g) (linear: h(θ))
-                self._pending[i] = now.clone() if g.kind == "column_sum" else now + c * c * g.values(grads)
+            if all(steps[p][1] is None for p in g.params):  # plain SGD: h(θ − c g) = h(θ) + c² h(g) (linear: h(θ))
+                self._pending[i] = now.clone() if g.kind in LINEAR_KINDS else \
+                    now + c * c * g.values({p: grads[p] for p in g.params})
                 continue
-            r = {p: rs[p] if rs[p] is not None else torch.zeros_like(grads[p]) for p in g.params}
-            if g.kind == "column_sum":  # linear: h(θ − u) = h(θ) − c h(g) − h(r), and h(g) = 0
+            r = {p: r_of(p) for p in g.params}
+            if g.kind in LINEAR_KINDS:  # linear: h(θ − u) = h(θ) − c h(g) − h(r), and h(g) = 0
                 self._pending[i] = now - g.values(r)
-            else:  # quadratic: h(θ − u) = h(θ) − 2B(θ, r) + h(u), B(θ, g) = 0, 2B(θ, r) = h(θ + r) − h(θ) − h(r)
-                h_r = g.values(r)
-                two_b = g.values({p: named[p].detach() + r[p] for p in g.params}) - now - h_r
-                self._pending[i] = now - two_b + g.values({p: grads[p] * c + r[p] for p in g.params})
+                continue
+            for p in g.params:
+                if p not in shifted:
+                    shifted[p] = named[p].detach() + r[p]
+                    moved[p] = torch.add(r[p], grads[p], alpha=steps[p][0])
+            # quadratic: h(θ − u) = h(θ) − 2B(θ, r) + h(u), B(θ, g) = 0, 2B(θ, r) = h(θ + r) − h(θ) − h(r)
+            two_b = g.values({p: shifted[p] for p in g.params}) - now - g.values(r)
+            self._pending[i] = now - two_b + g.values({p: moved[p] for p in g.params})
 
     def after_step(self) -> None:
         """Record the measured values after the step (and the prediction made before it, if any)."""
