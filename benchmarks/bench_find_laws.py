@@ -4,7 +4,9 @@
 
 ResNet-18 and VGG-11 at the standard width 64, MobileNetV3-Small, ``nn.TransformerEncoder`` (6 pre-norm layers, d = 512,
 8 heads) and a GPT-2-style model (token embedding, a block with separate q/k/v, causal mask, GELU MLP,
-d = 768, 12 heads); best of 3, with the number of laws found and of modules named as not analysed.
+d = 768, 12 heads); best of 3, with the number of laws found and of modules named as not analysed — without
+example inputs (torch.fx alone) and with them (shapes from fake tensors: hand-written attention and
+concatenations; torch.export where fx fails).
 """
 from __future__ import annotations
 
@@ -45,15 +47,20 @@ class Encoder(nn.Module):
 def main() -> None:
     torch.manual_seed(0)
     print(f"# {platform.machine()}, {os.cpu_count()} cores, torch {torch.__version__}, load average {os.getloadavg()[0]:.2f}")
-    print("| model | parameters | find_laws (s) | laws found | groups | not analysed |")
-    print("|---|---|---|---|---|---|")
-    for name, model in (("ResNet-18", resnet18()), ("VGG-11", vgg11()), ("MobileNetV3-Small", mobilenet_v3_small()),
-                        ("TransformerEncoder 6×512", Encoder()),
-                        ("GPT-2-style block, d = 768", GPT())):
-        inv, seconds = best(lambda: find_laws(model), 3)
+    print("| model | parameters | example inputs | read by | find_laws (s) | laws found | groups | not analysed |")
+    print("|---|---|---|---|---|---|---|---|")
+    images, tokens = torch.randn(2, 3, 32, 32), torch.randint(0, 1000, (2, 16))
+    for name, model, x in (("ResNet-18", resnet18(), images), ("VGG-11", vgg11(), images),
+                           ("MobileNetV3-Small", mobilenet_v3_small(), images),
+                           ("TransformerEncoder 6×512", Encoder(), torch.randn(2, 16, 512)),
+                           ("GPT-2-style block, d = 768", GPT(), tokens)):
         params = sum(p.numel() for p in model.parameters())
-        named = len(inv.unsupported) + len(inv.without_laws) + len(inv.skipped)
-        print(f"| {name} | {params:,} | {seconds:.3f} | {inv.count:,} | {len(inv.groups)} | {named} |")
+        for example in (None, (x,)):
+            inv, seconds = best(lambda: find_laws(model, example_inputs=example), 3)
+            named = len(inv.unsupported) + len(inv.without_laws) + len(inv.skipped)
+            shape = "none" if example is None else "×".join(map(str, x.shape))
+            print(f"| {name} | {params:,} | {shape} | {inv.traced_by} | {seconds:.3f} | {inv.count:,} | {len(inv.groups)} "
+                  f"| {named} |")
 
 
 if __name__ == "__main__":

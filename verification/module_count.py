@@ -116,7 +116,8 @@ def _refuted_groups(inventory: LawInventory, lean: torch.Tensor) -> list[str]:
 
 def count_module_laws(model: nn.Module, inputs: torch.Tensor, *, loss: str = "cross_entropy", seed: int = 0,
                       max_level: int = 10, time_limit: Optional[float] = None,
-                      inventory: Optional[LawInventory] = None, batch_norm_eps: Optional[float] = 0.0) -> dict:
+                      inventory: Optional[LawInventory] = None, batch_norm_eps: Optional[float] = 0.0,
+                      batch: int = 64) -> dict:
     """The numerical count of ``model``'s laws at its current θ on ``inputs``, set against what :func:`find_laws`
     found.
 
@@ -130,6 +131,8 @@ def count_module_laws(model: nn.Module, inputs: torch.Tensor, *, loss: str = "cr
     Batch norm in training mode couples the inputs of a batch: the count is that of the coupled map.  Its eps
     breaks the scale laws slightly (relative 1e-6 to 1e-2 on narrow layers); the count sets it to
     ``batch_norm_eps`` (default 0, the idealised layer the laws are stated for; None keeps the model's).
+    ``batch``: brackets evaluated together (one ``vmap``); each holds the activations of a forward-over-reverse
+    pass on all the inputs, so this bounds the memory (benchmarks/report_module_counts.py prints the peak).
     """
     t0 = time.perf_counter()
     if not isinstance(inputs, torch.Tensor) or inputs.ndim < 1 or inputs.shape[0] < 1:
@@ -170,7 +173,7 @@ def count_module_laws(model: nn.Module, inputs: torch.Tensor, *, loss: str = "cr
     for m in dropouts:
         m.eval()
     try:
-        result = random_lie_trace(g, theta0, seed=seed, max_level=max_level, time_limit=time_limit,
+        result = random_lie_trace(g, theta0, seed=seed, max_level=max_level, time_limit=time_limit, batch=batch,
                                   target=theta0.shape[0] - found_rank, watch=watch)
     finally:
         for m in dropouts:

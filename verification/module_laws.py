@@ -148,8 +148,8 @@ class Reading:
 
 
 def _channel_axis(module: nn.Module) -> int:
-    """The axis of a layer's output channels: the last for a Linear, 1 for a Conv or BatchNorm."""
-    return -1 if isinstance(module, nn.Linear) else 1
+    """The axis of a layer's output channels: the last for a Linear or LayerNorm, 1 for a Conv or BatchNorm."""
+    return -1 if isinstance(module, (nn.Linear,) + AFFINE_NORM_TYPES) else 1
 
 
 def _concatenated(node: fx.Node, source: fx.Node, axis: int, reading: Reading) -> Reading | None:
@@ -169,21 +169,38 @@ def _concatenated(node: fx.Node, source: fx.Node, axis: int, reading: Reading) -
     return Reading(reading.flattened, reading.base + before, reading.per_channel, node_shape(node)[dim])
 
 
-def _absorbers(start: fx.Node, mods: dict) -> list[tuple[fx.Node, Reading]] | None:
-    """Where a channel scaling of ``start``'s output is absorbed: the Linear/Conv layers it reaches, each with
-    how it reads the channels; None when the scaling reaches anything that does not carry it.
+WRITER_TYPES = LINEAR_TYPES + NORM_TYPES + AFFINE_NORM_TYPES
+
+
+def _out_channels(module: nn.Module) -> int | None:
+    """How many output channels a layer can scale one by one with its own parameters (rows, or γ and β)."""
+    if isinstance(module, LINEAR_TYPES):
+        return module.weight.shape[0]
+    weight = getattr(module, "weight", None)
+    return weight.shape[0] if isinstance(module, NORM_TYPES + AFFINE_NORM_TYPES) and weight is not None \
+        and weight.ndim == 1 else None
+
+
+def _absorbers(start: fx.Node, mods: dict) -> tuple[list[tuple[fx.Node, Reading]], list[fx.Node]] | None:
+    """Where a channel scaling of ``start``'s output is absorbed, and which other layers must scale with it: (the
+    Linear/Conv layers that absorb it, each with how it reads the channels; the layers that join ``start`` as
+    writers); None when the scaling reaches anything that does not carry it.
 
     Scale channel j of the output by α > 0 and follow it forward in the graph: a channel-wise positively
     homogeneous map (ReLU, LeakyReLU, PReLU, identity, dropout, pools), a flatten or a concatenation along the
     channels (with shapes: ``find_laws(model, example_inputs=...)``) carries it; a product or a quotient with a
     value the scaling does not reach carries it (a squeeze-excitation gate: x · s(x) where s reads x through a
-    Linear/Conv that absorbs the scaling); a Linear/Conv absorbs it when its input columns of channel j are
-    scaled by 1/α; anything else — a sum with an unscaled value (a residual connection), a normalisation, the
-    model's output — breaks the symmetry.  Shape queries do not see values.
+    Linear/Conv that absorbs the scaling); a sum carries it when every summand is scaled — a summand that is the
+    output of a Linear/Conv/norm layer used nowhere else is scaled by its own rows (or γ, β) and joins the
+    writers (the residual stream of a ResNet: every block's last batch norm, the shortcut's); a Linear/Conv
+    absorbs it when its input columns of channel j are scaled by 1/α; anything else — a sum with any other value,
+    a normalisation, the model's output — breaks the symmetry.  Shape queries do not see values.
     """
     axis = _channel_axis(mods[start.target])
+    channels = _out_channels(mods[start.target])
     scaled: dict[fx.Node, Reading] = {start: Reading(total=node_shape(start)[axis] if node_shape(start) else None)}
     found: list[tuple[fx.Node, Reading]] = []
+    writers: list[fx.Node] = []
     for node in _after(start):
         inputs = [a for a in node.all_input_nodes if a in scaled]
         if not inputs:
@@ -194,6 +211,12 @@ def _absorbers(start: fx.Node, mods: dict) -> list[tuple[fx.Node, Reading]] | No
         if (node.op == "call_method" and name in _SHAPE_QUERIES or name == "sym_size"
                 or node.op == "call_function" and name == "getattr" and node.args[1:2] in (("shape",), ("ndim",))):
             continue  # the shape, not the values
+        if name in _ADD:
+            reading = _joined_sum(node, scaled, mods, axis, channels, writers)
+            if reading is None:
+                return None
+            scaled[node] = reading
+            continue
         if len(inputs) != 1:
             return None
         source = inputs[0]
@@ -222,7 +245,32 @@ def _absorbers(start: fx.Node, mods: dict) -> list[tuple[fx.Node, Reading]] | No
             scaled[node] = reading
         else:
             return None
-    return found or None
+    return (found, writers) if found else None
+
+
+def _joined_sum(node: fx.Node, scaled: dict, mods: dict, axis: int, channels: int | None,
+                writers: list[fx.Node]) -> Reading | None:
+    """The reading of a sum a + b reached by the scaling, or None if the sum breaks it: every summand must be
+    scaled alike, or be the sole use of a layer that can scale its own output channels (which joins ``writers``)."""
+    if len(node.args) != 2 or node.kwargs or not all(isinstance(a, fx.Node) for a in node.args):
+        return None
+    readings = {scaled[a] for a in node.args if a in scaled}
+    if len(readings) != 1:
+        return None
+    reading = readings.pop()
+    for a in node.args:
+        if a in scaled:
+            continue
+        m = mods.get(a.target) if a.op == "call_module" else None
+        plain = not reading.flattened and reading.base == 0
+        if not isinstance(m, WRITER_TYPES) or len(a.users) != 1 or not plain or _out_channels(m) != channels \
+                or _channel_axis(m) != axis:
+            return None
+        if node_shape(a) is not None and node_shape(node) is not None and node_shape(a) != node_shape(node):
+            return None
+        writers.append(a)
+        scaled[a] = reading
+    return reading
 
 
 def _after(start: fx.Node):
@@ -272,6 +320,7 @@ def find_laws(model: nn.Module, groups: Sequence[LawGroup] | None = None,
                                f"law inside it is analysed; {way_out}")
     shared = _shared_parameters(model)
     alias = {name: canon for canon, names in shared.items() for name in names}
+    writing: set[str] = set()  # layers already scaled with another in a rescale group (a residual stream)
     for node in graph.nodes:
         if node.op != "call_module":
             continue
@@ -296,12 +345,15 @@ def find_laws(model: nn.Module, groups: Sequence[LawGroup] | None = None,
                 lambda p, n=name: _rows(p[f"{n}.weight"]), m.weight.shape[0],
                 requires="batch norm in training mode (batch statistics); exact up to its eps (relative error ~ eps / variance)",
                 norm=user.target, gradient_norms=lambda p, n=name: 2 * _rows(p[f"{n}.weight"]).sqrt()))
-        if isinstance(m, LINEAR_TYPES + NORM_TYPES):
+        if isinstance(m, LINEAR_TYPES + NORM_TYPES) and name not in writing:
             found = _absorbers(node, mods)
             if found is not None:
-                group = _rescale_group(name, m, [(n.target, mods[n.target], r) for n, r in found])
+                readers, joined = found
+                group = _rescale_group([(name, m)] + [(w.target, mods[w.target]) for w in joined],
+                                       [(n.target, mods[n.target], r) for n, r in readers])
                 if group is not None:
                     inv.groups.append(group)
+                    writing.update(w.target for w in joined)
         if isinstance(m, AFFINE_NORM_TYPES) and getattr(m, "weight", None) is not None and m.weight.ndim == 1:
             consumers = list(node.users)
             if consumers and all(u.op == "call_module" and isinstance(mods[u.target], nn.Linear) for u in consumers):
@@ -389,18 +441,19 @@ def rescale_group(model: nn.Module, first: str, second: str) -> LawGroup:
     """The rescale laws of a hidden layer declared by hand: ``first`` (Linear/Conv/BatchNorm) → a positively
     homogeneous activation → ``second`` (Linear/Conv), for ``find_laws(model, groups=[...])``."""
     a = _named(model, first, LINEAR_TYPES + NORM_TYPES, "a Linear, Conv or BatchNorm layer")
-    return _rescale_group(first, a, [(second, _named(model, second, LINEAR_TYPES, "a Linear or Conv layer"), Reading())])
+    return _rescale_group([(first, a)], [(second, _named(model, second, LINEAR_TYPES, "a Linear or Conv layer"), Reading())])
 
 
-def _rescale_group(a_name: str, a: nn.Module, consumers: Sequence[tuple[str, nn.Module, Reading]]) -> LawGroup | None:
-    """Per hidden channel j of A: ‖A_j‖² (+ b_j²) − Σ_B ‖B's weights reading channel j‖² over the consumers B
-    (name, module, how it reads the channels); None if a consumer's shape does not fit.
+def _rescale_group(writers: Sequence[tuple[str, nn.Module]],
+                   consumers: Sequence[tuple[str, nn.Module, Reading]]) -> LawGroup | None:
+    """Per hidden channel j: Σ_A ‖A_j‖² (+ b_j², or γ_j² + β_j²) over the writers A (the layers whose channel j is
+    scaled: one, or every layer writing into a residual stream) − Σ_B ‖B's weights reading channel j‖² over the
+    consumers B (name, module, how it reads the channels); None if a consumer's shape does not fit.
 
     A grouped convolution B reads channel c = g·(in/G) + i through ``B.weight[g·out/G:(g+1)·out/G, i]``; after a
     concatenation, channel j is the consumer's channel base + j; after a flatten, a Linear's columns
     base + j·S … base + (j+1)·S − 1 (S = in_features / channels when the shapes are not known)."""
-    has_bias = getattr(a, "bias", None) is not None
-    channels = a.weight.shape[0]
+    channels = writers[0][1].weight.shape[0]
     readers = []
     for b_name, b, r in consumers:
         size = getattr(b, "in_features", getattr(b, "in_channels", None))
@@ -416,11 +469,17 @@ def _rescale_group(a_name: str, a: nn.Module, consumers: Sequence[tuple[str, nn.
             if r.base + channels > size or r.total is None and size != channels:
                 return None
             readers.append((b_name, b, r.base, 0))
-    params = (f"{a_name}.weight",) + ((f"{a_name}.bias",) if has_bias else ()) + tuple(f"{n}.weight" for n, *_ in readers)
+    own = [(n, f"{n}.weight", f"{n}.bias" if getattr(m, "bias", None) is not None else None) for n, m in writers]
+    params = tuple(dict.fromkeys([w for _, w, _ in own] + [b for _, _, b in own if b]
+                                 + [f"{n}.weight" for n, *_ in readers]))
 
     def incoming(p):
-        out = _rows(p[f"{a_name}.weight"]) if p[f"{a_name}.weight"].ndim > 1 else p[f"{a_name}.weight"].pow(2)
-        return out + p[f"{a_name}.bias"].pow(2) if has_bias else out
+        total = 0
+        for _, w, b in own:
+            total = total + (_rows(p[w]) if p[w].ndim > 1 else p[w].pow(2))
+            if b:
+                total = total + p[b].pow(2)
+        return total
 
     def outgoing(p):
         total = 0
@@ -438,11 +497,16 @@ def _rescale_group(a_name: str, a: nn.Module, consumers: Sequence[tuple[str, nn.
             return "{:," + (f"{base}+" if base else "") + "jS:" + (f"{base}+" if base else "") + "(j+1)S}"
         return "{:," + (f"{base}+j" if base else "j") + "}"
 
-    first = rf"\|{_tex(a_name + '.weight')}_{{j}}\|^2" if a.weight.ndim > 1 else rf"({_tex(a_name + '.weight')}_{{j}})^2"
-    bias = rf" + ({_tex(a_name + '.bias')}_{{j}})^2" if has_bias else ""
-    latex = first + bias + "".join(rf" - \|{_tex(n + '.weight')}_{columns(base, per)}\|^2" for n, _, base, per in readers)
-    return _signed_squares("rescale", (a_name,) + tuple(n for n, *_ in readers), latex, params, incoming, outgoing,
-                           channels)
+    def row(name: str, w: str, b: str | None, module: nn.Module) -> str:
+        first = rf"\|{_tex(w)}_{{j}}\|^2" if module.weight.ndim > 1 else rf"({_tex(w)}_{{j}})^2"
+        return first + (rf" + ({_tex(b)}_{{j}})^2" if b else "")
+
+    latex = " + ".join(row(n, w, b, m) for (n, w, b), (_, m) in zip(own, writers))
+    latex += "".join(rf" - \|{_tex(n + '.weight')}_{columns(base, per)}\|^2" for n, _, base, per in readers)
+    modules = tuple(dict.fromkeys([n for n, _ in writers] + [n for n, *_ in readers]))
+    if len(modules) < len(writers) + len(readers):  # a layer both writes and reads the stream: supports overlap
+        return LawGroup("rescale", modules, latex, params, lambda p: incoming(p) - outgoing(p), channels)
+    return _signed_squares("rescale", modules, latex, params, incoming, outgoing, channels)
 
 
 _ADD = {"add", "__add__", "add_", "__iadd__"}
@@ -693,7 +757,7 @@ def _add_encoder_layer(inv: LawInventory, name: str, m: nn.TransformerEncoderLay
     act = m.activation
     relu = act is nn.functional.relu or isinstance(act, nn.ReLU) or getattr(m, "activation_relu_or_gelu", 0) == 1
     if relu:
-        inv.groups.append(_rescale_group(f"{name}.linear1", m.linear1, [(f"{name}.linear2", m.linear2, Reading())]))
+        inv.groups.append(_rescale_group([(f"{name}.linear1", m.linear1)], [(f"{name}.linear2", m.linear2, Reading())]))
     if m.norm_first and m.self_attn._qkv_same_embed_dim:
         inv.groups.append(_layer_norm_group(f"{name}.norm1", m.norm1, f"{name}.self_attn",
                                             f"{name}.self_attn.in_proj_weight"))
