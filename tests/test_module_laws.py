@@ -494,3 +494,19 @@ def test_a_module_called_twice_is_not_claimed():
     assert any("called more than once" in s for s in inv.skipped)
     x, y = torch.randn(8, 4, dtype=torch.float64), torch.randint(0, 3, (8,))
     assert all(c.verdict == "pass" for c in check_laws(model, inv, CE, [(x, y)]))
+
+
+def test_bias_before_batch_norm_is_conserved_in_training_mode_only():
+    """BatchNorm in training mode subtracts the batch mean, bias included: ∂L/∂b = 0 for the Linear/Conv bias
+    before it (each entry a law); in eval mode (running statistics) it moves, and the checker says fail."""
+    torch.manual_seed(12)
+    model = nn.Sequential(nn.Conv2d(2, 3, 3), nn.BatchNorm2d(3), nn.ReLU(), nn.Flatten(), nn.Linear(12, 2)).double()
+    inv = find_laws(model)
+    group = [g for g in inv.groups if g.kind == "bias_before_norm"]
+    assert [(g.modules, g.count) for g in group] == [(("0",), 3)]
+    x, y = torch.randn(6, 2, 4, 4, dtype=torch.float64), torch.randint(0, 2, (6,))
+    verdict = {c.group.kind: c for c in check_laws(model.train(), inv, CE, [(x, y)])}
+    assert verdict["bias_before_norm"].verdict == "pass" and verdict["bias_before_norm"].max_relative_error < 1e-15
+    assert _one_step_identity(model, group[0], lambda: CE(model(x), y)) < 1e-12
+    assert check_laws(model.eval(), inv, CE, [(x, y)])[[g.kind for g in inv.groups].index("bias_before_norm")].verdict \
+        == "fail"

@@ -381,9 +381,16 @@ def _count_module(args, out) -> int:
           file=out)
     print(f"  parameters D = {r['D']}; trace rank {r['rank']} (status {ev['status']}, ranks by tolerance "
           f"{ev['ranks_by_tolerance']}); floating point, so the count is evidence, not a proof", file=out)
+    if any(isinstance(m, torch.nn.modules.batchnorm._BatchNorm) for m in model.modules()):
+        print(f"  batch norm eps for the count: {r['batch_norm_eps']} (the scale laws are exact only at eps = 0)",
+              file=out)
     print(f"  laws the pattern matcher found: {r['found']} ({r['found_independent']} independent; model read by "
           f"{r['traced_by'] or 'declared groups'})", file=out)
     print(f"  {r['status']}: {r['verdict']}", file=out)
+    for item in r["refuted"]:
+        print(f"  refuted: {item}", file=out)
+    if r["missed_in"]:
+        print("  the missed laws involve: " + ", ".join(f"{k} ({v:g})" for k, v in r["missed_in"].items()), file=out)
     for item in r["not_analysed"]:
         print(f"  not analysed: {item}", file=out)
     print(f"  time {r['seconds']:.3f} s", file=out)

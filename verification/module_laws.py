@@ -7,7 +7,7 @@ The graph (``torch.fx``) is read for the patterns whose laws the papers give:
   homogeneous activations, dropout, pools, a flatten, gated products) to every Linear/Conv B that
   absorbs it — per hidden channel j, ‖A_j‖² (+ b_j²) − Σ_B ‖B_{:,j}‖²;
 * **scale** (weights before batch norm; Neural Mechanics): a Linear or Conv feeding only a
-  BatchNorm — per output channel c, ‖W_c‖²;
+  BatchNorm — per output channel c, ‖W_c‖², and its bias b_c (the batch mean removes it: ∂L/∂b = 0);
 * **attention** (Cor. 3.9–3.10): a :class:`~conslaw.verification.torch_modules.SelfAttention` —
   per head, the entries of Q_hᵀQ_h − K_hᵀK_h and V_hᵀV_h − O_hᵀO_h;
 * **bias differences** (translation): two layers whose outputs feed only their sum (a residual block's batch
@@ -345,6 +345,12 @@ def find_laws(model: nn.Module, groups: Sequence[LawGroup] | None = None,
                 lambda p, n=name: _rows(p[f"{n}.weight"]), m.weight.shape[0],
                 requires="batch norm in training mode (batch statistics); exact up to its eps (relative error ~ eps / variance)",
                 norm=user.target, gradient_norms=lambda p, n=name: 2 * _rows(p[f"{n}.weight"]).sqrt()))
+            if m.bias is not None:  # the batch mean removes it: ∂L/∂b = 0, each entry conserved
+                inv.groups.append(LawGroup(
+                    "bias_before_norm", (name,), rf"{_tex(name + '.bias')}_{{c}}", (f"{name}.bias",),
+                    lambda p, n=name: p[f"{n}.bias"], m.bias.shape[0],
+                    requires="batch norm in training mode (it subtracts the batch mean, bias included)",
+                    gradient_norms=lambda p, n=name: torch.ones_like(p[f"{n}.bias"])))
         if isinstance(m, LINEAR_TYPES + NORM_TYPES) and name not in writing:
             found = _absorbers(node, mods)
             if found is not None:
