@@ -224,3 +224,41 @@ def test_no_key_bias_law_when_the_scores_are_not_only_softmaxed():
         assert not [g for g in inv.groups if g.kind == "key_bias"]
         CE(model(x), torch.tensor([0, 1, 0])).backward()
         assert float(model.k.bias.grad.abs().max()) > 1e-6
+
+
+class _UnpacksShape(nn.Module):
+    """fx cannot trace it (the causal mask is built from x.shape); inside, torch's attention and encoder layer."""
+
+    def __init__(self):
+        super().__init__()
+        self.emb = nn.Linear(3, 8)
+        self.mha = nn.MultiheadAttention(8, 2, batch_first=True)
+        self.enc = nn.TransformerEncoderLayer(8, 2, 16, batch_first=True, dropout=0.0)
+        self.head = nn.Linear(8, 3)
+
+    def forward(self, x):
+        b, n, _ = x.shape
+        h = self.emb(x)
+        a, _ = self.mha(h, h, h, attn_mask=torch.triu(torch.ones(n, n, dtype=torch.bool), 1))
+        return self.head(self.enc(a).mean(1))
+
+
+def test_torch_export_keeps_torch_attention_as_units():
+    """Through torch.export the ops of nn.MultiheadAttention and nn.TransformerEncoderLayer are gathered back into
+    one call each, so their laws (per head, key bias, ReLU feed-forward) are found as under fx, and hold."""
+    torch.manual_seed(5)
+    model = _UnpacksShape().double()
+    with torch.no_grad():
+        for name, p in model.named_parameters():
+            if name.endswith("in_proj_bias"):
+                p.normal_()
+    x, y = torch.randn(4, 5, 3, dtype=torch.float64), torch.randint(0, 3, (4,))
+    from conslaw.algebra import ConslawError
+    with pytest.raises(ConslawError, match="example_inputs"):
+        find_laws(model)  # no inputs: fx fails on the whole forward, and the way out is named
+    inv = find_laws(model, example_inputs=(x,))
+    assert inv.traced_by == "torch.export"
+    kinds = sorted((g.kind, g.modules) for g in inv.groups)
+    assert kinds == [("attention", ("enc.self_attn",)), ("attention", ("mha",)), ("column_sum", ("head",)),
+                     ("key_bias", ("enc.self_attn",)), ("key_bias", ("mha",)), ("rescale", ("enc.linear1", "enc.linear2"))]
+    _all_pass(model, inv, x, y)
