@@ -1,13 +1,14 @@
 """Laws found by the pattern matcher against the numerical count of the model's own fields, per target model.
 
-    python benchmarks/report_module_counts.py [--only NAME ...] [--time-limit S] [--inputs N]
+    python benchmarks/report_module_counts.py [--only NAME ...] [--time-limit S] [--scale K]
 
 Each target is the real architecture at a width where the numerical trace fits on a CPU (its basis holds D²
-floats): ResNet-18 and VGG-11 at width 1 (channels 1, 2, 4, 8), nn.TransformerEncoder and the hand-written
-GPT block at d = 8, and MobileNetV3-Small's blocks (inverted residuals with squeeze-excitation and hardswish)
-at 8 channels — the whole MobileNetV3-Small has 32 k parameters even at width 0.1, out of reach.
+floats): ResNet-18 and VGG-11 at width 1 (channels 1, 2, 4, 8), nn.TransformerEncoder (pre-norm) and the
+hand-written GPT-2 block at d = 8, and MobileNetV3-Small's blocks (inverted residuals with squeeze-excitation
+and hardswish) at 8 channels — the whole MobileNetV3-Small has 32 k parameters even at width 0.1, out of reach.
 The count stops as soon as the trace meets the laws found (module_count.count_module_laws): "all found"
-then means the found laws are all the laws of the model at this point, numerically.
+then means the found laws are all the laws of the model at this point, on these inputs, numerically; for
+"missed", the parameter tensors the missed laws involve are printed.
 """
 from __future__ import annotations
 

@@ -29,6 +29,8 @@ out: ``find_laws(model, groups=[rescale_group(model, "fc1", "fc2"), ...])``.
 """
 from __future__ import annotations
 
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from math import prod
 from typing import Callable, Iterable, Sequence
@@ -82,9 +84,27 @@ def _tex(name: str) -> str:
     return r"\mathtt{" + latex_text(name) + "}"
 
 
+_VALUES_ONLY: ContextVar[bool] = ContextVar("values_only", default=False)
+
+
+@contextmanager
+def values_only():
+    """Within it, law values are computed for their values alone — no derivative will be taken — so a row's
+    squared norm may come from ``vector_norm`` (one pass, no temporary; its derivative at a zero row is NaN, hence
+    never used where derivatives are: check_laws, counts).  The monitor evaluates its laws this way."""
+    token = _VALUES_ONLY.set(True)
+    try:
+        yield
+    finally:
+        _VALUES_ONLY.reset(token)
+
+
 def _rows(w: torch.Tensor) -> torch.Tensor:
     """Per output unit, the squared norm of its incoming weights: (out,)."""
-    return w.reshape(w.shape[0], -1).pow(2).sum(1)
+    flat = w.reshape(w.shape[0], -1)
+    if _VALUES_ONLY.get():
+        return torch.linalg.vector_norm(flat, dim=1).square()
+    return flat.pow(2).sum(1)
 
 
 def _cols(w: torch.Tensor, groups: int = 1) -> torch.Tensor:
@@ -92,9 +112,11 @@ def _cols(w: torch.Tensor, groups: int = 1) -> torch.Tensor:
 
     For a grouped convolution (``groups`` = G, weight of shape (out, in/G, *k)) input
     channel j = g·(in/G) + i feeds only the outputs of group g, through ``w[g·out/G:(g+1)·out/G, i]``.
+    The squares are summed over the taps by ``einsum`` (no temporary of w's size), then over the outputs.
     """
     out, per_group = w.shape[0], w.shape[1]
-    return w.reshape(groups, out // groups, per_group, -1).pow(2).sum(dim=(1, 3)).reshape(groups * per_group)
+    taps = w.reshape(groups, out // groups, per_group, -1)
+    return torch.einsum("gopx,gopx->gop", taps, taps).sum(1).reshape(groups * per_group)
 
 
 def _single_user(node: fx.Node) -> fx.Node | None:

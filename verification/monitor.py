@@ -32,7 +32,7 @@ from dataclasses import dataclass, field
 import torch
 from torch import nn
 
-from .module_laws import LawInventory
+from .module_laws import LawInventory, values_only
 
 
 # laws linear in θ (h(θ − u) = h(θ) − h(u)); the others are quadratic forms
@@ -83,10 +83,12 @@ class LawMonitor:
     def _params(self) -> dict[str, torch.Tensor]:
         return {k: v.detach() for k, v in self.model.named_parameters()}
 
+    @torch.no_grad()
     def _record_measured(self) -> None:
         p = self._params()
-        for i, g in enumerate(self.inventory.groups):
-            self.traces[i].measured.append(g.values(p).clone())
+        with values_only():
+            for i, g in enumerate(self.inventory.groups):
+                self.traces[i].measured.append(g.values(p).clone())
 
     def _sgd_steps(self, lr: float | None, weight_decay: float,
                    names: set[str]) -> dict[str, tuple[float, torch.Tensor | None]]:
@@ -146,7 +148,11 @@ class LawMonitor:
         if self.optimizer is not None and any(g.get("maximize") for g in self.optimizer.param_groups):
             self._warn("maximize=True: the optimizer ascends the loss; no prediction is made")
             return
-        steps = self._sgd_steps(lr, weight_decay, self._law_params)
+        with values_only():
+            self._predict(self._sgd_steps(lr, weight_decay, self._law_params))
+
+    def _predict(self, steps: dict[str, tuple[float, torch.Tensor | None]]) -> None:
+        """The one-step predictions of every law group (before_step's body)."""
         named = dict(self.model.named_parameters())
         grads = {p: named[p].grad if named[p].grad is not None else torch.zeros_like(named[p]) for p in steps}
         shifted: dict[str, torch.Tensor] = {}  # θ + ηr
