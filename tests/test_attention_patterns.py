@@ -96,8 +96,11 @@ def test_gpt_block_found_through_torch_export():
     inv = find_laws(model, example_inputs=(tokens,))
     assert inv.traced_by == "torch.export" and not inv.skipped
     assert _attention_groups(inv) == {(("block.q", "block.k"), 2 * 4 * 5 // 2), (("block.v", "block.o"), 2 * 4 * 5 // 2)}
-    assert {g.kind for g in inv.groups} == {"attention", "norm_rescale", "column_sum", "key_bias"}
-    assert inv.count == 20 + 20 + 8 + 8 + 9 + 8  # Gram laws, norms, column sums, and the 8 entries of the key bias
+    assert {g.kind for g in inv.groups} == {"attention", "norm_rescale", "column_sum", "key_bias", "bias_difference"}
+    # Gram laws, norms, column sums, the 8 entries of the key bias, and Σ b_o − Σ b_proj: a shift c·1 of the
+    # residual stream by o's bias is invisible to ln2 and cancelled by proj's bias
+    assert inv.count == 20 + 20 + 8 + 8 + 9 + 8 + 1
+    assert [(g.modules, g.count) for g in inv.groups if g.kind == "bias_difference"] == [(("block.o", "block.proj"), 1)]
     assert [u.split(" ")[0] for u in inv.unsupported] == ["emb"]  # the embedding: no pattern known, named
     params = {k: v.detach() for k, v in model.named_parameters()}
     declared = attention_group(model, "block.q", "block.k", "block.v", "block.o", heads=2).values(params)

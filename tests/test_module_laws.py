@@ -510,3 +510,35 @@ def test_bias_before_batch_norm_is_conserved_in_training_mode_only():
     assert _one_step_identity(model, group[0], lambda: CE(model(x), y)) < 1e-12
     assert check_laws(model.eval(), inv, CE, [(x, y)])[[g.kind for g in inv.groups].index("bias_before_norm")].verdict \
         == "fail"
+
+
+def test_translation_along_a_residual_stream():
+    """MobileNet-style stream: a block's projection BN, then a residual block (expand 1×1 conv → BN reads the
+    stream) whose projection BN adds to it: a per-channel shift by the first projection's bias is removed by the
+    expand BN and cancelled by the second projection's bias, so b_A,j − b_B,j is conserved; when the residual
+    block has no expand conv, its padded 3×3 depthwise conv reads the stream (border outputs see part of the
+    shift) and no such law is claimed."""
+    from conslaw.verification.torch_modules import InvertedResidual
+
+    def blocks(expand):
+        return nn.Sequential(nn.Conv2d(3, 8, 3, 2, 1, bias=False), nn.BatchNorm2d(8), nn.ReLU(),
+                             InvertedResidual(8, 3, 16, 8, False, "RE", 2),
+                             InvertedResidual(8, 3, 16 if expand else 8, 8, False, "RE", 1),
+                             nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(8, 3)).double().train()
+
+    torch.manual_seed(13)
+    model = blocks(True)
+    with torch.no_grad():
+        for m in model.modules():
+            if isinstance(m, nn.BatchNorm2d):
+                m.bias.normal_()
+    inv = find_laws(model)
+    pairs = {g.modules: g.count for g in inv.groups if g.kind == "bias_difference"}
+    assert pairs == {("3.block.7", "4.block.7"): 8}
+    x, y = torch.randn(6, 3, 16, 16, dtype=torch.float64), torch.randint(0, 3, (6,))
+    for c in check_laws(model, inv, CE, [(x, y)]):
+        if c.group.kind == "bias_difference":
+            assert c.verdict == "pass" and c.max_relative_error < 1e-12, (c.group.modules, c.max_relative_error)
+    group = next(g for g in inv.groups if g.kind == "bias_difference")
+    assert _one_step_identity(model, group, lambda: CE(model(x), y)) < 1e-12
+    assert not [g for g in find_laws(blocks(False)).groups if g.kind == "bias_difference"]

@@ -10,8 +10,10 @@ The graph (``torch.fx``) is read for the patterns whose laws the papers give:
   BatchNorm — per output channel c, ‖W_c‖², and its bias b_c (the batch mean removes it: ∂L/∂b = 0);
 * **attention** (Cor. 3.9–3.10): a :class:`~conslaw.verification.torch_modules.SelfAttention` —
   per head, the entries of Q_hᵀQ_h − K_hᵀK_h and V_hᵀV_h − O_hᵀO_h;
-* **bias differences** (translation): two layers whose outputs feed only their sum (a residual block's batch
-  norm and its shortcut's) — per channel j, b_A,j − b_B,j;
+* **bias differences** (translation, :func:`_translation_group`): a shift of layer A's output through its bias,
+  carried by sums and removed by batch norms (after an unpadded Linear/Conv) or LayerNorms, cancelled by the
+  bias of a layer B added further on — per channel j, b_A,j − b_B,j (Σ_j over the channels where a LayerNorm
+  reads the shift);
 * **column sums** (Prop. 3.11): a Linear whose output is the model's output, trained with the
   cross-entropy loss — Σ_k W_{k,j} for each input j (and Σ_k b_k);
 * **torch's attention**: ``nn.MultiheadAttention`` (packed ``in_proj``, with or without biases) —
@@ -343,6 +345,7 @@ def find_laws(model: nn.Module, groups: Sequence[LawGroup] | None = None,
     shared = _shared_parameters(model)
     alias = {name: canon for canon, names in shared.items() for name in names}
     writing: set[str] = set()  # layers already scaled with another in a rescale group (a residual stream)
+    shifts: set[frozenset] = set()  # pairs of biases already tied by a translation law
     for node in graph.nodes:
         if node.op != "call_module":
             continue
@@ -389,9 +392,10 @@ def find_laws(model: nn.Module, groups: Sequence[LawGroup] | None = None,
                                                     [f"{u.target}.weight" for u in consumers]))
         if isinstance(m, nn.Linear) and user is not None and user.op == "output":
             inv.groups.append(_column_sum_group(name, m))
-        if user is not None and op_name(user) in _ADD and user.args[0] is node and len(user.args) == 2:
-            group = _bias_difference_group(user, mods)
-            if group is not None:
+        if _bias_of(m) is not None:
+            group = _translation_group(node, mods)
+            if group is not None and frozenset(group.modules) not in shifts:
+                shifts.add(frozenset(group.modules))
                 inv.groups.append(group)
     if traced.shapes:
         matches, near = find_attention(graph, mods, set(dict(model.named_parameters())))
@@ -552,26 +556,87 @@ def _bias_of(module: nn.Module) -> tuple[str, int] | None:
     return None
 
 
-def _bias_difference_group(add: fx.Node, mods: dict) -> LawGroup | None:
-    """Two layers A, B whose outputs feed only their sum A(x) + B(y): channel j of the sum receives b_A,j + b_B,j,
-    so ∂L/∂b_A,j = ∂L/∂b_B,j and b_A,j − b_B,j is conserved (a translation symmetry: a residual block's batch norm
-    and its shortcut's).  Needs the same channel axis, the same channel count and, where known, the same shapes."""
-    a, b = add.args
-    if not all(isinstance(n, fx.Node) and n.op == "call_module" and len(n.users) == 1 for n in (a, b)) or a is b:
-        return None
-    (ma, mb) = mods[a.target], mods[b.target]
+def _compatible_writers(a: fx.Node, b: fx.Node, mods: dict) -> bool:
+    """Whether two layers' biases act on the same channels of the same values (axis, count and, where known, shape)."""
+    ma, mb = mods[a.target], mods[b.target]
     ba, bb = _bias_of(ma), _bias_of(mb)
     if ba is None or bb is None or ba[1] != bb[1] or ma.bias.shape != mb.bias.shape:
+        return False
+    if node_shape(a) is not None and node_shape(b) is not None:
+        return node_shape(a) == node_shape(b)
+    return not (ba[1] == 1 and isinstance(ma, nn.Linear) != isinstance(mb, nn.Linear))
+
+
+def _removes_shift(node: fx.Node, mods: dict, axis: int) -> str | None:
+    """How a layer reading a shifted value removes the shift: "channel" (a Linear, or a Conv without padding, whose
+    only user is a batch norm: the batch mean removes any per-channel constant), "uniform" (a LayerNorm over the
+    channel axis: it removes a shift by the same constant in every channel), or None."""
+    if node.op != "call_module" or len(node.all_input_nodes) != 1:
         return None
-    if node_shape(a) is not None and node_shape(a) != node_shape(b):
+    m = mods[node.target]
+    if isinstance(m, nn.LayerNorm) and axis == -1 and len(m.normalized_shape) == 1:
+        return "uniform"
+    user = _single_user(node)
+    if isinstance(m, LINEAR_TYPES) and _unpadded(m) and user is not None and user.op == "call_module" \
+            and isinstance(mods[user.target], NORM_TYPES):
+        return "channel"
+    return None
+
+
+def _unpadded(m: nn.Module) -> bool:
+    """A Linear, or a Conv without padding: a constant input gives a constant output (padding makes the border
+    differ)."""
+    if isinstance(m, nn.Linear):
+        return True
+    pad = m.padding
+    return pad == "valid" if isinstance(pad, str) else all(p == 0 for p in pad)
+
+
+def _translation_group(start: fx.Node, mods: dict) -> LawGroup | None:
+    """Shift channel j of layer A's output by c through its bias and follow the shift: it passes through sums, is
+    removed by the layers of :func:`_removes_shift`, and is cancelled at a sum whose other summand is a layer B
+    used only there, by B's bias shifted by −c.  If nothing else reads it, ∂L/∂b_A = ∂L/∂b_B on the shifted
+    channels, so b_A,j − b_B,j is conserved per channel — or, where a LayerNorm reads it (only a shift equal in
+    every channel is removed), Σ_j b_A,j − Σ_j b_B,j.  The simplest case: a residual block's batch norm and its
+    shortcut's, added directly; in MobileNet, consecutive projection batch norms along the residual stream; in a
+    pre-norm Transformer, the attention's and the MLP's output biases around a LayerNorm."""
+    axis = _bias_of(mods[start.target])[1]
+    shifted, partner, mode = {start}, None, "channel"
+    for node in _after(start):
+        inputs = [x for x in node.all_input_nodes if x in shifted]
+        if not inputs:
+            continue
+        name = op_name(node) if node.op in ("call_function", "call_method") else ""
+        if node.op == "output":
+            return None
+        if node.op == "call_method" and name in _SHAPE_QUERIES or name == "sym_size":
+            continue
+        if name in _ADD:
+            if len(node.args) != 2 or node.kwargs or not all(isinstance(x, fx.Node) for x in node.args) \
+                    or all(x in shifted for x in node.args):
+                return None
+            other = next(x for x in node.args if x not in shifted)
+            if partner is None and other.op == "call_module" and len(other.users) == 1 \
+                    and _compatible_writers(start, other, mods):
+                partner = other  # cancelled here: the sum is not shifted
+            else:
+                shifted.add(node)
+            continue
+        removed = _removes_shift(node, mods, axis)
+        if removed is None:
+            return None
+        mode = "uniform" if removed == "uniform" else mode
+    if partner is None:
         return None
-    if node_shape(a) is None and ba[1] == 1 and not isinstance(ma, type(mb)) and not \
-            (isinstance(ma, LINEAR_TYPES[1:] + NORM_TYPES) and isinstance(mb, LINEAR_TYPES[1:] + NORM_TYPES)):
-        return None
-    pa, pb = f"{a.target}.bias", f"{b.target}.bias"
-    n = ma.bias.shape[0]
-    return LawGroup("bias_difference", (a.target, b.target), rf"{_tex(pa)}_{{j}} - {_tex(pb)}_{{j}}", (pa, pb),
-                    lambda p: p[pa] - p[pb], n,
+    pa, pb = f"{start.target}.bias", f"{partner.target}.bias"
+    n = mods[start.target].bias.shape[0]
+    if mode == "uniform":
+        return LawGroup("bias_difference", (start.target, partner.target),
+                        rf"\sum_j {_tex(pa)}_{{j}} - \sum_j {_tex(pb)}_{{j}}", (pa, pb),
+                        lambda p: (p[pa].sum() - p[pb].sum())[None], 1,
+                        gradient_norms=lambda p: torch.full((1,), (2.0 * n) ** 0.5, dtype=p[pa].dtype, device=p[pa].device))
+    return LawGroup("bias_difference", (start.target, partner.target), rf"{_tex(pa)}_{{j}} - {_tex(pb)}_{{j}}",
+                    (pa, pb), lambda p: p[pa] - p[pb], n,
                     gradient_norms=lambda p: torch.full((n,), 2.0 ** 0.5, dtype=p[pa].dtype, device=p[pa].device))
 
 
