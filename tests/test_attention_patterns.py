@@ -251,9 +251,9 @@ def test_torch_export_keeps_torch_attention_as_units():
     one call each, so their laws (per head, key bias, ReLU feed-forward) are found as under fx, and hold."""
     torch.manual_seed(5)
     model = _UnpacksShape().double()
-    with torch.no_grad():
+    with torch.no_grad():  # torch starts the attention's biases at zero: move them to a generic point
         for name, p in model.named_parameters():
-            if name.endswith("in_proj_bias"):
+            if name.endswith(("in_proj_bias", "out_proj.bias")):
                 p.normal_()
     x, y = torch.randn(4, 5, 3, dtype=torch.float64), torch.randint(0, 3, (4,))
     from conslaw.algebra import ConslawError
@@ -262,6 +262,7 @@ def test_torch_export_keeps_torch_attention_as_units():
     inv = find_laws(model, example_inputs=(x,))
     assert inv.traced_by == "torch.export"
     kinds = sorted((g.kind, g.modules) for g in inv.groups)
-    assert kinds == [("attention", ("enc.self_attn",)), ("attention", ("mha",)), ("column_sum", ("head",)),
+    assert kinds == [("attention", ("enc.self_attn",)), ("attention", ("mha",)),
+                     ("bias_sum", ("enc.linear2",)), ("bias_sum", ("enc.self_attn.out_proj",)), ("column_sum", ("head",)),
                      ("key_bias", ("enc.self_attn",)), ("key_bias", ("mha",)), ("rescale", ("enc.linear1", "enc.linear2"))]
     _all_pass(model, inv, x, y)

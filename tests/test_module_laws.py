@@ -226,19 +226,21 @@ def _encoder(**options):
 @pytest.mark.parametrize("body, kinds", [
     (lambda: nn.MultiheadAttention(8, 2, batch_first=True), {"attention": 1, "key_bias": 1}),
     (lambda: nn.MultiheadAttention(8, 2, batch_first=True, bias=False), {"attention": 1}),
-    (lambda: _encoder(norm_first=True), {"attention": 2, "rescale": 2, "norm_rescale": 4, "key_bias": 2}),
-    (lambda: _encoder(activation="gelu"), {"attention": 2, "key_bias": 2}),
+    (lambda: _encoder(norm_first=True), {"attention": 2, "rescale": 2, "norm_rescale": 4, "key_bias": 2,
+                                         "bias_difference": 2 + 1}),  # within each layer, and between them
+    (lambda: _encoder(activation="gelu"), {"attention": 2, "key_bias": 2, "bias_sum": 2 * 2}),  # post-norm
     (lambda: nn.MultiheadAttention(8, 2, batch_first=True, add_zero_attn=True), {"attention": 1}),
 ])
 def test_torch_attention_and_encoder_laws(body, kinds):
     """Packed in_proj per head ([W|b] Gram differences), the key bias (cancelled by the softmax over the keys, but
-    not with add_zero_attn, whose zero key has no bias), ReLU feed-forward rescale, pre-norm LayerNorm → Linear:
-    each law orthogonal to the loss gradient and changed by exactly lr² h(g) by one SGD step."""
+    not with add_zero_attn, whose zero key has no bias), ReLU feed-forward rescale, pre-norm LayerNorm → Linear,
+    and the output biases' sums (a uniform shift of the stream that only LayerNorms read): each law orthogonal
+    to the loss gradient and changed by exactly lr² h(g) by one SGD step."""
     torch.manual_seed(4)
     model = _Encoded(body()).double().train()
-    with torch.no_grad():  # torch starts the packed biases at zero: move them to a generic point
+    with torch.no_grad():  # torch starts the attention's biases at zero: move them to a generic point
         for name, p in model.named_parameters():
-            if name.endswith("in_proj_bias"):
+            if name.endswith(("in_proj_bias", "out_proj.bias")):
                 p.normal_()
     inv = find_laws(model)
     found = {}
@@ -253,7 +255,7 @@ def test_torch_attention_and_encoder_laws(body, kinds):
     for g in inv.groups:
         if g.kind != "column_sum":
             assert _one_step_identity(model, g, lambda: CE(model(x), y)) < 1e-9, g.kind
-    if kinds == {"attention": 2, "key_bias": 2}:  # post-norm GELU: LayerNorms feed the residual stream, no law; all are named
+    if "bias_sum" in kinds:  # post-norm GELU: LayerNorms feed the residual stream, no law; all are named
         assert any("norm1 (LayerNorm)" in u for u in inv.without_laws)
         assert any("linear1 (Linear)" in u for u in inv.without_laws)
 

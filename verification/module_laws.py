@@ -362,6 +362,7 @@ def find_laws(model: nn.Module, groups: Sequence[LawGroup] | None = None,
         if isinstance(m, nn.TransformerEncoder):
             for k, layer in enumerate(m.layers):
                 _add_encoder_layer(inv, f"{name}.layers.{k}", layer)
+            _add_encoder_stream(inv, name, m)
             continue
         user = _single_user(node)
         if isinstance(m, LINEAR_TYPES) and user is not None and user.op == "call_module" and isinstance(mods[user.target], NORM_TYPES):
@@ -845,7 +846,7 @@ def _layer_norm_group(norm_name: str, norm: nn.Module, consumer: str, weight: st
 
 def _add_encoder_layer(inv: LawInventory, name: str, m: nn.TransformerEncoderLayer) -> None:
     """nn.TransformerEncoderLayer: its attention laws; the feed-forward rescale laws when the activation is ReLU;
-    with norm_first, each LayerNorm's affine weights against the Linear it feeds."""
+    with norm_first, each LayerNorm's affine weights against the Linear it feeds; the output biases' sums."""
     _add_mha(inv, f"{name}.self_attn", m.self_attn)
     act = m.activation
     relu = act is nn.functional.relu or isinstance(act, nn.ReLU) or getattr(m, "activation_relu_or_gelu", 0) == 1
@@ -855,6 +856,49 @@ def _add_encoder_layer(inv: LawInventory, name: str, m: nn.TransformerEncoderLay
         inv.groups.append(_layer_norm_group(f"{name}.norm1", m.norm1, f"{name}.self_attn",
                                             f"{name}.self_attn.in_proj_weight"))
         inv.groups.append(_layer_norm_group(f"{name}.norm2", m.norm2, f"{name}.linear1", f"{name}.linear1.weight"))
+    # a uniform shift c·1 of the stream is invisible to the LayerNorms: pre-norm, the attention's output bias
+    # shifts what norm2 reads and the feed-forward's cancels it; post-norm, each sum is read by its norm alone
+    biases = _stream_biases(name, m)
+    if biases is not None:
+        d = m.linear2.out_features
+        if m.norm_first:
+            inv.groups.append(_bias_sums(biases[0], biases[1], d))
+        else:
+            inv.groups += [_bias_sums(biases[0], None, d), _bias_sums(biases[1], None, d)]
+
+
+def _bias_sums(a: str, b: str | None, n: int) -> LawGroup:
+    """Σ_j a_j − Σ_j b_j (or Σ_j a_j alone): biases whose uniform shift c·1 only LayerNorms see, cancelled by b."""
+    if b is None:
+        return LawGroup("bias_sum", (a.rsplit(".", 1)[0],), rf"\sum_j {_tex(a)}_{{j}}", (a,),
+                        lambda p: p[a].sum()[None], 1,
+                        gradient_norms=lambda p: torch.full((1,), float(n) ** 0.5, dtype=p[a].dtype, device=p[a].device))
+    return LawGroup("bias_difference", (a.rsplit(".", 1)[0], b.rsplit(".", 1)[0]),
+                    rf"\sum_j {_tex(a)}_{{j}} - \sum_j {_tex(b)}_{{j}}", (a, b), lambda p: (p[a].sum() - p[b].sum())[None], 1,
+                    gradient_norms=lambda p: torch.full((1,), (2.0 * n) ** 0.5, dtype=p[a].dtype, device=p[a].device))
+
+
+def _stream_biases(name: str, m: nn.TransformerEncoderLayer) -> tuple[str, str] | None:
+    """The attention's and the feed-forward's output biases of an encoder layer, which write into the stream."""
+    if m.self_attn.out_proj.bias is None or m.linear2.bias is None:
+        return None
+    return f"{name}.self_attn.out_proj.bias", f"{name}.linear2.bias"
+
+
+def _add_encoder_stream(inv: LawInventory, name: str, m: nn.TransformerEncoder) -> None:
+    """Pre-norm layers in a row: the stream between layer k's feed-forward and layer k+1's attention is read only
+    by layer k+1's norm1, so Σ b_{linear2,k} − Σ b_{out_proj,k+1} is conserved; with a final norm, the last
+    layer's Σ b_{linear2} alone (the final norm is the only reader)."""
+    layers = list(m.layers)
+    if not all(isinstance(layer, nn.TransformerEncoderLayer) and layer.norm_first for layer in layers):
+        return
+    biases = [_stream_biases(f"{name}.layers.{k}", layer) for k, layer in enumerate(layers)]
+    d = layers[0].linear2.out_features
+    for k in range(len(layers) - 1):
+        if biases[k] and biases[k + 1]:
+            inv.groups.append(_bias_sums(biases[k][1], biases[k + 1][0], d))
+    if isinstance(m.norm, nn.LayerNorm) and biases[-1]:
+        inv.groups.append(_bias_sums(biases[-1][1], None, d))
 
 
 @dataclass

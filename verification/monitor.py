@@ -36,7 +36,7 @@ from .module_laws import LawInventory, values_only
 
 
 # laws linear in θ (h(θ − u) = h(θ) − h(u)); the others are quadratic forms
-LINEAR_KINDS = {"column_sum", "key_bias", "bias_difference", "bias_before_norm"}
+LINEAR_KINDS = {"column_sum", "key_bias", "bias_difference", "bias_sum", "bias_before_norm"}
 
 
 @dataclass
