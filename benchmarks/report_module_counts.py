@@ -86,6 +86,11 @@ def main() -> None:
         numerical = str(r["laws"]) if r["status"] != "bounds" else f"<= {r['laws_at_most']}"
         print(f"{name:36s} {len(x):6d} {r['D']:6d} {r['found']:6d} {r['found_independent']:6d} {r['status']:>12s} {numerical:>10s} "
               f"{r['traced_by']:>13s} {found_s:7.2f} {r['seconds']:8.1f}", flush=True)
+        ev = r["evidence"]
+        if ev["status"] != "plateau" and ev.get("ranks_by_tolerance"):
+            laws = sorted(r["D"] - k for k in ev["ranks_by_tolerance"].values())
+            print(f"    rank decision: {ev['status']} (gap {ev['gap']:.2g}): {laws[0]} to {laws[-1]} laws at the "
+                  f"tolerances {', '.join(ev['ranks_by_tolerance'])}")
         for item in r["refuted"]:
             print(f"    refuted: {item}")
         if r["status"] not in ("all found",):
