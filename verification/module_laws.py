@@ -602,7 +602,7 @@ def _translation_group(start: fx.Node, mods: dict) -> LawGroup | None:
     shortcut's, added directly; in MobileNet, consecutive projection batch norms along the residual stream; in a
     pre-norm Transformer, the attention's and the MLP's output biases around a LayerNorm."""
     axis = _bias_of(mods[start.target])[1]
-    shifted, partner, mode = {start}, None, "channel"
+    shifted, partner, mode, by_batch_norm = {start}, None, "channel", False
     for node in _after(start):
         inputs = [x for x in node.all_input_nodes if x in shifted]
         if not inputs:
@@ -627,18 +627,20 @@ def _translation_group(start: fx.Node, mods: dict) -> LawGroup | None:
         if removed is None:
             return None
         mode = "uniform" if removed == "uniform" else mode
+        by_batch_norm = by_batch_norm or removed == "channel"
     if partner is None:
         return None
     pa, pb = f"{start.target}.bias", f"{partner.target}.bias"
     n = mods[start.target].bias.shape[0]
+    requires = "batch norm in training mode (the batch mean removes the shift)" if by_batch_norm else ""
     if mode == "uniform":
-        return LawGroup("bias_difference", (start.target, partner.target),
-                        rf"\sum_j {_tex(pa)}_{{j}} - \sum_j {_tex(pb)}_{{j}}", (pa, pb),
-                        lambda p: (p[pa].sum() - p[pb].sum())[None], 1,
-                        gradient_norms=lambda p: torch.full((1,), (2.0 * n) ** 0.5, dtype=p[pa].dtype, device=p[pa].device))
-    return LawGroup("bias_difference", (start.target, partner.target), rf"{_tex(pa)}_{{j}} - {_tex(pb)}_{{j}}",
-                    (pa, pb), lambda p: p[pa] - p[pb], n,
-                    gradient_norms=lambda p: torch.full((n,), 2.0 ** 0.5, dtype=p[pa].dtype, device=p[pa].device))
+        group = _bias_sums(pa, pb, n)
+    else:
+        group = LawGroup("bias_difference", (start.target, partner.target), rf"{_tex(pa)}_{{j}} - {_tex(pb)}_{{j}}",
+                         (pa, pb), lambda p: p[pa] - p[pb], n,
+                         gradient_norms=lambda p: torch.full((n,), 2.0 ** 0.5, dtype=p[pa].dtype, device=p[pa].device))
+    group.requires = requires
+    return group
 
 
 def _column_sum_group(name: str, m: nn.Linear) -> LawGroup:
