@@ -184,7 +184,52 @@ def build_parser() -> argparse.ArgumentParser:
     check = sub.add_parser("check", help="re-verify a certificate independently")
     check.add_argument("file", help="certificate written by 'conslaw certify'")
     sub.add_parser("architectures", help="list the known architectures")
+
+    verify = sub.add_parser("verify", help="check the papers' results on small instances (the theorem catalogue)")
+    verify.add_argument("--paper", help="only this paper's results (tc25, abide23)")
+    verify.add_argument("--only", nargs="+", metavar="ID", help="only these results, e.g. tc25:prop-3.5-relu")
+    verify.add_argument("--grid", choices=("quick", "full"), default="quick", help="instances to run (default quick)")
+    verify.add_argument("--seed", type=int, default=0, help="seed of the rational points (default 0)")
+    verify.add_argument("--out", metavar="DIR", help="write results.json, report.md and one certificate per instance")
+    verify.add_argument("--list", action="store_true", help="list the catalogue and exit")
+    verify.add_argument("--no-progress", action="store_true", help="never draw a progress bar")
     return parser
+
+
+def _verify(args, out) -> int:
+    """One line per result: id, instances, method, verdict, time; exit 0 only if every checkable result holds."""
+    from .theorems import select
+    from .verify import run_catalogue, write_reports
+
+    results = select(args.paper, args.only)
+    if args.list:
+        for r in results:
+            print(f"{r.id}: {r.title} [{r.check}]", file=out)
+        return 0
+    if not results:
+        raise ConslawError(f"the catalogue has no results of paper {args.paper!r} yet")
+    bar = ProgressBar(enabled=not args.no_progress)
+    done = [0]
+
+    def progress(entry: dict) -> None:
+        done[0] += 1
+        bar("results", done[0], len(results))
+        shown = ", ".join(f"{r['instance']}: {r['verdict']}" for r in entry["instances"]) or entry.get("reason", "")
+        print(f"{entry['id']:24s} {entry['status']:18s} {entry.get('seconds', 0):6.2f} s  {entry['method']}", file=out)
+        print(f"{'':24s} {shown}", file=out)
+        for r in entry["instances"]:
+            if "counterexample" in r:
+                print(f"{'':24s} counterexample on {r['instance']}: {json.dumps(r['counterexample'])}", file=out)
+
+    report = run_catalogue(results, grid=args.grid, seed=args.seed, out_dir=args.out, progress=progress)
+    bar.close()
+    if args.out:
+        write_reports(report, args.out)
+        print(f"reports in {args.out}: results.json, report.md, certificates/ (re-check with 'conslaw check')",
+              file=out)
+    print(f"grid {args.grid}, seed {args.seed} (seeded random rational points): "
+          + ("every checkable result holds" if report["all_hold"] else "NOT every checkable result holds"), file=out)
+    return 0 if report["all_hold"] else 1
 
 
 def _print_text(report: dict, result, show_brackets: bool, out) -> None:
@@ -515,7 +560,8 @@ def run(argv: Optional[Sequence[str]] = None, out=None) -> int:
             return 0
         if args.command in ("laws", "certify") and args.arch is None:
             raise ConslawError("give an architecture (see 'conslaw architectures')")
-        return {"count": _count, "laws": _laws, "certify": _certify, "check": _check}[args.command](args, out)
+        return {"count": _count, "laws": _laws, "certify": _certify, "check": _check,
+                "verify": _verify}[args.command](args, out)
     except (_UsageError, ConslawError) as exc:
         print(f"conslaw: error: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT

@@ -1,0 +1,80 @@
+"""`conslaw verify`: the theorem catalogue run on its instances, reports, certificates and failures."""
+from __future__ import annotations
+
+import io
+import json
+import os
+
+from conslaw.verification.checker import check_file
+from conslaw.verification.cli import run
+from conslaw.verification.theorems import CATALOGUE, Expectation, Instance, Result, select, two_layer_relu
+from conslaw.verification.verify import run_catalogue, write_reports
+
+
+def _without_seconds(value):
+    if isinstance(value, dict):
+        return {k: _without_seconds(v) for k, v in value.items() if k != "seconds"}
+    if isinstance(value, list):
+        return [_without_seconds(v) for v in value]
+    return value
+
+
+def test_quick_grid_holds_and_writes_checkable_certificates(tmp_path):
+    out = io.StringIO()
+    assert run(["verify", "--out", str(tmp_path), "--no-progress"], out=out) == 0
+    text = out.getvalue()
+    assert "every checkable result holds" in text and "seeded random rational" in text
+    report = json.loads((tmp_path / "results.json").read_text())
+    assert report["schema"] == "conslaw-verify/1" and report["all_hold"]
+    ids = [e["id"] for e in report["results"]]
+    assert ids == [r.id for r in CATALOGUE]
+    statuses = {e["id"]: e["status"] for e in report["results"]}
+    assert statuses["tc25:thm-4.7"] == "not checkable yet"  # listed, with its reason, never left out
+    certificates = sorted((tmp_path / "certificates").iterdir())
+    assert len(certificates) == sum(len(e["instances"]) for e in report["results"] if e["id"] != "tc25:prop-2.3")
+    for path in certificates:
+        assert check_file(str(path)).ok, path.name
+    assert (tmp_path / "report.md").read_text().startswith("# conslaw verify")
+
+
+def test_an_instance_outside_the_hypotheses_is_reported_as_such():
+    """Linear 1 3 1: r = 3 > n + m = 2, [U; V] cannot have full rank; the count is checked against the independent
+    argument (r k − k(k−1)/2 = 5), and the result is not declared false."""
+    report = run_catalogue(select(only=["tc25:prop-3.5-linear"]))
+    edge = next(r for r in report["results"][0]["instances"] if r["instance"] == "linear 1 3 1")
+    assert edge["verdict"] == "holds outside the hypotheses" and edge["expected"] == 3 * 2 - 1
+    assert report["all_hold"]
+
+
+def test_a_false_claim_fails_with_its_counterexample():
+    """A scratch catalogue claiming "ReLU [3, 2, 3] has 3 laws": reported as failing, with the rational point, the
+    certified rank and count, and D; the CLI would exit 1."""
+    wrong = Result("scratch:relu-3-laws", "tc25", "ReLU [3,2,3] has 3 laws (false)", r"3", r"-", "count", "exact",
+                   "a different count", instances=(Instance("relu", (3, 2, 3)),),
+                   formula=lambda inst: Expectation(3, True, "claimed"))
+    report = run_catalogue([wrong])
+    entry = report["results"][0]
+    assert entry["status"] == "fails" and not report["all_hold"]
+    example = entry["instances"][0]["counterexample"]
+    assert example["certified_laws"] == two_layer_relu(Instance("relu", (3, 2, 3))).laws == 2
+    assert example["claimed"] == 3 and example["D"] == 12 and example["rank"] == 10 and example["point"]
+
+
+def test_same_seed_same_results_and_certificates(tmp_path):
+    a, b = tmp_path / "a", tmp_path / "b"
+    for d in (a, b):
+        os.makedirs(d)
+        write_reports(run_catalogue(list(CATALOGUE), seed=3, out_dir=str(d)), str(d))
+    assert _without_seconds(json.loads((a / "results.json").read_text())) == \
+        _without_seconds(json.loads((b / "results.json").read_text()))
+    for path in (a / "certificates").iterdir():
+        other = b / "certificates" / path.name
+        assert _without_seconds(json.loads(path.read_text())) == _without_seconds(json.loads(other.read_text()))
+
+
+def test_cli_errors_are_one_line(capsys):
+    assert run(["verify", "--only", "tc25:no-such-result"]) == 2
+    assert "unknown result id" in capsys.readouterr().err
+    assert run(["verify", "--paper", "nope"]) == 2
+    out = io.StringIO()
+    assert run(["verify", "--list"], out=out) == 0 and "tc25:prop-3.5-relu" in out.getvalue()

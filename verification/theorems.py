@@ -1,0 +1,183 @@
+"""The theorem catalogue: each paper result as data — statement, hypotheses, instances, method, expected value.
+
+One entry per result, not one function per theorem: an entry names a *check* (``count`` — the exact number
+of laws against a formula of the sizes; ``laws_hold`` — the literature's laws are conserved, as polynomial
+identities, and a perturbed function is not) and, for counts, a *formula* with the hypothesis under which the
+paper proves it.  Instances are chosen at the hypotheses' edges (width 1, more hidden units than inputs plus
+outputs, with and without biases); where an instance leaves the hypotheses, the expected value comes from an
+independent argument and the instance is reported as outside the hypotheses, never as a failure of the
+theorem.  Results conslaw cannot check yet are listed with that status and the reason.
+
+Papers: ``tc25`` — Marcotte, Gribonval, Peyré, "Transformative or Conservative? Conservation laws for ResNets
+and Transformers" (the main paper); ``abide23`` — their 2023 "Abide by the Law and Follow the Flow".
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable, Optional
+
+PAPERS = {
+    "tc25": "Marcotte, Gribonval, Peyré — Transformative or Conservative? Conservation laws for ResNets and "
+            "Transformers",
+    "abide23": "Marcotte, Gribonval, Peyré (2023) — Abide by the Law and Follow the Flow",
+}
+
+
+@dataclass(frozen=True)
+class Instance:
+    """An architecture with its sizes, as ``build_architecture`` takes them."""
+
+    arch: str
+    widths: tuple[int, ...] = ()
+    bias: bool = False
+    options: tuple[tuple[str, object], ...] = ()
+    grid: str = "quick"  # "quick": in the default run; "full": only with --grid full
+
+    @property
+    def label(self) -> str:
+        parts = [self.arch] + [str(w) for w in self.widths] + (["bias"] if self.bias else [])
+        parts += [f"{k}={'x'.join(map(str, v)) if isinstance(v, tuple) else v}" for k, v in self.options]
+        return " ".join(parts)
+
+
+@dataclass(frozen=True)
+class Expectation:
+    """The expected count of an instance: the value, whether the result's hypotheses hold there, and why."""
+
+    laws: int
+    in_hypotheses: bool
+    argument: str
+
+
+@dataclass(frozen=True)
+class Result:
+    """One result of a paper, checkable (``check`` is "count" or "laws_hold") or listed as not checkable yet."""
+
+    id: str
+    paper: str
+    title: str
+    statement: str  # LaTeX
+    hypotheses: str  # LaTeX
+    check: str  # "count", "laws_hold" or "not checkable yet"
+    method: str
+    failure: str  # what a failure looks like
+    instances: tuple[Instance, ...] = ()
+    formula: Optional[Callable[[Instance], Expectation]] = None
+    depends: tuple[str, ...] = ()
+    reason: str = ""  # for results not checkable yet
+
+
+def two_layer_linear(inst: Instance) -> Expectation:
+    """Prop. 3.5 (linear): r(r+1)/2 laws when [U; V] has full rank, generically iff r ≤ n + m.  Beyond, the laws
+    are the functions of Z ↦ ZᵀJZ (Z = [U; V], J = diag(I_n, −I_m)), whose image, the symmetric r×r matrices of
+    rank ≤ k = n + m, has dimension r k − k(k − 1)/2."""
+    n, r, m = inst.widths
+    if r <= n + m:
+        return Expectation(r * (r + 1) // 2, True, "r(r+1)/2 with r ≤ n + m (Prop. 3.5)")
+    k = n + m
+    return Expectation(r * k - k * (k - 1) // 2, False,
+                       f"r = {r} > n + m = {k}: [U; V] cannot have full rank; r k − k(k−1)/2 from the image of "
+                       "Z ↦ ZᵀJZ (independent argument)")
+
+
+def two_layer_relu(inst: Instance) -> Expectation:
+    """Prop. 3.5 (ReLU): one law per hidden neuron, with or without biases."""
+    return Expectation(inst.widths[1], True, "r, one law per hidden neuron (Prop. 3.5)")
+
+
+def softmax_columns(inst: Instance) -> Expectation:
+    """Prop. 3.11: the column sums of W (and the sum of the biases), n (+ 1) laws (K ≥ 2: conslaw refuses K = 1,
+    whose softmax is constant)."""
+    n, K = inst.widths
+    return Expectation(n + int(inst.bias), True, "n column sums (+ the bias sum) (Prop. 3.11)")
+
+
+def conv_channels(inst: Instance) -> Expectation:
+    """Theorem 3.6: one law per hidden channel J of the two-layer convolutional ReLU block."""
+    options = dict(inst.options)
+    return Expectation(options["channels"][1], True, "J, one law per hidden channel (Theorem 3.6)")
+
+
+CATALOGUE: tuple[Result, ...] = (
+    Result(
+        "tc25:prop-2.3", "tc25", "A function is conserved iff its gradient is orthogonal to every field",
+        r"h \text{ is conserved by every flow } \dot\theta = -\nabla L \iff "
+        r"\langle \nabla h(\theta), \nabla \varphi_k(\theta) \rangle = 0 \ \forall k, \theta",
+        r"L(\theta) = \ell(\varphi(\theta)),\ \varphi \text{ polynomial (Assumption 2.6)}",
+        "laws_hold", "exact polynomial identity (⟨∇h, ∇φ_k⟩ ≡ 0 over QQ)",
+        "a stated law with ⟨∇h, ∇φ_k⟩ ≢ 0 (the polynomial is shown), or a perturbed function found conserved",
+        instances=(Instance("relu", (3, 2, 3), True), Instance("linear", (2, 3, 2)), Instance("relu", (1, 1, 1)),
+                   Instance("softmax", (3, 4), True)),
+    ),
+    Result(
+        "tc25:prop-3.5-linear", "tc25", "Two-layer linear networks: the entries of UᵀU − VᵀV, and no others",
+        r"x \mapsto V U^\top x,\ U \in \mathbb{R}^{n\times r},\ V \in \mathbb{R}^{m\times r}: "
+        r"\text{exactly } r(r+1)/2 \text{ independent laws, the entries of } U^\top U - V^\top V",
+        r"[U; V] \text{ of full rank } r \ (\text{generically: } r \le n + m)",
+        "count", "exact certificate (trace rank over QQ at a seeded rational point, laws of degree 2)",
+        "a certified count different from r(r+1)/2, with the point, the rank and D",
+        instances=(Instance("linear", (2, 2, 2)), Instance("linear", (1, 1, 1)), Instance("linear", (3, 2, 1)),
+                   Instance("linear", (1, 3, 1)), Instance("linear", (2, 3, 3), grid="full")),
+        formula=two_layer_linear, depends=("tc25:prop-2.3",),
+    ),
+    Result(
+        "tc25:prop-3.5-relu", "tc25", "Two-layer ReLU networks: one law per hidden neuron, and no others",
+        r"x \mapsto \sum_j v_j \sigma(\langle u_j, x\rangle + b_j): \text{exactly } r \text{ independent laws } "
+        r"\|u_j\|^2 + b_j^2 - \|v_j\|^2",
+        r"\text{two layers, generic } \theta",
+        "count", "exact certificate (trace rank over QQ at a seeded rational point, laws of degree 2)",
+        "a certified count different from r, with the point, the rank and D",
+        instances=(Instance("relu", (3, 2, 3)), Instance("relu", (3, 2, 3), True), Instance("relu", (1, 1, 1)),
+                   Instance("relu", (1, 3, 1), True), Instance("relu", (2, 4, 2), grid="full")),
+        formula=two_layer_relu, depends=("tc25:prop-2.3",),
+    ),
+    Result(
+        "tc25:prop-3.11", "tc25", "Cross-entropy layer: the column sums are the laws",
+        r"z \mapsto \mathrm{softmax}(W z + b): \text{exactly } n \,(+1) \text{ laws } \textstyle\sum_k W_{k,j}"
+        r"\ (\text{and } \sum_k b_k)",
+        r"K \ge 2 \text{ classes}",
+        "count", "exact certificate (trace rank over QQ at a seeded rational point, laws of degree 2)",
+        "a certified count different from n (+1), with the point, the rank and D",
+        instances=(Instance("softmax", (3, 4)), Instance("softmax", (2, 3), True), Instance("softmax", (1, 2)),
+                   Instance("softmax", (4, 2), True)),
+        formula=softmax_columns, depends=("tc25:prop-2.3",),
+    ),
+    Result(
+        "tc25:thm-3.6", "tc25", "Two-layer convolutional ReLU blocks: one law per hidden channel",
+        r"\text{channels } (C, J, K): \text{exactly } J \text{ laws } \textstyle\sum_c \|u_{j,c}\|^2 - \sum_k "
+        r"\|v_{k,j}\|^2",
+        r"\text{circular convolutions, filter taps distinct modulo } N",
+        "count", "exact certificate (trace rank over QQ at a seeded rational point, laws of degree 2)",
+        "a certified count different from J, with the point, the rank and D",
+        instances=(Instance("conv", options=(("channels", (1, 2, 1)), ("length", 3), ("filters", (2, 2)))),
+                   Instance("conv", options=(("channels", (1, 1, 1)), ("length", 2), ("filters", (1, 1))))),
+        formula=conv_channels, depends=("tc25:prop-2.3",),
+    ),
+    Result(
+        "tc25:thm-4.7", "tc25", "No law straddles a skip connection",
+        r"\text{a law depending only on } (\theta_l^{(2)}, \theta_{l+1}^{(1)}) \text{ is constant}",
+        r"\text{residual blocks } x \mapsto x + g_l(\theta_l, x)",
+        "not checkable yet", "—", "—",
+        reason="checked by `conslaw count resnet --subset straddle:L` and tests/test_deep.py; not yet wired into "
+               "the catalogue",
+    ),
+)
+
+
+def select(paper: str | None = None, only: Optional[list[str]] = None,
+           catalogue: tuple[Result, ...] = CATALOGUE) -> list[Result]:
+    """The entries of ``paper`` (all papers if None), or exactly those named in ``only``; unknown ids are refused."""
+    from conslaw.algebra import ConslawError
+
+    if paper is not None and paper not in PAPERS:
+        raise ConslawError(f"unknown paper {paper!r}; known: {', '.join(sorted(PAPERS))}")
+    if only:
+        known = {r.id: r for r in catalogue}
+        missing = [i for i in only if i not in known]
+        if missing:
+            raise ConslawError(f"unknown result id {', '.join(missing)}; see 'conslaw verify --list'")
+        return [known[i] for i in only]
+    return [r for r in catalogue if paper is None or r.paper == paper]
+
+
+__all__ = ["CATALOGUE", "Expectation", "Instance", "PAPERS", "Result", "select"]

@@ -1,0 +1,145 @@
+"""Run the theorem catalogue (:mod:`theorems`): one verdict per instance and per result, with the evidence.
+
+Verdicts per instance: ``holds`` (the certified value equals the paper's), ``holds outside the hypotheses``
+(the instance leaves them and the value equals the independent argument's), ``fails`` (with the
+counterexample: point, rank, D, laws, or the polynomial ⟨∇h, ∇φ_k⟩ that is not zero), ``not proven`` (the
+certificate only bounds the count).  A result holds when every instance does; ``conslaw verify`` exits 0 only
+then.  ``results.json`` (schema ``conslaw-verify/1``) and the certificates are the same byte for byte for the
+same seed, timings aside (the ``seconds`` fields).
+"""
+from __future__ import annotations
+
+import json
+import os
+import time
+from typing import Callable, Optional
+
+from conslaw.algebra import build_architecture, violations
+
+from .certificate import build_certificate, write_certificate
+from .theorems import PAPERS, Instance, Result
+
+SCHEMA = "conslaw-verify/1"
+
+
+def _build(inst: Instance):
+    return build_architecture(inst.arch, list(inst.widths), bias=inst.bias, **dict(inst.options))
+
+
+def check_count(result: Result, inst: Instance, seed: int, out_dir: Optional[str]) -> dict:
+    """Certify the instance (exact rank witness + degree-2 laws) and compare the certified count with the formula."""
+    arch = _build(inst)
+    cert = build_certificate(arch, seed=seed)
+    expected = result.formula(inst)
+    verdict = cert["verdict"]
+    record = {"instance": inst.label, "D": cert["D"], "rank": cert["rank_witness"]["rank"],
+              "laws_found": len(cert["laws"]), "expected": expected.laws, "argument": expected.argument,
+              "in_hypotheses": expected.in_hypotheses, "certificate_status": verdict["status"]}
+    if out_dir is not None:
+        name = f"{result.id.replace(':', '_')}__{inst.label.replace(' ', '_').replace('=', '-')}.json"
+        write_certificate(cert, os.path.join(out_dir, "certificates", name))
+        record["certificate"] = f"certificates/{name}"
+    if verdict["status"] != "proven":
+        record["verdict"] = "not proven"
+        record["evidence"] = verdict["text"]
+    elif verdict["laws"] == expected.laws:
+        record["verdict"] = "holds" if expected.in_hypotheses else "holds outside the hypotheses"
+    else:
+        record["verdict"] = "fails" if expected.in_hypotheses else "differs outside the hypotheses"
+        record["counterexample"] = {"point": cert["point"], "rank": record["rank"], "D": cert["D"],
+                                    "certified_laws": verdict["laws"], "claimed": expected.laws}
+    return record
+
+
+def check_laws_hold(result: Result, inst: Instance, seed: int, out_dir: Optional[str]) -> dict:
+    """The stated laws satisfy ⟨∇h, ∇φ_k⟩ ≡ 0 as polynomials; h + θ_0 (a perturbed function) does not."""
+    arch = _build(inst)
+    gens = arch.generators()
+    bad = violations(arch.known_laws, gens)
+    record = {"instance": inst.label, "D": arch.dim, "laws_stated": len(arch.known_laws)}
+    perturbed = arch.known_laws[0] + arch.space.ring.gens[0] if arch.known_laws else arch.space.ring.gens[0]
+    caught = bool(violations([perturbed], gens))
+    record["perturbed_function_caught"] = caught
+    if bad:
+        i, k, poly = bad[0]
+        record["verdict"] = "fails"
+        record["counterexample"] = {"law": arch.law_labels[i], "generator": k, "bracket": str(poly)}
+    elif not caught:
+        record["verdict"] = "fails"
+        record["counterexample"] = {"perturbed": str(perturbed), "note": "a non-law passed the test"}
+    else:
+        record["verdict"] = "holds"
+    return record
+
+
+CHECKS: dict[str, Callable[[Result, Instance, int, Optional[str]], dict]] = {
+    "count": check_count, "laws_hold": check_laws_hold,
+}
+
+
+def run_result(result: Result, grid: str = "quick", seed: int = 0, out_dir: Optional[str] = None) -> dict:
+    """All the instances of one result on ``grid`` ("quick": the quick ones; "full": all)."""
+    t0 = time.perf_counter()
+    entry = {"id": result.id, "paper": result.paper, "title": result.title, "statement": result.statement,
+             "hypotheses": result.hypotheses, "method": result.method, "depends": list(result.depends),
+             "failure_looks_like": result.failure}
+    if result.check not in CHECKS:
+        entry.update({"status": "not checkable yet", "reason": result.reason, "instances": []})
+        return entry
+    instances = [i for i in result.instances if grid == "full" or i.grid == "quick"]
+    records = []
+    for inst in instances:
+        t1 = time.perf_counter()
+        try:
+            record = CHECKS[result.check](result, inst, seed, out_dir)
+        except Exception as exc:  # noqa: BLE001 - an instance that cannot be built is reported, not fatal
+            record = {"instance": inst.label, "verdict": "error", "error": f"{type(exc).__name__}: {exc}"}
+        record["seconds"] = round(time.perf_counter() - t1, 3)
+        records.append(record)
+    verdicts = {r["verdict"] for r in records}
+    if verdicts & {"fails", "error", "not proven"}:
+        status = "fails" if "fails" in verdicts else ("error" if "error" in verdicts else "not proven")
+    else:
+        status = "holds"
+    entry.update({"status": status, "instances": records, "seconds": round(time.perf_counter() - t0, 3)})
+    return entry
+
+
+def run_catalogue(results: list[Result], grid: str = "quick", seed: int = 0, out_dir: Optional[str] = None,
+                  progress: Optional[Callable[[dict], None]] = None) -> dict:
+    """Every selected result; ``progress(entry)`` hears each one as it finishes."""
+    if grid not in ("quick", "full"):
+        from conslaw.algebra import ConslawError
+        raise ConslawError(f"unknown grid {grid!r}: use quick or full")
+    if out_dir is not None:
+        os.makedirs(os.path.join(out_dir, "certificates"), exist_ok=True)
+    entries = []
+    for result in results:
+        entry = run_result(result, grid, seed, out_dir)
+        entries.append(entry)
+        if progress is not None:
+            progress(entry)
+    checkable = [e for e in entries if e["status"] != "not checkable yet"]
+    return {"schema": SCHEMA, "grid": grid, "seed": seed,
+            "point_distribution": "seeded random rationals (certificates record each point)",
+            "papers": {p: PAPERS[p] for p in sorted({e["paper"] for e in entries})},
+            "all_hold": all(e["status"] == "holds" for e in checkable), "results": entries}
+
+
+def write_reports(report: dict, out_dir: str) -> None:
+    """``results.json`` and ``report.md`` in ``out_dir``."""
+    with open(os.path.join(out_dir, "results.json"), "w") as fh:
+        json.dump(report, fh, indent=1)
+        fh.write("\n")
+    lines = [f"# conslaw verify — grid {report['grid']}, seed {report['seed']}", ""]
+    for p, title in report["papers"].items():
+        lines.append(f"- `{p}`: {title}")
+    lines += ["", "| result | status | instances | method |", "|---|---|---|---|"]
+    for e in report["results"]:
+        inst = "; ".join(f"{r['instance']}: {r['verdict']}" for r in e["instances"]) or e.get("reason", "")
+        lines.append(f"| `{e['id']}` {e['title']} | {e['status']} | {inst} | {e['method']} |")
+    lines += ["", "Statements (LaTeX):", ""]
+    for e in report["results"]:
+        lines.append(f"- `{e['id']}`: $${e['statement']}$$ under $${e['hypotheses']}$$")
+    with open(os.path.join(out_dir, "report.md"), "w") as fh:
+        fh.write("\n".join(lines) + "\n")
