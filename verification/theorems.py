@@ -32,10 +32,12 @@ class Instance:
     bias: bool = False
     options: tuple[tuple[str, object], ...] = ()
     grid: str = "quick"  # "quick": in the default run; "full": only with --grid full
+    residual: bool = False  # x ↦ x + g(θ, x)
 
     @property
     def label(self) -> str:
         parts = [self.arch] + [str(w) for w in self.widths] + (["bias"] if self.bias else [])
+        parts += ["residual"] if self.residual else []
         parts += [f"{k}={'x'.join(map(str, v)) if isinstance(v, tuple) else v}" for k, v in self.options]
         return " ".join(parts)
 
@@ -58,7 +60,7 @@ class Result:
     title: str
     statement: str  # LaTeX
     hypotheses: str  # LaTeX
-    check: str  # "count", "laws_hold" or "not checkable yet"
+    check: str  # "count", "laws_hold", "one_step" or "not checkable yet"
     method: str
     failure: str  # what a failure looks like
     instances: tuple[Instance, ...] = ()
@@ -92,6 +94,18 @@ def softmax_columns(inst: Instance) -> Expectation:
     return Expectation(n + int(inst.bias), True, "n column sums (+ the bias sum) (Prop. 3.11)")
 
 
+def attention_head(inst: Instance) -> Expectation:
+    """Cor. 3.9: d'(d'+1)/2 + d''(d''+1)/2 laws for one head, under N ≥ 2 tokens, d ≥ 2 and d', d'' ≤ d."""
+    o = dict(inst.options)
+    dk, dv = o["dk"], o["dv"]
+    return Expectation(dk * (dk + 1) // 2 + dv * (dv + 1) // 2, True, "d'(d'+1)/2 + d''(d''+1)/2 (Cor. 3.9)")
+
+
+def residual_relu(inst: Instance) -> Expectation:
+    """Prop. 3.2: x ↦ x + g(θ, x) has the laws of g — for a two-layer ReLU g, one per hidden neuron."""
+    return Expectation(inst.widths[1], True, "the laws of g: r, one per hidden neuron (Prop. 3.2 with Prop. 3.5)")
+
+
 def conv_channels(inst: Instance) -> Expectation:
     """Theorem 3.6: one law per hidden channel J of the two-layer convolutional ReLU block."""
     options = dict(inst.options)
@@ -108,6 +122,14 @@ CATALOGUE: tuple[Result, ...] = (
         "a stated law with ⟨∇h, ∇φ_k⟩ ≢ 0 (the polynomial is shown), or a perturbed function found conserved",
         instances=(Instance("relu", (3, 2, 3), True), Instance("linear", (2, 3, 2)), Instance("relu", (1, 1, 1)),
                    Instance("softmax", (3, 4), True)),
+    ),
+    Result(
+        "tc25:thm-3.8", "tc25", "Attention's reparametrisation (Q Kᵀ, V Oᵀ) carries all its laws",
+        r"\text{the laws of the attention model are those of } \varphi = (QK^\top, VO^\top)",
+        r"N \ge 2 \text{ tokens},\ d \ge 2",
+        "not checkable yet", "—", "—",
+        reason="a statement about the model's own fields: `conslaw count attention --numeric --model` compares them "
+               "numerically, not exactly; the catalogue has no exact check for it yet",
     ),
     Result(
         "tc25:prop-3.5-linear", "tc25", "Two-layer linear networks: the entries of UᵀU − VᵀV, and no others",
@@ -152,6 +174,49 @@ CATALOGUE: tuple[Result, ...] = (
         instances=(Instance("conv", options=(("channels", (1, 2, 1)), ("length", 3), ("filters", (2, 2)))),
                    Instance("conv", options=(("channels", (1, 1, 1)), ("length", 2), ("filters", (1, 1))))),
         formula=conv_channels, depends=("tc25:prop-2.3",),
+    ),
+    Result(
+        "tc25:prop-3.2", "tc25", "A residual connection keeps the laws of its block",
+        r"x \mapsto x + g(\theta, x) \text{ has the same conservation laws as } g",
+        r"g \text{ maps } \mathbb{R}^n \text{ to } \mathbb{R}^n",
+        "count", "exact certificate (trace rank over QQ at a seeded rational point, laws of degree 2)",
+        "a certified count of the residual block different from the block's",
+        instances=(Instance("relu", (2, 3, 2), residual=True), Instance("relu", (1, 1, 1), True, residual=True),
+                   Instance("relu", (2, 5, 2), True, residual=True, grid="full")),
+        formula=residual_relu, depends=("tc25:prop-3.5-relu",),
+    ),
+    Result(
+        "tc25:cor-3.9", "tc25", "One attention head: the entries of QᵀQ − KᵀK and VᵀV − OᵀO, and no others",
+        r"Y = \mathrm{softmax}(X Q K^\top X^\top) X V O^\top: \text{exactly } \tfrac{d'(d'+1)}{2} + "
+        r"\tfrac{d''(d''+1)}{2} \text{ laws}",
+        r"N \ge 2 \text{ tokens},\ d \ge 2,\ d', d'' \le d,\ [Q; K], [V; O] \text{ of full rank}",
+        "count", "exact certificate (trace rank over QQ at a seeded rational point, laws of degree 2)",
+        "a certified count different from the formula, with the point, the rank and D",
+        instances=(Instance("attention", options=(("d", 2), ("dk", 1), ("dv", 1))),
+                   Instance("attention", options=(("d", 2), ("dk", 2), ("dv", 2))),
+                   Instance("attention", options=(("d", 3), ("dk", 2), ("dv", 1)), grid="full")),
+        formula=attention_head, depends=("tc25:prop-3.5-linear", "tc25:thm-3.8"),
+    ),
+    Result(
+        "tc25:cor-3.10", "tc25", "Several heads: the per-head laws are conserved",
+        r"\text{per head } h:\ Q_h^\top Q_h - K_h^\top K_h,\ V_h^\top V_h - O_h^\top O_h \text{ are conserved}",
+        r"\text{multi-head attention (19)}",
+        "laws_hold", "exact polynomial identity (⟨∇h, ∇φ_k⟩ ≡ 0 over QQ)",
+        "a per-head law with ⟨∇h, ∇φ_k⟩ ≢ 0 (the polynomial is shown)",
+        instances=(Instance("attention", options=(("d", 2), ("dk", 1), ("dv", 1), ("heads", 2))),
+                   Instance("attention", options=(("d", 2), ("dk", 2), ("dv", 1), ("heads", 2)))),
+        depends=("tc25:cor-3.9",),
+    ),
+    Result(
+        "tc25:prop-5.1", "tc25", "One SGD step changes a quadratic law by exactly η² h(g)",
+        r"h \text{ quadratic conserved},\ g \in \mathrm{span}\{\nabla\varphi_k(\theta)\}: "
+        r"h(\theta - \eta g) = h(\theta) + \eta^2 h(g)",
+        r"h \text{ a homogeneous quadratic law; } g \text{ the gradient of any loss } \ell(\varphi(\theta))",
+        "one_step", "exact rational arithmetic at a seeded rational point, η = 1/10, g a seeded rational combination "
+                    "of the ∇φ_k(θ)",
+        "h(θ − ηg) − h(θ) − η² h(g) ≠ 0 (the value is shown), or a law the step leaves unchanged (no drift to show)",
+        instances=(Instance("linear", (2, 2, 2)), Instance("relu", (3, 2, 3), True), Instance("relu", (1, 1, 1))),
+        depends=("tc25:prop-2.3",),
     ),
     Result(
         "tc25:thm-4.7", "tc25", "No law straddles a skip connection",

@@ -11,10 +11,14 @@ from __future__ import annotations
 
 import json
 import os
+import random
 import time
 from typing import Callable, Optional
 
-from conslaw.algebra import build_architecture, violations
+from sympy import QQ
+
+from conslaw.algebra import PolynomialVectorField, build_architecture, violations
+from conslaw.algebra.points import format_point, working_points
 
 from .certificate import build_certificate, write_certificate
 from .theorems import PAPERS, Instance, Result
@@ -23,7 +27,8 @@ SCHEMA = "conslaw-verify/1"
 
 
 def _build(inst: Instance):
-    return build_architecture(inst.arch, list(inst.widths), bias=inst.bias, **dict(inst.options))
+    return build_architecture(inst.arch, list(inst.widths), bias=inst.bias, residual=inst.residual,
+                              **dict(inst.options))
 
 
 def check_count(result: Result, inst: Instance, seed: int, out_dir: Optional[str]) -> dict:
@@ -72,8 +77,43 @@ def check_laws_hold(result: Result, inst: Instance, seed: int, out_dir: Optional
     return record
 
 
+def check_one_step(result: Result, inst: Instance, seed: int, out_dir: Optional[str]) -> dict:
+    """Prop. 5.1, exactly: at a seeded rational θ, g = Σ_k c_k ∇φ_k(θ) (seeded rational c: the gradient of the
+    loss ℓ(φ) = Σ c_k φ_k, and the gradient of any loss of φ lies in that span), η = 1/10; for each stated law h
+    (a homogeneous quadratic), h(θ − ηg) − h(θ) − η² h(g) = 0 over QQ, while h(θ − ηg) − h(θ) ≠ 0 for at least
+    one law (the step does move the laws: the identity is not vacuous)."""
+    arch = _build(inst)
+    space = arch.space
+    theta = working_points(arch.dim, seed=seed, count=1)[0]
+    rng = random.Random(seed + 1)
+    coeffs = [QQ(rng.randint(-9, 9), rng.randint(1, 9)) for _ in arch.phi]
+    grads = [PolynomialVectorField.gradient(space, p).evaluate(theta) for p in arch.phi]
+    g = [sum((c * v[i] for c, v in zip(coeffs, grads)), QQ(0)) for i in range(arch.dim)]
+    eta = QQ(1, 10)
+    stepped = [t - eta * x for t, x in zip(theta, g)]
+    record = {"instance": inst.label, "D": arch.dim, "point": format_point(theta), "eta": "1/10",
+              "laws_checked": len(arch.known_laws)}
+    drifts, worst = [], None
+    for label, h in zip(arch.law_labels, arch.known_laws):
+        before, after, on_g = h(*theta), h(*stepped), h(*g)
+        residue = after - before - eta ** 2 * on_g
+        drifts.append(after - before)
+        if residue != 0 and worst is None:
+            worst = {"law": label, "h(theta - eta g) - h(theta) - eta^2 h(g)": str(residue)}
+    record["largest_drift"] = str(max((abs(d) for d in drifts), default=QQ(0)))
+    if worst is not None:
+        record["verdict"] = "fails"
+        record["counterexample"] = worst
+    elif not any(drifts):
+        record["verdict"] = "fails"
+        record["counterexample"] = {"note": "no law moved: the identity was not exercised"}
+    else:
+        record["verdict"] = "holds"
+    return record
+
+
 CHECKS: dict[str, Callable[[Result, Instance, int, Optional[str]], dict]] = {
-    "count": check_count, "laws_hold": check_laws_hold,
+    "count": check_count, "laws_hold": check_laws_hold, "one_step": check_one_step,
 }
 
 
