@@ -94,3 +94,19 @@ def test_one_step_identity_is_exact_and_not_vacuous():
         record = check_one_step(entry, inst, seed=5, out_dir=None)
         assert record["verdict"] == "holds", record
         assert Fraction(record["largest_drift"]) > 0
+
+
+def test_a_hypothesis_that_fails_on_an_instance_is_not_a_failure_of_the_theorem():
+    """Theorem 4.6 needs every neuron of the block to change sign over the inputs; with biases at seed 0 one keeps
+    its sign on every activation region, the block is partly linear there and has 7 laws, not r = 3: reported as
+    "hypothesis fails on this instance", and the result still holds on its other instances."""
+    from conslaw.verification.verify import check_resnet_subset, run_result
+
+    entry = next(r for r in CATALOGUE if r.id == "tc25:thm-4.6")
+    inst = Instance("resnet", (), True, options=(("dim", 2), ("hidden", (3, 3)), ("subset", "block:2")))
+    record = check_resnet_subset(entry, inst, 0, None)
+    assert record["verdict"] == "hypothesis fails on this instance" and "exactly 7" in record["evidence"]
+    assert check_resnet_subset(entry, inst, 1, None)["verdict"] == "holds"
+    scratch = Result(entry.id, entry.paper, entry.title, entry.statement, entry.hypotheses, entry.check,
+                     entry.method, entry.failure, instances=entry.instances + (inst,))
+    assert run_result(scratch, seed=0)["status"] == "holds"

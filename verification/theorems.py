@@ -60,7 +60,7 @@ class Result:
     title: str
     statement: str  # LaTeX
     hypotheses: str  # LaTeX
-    check: str  # "count", "laws_hold", "one_step" or "not checkable yet"
+    check: str  # "count", "laws_hold", "one_step", "resnet_subset" or "not checkable yet"
     method: str
     failure: str  # what a failure looks like
     instances: tuple[Instance, ...] = ()
@@ -104,6 +104,25 @@ def attention_head(inst: Instance) -> Expectation:
 def residual_relu(inst: Instance) -> Expectation:
     """Prop. 3.2: x ↦ x + g(θ, x) has the laws of g — for a two-layer ReLU g, one per hidden neuron."""
     return Expectation(inst.widths[1], True, "the laws of g: r, one per hidden neuron (Prop. 3.2 with Prop. 3.5)")
+
+
+def block_laws(inst: Instance, patterns: list[str] | None = None) -> Expectation:
+    """Theorem 4.6 with Prop. 3.5: the laws that depend only on block l of a residual ReLU network are the block's
+    own, one per hidden neuron — r_l — when every neuron of the block changes sign over the inputs (an always-dead
+    or always-active neuron makes the block partly linear, outside the hypotheses).  Theorem 4.7: none depends
+    only on the parameters that straddle a skip connection."""
+    o = dict(inst.options)
+    kind, _, index = o["subset"].partition(":")
+    if kind == "straddle":
+        return Expectation(0, True, "no law straddles a skip connection (Theorem 4.7)")
+    l = int(index)
+    bits = [p.split()[l - 1] for p in (patterns or [])]
+    width = o["hidden"][l - 1]
+    switching = all({b[i] for b in bits} == {"0", "1"} for i in range(width)) if bits else True
+    if switching:
+        return Expectation(width, True, f"r_{l} = {width}, one law per hidden neuron of block {l} (Theorem 4.6)")
+    return Expectation(width, False, f"a neuron of block {l} keeps one sign on every input region at this point: "
+                                     "the block is partly linear there, outside the hypotheses")
 
 
 def conv_channels(inst: Instance) -> Expectation:
@@ -219,12 +238,27 @@ CATALOGUE: tuple[Result, ...] = (
         depends=("tc25:prop-2.3",),
     ),
     Result(
+        "tc25:thm-4.6", "tc25", "The laws of one block of a ResNet are the block's own",
+        r"\text{a law depending only on } \theta_l \text{ is a law of } x \mapsto x + g_l(\theta_l, x)"
+        r"\text{ alone: } r_l \text{ laws for a two-layer ReLU block of width } r_l",
+        r"\text{residual blocks; every neuron of block } l \text{ changes sign over the inputs}",
+        "resnet_subset", "exact at a seeded rational point over every activation region (exact LP enumeration), "
+                         "laws of degree 2 verified on each",
+        "a proven count of block l's laws different from r_l, with the point and the rank",
+        instances=(Instance("resnet", options=(("dim", 2), ("hidden", (3, 3)), ("subset", "block:2"))),
+                   Instance("resnet", options=(("dim", 2), ("hidden", (2, 3)), ("subset", "block:1"))),
+                   Instance("resnet", options=(("dim", 1), ("hidden", (1, 1)), ("subset", "block:1")))),
+        depends=("tc25:prop-3.5-relu", "tc25:prop-3.2"),
+    ),
+    Result(
         "tc25:thm-4.7", "tc25", "No law straddles a skip connection",
         r"\text{a law depending only on } (\theta_l^{(2)}, \theta_{l+1}^{(1)}) \text{ is constant}",
         r"\text{residual blocks } x \mapsto x + g_l(\theta_l, x)",
-        "not checkable yet", "—", "—",
-        reason="checked by `conslaw count resnet --subset straddle:L` and tests/test_deep.py; not yet wired into "
-               "the catalogue",
+        "resnet_subset", "exact at a seeded rational point over every activation region (exact LP enumeration)",
+        "a proven nonzero count of laws on the straddling parameters, with the point and the rank",
+        instances=(Instance("resnet", options=(("dim", 2), ("hidden", (3, 3)), ("subset", "straddle:1"))),
+                   Instance("resnet", options=(("dim", 1), ("hidden", (1, 1)), ("subset", "straddle:1")))),
+        depends=("tc25:thm-4.6",),
     ),
 )
 
