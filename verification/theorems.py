@@ -125,6 +125,14 @@ def block_laws(inst: Instance, patterns: list[str] | None = None) -> Expectation
                                      "the block is partly linear there, outside the hypotheses")
 
 
+def hidden_neurons(inst: Instance) -> Expectation:
+    """The 2023 paper's ReLU results: one law per hidden neuron of the path lifting, and no other — Σ of the hidden
+    widths.  The same number comes independently from the rank of the stated laws' gradients, which
+    :func:`verify.check_count` reports beside the count."""
+    hidden = inst.widths[1:-1]
+    return Expectation(sum(hidden), True, f"one law per hidden neuron: {' + '.join(map(str, hidden))}")
+
+
 def conv_channels(inst: Instance) -> Expectation:
     """Theorem 3.6: one law per hidden channel J of the two-layer convolutional ReLU block."""
     options = dict(inst.options)
@@ -236,6 +244,19 @@ CATALOGUE: tuple[Result, ...] = (
         "h(θ − ηg) − h(θ) − η² h(g) ≠ 0 (the value is shown), or a law the step leaves unchanged (no drift to show)",
         instances=(Instance("linear", (2, 2, 2)), Instance("relu", (3, 2, 3), True), Instance("relu", (1, 1, 1))),
         depends=("tc25:prop-2.3",),
+    ),
+    Result(
+        "abide23:relu-no-other-laws", "abide23", "Deep ReLU networks: the known laws, and no other",
+        r"x \mapsto U_q \sigma(\cdots \sigma(U_1 x + b_1) \cdots): \text{exactly one law per hidden neuron, }"
+        r"\|\text{incoming weights and bias}\|^2 - \|\text{outgoing weights}\|^2",
+        r"\text{path lifting } \varphi,\ \text{generic } \theta",
+        "count", "exact certificate (trace rank over QQ at a seeded rational point, laws of degree 2)",
+        "a certified count different from the number of hidden neurons (laws the literature does not state, or "
+        "fewer)",
+        instances=(Instance("relu", (2, 2, 2, 2), True), Instance("relu", (1, 2, 2, 1), True),
+                   Instance("relu", (3, 2, 2, 3)), Instance("relu", (1, 1, 1, 1)),
+                   Instance("relu", (2, 3, 2, 2), True, grid="full")),
+        formula=hidden_neurons, depends=("tc25:prop-3.5-relu",),
     ),
     Result(
         "tc25:thm-4.6", "tc25", "The laws of one block of a ResNet are the block's own",

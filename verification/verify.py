@@ -17,7 +17,7 @@ from typing import Callable, Optional
 
 from sympy import QQ
 
-from conslaw.algebra import PolynomialVectorField, build_architecture, violations
+from conslaw.algebra import PolynomialVectorField, build_architecture, gradient_rank, violations
 from conslaw.algebra.points import format_point, working_points
 
 from .certificate import build_certificate, write_certificate
@@ -40,6 +40,9 @@ def check_count(result: Result, inst: Instance, seed: int, out_dir: Optional[str
     record = {"instance": inst.label, "D": cert["D"], "rank": cert["rank_witness"]["rank"],
               "laws_found": len(cert["laws"]), "expected": expected.laws, "argument": expected.argument,
               "in_hypotheses": expected.in_hypotheses, "certificate_status": verdict["status"]}
+    if arch.known_laws:  # an independent code path: the rank of the stated laws' gradients at the same point
+        point = [QQ(c) for c in cert["point"]]
+        record["stated_laws_independent"] = gradient_rank(arch.space, arch.known_laws, point)
     if out_dir is not None:
         name = f"{result.id.replace(':', '_')}__{inst.label.replace(' ', '_').replace('=', '-')}.json"
         write_certificate(cert, os.path.join(out_dir, "certificates", name))
