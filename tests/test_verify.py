@@ -110,3 +110,23 @@ def test_a_hypothesis_that_fails_on_an_instance_is_not_a_failure_of_the_theorem(
     scratch = Result(entry.id, entry.paper, entry.title, entry.statement, entry.hypotheses, entry.check,
                      entry.method, entry.failure, instances=entry.instances + (inst,))
     assert run_result(scratch, seed=0)["status"] == "holds"
+
+
+def test_report_tex_compiles(tmp_path):
+    """report.tex renders every statement as mathematics and compiles with pdflatex (where it is installed; CI
+    installs it)."""
+    import shutil
+
+    import pytest
+
+    from conslaw.verification.verify import compile_tex
+
+    write_reports(run_catalogue(list(CATALOGUE)), str(tmp_path))
+    tex = (tmp_path / "report.tex").read_text()
+    assert tex.count(r"\subsection*") == len(CATALOGUE) and all(ord(c) < 128 for c in tex)
+    if shutil.which("pdflatex") is None:
+        if os.environ.get("CI"):
+            pytest.fail("pdflatex is required in CI (.ci/run installs texlive-latex-base)")
+        pytest.skip("pdflatex not installed")
+    assert compile_tex(str(tmp_path)) is not None
+    assert (tmp_path / "report.pdf").stat().st_size > 1000

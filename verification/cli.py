@@ -199,7 +199,7 @@ def build_parser() -> argparse.ArgumentParser:
 def _verify(args, out) -> int:
     """One line per result: id, instances, method, verdict, time; exit 0 only if every checkable result holds."""
     from .theorems import select
-    from .verify import run_catalogue, write_reports
+    from .verify import compile_tex, run_catalogue, write_reports
 
     results = select(args.paper, args.only)
     if args.list:
@@ -225,8 +225,10 @@ def _verify(args, out) -> int:
     bar.close()
     if args.out:
         write_reports(report, args.out)
-        print(f"reports in {args.out}: results.json, report.md, certificates/ (re-check with 'conslaw check')",
-              file=out)
+        pdf = compile_tex(args.out)
+        print(f"reports in {args.out}: results.json, report.md, report.tex"
+              + (", report.pdf" if pdf else " (no pdflatex: not compiled)")
+              + ", certificates/ (re-check with 'conslaw check')", file=out)
     print(f"grid {args.grid}, seed {args.seed} (seeded random rational points): "
           + ("every checkable result holds" if report["all_hold"] else "NOT every checkable result holds"), file=out)
     return 0 if report["all_hold"] else 1

@@ -198,8 +198,58 @@ def run_catalogue(results: list[Result], grid: str = "quick", seed: int = 0, out
             "all_hold": all(e["status"] == "holds" for e in checkable), "results": entries}
 
 
+# the Unicode of the catalogue's texts, in LaTeX (pdflatex reads ASCII); anything else becomes its code point
+_TEX_UNICODE = {"²": r"$^2$", "η": r"$\eta$", "θ": r"$\theta$", "φ": r"$\varphi$", "ᵀ": r"$^\top$", "—": "---",
+                "∇": r"$\nabla$", "−": "-", "≡": r"$\equiv$", "⟨": r"$\langle$", "⟩": r"$\rangle$", "…": r"\dots{}",
+                "Σ": r"$\Sigma$", "≠": r"$\neq$", "≤": r"$\le$", "≥": r"$\ge$", "×": r"$\times$"}
+
+
+def _tex(text: str) -> str:
+    """Plain text for LaTeX's text mode, its Unicode symbols written as LaTeX."""
+    from .latex import latex_text
+
+    return "".join(_TEX_UNICODE.get(c, c if ord(c) < 128 else f"[U+{ord(c):04X}]") for c in latex_text(text))
+
+
+def report_tex(report: dict) -> str:
+    """The report as a LaTeX document (amsmath): per result its statement and hypotheses as mathematics, the
+    method, the status and each instance's verdict."""
+    from .latex import latex_document
+
+    parts = [f"Grid {_tex(report['grid'])}, seed {report['seed']} ({_tex(report['point_distribution'])})."]
+    for e in report["results"]:
+        parts.append(rf"\subsection*{{{_tex(e['id'])}: {_tex(e['title'])}}}")
+        parts.append(rf"\[ {e['statement']} \]")
+        parts.append(rf"Hypotheses: \( {e['hypotheses']} \).\\")
+        parts.append(rf"Method: {_tex(e['method'])}. Status: \textbf{{{_tex(e['status'])}}}.")
+        if e["instances"]:
+            parts.append(r"\begin{itemize}")
+            parts += [rf"\item {_tex(r['instance'])}: {_tex(r['verdict'])}" for r in e["instances"]]
+            parts.append(r"\end{itemize}")
+        elif e.get("reason"):
+            parts.append(f"Not checkable yet: {_tex(e['reason'])}")
+    return latex_document("\n".join(parts), title="conslaw verify")
+
+
+def compile_tex(out_dir: str, name: str = "report.tex") -> Optional[str]:
+    """Compile ``name`` with pdflatex where it is installed; the PDF's path, or None (no engine, or it failed:
+    the .log beside it says why)."""
+    import shutil
+    import subprocess
+
+    exe = shutil.which("pdflatex")
+    if exe is None:
+        return None
+    done = subprocess.run([exe, "-interaction=nonstopmode", "-halt-on-error", name], cwd=out_dir,
+                          capture_output=True, text=True, timeout=120)
+    pdf = os.path.join(out_dir, name[:-4] + ".pdf")
+    return pdf if done.returncode == 0 and os.path.exists(pdf) else None
+
+
 def write_reports(report: dict, out_dir: str) -> None:
-    """``results.json`` and ``report.md`` in ``out_dir``."""
+    """``results.json``, ``report.md`` and ``report.tex`` in ``out_dir``."""
+    with open(os.path.join(out_dir, "report.tex"), "w") as fh:
+        fh.write(report_tex(report))
     with open(os.path.join(out_dir, "results.json"), "w") as fh:
         json.dump(report, fh, indent=1)
         fh.write("\n")
