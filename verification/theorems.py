@@ -60,7 +60,7 @@ class Result:
     title: str
     statement: str  # LaTeX
     hypotheses: str  # LaTeX
-    check: str  # "count", "laws_hold", "one_step", "resnet_subset" or "not checkable yet"
+    check: str  # "count", "counting", "laws_hold", "one_step", "resnet_subset" or "not checkable yet"
     method: str
     failure: str  # what a failure looks like
     instances: tuple[Instance, ...] = ()
@@ -149,6 +149,18 @@ CATALOGUE: tuple[Result, ...] = (
         "a stated law with ⟨∇h, ∇φ_k⟩ ≢ 0 (the polynomial is shown), or a perturbed function found conserved",
         instances=(Instance("relu", (3, 2, 3), True), Instance("linear", (2, 3, 2)), Instance("relu", (1, 1, 1)),
                    Instance("softmax", (3, 4), True)),
+    ),
+    Result(
+        "tc25:thm-2.11", "tc25", "Where the trace has constant dimension r, there are exactly D − r laws",
+        r"\dim \mathrm{Lie}(V_\varphi)(\theta) = r \text{ near } \theta \implies \text{exactly } D - r "
+        r"\text{ independent conservation laws near } \theta",
+        r"\dim \mathrm{Lie}(V_\varphi) \text{ locally constant at } \theta",
+        "counting", "exact certificate (the trace rank r at a seeded rational point, and D − r independent "
+                    "polynomial laws found and verified as identities); the rank compared at three points",
+        "a certificate whose laws do not reach D − r (only bounds), or ranks that differ between the points",
+        instances=(Instance("relu", (3, 2, 3), True), Instance("linear", (2, 3, 2)),
+                   Instance("attention", options=(("d", 2), ("dk", 1), ("dv", 1))), Instance("softmax", (2, 3))),
+        depends=("tc25:prop-2.3",),
     ),
     Result(
         "tc25:thm-3.8", "tc25", "Attention's reparametrisation (Q Kᵀ, V Oᵀ) carries all its laws",

@@ -59,6 +59,39 @@ def check_count(result: Result, inst: Instance, seed: int, out_dir: Optional[str
     return record
 
 
+def check_counting(result: Result, inst: Instance, seed: int, out_dir: Optional[str]) -> dict:
+    """Theorem 2.11 on an instance: the certificate proves D − r laws (r the exact trace rank at its point, and
+    D − r independent polynomial laws verified as identities), and the exact rank is the same at three seeded
+    points (the theorem needs it locally constant; equal ranks at independent generic points are the evidence)."""
+    from .counting import count_laws
+
+    arch = _build(inst)
+    cert = build_certificate(arch, seed=seed)
+    _, _, counted = count_laws(arch, seed=seed, n_points=3)
+    ranks = counted["ranks_per_point"]
+    verdict = cert["verdict"]
+    record = {"instance": inst.label, "D": cert["D"], "rank": cert["rank_witness"]["rank"],
+              "laws_found": len(cert["laws"]), "ranks_at_three_points": ranks,
+              "certificate_status": verdict["status"]}
+    if out_dir is not None:
+        name = f"{result.id.replace(':', '_')}__{inst.label.replace(' ', '_').replace('=', '-')}.json"
+        write_certificate(cert, os.path.join(out_dir, "certificates", name))
+        record["certificate"] = f"certificates/{name}"
+    if len(set(ranks)) != 1:
+        record["verdict"] = "hypothesis fails on this instance"
+        record["evidence"] = f"exact ranks {ranks} differ between the points"
+    elif verdict["status"] != "proven":  # the laws of degree ≤ 2 do not reach D − r: no proof either way
+        record["verdict"] = "not proven"
+        record["evidence"] = verdict["text"]
+    elif cert["D"] - record["rank"] == record["laws_found"]:
+        record["verdict"] = "holds"
+    else:
+        record["verdict"] = "fails"
+        record["counterexample"] = {"point": cert["point"], "rank": record["rank"], "D": cert["D"],
+                                    "independent_laws_found": record["laws_found"]}
+    return record
+
+
 def check_laws_hold(result: Result, inst: Instance, seed: int, out_dir: Optional[str]) -> dict:
     """The stated laws satisfy ⟨∇h, ∇φ_k⟩ ≡ 0 as polynomials; h + θ_0 (a perturbed function) does not."""
     arch = _build(inst)
@@ -145,7 +178,7 @@ def check_resnet_subset(result: Result, inst: Instance, seed: int, out_dir: Opti
 
 
 CHECKS: dict[str, Callable[[Result, Instance, int, Optional[str]], dict]] = {
-    "count": check_count, "laws_hold": check_laws_hold, "one_step": check_one_step,
+    "count": check_count, "counting": check_counting, "laws_hold": check_laws_hold, "one_step": check_one_step,
     "resnet_subset": check_resnet_subset,
 }
 
