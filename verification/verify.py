@@ -1,9 +1,10 @@
 """Run the theorem catalogue (:mod:`theorems`): one verdict per instance and per result, with the evidence.
 
 Verdicts per instance: ``holds`` (the certified value equals the paper's), ``holds outside the hypotheses``
-(the instance leaves them and the value equals the independent argument's), ``fails`` (with the
-counterexample: point, rank, D, laws, or the polynomial ⟨∇h, ∇φ_k⟩ that is not zero), ``not proven`` (the
-certificate only bounds the count).  A result holds when every instance does; ``conslaw verify`` exits 0 only
+(the instance leaves them and the value equals the independent argument's; ``differs outside the
+hypotheses`` otherwise), ``hypothesis fails on this instance`` (a hypothesis checked on the instance does
+not hold: no claim either way), ``fails`` (with the counterexample: point, rank, D, laws, or the polynomial
+⟨∇h, ∇φ_k⟩ that is not zero), ``not proven`` (the certificate only bounds the count).  A result holds when every instance does; ``conslaw verify`` exits 0 only
 then.  ``results.json`` (schema ``conslaw-verify/1``) and the certificates are the same byte for byte for the
 same seed, timings aside (the ``seconds`` fields).
 """
@@ -19,6 +20,7 @@ from sympy import QQ
 
 from conslaw.algebra import PolynomialVectorField, build_architecture, gradient_rank, violations
 from conslaw.algebra.points import format_point, working_points
+from conslaw.algebra.polynomial_text import parse_rational
 
 from .certificate import build_certificate, write_certificate
 from .theorems import PAPERS, Instance, Result
@@ -31,6 +33,13 @@ def _build(inst: Instance):
                               **dict(inst.options))
 
 
+def _write(cert: dict, result: Result, inst: Instance, out_dir: str) -> str:
+    """Write an instance's certificate under ``out_dir/certificates``; its path relative to ``out_dir``."""
+    name = f"{result.id.replace(':', '_')}__{inst.label.replace(' ', '_').replace('=', '-')}.json"
+    write_certificate(cert, os.path.join(out_dir, "certificates", name))
+    return f"certificates/{name}"
+
+
 def check_count(result: Result, inst: Instance, seed: int, out_dir: Optional[str]) -> dict:
     """Certify the instance (exact rank witness + degree-2 laws) and compare the certified count with the formula."""
     arch = _build(inst)
@@ -41,12 +50,10 @@ def check_count(result: Result, inst: Instance, seed: int, out_dir: Optional[str
               "laws_found": len(cert["laws"]), "expected": expected.laws, "argument": expected.argument,
               "in_hypotheses": expected.in_hypotheses, "certificate_status": verdict["status"]}
     if arch.known_laws:  # an independent code path: the rank of the stated laws' gradients at the same point
-        point = [QQ(c) for c in cert["point"]]
+        point = [QQ(r.numerator, r.denominator) for r in map(parse_rational, cert["point"])]
         record["stated_laws_independent"] = gradient_rank(arch.space, arch.known_laws, point)
     if out_dir is not None:
-        name = f"{result.id.replace(':', '_')}__{inst.label.replace(' ', '_').replace('=', '-')}.json"
-        write_certificate(cert, os.path.join(out_dir, "certificates", name))
-        record["certificate"] = f"certificates/{name}"
+        record["certificate"] = _write(cert, result, inst, out_dir)
     if verdict["status"] != "proven":
         record["verdict"] = "not proven"
         record["evidence"] = verdict["text"]
@@ -74,9 +81,7 @@ def check_counting(result: Result, inst: Instance, seed: int, out_dir: Optional[
               "laws_found": len(cert["laws"]), "ranks_at_three_points": ranks,
               "certificate_status": verdict["status"]}
     if out_dir is not None:
-        name = f"{result.id.replace(':', '_')}__{inst.label.replace(' ', '_').replace('=', '-')}.json"
-        write_certificate(cert, os.path.join(out_dir, "certificates", name))
-        record["certificate"] = f"certificates/{name}"
+        record["certificate"] = _write(cert, result, inst, out_dir)
     if len(set(ranks)) != 1:
         record["verdict"] = "hypothesis fails on this instance"
         record["evidence"] = f"exact ranks {ranks} differ between the points"
