@@ -14,6 +14,7 @@ negative, laws it claims that these inputs do not confirm).
 from __future__ import annotations
 
 import time
+from contextlib import contextmanager
 from typing import Optional
 
 import torch
@@ -102,6 +103,33 @@ def _locate_missed(drawn: list[torch.Tensor], laws: torch.Tensor, rank: int, nam
     return {n: round(v, 2) for n, v in sorted(shares.items(), key=lambda kv: -kv[1]) if v >= 0.05}
 
 
+@contextmanager
+def _dropout_off(model: nn.Module):
+    """Dropout draws a fresh mask at every call: within this, the model's dropout layers are off (their masks are
+    positively homogeneous, so they neither add nor remove a law); other layers keep their mode.  Yields how many
+    were switched off; they are switched back on after."""
+    dropouts = [m for m in model.modules() if isinstance(m, DROPOUT_TYPES) and m.training]
+    for m in dropouts:
+        m.eval()
+    try:
+        yield len(dropouts)
+    finally:
+        for m in dropouts:
+            m.train()
+
+
+def _lean_on_fields(g, theta0: torch.Tensor, unit: torch.Tensor, seed: int, probes: int = 16) -> torch.Tensor:
+    """Per found law, its largest |cos| with ``probes`` random fields X_a(θ_0): a law that does not hold (e.g.
+    column sums under the square loss) leans on the fields themselves, and the count is bounded by the others."""
+    if not unit.shape[0]:
+        return unit.new_zeros(0)
+    generator = torch.Generator(device=theta0.device).manual_seed(seed + 1)
+    coeffs = torch.randn((probes, 1, g(theta0).shape[0]), generator=generator, dtype=theta0.dtype,
+                         device=theta0.device)
+    fields = torch.func.vmap(lambda a: left_normed(g, a)(theta0))(coeffs)
+    return (_unit_rows(fields) @ unit.T).abs().amax(0)
+
+
 def _refuted_groups(inventory: LawInventory, lean: torch.Tensor) -> list[str]:
     """The law groups with a law whose gradient leans on a field (they do not hold for this loss), each named."""
     out, start = [], 0
@@ -142,43 +170,22 @@ def count_module_laws(model: nn.Module, inputs: torch.Tensor, *, loss: str = "cr
     inventory = inventory if inventory is not None else find_laws(model, example_inputs=(inputs,))
     jac = _law_gradients(inventory, model, names, theta0)
     unit = _unit_rows(jac)
-    dropouts = [m for m in model.modules() if isinstance(m, DROPOUT_TYPES) and m.training]
-    for m in dropouts:
-        m.eval()
-    try:
-        # a law that does not hold (e.g. column sums under the square loss) leans on the fields themselves: test
-        # every law against a probe of random fields first, and bound the count by the laws that pass only
-        probe = torch.Generator(device=theta0.device).manual_seed(seed + 1)
-        m_out = g(theta0).shape[0]
-        coeffs = torch.randn((16, 1, m_out), generator=probe, dtype=theta0.dtype, device=theta0.device)
-        fields = torch.func.vmap(lambda a: left_normed(g, a)(theta0))(coeffs)
-        lean = (_unit_rows(fields) @ unit.T).abs().amax(0) if unit.shape[0] else unit.new_zeros(0)
-    finally:
-        for m in dropouts:
-            m.train()
-    refuted = _refuted_groups(inventory, lean)
-    unit = unit[lean <= OVERLAP_TOL]
-    found_rank = numerical_rank(jac[lean <= OVERLAP_TOL]).rank if unit.shape[0] else 0
     overlap = [0.0]
     drawn: list[torch.Tensor] = []
+    with _dropout_off(model) as dropped:
+        lean = _lean_on_fields(g, theta0, unit, seed)
+        refuted = _refuted_groups(inventory, lean)
+        unit = unit[lean <= OVERLAP_TOL]
+        found_rank = numerical_rank(jac[lean <= OVERLAP_TOL]).rank if unit.shape[0] else 0
 
-    def watch(block: torch.Tensor) -> None:
-        if theta0.shape[0] <= LOCATE_MAX_D:
-            drawn.append(block)
-        if unit.shape[0] and block.shape[0]:
-            rows = block / block.norm(dim=1, keepdim=True).clamp_min(torch.finfo(block.dtype).tiny)
-            overlap[0] = max(overlap[0], float((rows @ unit.T).abs().max()))
+        def watch(block: torch.Tensor) -> None:
+            if theta0.shape[0] <= LOCATE_MAX_D:
+                drawn.append(block)
+            if unit.shape[0] and block.shape[0]:
+                overlap[0] = max(overlap[0], float((_unit_rows(block) @ unit.T).abs().max()))
 
-    # dropout draws a fresh mask at every call: the count uses the model with its dropout layers off (their masks
-    # are positively homogeneous, so they neither add nor remove a law); other layers keep their mode
-    for m in dropouts:
-        m.eval()
-    try:
         result = random_lie_trace(g, theta0, seed=seed, max_level=max_level, time_limit=time_limit, batch=batch,
                                   target=theta0.shape[0] - found_rank, watch=watch)
-    finally:
-        for m in dropouts:
-            m.train()
     report = result.to_dict()
     D, rank = report["D"], report["rank"]
     stopped = next((lv["stopped"] for lv in result.levels if "stopped" in lv), "")
@@ -217,7 +224,7 @@ def count_module_laws(model: nn.Module, inputs: torch.Tensor, *, loss: str = "cr
         "not_analysed": inventory.unsupported + inventory.without_laws + inventory.skipped,
         "seed": seed,
         "method": "numerical (floating point): the model's own fields on these inputs; evidence, not a proof",
-        "dropout_off": len(dropouts),
+        "dropout_off": dropped,
         "batch_norm_eps": "the model's own" if batch_norm_eps is None else batch_norm_eps,
         "seconds": round(time.perf_counter() - t0, 4),
     })

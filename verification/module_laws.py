@@ -160,6 +160,12 @@ _SHAPE_QUERIES = {"size", "dim", "sym_size"}
 _CONCAT = {"cat", "concat", "concatenate"}
 
 
+def _is_shape_query(node: fx.Node, name: str) -> bool:
+    """x.size(), x.dim(), x.shape, x.ndim (and export's sym_size): they read the shape, not the values."""
+    return (node.op == "call_method" and name in _SHAPE_QUERIES or name == "sym_size"
+            or node.op == "call_function" and name == "getattr" and node.args[1:2] in (("shape",), ("ndim",)))
+
+
 @dataclass(frozen=True)
 class Reading:
     """How a consumer reads hidden channel j of the scaled layer: its input columns base + j·S … base + (j+1)·S − 1
@@ -232,8 +238,7 @@ def _absorbers(start: fx.Node, mods: dict) -> tuple[list[tuple[fx.Node, Reading]
         if node.op == "output":
             return None
         name = op_name(node) if node.op in ("call_function", "call_method") else ""
-        if (node.op == "call_method" and name in _SHAPE_QUERIES or name == "sym_size"
-                or node.op == "call_function" and name == "getattr" and node.args[1:2] in (("shape",), ("ndim",))):
+        if _is_shape_query(node, name):
             continue  # the shape, not the values
         if name in _ADD:
             reading = _joined_sum(node, scaled, mods, axis, channels, writers)
@@ -610,7 +615,7 @@ def _translation_group(start: fx.Node, mods: dict) -> LawGroup | None:
         name = op_name(node) if node.op in ("call_function", "call_method") else ""
         if node.op == "output":
             return None
-        if node.op == "call_method" and name in _SHAPE_QUERIES or name == "sym_size":
+        if _is_shape_query(node, name):
             continue
         if name in _ADD:
             if len(node.args) != 2 or node.kwargs or not all(isinstance(x, fx.Node) for x in node.args) \

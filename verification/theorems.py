@@ -16,6 +16,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Callable, Optional
 
+from conslaw.algebra import ConslawError
+
 PAPERS = {
     "tc25": "Marcotte, Gribonval, Peyré — Transformative or Conservative? Conservation laws for ResNets and "
             "Transformers",
@@ -299,8 +301,6 @@ CATALOGUE: tuple[Result, ...] = (
 def select(paper: str | None = None, only: Optional[list[str]] = None,
            catalogue: tuple[Result, ...] = CATALOGUE) -> list[Result]:
     """The entries of ``paper`` (all papers if None), or exactly those named in ``only``; unknown ids are refused."""
-    from conslaw.algebra import ConslawError
-
     if paper is not None and paper not in PAPERS:
         raise ConslawError(f"unknown paper {paper!r}; known: {', '.join(sorted(PAPERS))}")
     if only:

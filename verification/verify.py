@@ -18,7 +18,7 @@ from typing import Callable, Optional
 
 from sympy import QQ
 
-from conslaw.algebra import PolynomialVectorField, build_architecture, gradient_rank, violations
+from conslaw.algebra import ConslawError, PolynomialVectorField, build_architecture, gradient_rank, violations
 from conslaw.algebra.points import format_point, working_points
 from conslaw.algebra.polynomial_text import parse_rational
 
@@ -33,27 +33,29 @@ def _build(inst: Instance):
                               **dict(inst.options))
 
 
-def _write(cert: dict, result: Result, inst: Instance, out_dir: str) -> str:
-    """Write an instance's certificate under ``out_dir/certificates``; its path relative to ``out_dir``."""
-    name = f"{result.id.replace(':', '_')}__{inst.label.replace(' ', '_').replace('=', '-')}.json"
-    write_certificate(cert, os.path.join(out_dir, "certificates", name))
-    return f"certificates/{name}"
+def _certified(result: Result, inst: Instance, seed: int, out_dir: Optional[str]) -> tuple:
+    """(architecture, certificate, the record's common part) of an instance; the certificate is written under
+    ``out_dir/certificates`` when ``out_dir`` is given."""
+    arch = _build(inst)
+    cert = build_certificate(arch, seed=seed)
+    record = {"instance": inst.label, "D": cert["D"], "rank": cert["rank_witness"]["rank"],
+              "laws_found": len(cert["laws"]), "certificate_status": cert["verdict"]["status"]}
+    if out_dir is not None:
+        name = f"{result.id.replace(':', '_')}__{inst.label.replace(' ', '_').replace('=', '-')}.json"
+        write_certificate(cert, os.path.join(out_dir, "certificates", name))
+        record["certificate"] = f"certificates/{name}"
+    return arch, cert, record
 
 
 def check_count(result: Result, inst: Instance, seed: int, out_dir: Optional[str]) -> dict:
     """Certify the instance (exact rank witness + degree-2 laws) and compare the certified count with the formula."""
-    arch = _build(inst)
-    cert = build_certificate(arch, seed=seed)
+    arch, cert, record = _certified(result, inst, seed, out_dir)
     expected = result.formula(inst)
     verdict = cert["verdict"]
-    record = {"instance": inst.label, "D": cert["D"], "rank": cert["rank_witness"]["rank"],
-              "laws_found": len(cert["laws"]), "expected": expected.laws, "argument": expected.argument,
-              "in_hypotheses": expected.in_hypotheses, "certificate_status": verdict["status"]}
+    record.update({"expected": expected.laws, "argument": expected.argument, "in_hypotheses": expected.in_hypotheses})
     if arch.known_laws:  # an independent code path: the rank of the stated laws' gradients at the same point
         point = [QQ(r.numerator, r.denominator) for r in map(parse_rational, cert["point"])]
         record["stated_laws_independent"] = gradient_rank(arch.space, arch.known_laws, point)
-    if out_dir is not None:
-        record["certificate"] = _write(cert, result, inst, out_dir)
     if verdict["status"] != "proven":
         record["verdict"] = "not proven"
         record["evidence"] = verdict["text"]
@@ -72,16 +74,10 @@ def check_counting(result: Result, inst: Instance, seed: int, out_dir: Optional[
     points (the theorem needs it locally constant; equal ranks at independent generic points are the evidence)."""
     from .counting import count_laws
 
-    arch = _build(inst)
-    cert = build_certificate(arch, seed=seed)
+    arch, cert, record = _certified(result, inst, seed, out_dir)
     _, _, counted = count_laws(arch, seed=seed, n_points=3)
-    ranks = counted["ranks_per_point"]
+    ranks = record["ranks_at_three_points"] = counted["ranks_per_point"]
     verdict = cert["verdict"]
-    record = {"instance": inst.label, "D": cert["D"], "rank": cert["rank_witness"]["rank"],
-              "laws_found": len(cert["laws"]), "ranks_at_three_points": ranks,
-              "certificate_status": verdict["status"]}
-    if out_dir is not None:
-        record["certificate"] = _write(cert, result, inst, out_dir)
     if len(set(ranks)) != 1:
         record["verdict"] = "hypothesis fails on this instance"
         record["evidence"] = f"exact ranks {ranks} differ between the points"
@@ -219,7 +215,6 @@ def run_catalogue(results: list[Result], grid: str = "quick", seed: int = 0, out
                   progress: Optional[Callable[[dict], None]] = None) -> dict:
     """Every selected result; ``progress(entry)`` hears each one as it finishes."""
     if grid not in ("quick", "full"):
-        from conslaw.algebra import ConslawError
         raise ConslawError(f"unknown grid {grid!r}: use quick or full")
     if out_dir is not None:
         os.makedirs(os.path.join(out_dir, "certificates"), exist_ok=True)
