@@ -22,6 +22,7 @@ match, and no law is claimed.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from itertools import product
 from math import prod
 
 import torch.fx as fx
@@ -252,19 +253,12 @@ def _heads(a: Layout, a_axis: int, b: Layout, b_axis: int) -> tuple[list[list[in
             if a.shape[na - r] != b.shape[nb - r]:
                 return None
             heads.append((a.shape[na - r], sa, sb))
-    other_a = [k for k in range(na) if a.strides[k] is not None and k != a_axis and k < na - 2]
-    other_b = [k for k in range(nb) if b.strides[k] is not None and k != b_axis and k < nb - 2]
-    if len(other_a) != len(heads) or len(other_b) != len(heads):
-        return None
     if any(a.strides[k] is not None for k in range(na - 2, na) if k != a_axis):
         return None
     if any(b.strides[k] is not None for k in range(nb - 2, nb) if k != b_axis):
         return None
     rows_a, rows_b = [], []
-    index = [()]
-    for size, _, _ in heads:
-        index = [t + (i,) for t in index for i in range(size)]
-    for t in index:
+    for t in product(*(range(size) for size, _, _ in heads)):
         base_a = a.offset + sum(i * sa for i, (_, sa, _) in zip(t, heads))
         base_b = b.offset + sum(i * sb for i, (_, _, sb) in zip(t, heads))
         rows_a.append([base_a + j * a.strides[a_axis] for j in range(a.shape[a_axis])])
@@ -360,8 +354,6 @@ def _value_rows(v: Layout) -> list[list[int]] | None:
     if v.strides[-1] is None or v.strides[-2] is not None:
         return None
     heads = [(v.shape[k], v.strides[k]) for k in range(n - 2) if v.strides[k] is not None]
-    index = [()]
-    for size, _ in heads:
-        index = [t + (i,) for t in index for i in range(size)]
+    index = product(*(range(size) for size, _ in heads))
     return [[v.offset + sum(i * s for i, (_, s) in zip(t, heads)) + j * v.strides[-1] for j in range(v.shape[-1])]
             for t in index]
