@@ -184,6 +184,17 @@ def latex_text(text: str) -> str:
     return "".join(_TEXT_ESCAPES.get(ch, ch) for ch in text).replace(">=", r"$\ge$")
 
 
+_TEX_UNICODE = {"²": r"$^2$", "η": r"$\eta$", "θ": r"$\theta$", "φ": r"$\varphi$", "ᵀ": r"$^\top$", "—": "---",
+                "∇": r"$\nabla$", "−": "-", "≡": r"$\equiv$", "⟨": r"$\langle$", "⟩": r"$\rangle$", "…": r"\dots{}",
+                "Σ": r"$\Sigma$", "≠": r"$\neq$", "≤": r"$\le$", "≥": r"$\ge$", "×": r"$\times$"}
+
+
+def latex_ascii(text: str) -> str:
+    """:func:`latex_text` for pdflatex, which reads ASCII: the Unicode symbols of conslaw's texts (∇, φ, ⟨⟩, …)
+    written as LaTeX, any other non-ASCII character as its code point."""
+    return "".join(_TEX_UNICODE.get(c, c if ord(c) < 128 else f"[U+{ord(c):04X}]") for c in latex_text(text))
+
+
 def latex_document(body: str, title: str = "Conservation laws") -> str:
     """A standalone document that compiles with pdflatex (amsmath only)."""
     return (

@@ -231,23 +231,10 @@ def run_catalogue(results: list[Result], grid: str = "quick", seed: int = 0, out
             "all_hold": all(e["status"] == "holds" for e in checkable), "results": entries}
 
 
-# the Unicode of the catalogue's texts, in LaTeX (pdflatex reads ASCII); anything else becomes its code point
-_TEX_UNICODE = {"²": r"$^2$", "η": r"$\eta$", "θ": r"$\theta$", "φ": r"$\varphi$", "ᵀ": r"$^\top$", "—": "---",
-                "∇": r"$\nabla$", "−": "-", "≡": r"$\equiv$", "⟨": r"$\langle$", "⟩": r"$\rangle$", "…": r"\dots{}",
-                "Σ": r"$\Sigma$", "≠": r"$\neq$", "≤": r"$\le$", "≥": r"$\ge$", "×": r"$\times$"}
-
-
-def _tex(text: str) -> str:
-    """Plain text for LaTeX's text mode, its Unicode symbols written as LaTeX."""
-    from .latex import latex_text
-
-    return "".join(_TEX_UNICODE.get(c, c if ord(c) < 128 else f"[U+{ord(c):04X}]") for c in latex_text(text))
-
-
 def report_tex(report: dict) -> str:
     """The report as a LaTeX document (amsmath): per result its statement and hypotheses as mathematics, the
     method, the status and each instance's verdict."""
-    from .latex import latex_document
+    from .latex import latex_ascii as _tex, latex_document
 
     parts = [f"Grid {_tex(report['grid'])}, seed {report['seed']} ({_tex(report['point_distribution'])})."]
     for e in report["results"]:
