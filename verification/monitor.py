@@ -6,7 +6,8 @@ exactly (docs/THEORY.md §4, Prop. 5.1):
 
     h(θ⁺) = (1 − ηλ)² h(θ) + η² h(g).
 
-For the linear laws (column sums, key biases, bias differences) h(g) = 0 for the gradient itself, so
+For the linear laws (column sums, key biases, bias differences and sums, biases before a batch norm)
+h(g) = 0 for the gradient itself, so
 h(θ⁺) = (1 − ηλ) h(θ).  With λ = 0 the error |h(θ_k) − h(θ_0)| therefore grows like
 Σ η² h(g_j): proportional to η² at fixed step count (the paper's Figure 1).
 The monitor records measured values after each step and the one-step prediction from the
