@@ -91,7 +91,7 @@ def test_one_step_identity_is_exact_and_not_vacuous():
 
     entry = next(r for r in CATALOGUE if r.id == "tc25:prop-5.1")
     for inst in entry.instances:
-        record = check_one_step(entry, inst, seed=5, out_dir=None)
+        record = check_one_step(entry, inst, seed=5)
         assert record["verdict"] == "holds", record
         assert Fraction(record["largest_drift"]) > 0
 
@@ -104,9 +104,9 @@ def test_a_hypothesis_that_fails_on_an_instance_is_not_a_failure_of_the_theorem(
 
     entry = next(r for r in CATALOGUE if r.id == "tc25:thm-4.6")
     inst = Instance("resnet", (), True, options=(("dim", 2), ("hidden", (3, 3)), ("subset", "block:2")))
-    record = check_resnet_subset(entry, inst, 0, None)
+    record = check_resnet_subset(entry, inst, 0)
     assert record["verdict"] == "hypothesis fails on this instance" and "exactly 7" in record["evidence"]
-    assert check_resnet_subset(entry, inst, 1, None)["verdict"] == "holds"
+    assert check_resnet_subset(entry, inst, 1)["verdict"] == "holds"
     scratch = Result(entry.id, entry.paper, entry.title, entry.statement, entry.hypotheses, entry.check,
                      entry.method, entry.failure, instances=entry.instances + (inst,))
     assert run_result(scratch, seed=0)["status"] == "holds"

@@ -63,11 +63,14 @@ def build_certificate(
     degree: int = 2,
     seed: int = 0,
     progress: Optional[ProgressCallback] = None,
+    trace=None,
 ) -> dict:
-    """Count, discover laws of degree ≤ ``degree``, pick witnesses, and write the certificate."""
+    """Count, discover laws of degree ≤ ``degree``, pick witnesses, and write the certificate.  ``trace``: a
+    ``lie_trace(arch.generators(), seed=seed, n_points=1)`` the caller already holds (to keep its bracket graph)."""
     t0 = time.perf_counter()
     gens = arch.generators()
-    trace = lie_trace(gens, seed=seed, n_points=1, progress=progress)
+    if trace is None:
+        trace = lie_trace(gens, seed=seed, n_points=1, progress=progress)
     point = trace.points[0]
     kept = trace.kept_nodes()
     values = [trace.graph.field(n).evaluate(point) for n in kept]
@@ -105,7 +108,11 @@ def certify(name: str, widths, bias: bool = False, **kwargs) -> dict:
     return build_certificate(build_architecture(name, widths, bias=bias), **kwargs)
 
 
+def certificate_text(cert: dict) -> str:
+    """The certificate as the JSON text that :func:`write_certificate` stores."""
+    return json.dumps(cert, indent=1) + "\n"
+
+
 def write_certificate(cert: dict, path: str) -> None:
     with open(path, "w") as fh:
-        json.dump(cert, fh, indent=1)
-        fh.write("\n")
+        fh.write(certificate_text(cert))

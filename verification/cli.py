@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from typing import Optional, Sequence
 
@@ -188,9 +189,18 @@ def build_parser() -> argparse.ArgumentParser:
     verify = sub.add_parser("verify", help="check the papers' results on small instances (the theorem catalogue)")
     verify.add_argument("--paper", help="only this paper's results (tc25, abide23)")
     verify.add_argument("--only", nargs="+", metavar="ID", help="only these results, e.g. tc25:prop-3.5-relu")
-    verify.add_argument("--grid", choices=("quick", "full"), default="quick", help="instances to run (default quick)")
+    verify.add_argument("--grid", choices=("quick", "full", "paper23"), default="quick",
+                        help="instances to run: quick (default), full, or paper23 (the 2023 paper's validation: 50 "
+                             "random linear nets, D <= 100, and 50 random ReLU nets, D <= 330)")
     verify.add_argument("--seed", type=int, default=0, help="seed of the rational points (default 0)")
     verify.add_argument("--out", metavar="DIR", help="write results.json, report.md and one certificate per instance")
+    verify.add_argument("--scheduler", default="auto",
+                        help="serial (this process), local (a Dask LocalCluster on this machine) or the address of a "
+                             "Dask scheduler; auto (default): serial for quick, local for full and paper23")
+    verify.add_argument("--workers", type=int, default=os.cpu_count() or 1,
+                        help="worker processes of the local Dask cluster (default: the number of cores)")
+    verify.add_argument("--resume", action="store_true",
+                        help="keep the records already in DIR/results.jsonl and run only the missing instances")
     verify.add_argument("--list", action="store_true", help="list the catalogue and exit")
     verify.add_argument("--no-progress", action="store_true", help="never draw a progress bar")
     return parser
@@ -199,6 +209,7 @@ def build_parser() -> argparse.ArgumentParser:
 def _verify(args, out) -> int:
     """One line per result: id, instances, method, verdict, time; exit 0 only if every checkable result holds."""
     from .theorems import select
+    from .sweep import plan
     from .verify import compile_tex, run_catalogue, write_reports
 
     results = select(args.paper, args.only)
@@ -208,12 +219,16 @@ def _verify(args, out) -> int:
         return 0
     if not results:
         raise ConslawError(f"the catalogue has no results of paper {args.paper!r} yet")
+    scheduler = args.scheduler if args.scheduler != "auto" else ("serial" if args.grid == "quick" else "local")
     bar = ProgressBar(enabled=not args.no_progress)
     done = [0]
+    total = len(plan(results, args.grid))
+
+    def on_record(record: dict) -> None:
+        done[0] += 1
+        bar("instances", done[0], total)
 
     def progress(entry: dict) -> None:
-        done[0] += 1
-        bar("results", done[0], len(results))
         shown = ", ".join(f"{r['instance']}: {r['verdict']}" for r in entry["instances"]) or entry.get("reason", "")
         print(f"{entry['id']:24s} {entry['status']:18s} {entry.get('seconds', 0):6.2f} s  {entry['method']}", file=out)
         print(f"{'':24s} {shown}", file=out)
@@ -221,7 +236,8 @@ def _verify(args, out) -> int:
             if "counterexample" in r:
                 print(f"{'':24s} counterexample on {r['instance']}: {json.dumps(r['counterexample'])}", file=out)
 
-    report = run_catalogue(results, grid=args.grid, seed=args.seed, out_dir=args.out, progress=progress)
+    report = run_catalogue(results, grid=args.grid, seed=args.seed, out_dir=args.out, progress=progress,
+                           scheduler=scheduler, workers=args.workers, resume=args.resume, on_record=on_record)
     bar.close()
     if args.out:
         write_reports(report, args.out)

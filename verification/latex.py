@@ -131,6 +131,11 @@ def _item_math(item: LawItem) -> str:
     return item.formula + (f", \\quad {item.condition}" if item.condition else "")
 
 
+def law_lines(laws: Sequence[PolyElement], space: ParameterSpace) -> list[str]:
+    """Each display line of :func:`law_items` as one LaTeX formula (a family with its index range)."""
+    return [_item_math(item) for item in law_items(laws, space)]
+
+
 def statement_sentence(description: str, items: Sequence[LawItem], verdict: dict, math: str = "latex",
                        model: Optional[dict] = None, escape=lambda t: t) -> str:
     """'For the …, the functions … are conserved by the gradient flow; they are the only ones: …'.

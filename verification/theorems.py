@@ -13,6 +13,7 @@ and Transformers" (the main paper); ``abide23`` — their 2023 "Abide by the Law
 """
 from __future__ import annotations
 
+import random
 from dataclasses import dataclass
 from typing import Callable, Optional
 
@@ -141,6 +142,38 @@ def conv_channels(inst: Instance) -> Expectation:
     return Expectation(options["channels"][1], True, "J, one law per hidden channel (Theorem 3.6)")
 
 
+PAPER23_SEED = 2023  # fixed: the validation architectures are the same in every run; --seed moves the points
+
+
+def relu_dim(widths: tuple[int, ...], bias: bool) -> int:
+    """D of a fully connected ReLU net: Σ n_i n_{i+1} weights, plus one bias per hidden neuron."""
+    return sum(a * b for a, b in zip(widths, widths[1:])) + (sum(widths[1:-1]) if bias else 0)
+
+
+def paper23_linear(count: int = 50, max_dim: int = 100, seed: int = PAPER23_SEED) -> tuple[Instance, ...]:
+    """The 2023 paper's linear validation set, as we draw it: ``count`` distinct two-layer linear nets
+    (n, r, m ∈ [1, 8] × [1, 12] × [1, 8], uniform) with D = r(n + m) ≤ ``max_dim``; draws with r > n + m (outside
+    Prop. 3.5's hypothesis) are kept and checked against the independent argument."""
+    rng, seen = random.Random(seed), {}
+    while len(seen) < count:
+        n, r, m = rng.randint(1, 8), rng.randint(1, 12), rng.randint(1, 8)
+        if r * (n + m) <= max_dim:
+            seen.setdefault((n, r, m), Instance("linear", (n, r, m), grid="paper23"))
+    return tuple(seen.values())
+
+
+def paper23_relu(count: int = 50, max_dim: int = 330, seed: int = PAPER23_SEED) -> tuple[Instance, ...]:
+    """The 2023 paper's ReLU validation set, as we draw it: ``count`` distinct ReLU nets with one or two hidden
+    layers (even odds), widths uniform in [1, 12], biases with probability 1/2, D ≤ ``max_dim``."""
+    rng, seen = random.Random(seed), {}
+    while len(seen) < count:
+        widths = tuple(rng.randint(1, 12) for _ in range(rng.choice((3, 4))))
+        bias = rng.random() < 0.5
+        if relu_dim(widths, bias) <= max_dim:
+            seen.setdefault((widths, bias), Instance("relu", widths, bias, grid="paper23"))
+    return tuple(seen.values())
+
+
 CATALOGUE: tuple[Result, ...] = (
     Result(
         "tc25:prop-2.3", "tc25", "A function is conserved iff its gradient is orthogonal to every field",
@@ -260,6 +293,27 @@ CATALOGUE: tuple[Result, ...] = (
         depends=("tc25:prop-2.3",),
     ),
     Result(
+        "abide23:linear-two-layer", "abide23", "Two-layer linear networks: UᵀU − VᵀV, and no other law",
+        r"x \mapsto V U^\top x: \text{the } r(r+1)/2 \text{ entries of } U^\top U - V^\top V \text{ are "
+        r"independent laws, and there is no other}",
+        r"[U; V] \text{ of full rank } r \ (r \le n + m)",
+        "count", "exact certificate (trace rank over QQ at a seeded rational point, laws of degree 2)",
+        "a certified count different from r(r+1)/2 (or, for r > n + m, from the independent argument)",
+        instances=(Instance("linear", (2, 2, 2)), Instance("linear", (1, 2, 1)), Instance("linear", (3, 3, 1)))
+        + paper23_linear(),
+        formula=two_layer_linear, depends=("tc25:prop-2.3",),
+    ),
+    Result(
+        "abide23:relu-two-layer", "abide23", "Two-layer ReLU networks: one law per hidden neuron, and no other",
+        r"x \mapsto \sum_j v_j \sigma(\langle u_j, x\rangle + b_j): \text{the } r \text{ laws } "
+        r"\|u_j\|^2 + b_j^2 - \|v_j\|^2 \text{ are independent, and there is no other}",
+        r"\text{path lifting } \varphi,\ \text{generic } \theta",
+        "count", "exact certificate (trace rank over QQ at a seeded rational point, laws of degree 2)",
+        "a certified count different from r, with the point, the rank and D",
+        instances=(Instance("relu", (2, 3, 2), True), Instance("relu", (1, 2, 1)), Instance("relu", (4, 1, 4), True)),
+        formula=hidden_neurons, depends=("tc25:prop-2.3",),
+    ),
+    Result(
         "abide23:relu-no-other-laws", "abide23", "Deep ReLU networks: the known laws, and no other",
         r"x \mapsto U_q \sigma(\cdots \sigma(U_1 x + b_1) \cdots): \text{exactly one law per hidden neuron, }"
         r"\|\text{incoming weights and bias}\|^2 - \|\text{outgoing weights}\|^2",
@@ -269,8 +323,8 @@ CATALOGUE: tuple[Result, ...] = (
         "fewer)",
         instances=(Instance("relu", (2, 2, 2, 2), True), Instance("relu", (1, 2, 2, 1), True),
                    Instance("relu", (3, 2, 2, 3)), Instance("relu", (1, 1, 1, 1)),
-                   Instance("relu", (2, 3, 2, 2), True, grid="full")),
-        formula=hidden_neurons, depends=("tc25:prop-3.5-relu",),
+                   Instance("relu", (2, 3, 2, 2), True, grid="full")) + paper23_relu(),
+        formula=hidden_neurons, depends=("abide23:relu-two-layer",),
     ),
     Result(
         "tc25:thm-4.6", "tc25", "The laws of one block of a ResNet are the block's own",

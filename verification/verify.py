@@ -13,19 +13,21 @@ from __future__ import annotations
 import json
 import os
 import random
-import time
 from typing import Callable, Optional
 
 from sympy import QQ
 
-from conslaw.algebra import ConslawError, PolynomialVectorField, build_architecture, gradient_rank, violations
+from conslaw.algebra import PolynomialVectorField, lie_trace, build_architecture, gradient_rank, violations
 from conslaw.algebra.points import format_point, working_points
 from conslaw.algebra.polynomial_text import parse_rational
 
-from .certificate import build_certificate, write_certificate
+from .certificate import build_certificate, certificate_text
+from .latex import law_lines
+from .sweep import plan, sweep
 from .theorems import PAPERS, Instance, Result
 
 SCHEMA = "conslaw-verify/1"
+BRACKET_GRAPH_NODES = 60  # larger bracket graphs are summarised, not drawn
 
 
 def _build(inst: Instance):
@@ -33,23 +35,56 @@ def _build(inst: Instance):
                               **dict(inst.options))
 
 
-def _certified(result: Result, inst: Instance, seed: int, out_dir: Optional[str]) -> tuple:
-    """(architecture, certificate, the record's common part) of an instance; the certificate is written under
-    ``out_dir/certificates`` when ``out_dir`` is given."""
+def certificate_name(result_id: str, inst: Instance) -> str:
+    """The file name of an instance's certificate under ``certificates/``."""
+    return f"{result_id.replace(':', '_')}__{inst.label.replace(' ', '_').replace('=', '-')}.json"
+
+
+def _certified(result: Result, inst: Instance, seed: int) -> tuple:
+    """(architecture, certificate, the record's common part) of an instance.  The record carries the certificate's
+    text under ``_certificate`` (name, text): whoever collects the record writes it (a Dask worker may run on
+    another machine than the one that keeps the reports)."""
     arch = _build(inst)
-    cert = build_certificate(arch, seed=seed)
+    trace = lie_trace(arch.generators(), seed=seed, n_points=1)
+    cert = build_certificate(arch, seed=seed, trace=trace)
     record = {"instance": inst.label, "D": cert["D"], "rank": cert["rank_witness"]["rank"],
-              "laws_found": len(cert["laws"]), "certificate_status": cert["verdict"]["status"]}
-    if out_dir is not None:
-        name = f"{result.id.replace(':', '_')}__{inst.label.replace(' ', '_').replace('=', '-')}.json"
-        write_certificate(cert, os.path.join(out_dir, "certificates", name))
-        record["certificate"] = f"certificates/{name}"
+              "laws_found": len(cert["laws"]), "certificate_status": cert["verdict"]["status"],
+              "laws_latex": law_lines(_polynomials(arch, cert["laws"]), arch.space),
+              "bracket_graph": bracket_graph_record(trace.graph),
+              "_certificate": (certificate_name(result.id, inst), certificate_text(cert))}
     return arch, cert, record
 
 
-def check_count(result: Result, inst: Instance, seed: int, out_dir: Optional[str]) -> dict:
+def _polynomials(arch, records: list[dict]) -> list:
+    """The certificate's polynomial records as polynomials of the architecture's ring (from their terms)."""
+    ring, n = arch.space.ring, arch.space.ring.ngens
+    polys = []
+    for rec in records:
+        terms = {}
+        for coeff, powers in rec["terms"]:
+            exps = [0] * n
+            for k, e in powers:
+                exps[k] = e
+            c = parse_rational(coeff)
+            terms[tuple(exps)] = QQ(c.numerator, c.denominator)
+        polys.append(ring.from_dict(terms))
+    return polys
+
+
+def bracket_graph_record(graph, max_nodes: int = BRACKET_GRAPH_NODES) -> dict:
+    """The bracket graph as plain data for the reports: its summary always; its nodes (label, level, status) and
+    edges (parent, child, duplicate) when it has at most ``max_nodes`` nodes."""
+    record = {"summary": {k: v for k, v in graph.summary().items() if k != "by_level"}}
+    g = graph.graph
+    if g.number_of_nodes() <= max_nodes:
+        record["nodes"] = [[d["label"], d["level"], d["status"]] for _, d in sorted(g.nodes(data=True))]
+        record["edges"] = sorted([u, v, bool(d["duplicate"])] for u, v, d in g.edges(data=True))
+    return record
+
+
+def check_count(result: Result, inst: Instance, seed: int) -> dict:
     """Certify the instance (exact rank witness + degree-2 laws) and compare the certified count with the formula."""
-    arch, cert, record = _certified(result, inst, seed, out_dir)
+    arch, cert, record = _certified(result, inst, seed)
     expected = result.formula(inst)
     verdict = cert["verdict"]
     record.update({"expected": expected.laws, "argument": expected.argument, "in_hypotheses": expected.in_hypotheses})
@@ -68,13 +103,13 @@ def check_count(result: Result, inst: Instance, seed: int, out_dir: Optional[str
     return record
 
 
-def check_counting(result: Result, inst: Instance, seed: int, out_dir: Optional[str]) -> dict:
+def check_counting(result: Result, inst: Instance, seed: int) -> dict:
     """Theorem 2.11 on an instance: the certificate proves D − r laws (r the exact trace rank at its point, and
     D − r independent polynomial laws verified as identities), and the exact rank is the same at three seeded
     points (the theorem needs it locally constant; equal ranks at independent generic points are the evidence)."""
     from .counting import count_laws
 
-    arch, cert, record = _certified(result, inst, seed, out_dir)
+    arch, cert, record = _certified(result, inst, seed)
     _, _, counted = count_laws(arch, seed=seed, n_points=3)
     ranks = record["ranks_at_three_points"] = counted["ranks_per_point"]
     verdict = cert["verdict"]
@@ -93,12 +128,13 @@ def check_counting(result: Result, inst: Instance, seed: int, out_dir: Optional[
     return record
 
 
-def check_laws_hold(result: Result, inst: Instance, seed: int, out_dir: Optional[str]) -> dict:
+def check_laws_hold(result: Result, inst: Instance, seed: int) -> dict:
     """The stated laws satisfy ⟨∇h, ∇φ_k⟩ ≡ 0 as polynomials; h + θ_0 (a perturbed function) does not."""
     arch = _build(inst)
     gens = arch.generators()
     bad = violations(arch.known_laws, gens)
-    record = {"instance": inst.label, "D": arch.dim, "laws_stated": len(arch.known_laws)}
+    record = {"instance": inst.label, "D": arch.dim, "laws_stated": len(arch.known_laws),
+              "laws_latex": law_lines(arch.known_laws, arch.space)}
     perturbed = arch.known_laws[0] + arch.space.ring.gens[0] if arch.known_laws else arch.space.ring.gens[0]
     caught = bool(violations([perturbed], gens))
     record["perturbed_function_caught"] = caught
@@ -114,7 +150,7 @@ def check_laws_hold(result: Result, inst: Instance, seed: int, out_dir: Optional
     return record
 
 
-def check_one_step(result: Result, inst: Instance, seed: int, out_dir: Optional[str]) -> dict:
+def check_one_step(result: Result, inst: Instance, seed: int) -> dict:
     """Prop. 5.1, exactly: at a seeded rational θ, g = Σ_k c_k ∇φ_k(θ) (seeded rational c: the gradient of the
     loss ℓ(φ) = Σ c_k φ_k, and the gradient of any loss of φ lies in that span), η = 1/10; for each stated law h
     (a homogeneous quadratic), h(θ − ηg) − h(θ) − η² h(g) = 0 over QQ, while h(θ − ηg) − h(θ) ≠ 0 for at least
@@ -149,7 +185,7 @@ def check_one_step(result: Result, inst: Instance, seed: int, out_dir: Optional[
     return record
 
 
-def check_resnet_subset(result: Result, inst: Instance, seed: int, out_dir: Optional[str]) -> dict:
+def check_resnet_subset(result: Result, inst: Instance, seed: int) -> dict:
     """Laws depending only on a subset of a residual ReLU network's parameters (deep_report.count_resnet: every
     activation region at θ_0 enumerated exactly), against Theorem 4.6 (block l: r_l) or 4.7 (straddle: 0)."""
     from .deep_report import count_resnet
@@ -178,57 +214,94 @@ def check_resnet_subset(result: Result, inst: Instance, seed: int, out_dir: Opti
     return record
 
 
-CHECKS: dict[str, Callable[[Result, Instance, int, Optional[str]], dict]] = {
+CHECKS: dict[str, Callable[[Result, Instance, int], dict]] = {
     "count": check_count, "counting": check_counting, "laws_hold": check_laws_hold, "one_step": check_one_step,
     "resnet_subset": check_resnet_subset,
 }
 
 
-def run_result(result: Result, grid: str = "quick", seed: int = 0, out_dir: Optional[str] = None) -> dict:
-    """All the instances of one result on ``grid`` ("quick": the quick ones; "full": all)."""
-    t0 = time.perf_counter()
+def _status(records: list[dict]) -> str:
+    """A result's status from its instances' verdicts: an instance outside the hypotheses that still matches, or
+    where the hypothesis fails, is no failure."""
+    verdicts = {r["verdict"] for r in records}
+    return next((v for v in ("fails", "error", "differs outside the hypotheses", "not proven") if v in verdicts),
+                "holds")
+
+
+def result_entry(result: Result, records: Optional[list[dict]]) -> dict:
+    """The report's entry for one result: its catalogue data, then its instances' records (in catalogue order) and
+    status; ``records=None`` for a result that is not checkable yet."""
     entry = {"id": result.id, "paper": result.paper, "title": result.title, "statement": result.statement,
              "hypotheses": result.hypotheses, "method": result.method, "depends": list(result.depends),
              "failure_looks_like": result.failure}
-    if result.check not in CHECKS:
+    if records is None:
         entry.update({"status": "not checkable yet", "reason": result.reason, "instances": []})
         return entry
-    instances = [i for i in result.instances if grid == "full" or i.grid == "quick"]
-    records = []
-    for inst in instances:
-        t1 = time.perf_counter()
-        try:
-            record = CHECKS[result.check](result, inst, seed, out_dir)
-        except Exception as exc:  # noqa: BLE001 - an instance that cannot be built is reported, not fatal
-            record = {"instance": inst.label, "verdict": "error", "error": f"{type(exc).__name__}: {exc}"}
-        record["seconds"] = round(time.perf_counter() - t1, 3)
-        records.append(record)
-    verdicts = {r["verdict"] for r in records}
-    # an instance outside the hypotheses that still matches, or where the hypothesis fails, is no failure
-    status = next((v for v in ("fails", "error", "differs outside the hypotheses", "not proven") if v in verdicts),
-                  "holds")
-    entry.update({"status": status, "instances": records, "seconds": round(time.perf_counter() - t0, 3)})
+    records = [{k: v for k, v in r.items() if k not in ("key", "id")} for r in records]
+    entry.update({"status": _status(records), "instances": records,
+                  "seconds": round(sum(r["seconds"] for r in records), 3)})
     return entry
 
 
+def run_result(result: Result, grid: str = "quick", seed: int = 0) -> dict:
+    """All the instances of one result on ``grid``, in this process."""
+    return run_catalogue([result], grid, seed)["results"][0]
+
+
 def run_catalogue(results: list[Result], grid: str = "quick", seed: int = 0, out_dir: Optional[str] = None,
-                  progress: Optional[Callable[[dict], None]] = None) -> dict:
-    """Every selected result; ``progress(entry)`` hears each one as it finishes."""
-    if grid not in ("quick", "full"):
-        raise ConslawError(f"unknown grid {grid!r}: use quick or full")
+                  progress: Optional[Callable[[dict], None]] = None, *, scheduler: str = "serial", workers: int = 2,
+                  resume: bool = False, on_record: Optional[Callable[[dict], None]] = None) -> dict:
+    """Every selected result on ``grid`` (:mod:`sweep`: in this process or on Dask, streamed to
+    ``out_dir/results.jsonl``, resumable).  ``on_record(record)`` hears each instance as it finishes,
+    ``progress(entry)`` each result once all its instances have.  A checkable result with no instance on the grid
+    is left out (``paper23`` holds only the 2023 paper's validation sets); results not checkable yet are listed
+    on the ``quick`` and ``full`` grids."""
+    tasks = plan(results, grid)
+    listed = [r for r in results if any(t.result is r for t in tasks)
+              or (r.check not in CHECKS and grid != "paper23")]
     if out_dir is not None:
         os.makedirs(os.path.join(out_dir, "certificates"), exist_ok=True)
+    waiting = {r.id: sum(t.result is r for t in tasks) for r in listed}
+    collected: dict[str, list[dict]] = {r.id: [] for r in listed}
+    by_id = {r.id: r for r in listed}
+    for r in listed:
+        if r.check not in CHECKS and progress is not None:
+            progress(result_entry(r, None))
+
+    def keep_certificate(record: dict) -> None:
+        name, text = record.pop("_certificate", (None, None))
+        if name is not None and out_dir is not None:
+            with open(os.path.join(out_dir, "certificates", name), "w") as fh:
+                fh.write(text)
+            record["certificate"] = f"certificates/{name}"
+
+    def heard(record: dict) -> None:
+        if on_record is not None:
+            on_record(record)
+        collected[record["id"]].append(record)
+        waiting[record["id"]] -= 1
+        if waiting[record["id"]] == 0 and progress is not None:
+            progress(result_entry(by_id[record["id"]], _in_order(by_id[record["id"]], collected[record["id"]])))
+
+    records = sweep(tasks, grid, seed, scheduler=scheduler, workers=workers, out_dir=out_dir, resume=resume,
+                    on_record=heard, keep_certificate=keep_certificate)
     entries = []
-    for result in results:
-        entry = run_result(result, grid, seed, out_dir)
-        entries.append(entry)
-        if progress is not None:
-            progress(entry)
+    for r in listed:
+        if r.check not in CHECKS:
+            entries.append(result_entry(r, None))
+        else:
+            entries.append(result_entry(r, [records[t.key] for t in tasks if t.result is r]))
     checkable = [e for e in entries if e["status"] != "not checkable yet"]
     return {"schema": SCHEMA, "grid": grid, "seed": seed,
             "point_distribution": "seeded random rationals (certificates record each point)",
             "papers": {p: PAPERS[p] for p in sorted({e["paper"] for e in entries})},
             "all_hold": all(e["status"] == "holds" for e in checkable), "results": entries}
+
+
+def _in_order(result: Result, records: list[dict]) -> list[dict]:
+    """Records of one result in its catalogue order (they may finish in any order)."""
+    rank = {i.label: n for n, i in enumerate(result.instances)}
+    return sorted(records, key=lambda r: rank[r["instance"]])
 
 
 def report_tex(report: dict) -> str:
