@@ -242,7 +242,8 @@ def _verify(args, out) -> int:
     if args.out:
         write_reports(report, args.out)
         pdf = compile_tex(args.out)
-        print(f"reports in {args.out}: results.json, report.md, report.tex"
+        print(f"reports in {args.out}: index.html (the blueprint page), results.json, results.jsonl, report.md, "
+              "report.tex"
               + (", report.pdf" if pdf else " (no pdflatex: not compiled)")
               + ", certificates/ (re-check with 'conslaw check')", file=out)
     print(f"grid {args.grid}, seed {args.seed} (seeded random rational points): "

@@ -340,7 +340,10 @@ def compile_tex(out_dir: str, name: str = "report.tex") -> Optional[str]:
 
 
 def write_reports(report: dict, out_dir: str) -> None:
-    """``results.json``, ``report.md`` and ``report.tex`` in ``out_dir``."""
+    """``results.json``, ``report.md``, ``report.tex`` and the blueprint page ``index.html`` in ``out_dir``."""
+    from .blueprint import write_blueprint
+
+    write_blueprint(report, out_dir)
     with open(os.path.join(out_dir, "report.tex"), "w") as fh:
         fh.write(report_tex(report))
     with open(os.path.join(out_dir, "results.json"), "w") as fh:
