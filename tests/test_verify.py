@@ -108,7 +108,7 @@ def test_a_hypothesis_that_fails_on_an_instance_is_not_a_failure_of_the_theorem(
     assert record["verdict"] == "hypothesis fails on this instance" and "exactly 7" in record["evidence"]
     assert check_resnet_subset(entry, inst, 1)["verdict"] == "holds"
     scratch = Result(entry.id, entry.paper, entry.title, entry.statement, entry.hypotheses, entry.check,
-                     entry.method, entry.failure, instances=entry.instances + (inst,))
+                     entry.method, entry.failure, instances=entry.instances + (inst,), formula=entry.formula)
     assert run_result(scratch, seed=0)["status"] == "holds"
 
 

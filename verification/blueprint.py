@@ -77,8 +77,8 @@ def layered_positions(g: nx.DiGraph) -> dict:
     return pos
 
 
-def _svg_graph(g: nx.DiGraph, pos: dict, label, colour, link=None, box=(190, 34), gap=(70, 18),
-               dashed=lambda u, v: False, title="") -> str:
+def _svg_graph(g: nx.DiGraph, pos: dict, label, colour, link=None, box=(170, 30), gap=(40, 14),
+               dashed=lambda u, v: False, title="", fit: bool = False) -> str:
     """An SVG drawing of ``g`` with layers left to right; ``label(n)``, ``colour(n)``, optional ``link(n)``."""
     w, h = box
     gx, gy = gap
@@ -90,7 +90,8 @@ def _svg_graph(g: nx.DiGraph, pos: dict, label, colour, link=None, box=(190, 34)
         layer, slot = pos[n]
         return 5 + layer * (w + gx), 5 + slot * (h + gy)
 
-    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" class="graph" width="{width}" height="{height}" '
+    size = 'width="100%" style="max-width:{}px"'.format(width) if fit else f'width="{width}" height="{height}"'
+    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" class="graph" {size} '
              f'viewBox="0 0 {width} {height}" role="img" aria-label="{html.escape(title)}">',
              '<defs><marker id="arrow" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="7" markerHeight="7" '
              'orient="auto-start-reverse"><path d="M 0 0 L 10 5 L 0 10 z" fill="#555"/></marker></defs>']
@@ -104,7 +105,7 @@ def _svg_graph(g: nx.DiGraph, pos: dict, label, colour, link=None, box=(190, 34)
         text = html.escape(label(n))
         rect = (f'<rect x="{x}" y="{y}" width="{w}" height="{h}" rx="6" fill="{colour(n)}"/>'
                 f'<text x="{x + w / 2}" y="{y + h / 2 + 4}" text-anchor="middle" fill="#fff" '
-                f'font-size="12">{text}</text>')
+                f'font-size="11">{text}</text>')
         if link is not None:
             rect = f'<a href="{html.escape(link(n))}" class="node" data-node="{html.escape(str(n))}">{rect}</a>'
         parts.append(rect)
@@ -115,7 +116,7 @@ def _svg_graph(g: nx.DiGraph, pos: dict, label, colour, link=None, box=(190, 34)
 def dependency_svg(results: list[dict]) -> str:
     g = dependency_graph(results)
     return _svg_graph(g, layered_positions(g), label=lambda n: n, colour=lambda n: EVIDENCE[g.nodes[n]["evidence"]][1],
-                      link=lambda n: "#" + anchor(n), title="dependency graph of the results")
+                      link=lambda n: "#" + anchor(n), title="dependency graph of the results", fit=True)
 
 
 def bracket_svg(record: dict) -> Optional[str]:

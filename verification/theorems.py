@@ -17,7 +17,7 @@ import random
 from dataclasses import dataclass
 from typing import Callable, Optional
 
-from conslaw.algebra import ConslawError
+from conslaw.algebra import ConslawError, build_architecture
 
 PAPERS = {
     "tc25": "Marcotte, Gribonval, Peyré — Transformative or Conservative? Conservation laws for ResNets and "
@@ -36,6 +36,11 @@ class Instance:
     options: tuple[tuple[str, object], ...] = ()
     grid: str = "quick"  # "quick": in the default run; "full": only with --grid full
     residual: bool = False  # x ↦ x + g(θ, x)
+
+    def build(self):
+        """The architecture (:func:`conslaw.algebra.build_architecture`)."""
+        return build_architecture(self.arch, list(self.widths), bias=self.bias, residual=self.residual,
+                                  **dict(self.options))
 
     @property
     def label(self) -> str:
@@ -109,23 +114,51 @@ def residual_relu(inst: Instance) -> Expectation:
     return Expectation(inst.widths[1], True, "the laws of g: r, one per hidden neuron (Prop. 3.2 with Prop. 3.5)")
 
 
-def block_laws(inst: Instance, patterns: list[str] | None = None) -> Expectation:
+def block_laws(inst: Instance, report: dict) -> Expectation:
     """Theorem 4.6 with Prop. 3.5: the laws that depend only on block l of a residual ReLU network are the block's
     own, one per hidden neuron — r_l — when every neuron of the block changes sign over the inputs (an always-dead
     or always-active neuron makes the block partly linear, outside the hypotheses).  Theorem 4.7: none depends
-    only on the parameters that straddle a skip connection."""
+    only on the parameters that straddle a skip connection.  ``report``: :func:`deep_report.count_resnet`'s."""
     o = dict(inst.options)
     kind, _, index = o["subset"].partition(":")
     if kind == "straddle":
         return Expectation(0, True, "no law straddles a skip connection (Theorem 4.7)")
     l = int(index)
-    bits = [p.split()[l - 1] for p in (patterns or [])]
+    bits = [p.split()[l - 1] for p in report.get("patterns", [])]
     width = o["hidden"][l - 1]
     switching = all({b[i] for b in bits} == {"0", "1"} for i in range(width)) if bits else True
     if switching:
         return Expectation(width, True, f"r_{l} = {width}, one law per hidden neuron of block {l} (Theorem 4.6)")
     return Expectation(width, False, f"a neuron of block {l} keeps one sign on every input region at this point: "
                                      "the block is partly linear there, outside the hypotheses")
+
+
+_DEGENERATE = ("is dead", "is active for every input", "define the same hyperplane")
+
+
+def resnet_block_sum(inst: Instance, report: dict) -> Expectation:
+    """Section 4.4: a residual ReLU network with blocks of widths r_l ≥ 2 has no law beyond its block laws, Σ_l r_l
+    (the paper checks it numerically).  Outside the hypotheses where :func:`deep_report.count_resnet` notes a dead
+    or always-active neuron, or two neurons of a block on one hyperplane (Theorem 3.4 and Lemma 4.4 exclude
+    them): extra local laws may appear there."""
+    hidden = dict(inst.options)["hidden"]
+    degenerate = [n for n in report.get("notes", []) if any(d in n for d in _DEGENERATE)]
+    if degenerate:
+        return Expectation(sum(hidden), False, "; ".join(degenerate))
+    return Expectation(sum(hidden), True, f"the block laws only: {' + '.join(map(str, hidden))} (Section 4.4)")
+
+
+def relu_hyperplanes(inst: Instance, point) -> Expectation:
+    """Theorem 3.4's hypothesis at a point: for ReLU nets, the hidden neurons' hyperplanes pairwise distinct
+    (:func:`coinciding_hyperplanes`); linear nets need nothing.  The expected value is 0: no rank deficit."""
+    if inst.arch != "relu":
+        return Expectation(0, True, "linear: no hypothesis on θ")
+    from conslaw.algebra.architectures.relu import coinciding_hyperplanes
+
+    clash = coinciding_hyperplanes(inst.build(), point)
+    if clash:
+        return Expectation(0, False, "; ".join(clash))
+    return Expectation(0, True, "hidden neurons on pairwise distinct hyperplanes at this point")
 
 
 def hidden_neurons(inst: Instance) -> Expectation:
@@ -198,6 +231,32 @@ CATALOGUE: tuple[Result, ...] = (
         depends=("tc25:prop-2.3",),
     ),
     Result(
+        "tc25:thm-2.1", "tc25", "Weight decay: the laws become ψ(e^{λt}θ)",
+        r"\dot\theta = -\nabla L(\theta) - \lambda\theta: \text{ the conserved functions are } (t, \theta) "
+        r"\mapsto \psi(e^{\lambda t}\theta),\ \psi \text{ a law of } \dot\theta = -\nabla L; \text{ for } h "
+        r"\text{ homogeneous of degree } k,\ h(\theta(t)) = e^{-k\lambda t} h(\theta(0))",
+        r"\psi \text{ a conservation law of the flow without weight decay}",
+        "weight_decay", "exact polynomial identities over QQ (⟨∇h, ∇φ_j⟩ ≡ 0 and Euler's ⟨∇h, θ⟩ ≡ k h), and the "
+                        "flow of ½‖φ(θ) − y‖² with λ = 1/2 integrated by RK4 in float64 (relative error < 1e-8)",
+        "a law that is not homogeneous or not conserved (the polynomial is shown), or h(θ(t)) off e^{−kλt} h(θ(0))",
+        instances=(Instance("relu", (3, 2, 3), True), Instance("linear", (2, 3, 2)), Instance("softmax", (3, 4), True),
+                   Instance("attention", options=(("d", 2), ("dk", 1), ("dv", 1))), Instance("relu", (1, 1, 1))),
+        depends=("tc25:prop-2.3",),
+    ),
+    Result(
+        "tc25:thm-3.4", "tc25", "Linear and two-layer ReLU networks: the model's gradients span range ∂φ(θ)ᵀ",
+        r"W_\theta = \mathrm{span}\{\partial_\theta g(\theta, x)^\top w\} = "
+        r"\mathrm{range}\, \partial\varphi(\theta)^\top = \mathrm{span}\{\nabla\varphi_k(\theta)\}",
+        r"\text{linear: any } \theta;\ \text{ReLU: hidden neurons on pairwise distinct hyperplanes}",
+        "model_span", "exact at a seeded rational point: the rank over QQ of the model's own gradients ∇⟨w, g(θ, x)⟩ "
+                      "(3D seeded rational inputs, each on its activation pattern) against that of the ∇φ_k",
+        "a rank of the model's gradients other than that of the ∇φ_k at a point where the hyperplanes are distinct",
+        instances=(Instance("linear", (2, 3, 2)), Instance("linear", (1, 3, 1)), Instance("relu", (3, 2, 3)),
+                   Instance("relu", (3, 2, 3), True), Instance("relu", (1, 1, 1)), Instance("relu", (1, 2, 1)),
+                   Instance("relu", (2, 4, 2), True, grid="full")),
+        formula=relu_hyperplanes, depends=("tc25:prop-2.3",),
+    ),
+    Result(
         "tc25:thm-3.8", "tc25", "Attention's reparametrisation (Q Kᵀ, V Oᵀ) carries all its laws",
         r"\text{the laws of the attention model are those of } \varphi = (QK^\top, VO^\top)",
         r"N \ge 2 \text{ tokens},\ d \ge 2",
@@ -214,7 +273,7 @@ CATALOGUE: tuple[Result, ...] = (
         "a certified count different from r(r+1)/2, with the point, the rank and D",
         instances=(Instance("linear", (2, 2, 2)), Instance("linear", (1, 1, 1)), Instance("linear", (3, 2, 1)),
                    Instance("linear", (1, 3, 1)), Instance("linear", (2, 3, 3), grid="full")),
-        formula=two_layer_linear, depends=("tc25:prop-2.3",),
+        formula=two_layer_linear, depends=("tc25:prop-2.3", "tc25:thm-3.4"),
     ),
     Result(
         "tc25:prop-3.5-relu", "tc25", "Two-layer ReLU networks: one law per hidden neuron, and no others",
@@ -225,7 +284,7 @@ CATALOGUE: tuple[Result, ...] = (
         "a certified count different from r, with the point, the rank and D",
         instances=(Instance("relu", (3, 2, 3)), Instance("relu", (3, 2, 3), True), Instance("relu", (1, 1, 1)),
                    Instance("relu", (1, 3, 1), True), Instance("relu", (2, 4, 2), grid="full")),
-        formula=two_layer_relu, depends=("tc25:prop-2.3",),
+        formula=two_layer_relu, depends=("tc25:prop-2.3", "tc25:thm-3.4"),
     ),
     Result(
         "tc25:prop-3.11", "tc25", "Cross-entropy layer: the column sums are the laws",
@@ -327,6 +386,23 @@ CATALOGUE: tuple[Result, ...] = (
         formula=hidden_neurons, depends=("abide23:relu-two-layer",),
     ),
     Result(
+        "tc25:prop-4.3", "tc25", "Laws of a parameter subset: orthogonal to the restricted fields",
+        r"h(\theta_T) \text{ is conserved} \iff \nabla h(\theta_T) \perp Y_\beta(\theta_T)\ \forall \beta, "
+        r"\text{ where } X_T(\theta) = \textstyle\sum_\beta \theta_{\mathrm{rest}}^\beta Y_\beta(\theta_T)",
+        r"L \text{ as in Prop. 2.3 and Assumption 2.4; residual ReLU networks, every activation region}",
+        "projection", "exact at a seeded rational point over every activation region: the degree-2 laws of the "
+                      "restricted fields against those of the whole network in the subset's variables (two code "
+                      "paths), each verified conserved as a polynomial identity",
+        "a law of the restricted fields that the network does not conserve (the polynomial is shown), or counts "
+        "that differ between the two paths",
+        instances=(Instance("resnet", options=(("dim", 2), ("hidden", (2, 2)), ("subset", "block:1"))),
+                   Instance("resnet", options=(("dim", 2), ("hidden", (2, 2)), ("subset", "straddle:1"))),
+                   Instance("resnet", options=(("dim", 2), ("hidden", (3, 2)), ("subset", "block:2"))),
+                   Instance("resnet", options=(("dim", 1), ("hidden", (1, 1)), ("subset", "block:1"))),
+                   Instance("resnet", options=(("dim", 2), ("hidden", (2, 2)), ("classes", 2), ("subset", "head")))),
+        depends=("tc25:prop-2.3",),
+    ),
+    Result(
         "tc25:thm-4.6", "tc25", "The laws of one block of a ResNet are the block's own",
         r"\text{a law depending only on } \theta_l \text{ is a law of } x \mapsto x + g_l(\theta_l, x)"
         r"\text{ alone: } r_l \text{ laws for a two-layer ReLU block of width } r_l",
@@ -337,7 +413,7 @@ CATALOGUE: tuple[Result, ...] = (
         instances=(Instance("resnet", options=(("dim", 2), ("hidden", (3, 3)), ("subset", "block:2"))),
                    Instance("resnet", options=(("dim", 2), ("hidden", (2, 3)), ("subset", "block:1"))),
                    Instance("resnet", options=(("dim", 1), ("hidden", (1, 1)), ("subset", "block:1")))),
-        depends=("tc25:prop-3.5-relu", "tc25:prop-3.2"),
+        formula=block_laws, depends=("tc25:prop-4.3", "tc25:prop-3.5-relu", "tc25:prop-3.2"),
     ),
     Result(
         "tc25:thm-4.7", "tc25", "No law straddles a skip connection",
@@ -347,7 +423,34 @@ CATALOGUE: tuple[Result, ...] = (
         "a proven nonzero count of laws on the straddling parameters, with the point and the rank",
         instances=(Instance("resnet", options=(("dim", 2), ("hidden", (3, 3)), ("subset", "straddle:1"))),
                    Instance("resnet", options=(("dim", 1), ("hidden", (1, 1)), ("subset", "straddle:1")))),
-        depends=("tc25:thm-4.6",),
+        formula=block_laws, depends=("tc25:prop-4.3",),
+    ),
+    Result(
+        "tc25:sec-4.4", "tc25", "A ResNet has no law beyond its block laws (the Section 4.4 numerical claim)",
+        r"x \mapsto (\mathrm{id} + g_L) \circ \cdots \circ (\mathrm{id} + g_1)(x): \text{exactly } "
+        r"\textstyle\sum_l r_l \text{ independent laws, the block laws}",
+        r"\text{ReLU blocks of widths } r_l \ge 2,\ \text{generic } \theta\ (\text{no dead or always-active "
+        r"neuron, distinct hyperplanes})",
+        "resnet_subset", "exact at a seeded rational point over every activation region (exact LP enumeration), "
+                         "laws of degree 2 verified on each: stronger than the paper's numerical rank",
+        "a proven count of the whole network's laws other than the sum of the block laws, with the point and the rank",
+        instances=(Instance("resnet", options=(("dim", 2), ("hidden", (2, 2)), ("subset", "all"))),
+                   Instance("resnet", options=(("dim", 2), ("hidden", (3, 3)), ("subset", "all"))),
+                   Instance("resnet", options=(("dim", 3), ("hidden", (2, 2)), ("subset", "all"))),
+                   Instance("resnet", (), True, options=(("dim", 2), ("hidden", (2, 2)), ("subset", "all"))),
+                   Instance("resnet", options=(("dim", 2), ("hidden", (2, 2, 2)), ("subset", "all")), grid="full")),
+        formula=resnet_block_sum, depends=("tc25:thm-4.6", "tc25:thm-4.7"),
+    ),
+    Result(
+        "tc25:ex-4.8", "tc25", "Two residual blocks of width one: three laws on a domain, where the blocks have two",
+        r"x \mapsto (\mathrm{id} + g_2) \circ (\mathrm{id} + g_1)(x),\ g_l(x) = v_l \sigma(u_l x),\ d = r = 1: "
+        r"\text{exactly 3 laws on } \{u_1 u_2 > 0,\ 1 + u_1 v_1 > 0\}",
+        r"\theta \text{ in the domain (there } W_\theta = \mathrm{span}\,\nabla_\theta[(1 + u_1v_1)(1 + u_2v_2)]\text{)}",
+        "example_4_8", "exact trace rank over every activation region at three seeded rational points of the domain; "
+                       "each block's own count there; a control point outside the domain",
+        "a trace rank other than 1 in the domain (so not 3 laws), block counts other than 1, or 3 laws outside",
+        instances=(Instance("resnet", options=(("dim", 1), ("hidden", (1, 1)))),),
+        depends=("tc25:thm-4.6", "tc25:thm-2.11"),
     ),
 )
 

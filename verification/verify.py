@@ -17,22 +17,18 @@ from typing import Callable, Optional
 
 from sympy import QQ
 
-from conslaw.algebra import PolynomialVectorField, lie_trace, build_architecture, gradient_rank, violations
+from conslaw.algebra import PolynomialVectorField, gradient_rank, lie_trace, violations
 from conslaw.algebra.points import format_point, working_points
 from conslaw.algebra.polynomial_text import parse_rational
 
 from .certificate import build_certificate, certificate_text
 from .latex import law_lines
 from .sweep import plan, sweep
+from .theorem_checks import check_example_4_8, check_model_span, check_projection, check_weight_decay
 from .theorems import PAPERS, Instance, Result
 
 SCHEMA = "conslaw-verify/1"
 BRACKET_GRAPH_NODES = 60  # larger bracket graphs are summarised, not drawn
-
-
-def _build(inst: Instance):
-    return build_architecture(inst.arch, list(inst.widths), bias=inst.bias, residual=inst.residual,
-                              **dict(inst.options))
 
 
 def certificate_name(result_id: str, inst: Instance) -> str:
@@ -44,7 +40,7 @@ def _certified(result: Result, inst: Instance, seed: int) -> tuple:
     """(architecture, certificate, the record's common part) of an instance.  The record carries the certificate's
     text under ``_certificate`` (name, text): whoever collects the record writes it (a Dask worker may run on
     another machine than the one that keeps the reports)."""
-    arch = _build(inst)
+    arch = inst.build()
     trace = lie_trace(arch.generators(), seed=seed, n_points=1)
     cert = build_certificate(arch, seed=seed, trace=trace)
     record = {"instance": inst.label, "D": cert["D"], "rank": cert["rank_witness"]["rank"],
@@ -130,7 +126,7 @@ def check_counting(result: Result, inst: Instance, seed: int) -> dict:
 
 def check_laws_hold(result: Result, inst: Instance, seed: int) -> dict:
     """The stated laws satisfy ⟨∇h, ∇φ_k⟩ ≡ 0 as polynomials; h + θ_0 (a perturbed function) does not."""
-    arch = _build(inst)
+    arch = inst.build()
     gens = arch.generators()
     bad = violations(arch.known_laws, gens)
     record = {"instance": inst.label, "D": arch.dim, "laws_stated": len(arch.known_laws),
@@ -155,7 +151,7 @@ def check_one_step(result: Result, inst: Instance, seed: int) -> dict:
     loss ℓ(φ) = Σ c_k φ_k, and the gradient of any loss of φ lies in that span), η = 1/10; for each stated law h
     (a homogeneous quadratic), h(θ − ηg) − h(θ) − η² h(g) = 0 over QQ, while h(θ − ηg) − h(θ) ≠ 0 for at least
     one law (the step does move the laws: the identity is not vacuous)."""
-    arch = _build(inst)
+    arch = inst.build()
     space = arch.space
     theta = working_points(arch.dim, seed=seed, count=1)[0]
     rng = random.Random(seed + 1)
@@ -187,13 +183,13 @@ def check_one_step(result: Result, inst: Instance, seed: int) -> dict:
 
 def check_resnet_subset(result: Result, inst: Instance, seed: int) -> dict:
     """Laws depending only on a subset of a residual ReLU network's parameters (deep_report.count_resnet: every
-    activation region at θ_0 enumerated exactly), against Theorem 4.6 (block l: r_l) or 4.7 (straddle: 0)."""
+    activation region at θ_0 enumerated exactly), against the result's formula of the instance and the report
+    (Theorem 4.6: block l, r_l; 4.7: straddle, 0; Section 4.4: all, Σ r_l)."""
     from .deep_report import count_resnet
-    from .theorems import block_laws
 
     o = dict(inst.options)
     report = count_resnet(o["dim"], list(o["hidden"]), subset=o["subset"], seed=seed, bias=inst.bias)
-    expected = block_laws(inst, report.get("patterns"))
+    expected = result.formula(inst, report)
     verdict = report["verdict"]
     record = {"instance": inst.label, "D": report["D"], "subset_size": report["subset_size"], "rank": report["rank"],
               "regions": report.get("activation_patterns"), "expected": expected.laws, "argument": expected.argument,
@@ -203,7 +199,7 @@ def check_resnet_subset(result: Result, inst: Instance, seed: int) -> dict:
         record["evidence"] = verdict["text"]
     elif not expected.in_hypotheses:
         record["verdict"] = "hypothesis fails on this instance"
-        record["evidence"] = verdict["text"]
+        record["evidence"] = f"{verdict['text']}; {expected.argument}"
     elif verdict["laws"] == expected.laws:
         record["verdict"] = "holds"
     else:
@@ -216,7 +212,8 @@ def check_resnet_subset(result: Result, inst: Instance, seed: int) -> dict:
 
 CHECKS: dict[str, Callable[[Result, Instance, int], dict]] = {
     "count": check_count, "counting": check_counting, "laws_hold": check_laws_hold, "one_step": check_one_step,
-    "resnet_subset": check_resnet_subset,
+    "resnet_subset": check_resnet_subset, "weight_decay": check_weight_decay, "model_span": check_model_span,
+    "projection": check_projection, "example_4_8": check_example_4_8,
 }
 
 
