@@ -1,0 +1,98 @@
+"""The catalogue's checks beyond counts can fail, and their numbers agree with independent code paths."""
+from __future__ import annotations
+
+import dataclasses
+from fractions import Fraction
+
+import numpy as np
+import torch
+
+from conslaw.algebra import working_points
+from conslaw.verification.polynomial_flow import CompiledPolynomials
+from conslaw.verification.theorem_checks import (_example_point, _resnet, check_example_4_8, check_model_span,
+                                                 check_weight_decay)
+from conslaw.verification.theorems import CATALOGUE, Expectation, Instance, Result
+from conslaw.verification.verify import check_resnet_subset
+
+
+def _entry(result_id: str) -> Result:
+    return next(r for r in CATALOGUE if r.id == result_id)
+
+
+@dataclasses.dataclass(frozen=True)
+class Perturbed(Instance):
+    """An instance whose stated laws are replaced by ``change(h, ring generators)``."""
+
+    change: object = None
+
+    def build(self):
+        arch = super().build()
+        arch.known_laws = [self.change(h, arch.space.ring.gens) for h in arch.known_laws]
+        return arch
+
+
+def test_weight_decay_fails_on_a_non_homogeneous_law_and_holds_on_a_degree_4_one():
+    entry = _entry("tc25:thm-2.1")
+    shifted = Perturbed("relu", (3, 2, 3), True, change=lambda h, g: h + g[0] * g[1])  # not conserved
+    record = check_weight_decay(entry, shifted, 0)
+    assert record["verdict"] == "fails" and "<grad h, grad phi_j>" in record["counterexample"]
+    squared = Perturbed("relu", (3, 2, 3), True, change=lambda h, g: h ** 2)  # conserved, degree 4: e^{-4λt}
+    record = check_weight_decay(entry, squared, 0)
+    assert record["verdict"] == "holds" and record["degrees"] == [4] and record["largest_relative_error"] < 1e-8
+    plus_one = Perturbed("linear", (2, 2, 2), change=lambda h, g: h + 1)  # conserved, not homogeneous
+    assert check_weight_decay(entry, plus_one, 0)["counterexample"].get("not homogeneous") is not None
+
+
+def test_compiled_polynomials_match_exact_evaluation():
+    arch = Instance("relu", (2, 3, 2), True).build()
+    point = working_points(arch.dim, 3, 1)[0]
+    exact = [float(Fraction(int(p(*point).numerator), int(p(*point).denominator))) for p in arch.phi]
+    floats = np.array([float(Fraction(int(c.numerator), int(c.denominator))) for c in point])
+    assert np.allclose(CompiledPolynomials(arch.phi)(floats), exact, rtol=1e-13, atol=1e-13)
+
+
+def test_model_span_reports_the_failed_hypothesis_and_a_full_rank():
+    entry = _entry("tc25:thm-3.4")
+    on_a_line = check_model_span(entry, Instance("relu", (1, 2, 1)), 0)  # both hyperplanes are {0}
+    assert on_a_line["verdict"] == "hypothesis fails on this instance"
+    assert on_a_line["rank_model_gradients"] < on_a_line["rank_range_dphi"]
+    generic = check_model_span(entry, Instance("relu", (3, 2, 3), True), 0)
+    assert generic["verdict"] == "holds" and generic["rank_model_gradients"] == generic["rank_range_dphi"] == 12
+
+
+def test_a_false_count_of_the_whole_resnet_fails_with_its_counterexample():
+    entry = _entry("tc25:sec-4.4")
+    inst = Instance("resnet", options=(("dim", 2), ("hidden", (3, 3)), ("subset", "all")))
+    wrong = dataclasses.replace(entry, formula=lambda i, report: Expectation(7, True, "claimed: one law too many"))
+    record = check_resnet_subset(wrong, inst, 0)
+    assert record["verdict"] == "fails"
+    assert record["counterexample"]["certified_laws"] == 6 and record["counterexample"]["claimed"] == 7
+
+
+def _torch_jacobian_rank(point, xs) -> int:
+    """Rank of ∂_θ g(θ, x) over the inputs ``xs``, by torch autograd (float64): an independent code path."""
+    theta = torch.tensor([float(Fraction(str(c))) for c in point], dtype=torch.float64)
+
+    def g(t, x):
+        u1, v1, u2, v2 = t  # parameter order U1, V1, U2, V2 of residual_mlp
+        x1 = x + v1 * torch.relu(u1 * x)
+        return x1 + v2 * torch.relu(u2 * x1)
+
+    rows = [torch.autograd.functional.jacobian(lambda t: g(t, torch.tensor(x, dtype=torch.float64)), theta)
+            for x in xs]
+    return int(torch.linalg.matrix_rank(torch.stack(rows), rtol=1e-10))
+
+
+def test_example_4_8_agrees_with_autograd():
+    """In the domain, the Jacobians of the model at inputs of both signs have rank 1 (one field spans W_θ: 4 − 1 =
+    3 laws); at the control point outside, rank 2 (the two block laws)."""
+    record = check_example_4_8(_entry("tc25:ex-4.8"), Instance("resnet", options=(("dim", 1), ("hidden", (1, 1)))), 0)
+    assert record["verdict"] == "holds" and record["laws_in_domain"] == [3, 3, 3] and record["laws_outside"] == 2
+    net, _ = _resnet(Instance("resnet", options=(("dim", 1), ("hidden", (1, 1)))))
+    assert list(net.space.names) == ["U1[0,0]", "V1[0,0]", "U2[0,0]", "V2[0,0]"]
+    xs = [-2.0, -0.5, 0.7, 1.5, 3.0]
+    for point in record["points_in_domain"]:
+        assert _torch_jacobian_rank(point, xs) == 1
+    assert _torch_jacobian_rank(record["point_outside"], xs) == 2
+    s, inside = _example_point(net, 0, inside=True)
+    assert [str(c) for c in inside] == record["points_in_domain"][0]
