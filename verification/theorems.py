@@ -209,12 +209,16 @@ def paper23_relu(count: int = 50, max_dim: int = 330, seed: int = PAPER23_SEED) 
 
 CATALOGUE: tuple[Result, ...] = (
     Result(
-        "tc25:prop-2.3", "tc25", "A function is conserved iff its gradient is orthogonal to every field",
+        "tc25:prop-2.3", "tc25", "A function is conserved iff its gradient is orthogonal to every field (Prop. 2.3, "
+        "Prop. 2.9)",
         r"h \text{ is conserved by every flow } \dot\theta = -\nabla L \iff "
-        r"\langle \nabla h(\theta), \nabla \varphi_k(\theta) \rangle = 0 \ \forall k, \theta",
+        r"\langle \nabla h(\theta), \nabla \varphi_k(\theta) \rangle = 0 \ \forall k, \theta \iff "
+        r"\nabla h(\theta) \perp \mathrm{Lie}(V_\varphi)(\theta)",
         r"L(\theta) = \ell(\varphi(\theta)),\ \varphi \text{ polynomial (Assumption 2.6)}",
-        "laws_hold", "exact polynomial identity (⟨∇h, ∇φ_k⟩ ≡ 0 over QQ)",
-        "a stated law with ⟨∇h, ∇φ_k⟩ ≢ 0 (the polynomial is shown), or a perturbed function found conserved",
+        "laws_hold", "exact polynomial identity (⟨∇h, ∇φ_k⟩ ≡ 0 over QQ); ∇h ⊥ every bracket-graph field at a "
+                     "seeded rational point, exactly",
+        "a stated law with ⟨∇h, ∇φ_k⟩ ≢ 0 (the polynomial is shown) or not orthogonal to a bracket (the field and "
+        "the point), or a perturbed function found conserved",
         instances=(Instance("relu", (3, 2, 3), True), Instance("linear", (2, 3, 2)), Instance("relu", (1, 1, 1)),
                    Instance("softmax", (3, 4), True)),
     ),
@@ -334,8 +338,9 @@ CATALOGUE: tuple[Result, ...] = (
         "tc25:cor-3.10", "tc25", "Several heads: the per-head laws are conserved",
         r"\text{per head } h:\ Q_h^\top Q_h - K_h^\top K_h,\ V_h^\top V_h - O_h^\top O_h \text{ are conserved}",
         r"\text{multi-head attention (19)}",
-        "laws_hold", "exact polynomial identity (⟨∇h, ∇φ_k⟩ ≡ 0 over QQ)",
-        "a per-head law with ⟨∇h, ∇φ_k⟩ ≢ 0 (the polynomial is shown)",
+        "laws_hold", "exact polynomial identity (⟨∇h, ∇φ_k⟩ ≡ 0 over QQ); ∇h ⊥ every bracket-graph field at a "
+                     "seeded rational point, exactly",
+        "a per-head law with ⟨∇h, ∇φ_k⟩ ≢ 0 (the polynomial is shown) or not orthogonal to a bracket",
         instances=(Instance("attention", options=(("d", 2), ("dk", 1), ("dv", 1), ("heads", 2))),
                    Instance("attention", options=(("d", 2), ("dk", 2), ("dv", 1), ("heads", 2)))),
         depends=("tc25:cor-3.9",),
