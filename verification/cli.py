@@ -196,7 +196,7 @@ def build_parser() -> argparse.ArgumentParser:
     verify.add_argument("--out", metavar="DIR", help="write results.json, report.md and one certificate per instance")
     verify.add_argument("--scheduler", default="auto",
                         help="serial (this process), local (a Dask LocalCluster on this machine) or the address of a "
-                             "Dask scheduler; auto (default): serial for quick, local for full and paper23")
+                             "Dask scheduler; auto (default): local for paper23, serial otherwise")
     verify.add_argument("--workers", type=int, default=os.cpu_count() or 1,
                         help="worker processes of the local Dask cluster (default: the number of cores)")
     verify.add_argument("--resume", action="store_true",
@@ -219,7 +219,7 @@ def _verify(args, out) -> int:
         return 0
     if not results:
         raise ConslawError(f"the catalogue has no results of paper {args.paper!r} yet")
-    scheduler = args.scheduler if args.scheduler != "auto" else ("serial" if args.grid == "quick" else "local")
+    scheduler = args.scheduler if args.scheduler != "auto" else ("local" if args.grid == "paper23" else "serial")
     bar = ProgressBar(enabled=not args.no_progress)
     done = [0]
     total = len(plan(results, args.grid))
