@@ -107,25 +107,37 @@ def _sampled_nullspace(gens, mons, n_rows: int, rng: random.Random, p: int):
     return (_rref_rows(vectors, p) if vectors else []), len(rows)
 
 
+def _flat(monom) -> tuple[int, ...]:
+    """A sparse-exponent monomial ``((j, e), …)`` as its sorted variables with repetition: ``((0, 2), (3, 1))`` →
+    ``(0, 0, 3)``; products of monomials are then merges of short tuples, the fastest key to build."""
+    return tuple(j for j, e in monom for _ in range(e))
+
+
 def _coefficient_system(gens, mons) -> dict[tuple, dict[int, object]]:
-    """Rows of the exact system: (generator k, monomial β) ↦ {α: coefficient of θ^β in ⟨∇θ^α, X_k⟩}."""
-    by_var: dict[int, list[int]] = {}
+    """Rows of the exact system: (generator k, monomial β) ↦ {α: coefficient of θ^β in ⟨∇θ^α, X_k⟩}.
+
+    ∂_j θ^α = e_j θ^{α − 1_j}: for each unknown α and each variable j in it, (α, e_j, α − 1_j) is stored once; a
+    generator's component X_{k,j} = Σ c θ^γ then adds e_j c to the row of (k, α − 1_j + γ), α − 1_j + γ keyed by
+    its sorted variables."""
+    by_var: dict[int, list[tuple[int, int, tuple[int, ...]]]] = {}
     for a, m in enumerate(mons):
-        for j, _ in m:
-            by_var.setdefault(j, []).append(a)
+        flat = _flat(m)
+        for j, e in m:
+            i = flat.index(j)
+            by_var.setdefault(j, []).append((a, e, flat[:i] + flat[i + 1:]))
     rows: dict[tuple, dict[int, object]] = {}
     for k, g in enumerate(gens):
         for j, terms in g.sparse:
-            for a in by_var.get(j, ()):
-                m = dict(mons[a])
-                e = m[j]
-                m[j] = e - 1
-                for c, monom in terms:
-                    out = dict(m)
-                    for jj, ee in monom:
-                        out[jj] = out.get(jj, 0) + ee
-                    key = (k, tuple(sorted((x, y) for x, y in out.items() if y)))
-                    row = rows.setdefault(key, {})
+            entries = by_var.get(j)
+            if not entries:
+                continue
+            flat_terms = [(c, _flat(monom)) for c, monom in terms]
+            for a, e, rest in entries:
+                for c, t in flat_terms:
+                    key = (k, tuple(sorted(rest + t)))
+                    row = rows.get(key)
+                    if row is None:
+                        rows[key] = row = {}
                     row[a] = row.get(a, 0) + e * c
     return rows
 
@@ -165,12 +177,14 @@ def _exact_nullspace(gens, mons):
     rows = _coefficient_system(gens, mons)
     vectors = []
     for cols, block_rows in _components(len(mons), rows):
+        if len(cols) == 1 and block_rows:  # one unknown in a nonzero equation: it is 0
+            continue
         pos = {c: i for i, c in enumerate(cols)}
         if block_rows:
-            mat = flint.fmpq_mat([[_fmpq(QQ(0))] * len(cols) for _ in block_rows])
+            mat = flint.fmpq_mat(len(block_rows), len(cols))
             for r, row in enumerate(block_rows):
                 for c, v in row.items():
-                    mat[r, pos[c]] = _fmpq(QQ(v))
+                    mat[r, pos[c]] = _fmpq(v)
             basis, nullity = _fmpq_nullspace(mat)
         else:
             basis, nullity = None, len(cols)

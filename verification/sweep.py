@@ -136,10 +136,16 @@ def _dask(tasks: list[Task], seed: int, scheduler: str, workers: int) -> Iterato
             client = Client(scheduler, timeout=30)
         except OSError as exc:
             raise ConslawError(f"cannot reach the Dask scheduler at {scheduler}: {exc}") from exc
+    from distributed import KilledWorker
+
     try:
         futures = [client.submit(run_task, task, seed, pure=False) for task in tasks]
         for future in as_completed(futures):
-            yield future.result()
+            try:
+                yield future.result()
+            except KilledWorker as exc:
+                raise ConslawError(f"Dask workers died repeatedly while running a task ({exc}); the finished records "
+                                   "are kept: rerun with --resume") from exc
     finally:
         client.close()
         if cluster is not None:
