@@ -96,3 +96,17 @@ def test_example_4_8_agrees_with_autograd():
     assert _torch_jacobian_rank(record["point_outside"], xs) == 2
     s, inside = _example_point(net, 0, inside=True)
     assert [str(c) for c in inside] == record["points_in_domain"][0]
+
+
+def test_a_wrong_law_in_a_scratch_catalogue_fails_with_its_polynomial():
+    """A scratch entry stating ‖u_j‖² + ‖v_j‖² (a sign flipped) as the ReLU laws: Prop. 2.3's check fails and
+    shows the law, the generator and the nonzero polynomial ⟨∇h, ∇φ_k⟩."""
+    from conslaw.verification.verify import check_laws_hold, run_catalogue
+
+    flipped = Perturbed("relu", (2, 2, 2), change=lambda h, g: h.ring.from_dict({e: abs(c) for e, c in h.terms()}))
+    entry = dataclasses.replace(_entry("tc25:prop-2.3"), id="scratch:wrong-law", instances=(flipped,))
+    record = check_laws_hold(entry, flipped, 0)
+    assert record["verdict"] == "fails"
+    assert record["counterexample"]["law"].startswith("neuron") and record["counterexample"]["bracket"] != "0"
+    report = run_catalogue([entry])
+    assert report["results"][0]["status"] == "fails" and not report["all_hold"]

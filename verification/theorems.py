@@ -368,6 +368,18 @@ CATALOGUE: tuple[Result, ...] = (
         formula=two_layer_linear, depends=("tc25:prop-2.3",),
     ),
     Result(
+        "abide23:linear-deep-laws", "abide23", "Deep linear networks: consecutive layers' Gram differences are conserved",
+        r"x \mapsto U_q \cdots U_1 x: \text{ the entries of } U_l U_l^\top - U_{l+1}^\top U_{l+1},\ "
+        r"1 \le l < q, \text{ are conserved}",
+        r"q \ge 2 \text{ layers, any widths}",
+        "laws_hold", "exact polynomial identity (⟨∇h, ∇φ_k⟩ ≡ 0 over QQ); ∇h ⊥ every bracket-graph field at a "
+                     "seeded rational point, exactly",
+        "a stated law with ⟨∇h, ∇φ_k⟩ ≢ 0 (the polynomial is shown) or not orthogonal to a bracket",
+        instances=(Instance("linear", (2, 3, 4, 2)), Instance("linear", (1, 2, 2, 1)), Instance("linear", (3, 1, 3, 2)),
+                   Instance("linear", (2, 2, 2, 2, 2), grid="full")),
+        depends=("tc25:prop-2.3",),
+    ),
+    Result(
         "abide23:relu-two-layer", "abide23", "Two-layer ReLU networks: one law per hidden neuron, and no other",
         r"x \mapsto \sum_j v_j \sigma(\langle u_j, x\rangle + b_j): \text{the } r \text{ laws } "
         r"\|u_j\|^2 + b_j^2 - \|v_j\|^2 \text{ are independent, and there is no other}",
