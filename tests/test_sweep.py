@@ -13,15 +13,7 @@ from conslaw.algebra import ConslawError
 from conslaw.verification.sweep import STREAM_NAME, plan
 from conslaw.verification.theorems import CATALOGUE, Instance, Result, hidden_neurons
 from conslaw.verification.verify import run_catalogue, write_reports
-
-
-def _untimed(obj):
-    """The report without its timings (the only fields allowed to differ between runs)."""
-    if isinstance(obj, dict):
-        return {k: _untimed(v) for k, v in obj.items() if k != "seconds"}
-    if isinstance(obj, list):
-        return [_untimed(x) for x in obj]
-    return obj
+from conftest import without_seconds
 
 
 def _stream_keys(d) -> list[str]:
@@ -56,17 +48,17 @@ def test_an_interrupted_sweep_resumes_where_it_stopped(tmp_path):
     tasks = [t.key for t in plan(results, "quick")]
     assert sorted(keys) == sorted(tasks) and len(set(keys)) == len(keys)  # none lost, none twice
     assert keys[:5] == heard and sorted(again) == sorted(tasks)  # the finished five were kept, not rerun
-    assert _untimed(resumed) == _untimed(fresh)
+    assert without_seconds(resumed) == without_seconds(fresh)
     for name in ("fresh", "resumed"):
-        write_reports(_untimed_seconds(fresh if name == "fresh" else resumed), str(tmp_path / name))
+        write_reports(_seconds_zeroed(fresh if name == "fresh" else resumed), str(tmp_path / name))
     assert (tmp_path / "fresh" / "results.json").read_bytes() == (tmp_path / "resumed" / "results.json").read_bytes()
     for cert in os.listdir(tmp_path / "fresh" / "certificates"):
         a = json.loads((tmp_path / "fresh" / "certificates" / cert).read_text())
         b = json.loads((tmp_path / "resumed" / "certificates" / cert).read_text())
-        assert _untimed(a) == _untimed(b)
+        assert without_seconds(a) == without_seconds(b)
 
 
-def _untimed_seconds(report):
+def _seconds_zeroed(report):
     """Timings zeroed, so that two reports can be compared byte for byte."""
     def walk(obj):
         if isinstance(obj, dict):
@@ -124,5 +116,5 @@ def test_dask_sweep_survives_a_killed_worker(tmp_path):
     assert killed
     keys = _stream_keys(tmp_path / "dask")
     assert sorted(keys) == sorted(t.key for t in plan([result], "quick")) and len(set(keys)) == len(keys)
-    assert _untimed(report) == _untimed(serial) and report["all_hold"]
+    assert without_seconds(report) == without_seconds(serial) and report["all_hold"]
     assert sorted(os.listdir(tmp_path / "dask" / "certificates")) == sorted(os.listdir(tmp_path / "serial" / "certificates"))

@@ -9,14 +9,7 @@ from conslaw.verification.checker import check_file
 from conslaw.verification.cli import run
 from conslaw.verification.theorems import CATALOGUE, Expectation, Instance, Result, select, two_layer_relu
 from conslaw.verification.verify import run_catalogue, write_reports
-
-
-def _without_seconds(value):
-    if isinstance(value, dict):
-        return {k: _without_seconds(v) for k, v in value.items() if k != "seconds"}
-    if isinstance(value, list):
-        return [_without_seconds(v) for v in value]
-    return value
+from conftest import without_seconds
 
 
 def test_quick_grid_holds_and_writes_checkable_certificates(tmp_path):
@@ -67,11 +60,11 @@ def test_same_seed_same_results_and_certificates(tmp_path):
     for d in (a, b):
         os.makedirs(d)
         write_reports(run_catalogue(list(CATALOGUE), seed=3, out_dir=str(d)), str(d))
-    assert _without_seconds(json.loads((a / "results.json").read_text())) == \
-        _without_seconds(json.loads((b / "results.json").read_text()))
+    assert without_seconds(json.loads((a / "results.json").read_text())) == \
+        without_seconds(json.loads((b / "results.json").read_text()))
     for path in (a / "certificates").iterdir():
         other = b / "certificates" / path.name
-        assert _without_seconds(json.loads(path.read_text())) == _without_seconds(json.loads(other.read_text()))
+        assert without_seconds(json.loads(path.read_text())) == without_seconds(json.loads(other.read_text()))
 
 
 def test_cli_errors_are_one_line(capsys):
