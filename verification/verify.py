@@ -1,11 +1,17 @@
 """Run the theorem catalogue (:mod:`theorems`): one verdict per instance and per result, with the evidence.
 
+The checks named by the catalogue's entries live here (``count``, ``counting``, ``laws_hold``, ``one_step``,
+``resnet_subset``) and in :mod:`theorem_checks` (``weight_decay``, ``model_span``, ``projection``,
+``example_4_8``); :mod:`sweep` runs the instances (in this process or on Dask) and this module assembles the
+report and writes ``results.json``, ``report.md`` and ``report.tex`` (and, through :mod:`blueprint`,
+``index.html``).
+
 Verdicts per instance: ``holds`` (the certified value equals the paper's), ``holds outside the hypotheses``
 (the instance leaves them and the value equals the independent argument's; ``differs outside the
 hypotheses`` otherwise), ``hypothesis fails on this instance`` (a hypothesis checked on the instance does
 not hold: no claim either way), ``fails`` (with the counterexample: point, rank, D, laws, or the polynomial
-⟨∇h, ∇φ_k⟩ that is not zero), ``not proven`` (the certificate only bounds the count).  A result holds when every instance does; ``conslaw verify`` exits 0 only
-then.  ``results.json`` (schema ``conslaw-verify/1``) and the certificates are the same byte for byte for the
+⟨∇h, ∇φ_k⟩ that is not zero), ``not proven`` (the certificate only bounds the count).  A result holds when
+every instance does; ``conslaw verify`` exits 0 only then.  ``results.json`` (schema ``conslaw-verify/1``) and the certificates are the same byte for byte for the
 same seed, timings aside (the ``seconds`` fields).
 """
 from __future__ import annotations
