@@ -154,8 +154,10 @@ def _math(tex: str, display: bool = False) -> str:
 def _instance_rows(entry: dict) -> str:
     rows = []
     for r in entry["instances"]:
-        numbers = ", ".join(f"{k} = {r[k]}" for k in ("D", "rank", "laws_found", "expected", "laws_stated",
-                                                       "subset_size", "regions") if r.get(k) is not None)
+        numbers = ", ".join(f"{k} = {r[k]}" for k in ("D", "rank", "laws_found", "expected", "stated_laws_independent",
+                                                       "laws_stated", "subset_size", "regions", "rank_range_dphi",
+                                                       "rank_model_gradients", "largest_relative_error")
+                            if r.get(k) is not None)
         cert = (f'<a href="{html.escape(r["certificate"])}">certificate</a>' if r.get("certificate") else "")
         detail = ""
         if "counterexample" in r:
