@@ -110,3 +110,25 @@ def test_a_wrong_law_in_a_scratch_catalogue_fails_with_its_polynomial():
     assert record["counterexample"]["law"].startswith("neuron") and record["counterexample"]["bracket"] != "0"
     report = run_catalogue([entry])
     assert report["results"][0]["status"] == "fails" and not report["all_hold"]
+
+
+def test_sign_flow_law_of_the_degenerate_shape_along_a_real_trajectory():
+    """n = r = m = 1: the law found, |v| − |u|, stays constant along the sign flow integrated by explicit steps
+    (torch, float64), while u·v (a non-law) moves; the shapes of the statement keep no law (rank D, exact)."""
+    from conslaw.verification.sign_flow import sign_flow_laws
+
+    report = sign_flow_laws(Instance("linear", (1, 1, 1)).build())
+    assert report["laws"] == 1 and report["exact"] and report["laws_text"] == ["-|U1[0,0]| + |U2[0,0]|"]
+    theta = torch.tensor([0.7, -1.3], dtype=torch.float64, requires_grad=True)
+    law0 = (theta[1].abs() - theta[0].abs()).item()
+    product0 = (theta[0] * theta[1]).item()
+    for _ in range(300):
+        loss = (theta[0] * theta[1] - 2.0) ** 2
+        (grad,) = torch.autograd.grad(loss, theta)
+        with torch.no_grad():
+            theta -= 1e-3 * torch.sign(grad)
+    assert abs((theta[1].abs() - theta[0].abs()).item() - law0) < 1e-12
+    assert abs((theta[0] * theta[1]).item() - product0) > 0.1
+    for shape in ((2, 2, 2), (3, 1, 2)):
+        other = sign_flow_laws(Instance("linear", shape).build())
+        assert other["laws"] == 0 and other["rank"] == other["D"]

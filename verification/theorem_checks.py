@@ -276,4 +276,33 @@ def check_example_4_8(result: Result, inst: Instance, seed: int) -> dict:
     return record
 
 
-__all__ = ["check_example_4_8", "check_model_span", "check_projection", "check_weight_decay"]
+def check_sign_flow(result: Result, inst: Instance, seed: int) -> dict:
+    """Appendix R: the laws of the sign (simplified Adam) flow near a seeded rational θ_0 (:mod:`sign_flow`): the
+    exact rank of the sign vectors sign(∂φ(θ_0)ᵀw), their count D − rank against the formula (exact when the rank
+    is D or d = 1, otherwise only an upper bound: not proven), and each law, written with absolute values,
+    checked at points of other orthants."""
+    from .sign_flow import sign_flow_laws
+
+    report = sign_flow_laws(inst.build(), seed=seed)
+    expected = result.formula(inst)
+    record = {"instance": inst.label, "D": report["D"], "rank": report["rank"], "laws_found": report["laws"],
+              "expected": expected.laws, "in_hypotheses": expected.in_hypotheses, "argument": expected.argument,
+              "patterns": report["patterns"], "count_kind": report["count_kind"], "point": report["point"],
+              "laws_latex": report["laws_latex"], "laws_hold_in_other_orthants": report["laws_hold_in_other_orthants"]}
+    if not report["exact"]:
+        record["verdict"] = "not proven"
+        record["evidence"] = report["count_kind"]
+    elif report["laws"] != expected.laws:
+        record["verdict"] = "fails" if expected.in_hypotheses else "differs outside the hypotheses"
+        record["counterexample"] = {"point": report["point"], "rank": report["rank"], "D": report["D"],
+                                    "laws": report["laws"], "claimed": expected.laws}
+    elif expected.in_hypotheses and not all(report["laws_hold_in_other_orthants"]):
+        record["verdict"] = "fails"
+        record["counterexample"] = {"note": "a law of the degenerate shape does not hold in another orthant",
+                                    "laws": report["laws_text"]}
+    else:
+        record["verdict"] = "holds" if expected.in_hypotheses else "holds outside the hypotheses"
+    return record
+
+
+__all__ = ["check_example_4_8", "check_sign_flow", "check_model_span", "check_projection", "check_weight_decay"]

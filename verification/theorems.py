@@ -161,6 +161,21 @@ def relu_hyperplanes(inst: Instance, point) -> Expectation:
     return Expectation(0, True, "hidden neurons on pairwise distinct hyperplanes at this point")
 
 
+def sign_flow_count(inst: Instance) -> Expectation:
+    """Appendix R (as THEORY.md §4 reports it): the sign flow keeps no law for two-layer linear networks and
+    attention, except one degenerate shape that keeps exactly one — found here: n = r = m = 1, the law |u| − |v|.
+    Outside the statement (one input and one output, r ≥ 2: φ is a scalar, d = 1), the sign vectors are ±sign ∇φ,
+    one direction, so D − 1 = 2r − 1 local laws (independent argument)."""
+    if inst.arch == "linear":
+        n, r, m = inst.widths
+        if (n, r, m) == (1, 1, 1):
+            return Expectation(1, True, "the degenerate shape n = r = m = 1: one law, |u| − |v|")
+        if n == m == 1:
+            return Expectation(2 * r - 1, False, f"n = m = 1: φ is a scalar, the sign vectors are ±sign ∇φ (one "
+                                                 f"direction), so D − 1 = {2 * r - 1} local laws")
+    return Expectation(0, True, "no law: the sign vectors span R^D")
+
+
 def hidden_neurons(inst: Instance) -> Expectation:
     """The 2023 paper's ReLU results: one law per hidden neuron of the path lifting, and no other — Σ of the hidden
     widths.  The same number comes independently from the rank of the stated laws' gradients, which
@@ -259,6 +274,24 @@ CATALOGUE: tuple[Result, ...] = (
                    Instance("relu", (3, 2, 3), True), Instance("relu", (1, 1, 1)), Instance("relu", (1, 2, 1)),
                    Instance("relu", (2, 4, 2), True, grid="full")),
         formula=relu_hyperplanes, depends=("tc25:prop-2.3",),
+    ),
+    Result(
+        "tc25:app-r", "tc25", "The sign (simplified Adam) flow keeps no law, but in one degenerate shape",
+        r"\dot\theta = -\mathrm{sign}(\nabla L(\theta)): \text{no conservation law for two-layer linear networks "
+        r"and attention layers, except } n = r = m = 1,\ \text{which keeps exactly one: } \lvert u \rvert - "
+        r"\lvert v \rvert",
+        r"\text{linear: } n, m \ge 2 \text{ or } n = r = m = 1;\ \text{attention: } d \ge 2;\ \text{generic } \theta",
+        "sign_flow", "exact at a seeded rational point: the signs of ∂φ(θ)ᵀw for seeded integer w and their rank over "
+                     "QQ (a rank of D proves no law; for d = 1 both patterns are all); the laws Σ a_i |θ_i| checked in "
+                     "other orthants",
+        "a sign-vector rank that leaves laws where none is claimed (the point, the rank, D), or none in the "
+        "degenerate shape",
+        instances=(Instance("linear", (1, 1, 1)), Instance("linear", (2, 2, 2)), Instance("linear", (2, 3, 2)),
+                   Instance("linear", (3, 1, 2)), Instance("attention", options=(("d", 2), ("dk", 1), ("dv", 1))),
+                   Instance("attention", options=(("d", 2), ("dk", 2), ("dv", 1))), Instance("linear", (1, 2, 1)),
+                   Instance("linear", (3, 3, 3), grid="full"),
+                   Instance("attention", options=(("d", 2), ("dk", 2), ("dv", 2)), grid="full")),
+        formula=sign_flow_count, depends=("tc25:prop-2.3",),
     ),
     Result(
         "tc25:thm-3.8", "tc25", "Attention's reparametrisation (Q Kᵀ, V Oᵀ) carries all its laws",
