@@ -132,3 +132,19 @@ def test_sign_flow_law_of_the_degenerate_shape_along_a_real_trajectory():
     for shape in ((2, 2, 2), (3, 1, 2)):
         other = sign_flow_laws(Instance("linear", shape).build())
         assert other["laws"] == 0 and other["rank"] == other["D"]
+
+
+def test_sign_flow_command_line():
+    """`conslaw count … --flow sign` prints the exact count, and marks sampled candidates as not proven."""
+    import io
+
+    from conslaw.verification.cli import run
+
+    out = io.StringIO()
+    assert run(["count", "linear", "1", "1", "1", "--flow", "sign"], out=out) == 0
+    assert "D - rank = 2 - 1 = 1 (exact" in out.getvalue() and "-|U1[0,0]| + |U2[0,0]|" in out.getvalue()
+    out = io.StringIO()
+    assert run(["count", "linear", "1", "2", "2", "--flow", "sign"], out=out) == 0
+    assert "upper bound" in out.getvalue() and "(not proven)" in out.getvalue()
+    out = io.StringIO()
+    assert run(["count", "resnet", "--dim", "1", "--hidden", "1", "1", "--flow", "sign"], out=out) == 2

@@ -144,6 +144,9 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     count = sub.add_parser("count", help="count the independent conservation laws of an architecture")
     _architecture_args(count)
+    count.add_argument("--flow", choices=("gradient", "sign"), default="gradient",
+                       help="gradient (default): theta' = -grad L; sign: theta' = -sign(grad L), the simplified Adam "
+                            "flow (Appendix R), exact at a rational point")
     count.add_argument("--points", type=_positive_int, help="number of working points (default 2)")
     count.add_argument("--max-level", type=_positive_int, help="most bracket levels (default 50; 10 with --numeric)")
     count.add_argument("--record", choices=("kept", "all"), default="kept",
@@ -461,6 +464,33 @@ def _count_module(args, out) -> int:
     return 0
 
 
+def _count_sign_flow(args, out) -> int:
+    """The sign (simplified Adam) flow's laws near a seeded rational point (:mod:`sign_flow`)."""
+    from .sign_flow import sign_flow_laws
+
+    for opt, flag in (("points", "--points"), ("graph", "--graph"), ("max_level", "--max-level")):
+        if getattr(args, opt) is not None:
+            raise ConslawError(f"{flag} is for the gradient flow's count, not with --flow sign")
+    arch = _build(args, "the sign-flow count")
+    with time_limit(args.time_limit, "the sign-flow count"):
+        r = sign_flow_laws(arch, seed=args.seed)
+    if args.json:
+        print(json.dumps(r), file=out)
+        return 0
+    print(f"{arch.description}, sign flow theta' = -sign(grad L) (simplified Adam, Appendix R)", file=out)
+    print(f"  parameters D = {r['D']}; point: seeded random rational theta_0 (seed {args.seed})", file=out)
+    print(f"  sign vectors sign(dphi(theta_0)^T w): {r['patterns']} distinct from {r['w_samples']} seeded integer w, "
+          f"exact rank {r['rank']} (near theta_0 they are constant fields: every bracket vanishes)", file=out)
+    print(f"  conservation laws near theta_0: {'' if r['exact'] else 'at most '}D - rank = {r['D']} - {r['rank']} = "
+          f"{r['laws']} ({r['count_kind']})", file=out)
+    if r["laws_text"] and not r["exact"]:
+        print("  candidate laws, orthogonal to the sampled sign vectors only (not proven):", file=out)
+    for text, held in zip(r["laws_text"], r["laws_hold_in_other_orthants"]):
+        where = "also in the other orthants checked" if held else "in theta_0's orthant only (linear there)"
+        print(f"    {text}    [{where}]", file=out)
+    return 0
+
+
 def _count(args, out) -> int:
     if args.module:
         return _count_module(args, out)
@@ -471,8 +501,12 @@ def _count(args, out) -> int:
     if args.device is not None or args.precision is not None or args.model:
         raise ConslawError("--device, --precision and --model go with --numeric")
     if args.arch == "resnet":
+        if args.flow != "gradient":
+            raise ConslawError("--flow sign is for the single architectures (linear, relu, attention, …), not resnet")
         return _count_resnet(args, out)
     _no_resnet_options(args)
+    if args.flow == "sign":
+        return _count_sign_flow(args, out)
     bar = ProgressBar(enabled=not args.no_progress and not args.json)
     try:
         arch = _build(args, "the exact count", points=args.points or 2)
