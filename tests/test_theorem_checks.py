@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import dataclasses
+import math
 from fractions import Fraction
 
 import numpy as np
@@ -148,3 +149,79 @@ def test_sign_flow_command_line():
     assert "upper bound" in out.getvalue() and "(not proven)" in out.getvalue()
     out = io.StringIO()
     assert run(["count", "resnet", "--dim", "1", "--hidden", "1", "1", "--flow", "sign"], out=out) == 2
+
+
+def _angular_momenta(space, n: int, r: int, m: int) -> list:
+    """s·(UᵀU̇ − U̇ᵀU + VᵀV̇ − V̇ᵀV)_{ij}, i < j, written by hand (U = U1ᵀ ∈ R^{n×r}, V = U2 ∈ R^{m×r})."""
+    var = {name: g for name, g in zip(space.names, space.ring.gens)}
+    out = []
+    for i in range(r):
+        for j in range(i + 1, r):
+            h = space.ring.zero
+            for a in range(n):
+                u_i, u_j = var[f"U1[{i},{a}]"], var[f"U1[{j},{a}]"]
+                h += u_i * var[f"v_U1[{j},{a}]"] - var[f"v_U1[{i},{a}]"] * u_j
+            for b in range(m):
+                v_i, v_j = var[f"U2[{b},{i}]"], var[f"U2[{b},{j}]"]
+                h += v_i * var[f"v_U2[{b},{j}]"] - var[f"v_U2[{b},{i}]"] * v_j
+            out.append(var["s"] * h)
+    return out
+
+
+def test_momentum_angular_momenta_are_laws_and_the_gradient_flow_laws_are_not():
+    """Noether's laws, written by hand, are conserved by every phase-space field, and their number is the count the
+    check certifies; UᵀU − VᵀV (the gradient flow's laws) are not conserved with momentum."""
+    from conslaw.algebra import gradient_rank, violations
+    from conslaw.algebra.phase_space import momentum_fields
+    from conslaw.verification.theorem_checks import check_momentum
+
+    inst = Instance("linear", (2, 3, 2))
+    arch = inst.build()
+    space, fields = momentum_fields(arch)
+    noether = _angular_momenta(space, 2, 3, 2)
+    assert violations(noether, fields) == []
+    assert gradient_rank(space, noether, working_points(space.dim, 0, 1)[0]) == 3
+    lifted = [space.ring.from_dict({(0,) + tuple(e) + (0,) * arch.dim: c for e, c in h.terms()})
+              for h in arch.known_laws]
+    assert violations(lifted, fields)  # the balancedness laws are lost with momentum
+    record = check_momentum(_entry("km24:linear-conservation-loss"), inst, 0)
+    assert record["verdict"] == "holds" and record["momentum_laws"] == 3 < record["gradient_flow_laws"] == 6
+
+
+def test_momentum_law_along_a_real_heavy_ball_trajectory():
+    """Linear 2 2 2, θ'' + θ' = −∇L integrated by RK4 in float64 (torch autograd for ∇L): e^{t}(UᵀU̇ − U̇ᵀU +
+    VᵀV̇ − V̇ᵀV)_{12} stays constant to 1e-9 relative, while (UᵀU − VᵀV)_{11} moves."""
+    torch.manual_seed(0)
+    x, y = torch.randn(5, 2, dtype=torch.float64), torch.randn(5, 2, dtype=torch.float64)
+
+    def grad(theta):
+        theta = theta.detach().requires_grad_(True)
+        U, V = theta[:4].reshape(2, 2), theta[4:].reshape(2, 2)  # U: r × n (rows u_j), V: m × r
+        loss = ((x @ U.T @ V.T - y) ** 2).sum()
+        return torch.autograd.grad(loss, theta)[0]
+
+    def rhs(state):
+        theta, v = state[:8], state[8:]
+        return torch.cat([v, -v - grad(theta)])
+
+    def angular(t, state):
+        U, V = state[:4].reshape(2, 2), state[4:8].reshape(2, 2)
+        dU, dV = state[8:12].reshape(2, 2), state[12:].reshape(2, 2)
+        A = U @ dU.T - dU @ U.T + V.T @ dV - dV.T @ V  # rows of U are the u_j: (UUᵀ-form)
+        return math.exp(t) * A[0, 1].item()
+
+    def balance(state):
+        U, V = state[:4].reshape(2, 2), state[4:8].reshape(2, 2)
+        return (U @ U.T - V.T @ V)[0, 0].item()
+
+    state = torch.cat([0.5 * torch.randn(8, dtype=torch.float64), 0.3 * torch.randn(8, dtype=torch.float64)])
+    h, steps = 1e-3, 1000
+    a0, b0 = angular(0.0, state), balance(state)
+    for k in range(steps):
+        k1 = rhs(state)
+        k2 = rhs(state + h / 2 * k1)
+        k3 = rhs(state + h / 2 * k2)
+        k4 = rhs(state + h * k3)
+        state = state + h / 6 * (k1 + 2 * k2 + 2 * k3 + k4)
+    assert abs(angular(h * steps, state) - a0) <= 1e-9 * max(1.0, abs(a0))
+    assert abs(balance(state) - b0) > 1e-3

@@ -156,7 +156,8 @@ def _instance_rows(entry: dict) -> str:
     for r in entry["instances"]:
         numbers = ", ".join(f"{k} = {r[k]}" for k in ("D", "rank", "laws_found", "expected", "stated_laws_independent",
                                                        "laws_stated", "subset_size", "regions", "rank_range_dphi",
-                                                       "rank_model_gradients", "largest_relative_error")
+                                                       "rank_model_gradients", "largest_relative_error",
+                                                       "phase_space_dim", "momentum_laws", "gradient_flow_laws")
                             if r.get(k) is not None)
         cert = (f'<a href="{html.escape(r["certificate"])}">certificate</a>' if r.get("certificate") else "")
         detail = ""
@@ -174,15 +175,17 @@ def _instance_rows(entry: dict) -> str:
 
 
 def _laws(entry: dict, limit: int = 6) -> str:
-    """The laws (LaTeX) of the first ``limit`` instances that report any."""
-    shown = [r for r in entry["instances"] if r.get("laws_latex")][:limit]
+    """The laws (LaTeX, or text where a record has no LaTeX) of the first ``limit`` instances that report any."""
+    having = [r for r in entry["instances"] if r.get("laws_latex") or r.get("laws_text")]
+    shown = having[:limit]
     if not shown:
         return ""
     items = []
     for r in shown:
-        laws = "".join(f"<li>{_math(t)}</li>" for t in r["laws_latex"])
+        laws = "".join(f"<li>{_math(t)}</li>" for t in r["laws_latex"]) if r.get("laws_latex") else \
+            "".join(f"<li><code>{html.escape(t)}</code></li>" for t in r["laws_text"])
         items.append(f"<li>{html.escape(r['instance'])}<ul>{laws}</ul></li>")
-    more = len([r for r in entry["instances"] if r.get("laws_latex")]) - len(shown)
+    more = len(having) - len(shown)
     tail = f"<p>… and {more} more instances (results.json)</p>" if more > 0 else ""
     return f'<details open><summary>Laws found</summary><ul class="laws">{"".join(items)}</ul>{tail}</details>'
 

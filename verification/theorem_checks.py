@@ -307,4 +307,35 @@ def check_sign_flow(result: Result, inst: Instance, seed: int) -> dict:
     return record
 
 
-__all__ = ["check_example_4_8", "check_sign_flow", "check_model_span", "check_projection", "check_weight_decay"]
+def check_momentum(result: Result, inst: Instance, seed: int) -> dict:
+    """Keep the Momentum on an instance: the heavy-ball flow on phase space (s = e^{τt}, θ, v), τ = 1
+    (:func:`conslaw.algebra.phase_space.momentum_fields`).  The exact trace rank r at two seeded rational points
+    bounds the count by 2D + 1 − r; the laws of degree ≤ 3 found and verified as polynomial identities bound it
+    from below; proven when they meet.  The gradient flow's count is computed beside it (the conservation loss)."""
+    from conslaw.algebra.phase_space import momentum_fields
+
+    arch = inst.build()
+    space, fields = momentum_fields(arch)
+    trace = lie_trace(fields, seed=seed, n_points=2)
+    laws = polynomial_laws(fields, 3).laws if trace.rank < space.dim else []
+    independent = gradient_rank(space, laws, trace.points[0]) if laws else 0
+    count = space.dim - trace.rank
+    gradient_flow = arch.dim - lie_trace(arch.generators(), seed=seed, n_points=2).rank
+    expected = result.formula(inst)
+    record = {"instance": inst.label, "D": arch.dim, "phase_space_dim": space.dim, "rank": trace.rank,
+              "ranks_per_point": list(trace.ranks), "laws_found": independent, "momentum_laws": count,
+              "gradient_flow_laws": gradient_flow, "expected": expected.laws, "in_hypotheses": expected.in_hypotheses,
+              "argument": expected.argument, "laws_text": [str(h.as_expr()) for h in laws][:12]}
+    if independent != count:
+        record["verdict"] = "not proven"
+        record["evidence"] = f"between {independent} and {count} laws (degree ≤ 3 found {independent})"
+    elif count != expected.laws:
+        record["verdict"] = "fails" if expected.in_hypotheses else "differs outside the hypotheses"
+        record["counterexample"] = {"point": format_point(trace.points[0]), "rank": trace.rank,
+                                    "phase_space_dim": space.dim, "laws": count, "claimed": expected.laws}
+    else:
+        record["verdict"] = "holds" if expected.in_hypotheses else "holds outside the hypotheses"
+    return record
+
+
+__all__ = ["check_example_4_8", "check_momentum", "check_sign_flow", "check_model_span", "check_projection", "check_weight_decay"]

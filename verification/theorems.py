@@ -23,6 +23,8 @@ PAPERS = {
     "tc25": "Marcotte, Gribonval, Peyré — Transformative or Conservative? Conservation laws for ResNets and "
             "Transformers",
     "abide23": "Marcotte, Gribonval, Peyré (2023) — Abide by the Law and Follow the Flow",
+    "km24": "Marcotte, Gribonval, Peyré (2024) — Keep the Momentum: Conservation Laws beyond Euclidean Gradient "
+            "Flows",
 }
 
 
@@ -174,6 +176,25 @@ def sign_flow_count(inst: Instance) -> Expectation:
             return Expectation(2 * r - 1, False, f"n = m = 1: φ is a scalar, the sign vectors are ±sign ∇φ (one "
                                                  f"direction), so D − 1 = {2 * r - 1} local laws")
     return Expectation(0, True, "no law: the sign vectors span R^D")
+
+
+def momentum_linear(inst: Instance) -> Expectation:
+    """Keep the Momentum, two-layer linear networks: momentum keeps fewer laws than the gradient flow, except when
+    over-parameterised.  Expected here by Noether's theorem: the O(r) symmetry U ↦ UO, V ↦ VO preserves φ and the
+    kinetic energy, and its r(r − 1)/2 generators give the angular momenta s(UᵀU̇ − U̇ᵀU + VᵀV̇ − V̇ᵀV)_{ij}, i < j —
+    fewer than the gradient flow's r(r + 1)/2.  With one input and one output (φ = ⟨u, v⟩) the symmetry is larger,
+    O(r) × O(r) in x = u + v, y = u − v: r(r − 1) charges, which for r = 3 exceed the gradient flow's 5 laws (the
+    over-parameterised exception), outside the Noether count of the general case."""
+    n, r, m = inst.widths
+    if n == m == 1 and r >= 2:
+        return Expectation(r * (r - 1), False, f"n = m = 1: the O(r) × O(r) symmetry of ⟨u, v⟩, r(r − 1) = "
+                                               f"{r * (r - 1)} Noether charges")
+    return Expectation(r * (r - 1) // 2, True, f"r(r − 1)/2 = {r * (r - 1) // 2} angular momenta (Noether, O(r))")
+
+
+def momentum_relu(inst: Instance) -> Expectation:
+    """Keep the Momentum: ReLU networks keep no conservation law under momentum."""
+    return Expectation(0, True, "no law with momentum (ReLU)")
 
 
 def hidden_neurons(inst: Instance) -> Expectation:
@@ -434,6 +455,35 @@ CATALOGUE: tuple[Result, ...] = (
                    Instance("relu", (3, 2, 2, 3)), Instance("relu", (1, 1, 1, 1)),
                    Instance("relu", (2, 3, 2, 2), True, grid="full")) + paper23_relu(),
         formula=hidden_neurons, depends=("abide23:relu-two-layer",),
+    ),
+    Result(
+        "km24:linear-conservation-loss", "km24", "Momentum: two-layer linear networks keep fewer laws, but when "
+        "over-parameterised",
+        r"\ddot\theta + \tau\dot\theta = -\nabla L(\theta): \text{ fewer laws than the gradient flow, except "
+        r"over-parameterised; here the } \tfrac{r(r-1)}{2} \text{ laws } e^{\tau t}\left(U^\top\dot U - "
+        r"\dot U^\top U + V^\top \dot V - \dot V^\top V\right)_{i,j},\ i < j",
+        r"\text{two-layer linear } x \mapsto VU^\top x,\ (n, m) \ne (1, 1);\ \text{phase space } (s = e^{\tau t}, "
+        r"\theta, \dot\theta),\ \tau = 1",
+        "momentum", "exact: the trace rank over QQ of Lie(V_0, W_1, …, W_d) on phase space at two seeded rational "
+                    "points; the laws of degree ≤ 3 in (s, θ, v) found and verified as identities; the gradient "
+                    "flow's count beside it",
+        "a certified momentum count other than the Noether count, with the point and the ranks",
+        instances=(Instance("linear", (2, 2, 2)), Instance("linear", (1, 2, 2)), Instance("linear", (2, 3, 2)),
+                   Instance("linear", (3, 1, 3)), Instance("linear", (1, 4, 2)), Instance("linear", (1, 1, 1)),
+                   Instance("linear", (1, 2, 1)), Instance("linear", (1, 3, 1)),
+                   Instance("linear", (3, 3, 3), grid="full")),
+        formula=momentum_linear, depends=("tc25:prop-3.5-linear",),
+    ),
+    Result(
+        "km24:relu-no-law", "km24", "Momentum: ReLU networks keep no conservation law",
+        r"\ddot\theta + \tau\dot\theta = -\nabla L(\theta): \text{ no conservation law } h(t, \theta, \dot\theta)",
+        r"\text{ReLU networks (path lifting)},\ \text{generic } (\theta, \dot\theta),\ \tau = 1",
+        "momentum", "exact: the trace rank over QQ of Lie(V_0, W_1, …, W_d) on phase space at two seeded rational "
+                    "points (full rank 2D + 1 proves that no law exists)",
+        "a phase-space rank below 2D + 1 with laws found, with the point and the rank",
+        instances=(Instance("relu", (1, 1, 1)), Instance("relu", (2, 2, 2)), Instance("relu", (2, 1, 2), True),
+                   Instance("relu", (3, 2, 3), True), Instance("relu", (2, 2, 2, 2), grid="full")),
+        formula=momentum_relu, depends=("abide23:relu-two-layer",),
     ),
     Result(
         "tc25:prop-4.3", "tc25", "Laws of a parameter subset: orthogonal to the restricted fields",

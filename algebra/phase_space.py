@@ -1,0 +1,50 @@
+"""Momentum (heavy-ball) flows as polynomial vector fields on phase space (Marcotte, Gribonval, Peyré 2024,
+"Keep the Momentum").
+
+The flow θ'' + τθ' = −∇L(θ), with L(θ) = ℓ(φ(θ)), is first order on (t, θ, v), v = θ'.  Its time dependence
+is made polynomial with s = e^{τt} (so ṡ = τs):
+
+    ṡ = τ s,    θ̇ = v,    v̇ = −τ v − Σ_k c_k ∇φ_k(θ),    c_k = ∂ℓ/∂φ_k (any, as the data and loss vary).
+
+A function h(s, θ, v) is conserved by every such flow iff it is annihilated by the drift
+V_0 = τ s ∂_s + Σ_i v_i ∂_{θ_i} − τ Σ_i v_i ∂_{v_i} and by every W_k = −Σ_i ∂_iφ_k(θ) ∂_{v_i} (the c_k are
+arbitrary), hence by the Lie algebra they generate: the count is (2D + 1) − dim Lie(V_0, W_1, …, W_d)(s, θ, v),
+computed by the same bracket engine as for gradient flows.  Example: the O(r) symmetry U ↦ UO, V ↦ VO of a
+two-layer linear network gives the r(r − 1)/2 "angular momenta" s·(UᵀU̇ − U̇ᵀU + VᵀV̇ − V̇ᵀV)_{ij}, i < j.
+"""
+from __future__ import annotations
+
+from sympy import QQ
+
+from .architectures.base import Architecture
+from .errors import ShapeError
+from .fields import PolynomialVectorField
+from .parameters import ParameterSpace
+
+TIME = "s"  # s = e^{τt}
+VELOCITY_PREFIX = "v_"
+
+
+def momentum_fields(arch: Architecture, tau=QQ(1)) -> tuple[ParameterSpace, list[PolynomialVectorField]]:
+    """The phase space (s, θ, v) of the heavy-ball flow with friction ``tau`` (a positive rational) and its
+    generators [V_0, W_1, …, W_d] (module docstring)."""
+    tau = QQ(tau)
+    if tau <= 0:
+        raise ShapeError(f"the friction tau must be positive, got {tau}")
+    D, names = arch.dim, list(arch.space.names)
+    space = ParameterSpace([TIME] + names + [VELOCITY_PREFIX + n for n in names])
+    gens = space.ring.gens
+    s, velocity = gens[0], gens[D + 1:]
+    drift = PolynomialVectorField(space, [tau * s] + list(velocity) + [-tau * x for x in velocity])
+
+    def lift(p):
+        return space.ring.from_dict({(0,) + tuple(m) + (0,) * D: c for m, c in p.terms()})
+
+    pushes = []
+    for p in arch.phi:
+        grad = [lift(p.diff(arch.space.ring.gens[i])) for i in range(D)]
+        pushes.append(PolynomialVectorField(space, [space.ring.zero] * (D + 1) + [-g for g in grad]))
+    return space, [drift] + pushes
+
+
+__all__ = ["TIME", "VELOCITY_PREFIX", "momentum_fields"]
