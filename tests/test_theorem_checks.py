@@ -225,3 +225,17 @@ def test_momentum_law_along_a_real_heavy_ball_trajectory():
         state = state + h / 6 * (k1 + 2 * k2 + 2 * k3 + k4)
     assert abs(angular(h * steps, state) - a0) <= 1e-9 * max(1.0, abs(a0))
     assert abs(balance(state) - b0) > 1e-3
+
+
+def test_momentum_command_line():
+    import io
+
+    from conslaw.verification.cli import run
+
+    out = io.StringIO()
+    assert run(["count", "linear", "2", "2", "2", "--flow", "momentum"], out=out) == 0
+    text = out.getvalue()
+    assert "17 - 16 = 1, proven" in text and "gradient flow, same architecture: 3 laws" in text
+    out = io.StringIO()
+    assert run(["count", "relu", "2", "2", "2", "--flow", "momentum"], out=out) == 0
+    assert "17 - 17 = 0, proven: the trace is all of phase space" in out.getvalue()

@@ -144,9 +144,10 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     count = sub.add_parser("count", help="count the independent conservation laws of an architecture")
     _architecture_args(count)
-    count.add_argument("--flow", choices=("gradient", "sign"), default="gradient",
+    count.add_argument("--flow", choices=("gradient", "sign", "momentum"), default="gradient",
                        help="gradient (default): theta' = -grad L; sign: theta' = -sign(grad L), the simplified Adam "
-                            "flow (Appendix R), exact at a rational point")
+                            "flow (Appendix R); momentum: theta'' + theta' = -grad L on phase space (Keep the "
+                            "Momentum); both exact at rational points")
     count.add_argument("--points", type=_positive_int, help="number of working points (default 2)")
     count.add_argument("--max-level", type=_positive_int, help="most bracket levels (default 50; 10 with --numeric)")
     count.add_argument("--record", choices=("kept", "all"), default="kept",
@@ -491,6 +492,46 @@ def _count_sign_flow(args, out) -> int:
     return 0
 
 
+def _count_momentum(args, out) -> int:
+    """The heavy-ball flow's laws on phase space (:mod:`conslaw.algebra.phase_space`), beside the gradient flow's."""
+    from conslaw.algebra import gradient_rank, lie_trace, polynomial_laws
+    from conslaw.algebra.phase_space import momentum_fields
+
+    for opt, flag in (("graph", "--graph"),):
+        if getattr(args, opt) is not None:
+            raise ConslawError(f"{flag} is for the gradient flow's count, not with --flow momentum")
+    arch = _build(args, "the momentum count", points=args.points or 2)
+    n_points = args.points or 2
+    with time_limit(args.time_limit, "the momentum count"):
+        space, fields = momentum_fields(arch)
+        trace = lie_trace(fields, seed=args.seed, n_points=n_points, max_level=args.max_level or 50)
+        laws = polynomial_laws(fields, 3).laws if trace.rank < space.dim else []
+        found = gradient_rank(space, laws, trace.points[0]) if laws else 0
+        gradient_flow = arch.dim - lie_trace(arch.generators(), seed=args.seed, n_points=n_points).rank
+    count = space.dim - trace.rank
+    report = {"D": arch.dim, "phase_space_dim": space.dim, "rank": trace.rank, "ranks_per_point": list(trace.ranks),
+              "laws": count, "laws_found_degree_3": found, "proven": found == count,
+              "gradient_flow_laws": gradient_flow, "laws_text": [str(h.as_expr()) for h in laws], "seed": args.seed}
+    if args.json:
+        print(json.dumps(report), file=out)
+        return 0
+    print(f"{arch.description}, momentum flow theta'' + theta' = -grad L (Keep the Momentum)", file=out)
+    print(f"  phase space (s = e^t, theta, v = theta'): {space.dim} = 2 x {arch.dim} + 1 coordinates; "
+          f"{n_points} seeded random rational points (seed {args.seed})", file=out)
+    print(f"  trace rank of Lie(V_0, W_1..W_d), exact over QQ at each point: {list(trace.ranks)}", file=out)
+    if count == 0:
+        proof = ", proven: the trace is all of phase space, no law exists near these points"
+    elif found == count:
+        proof = f", proven: {found} independent laws of degree <= 3 found and verified"
+    else:
+        proof = f" at most ({found} found of degree <= 3: not proven)"
+    print(f"  conservation laws h(t, theta, v): {space.dim} - {trace.rank} = {count}{proof}", file=out)
+    print(f"  gradient flow, same architecture: {gradient_flow} laws", file=out)
+    for h in laws:
+        print(f"    {h.as_expr()}", file=out)
+    return 0
+
+
 def _count(args, out) -> int:
     if args.module:
         return _count_module(args, out)
@@ -502,11 +543,14 @@ def _count(args, out) -> int:
         raise ConslawError("--device, --precision and --model go with --numeric")
     if args.arch == "resnet":
         if args.flow != "gradient":
-            raise ConslawError("--flow sign is for the single architectures (linear, relu, attention, …), not resnet")
+            raise ConslawError(f"--flow {args.flow} is for the single architectures (linear, relu, attention, …), "
+                               "not resnet")
         return _count_resnet(args, out)
     _no_resnet_options(args)
     if args.flow == "sign":
         return _count_sign_flow(args, out)
+    if args.flow == "momentum":
+        return _count_momentum(args, out)
     bar = ProgressBar(enabled=not args.no_progress and not args.json)
     try:
         arch = _build(args, "the exact count", points=args.points or 2)
