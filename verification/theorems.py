@@ -280,7 +280,9 @@ CATALOGUE: tuple[Result, ...] = (
                         "flow of ½‖φ(θ) − y‖² with λ = 1/2 integrated by RK4 in float64 (relative error < 1e-8)",
         "a law that is not homogeneous or not conserved (the polynomial is shown), or h(θ(t)) off e^{−kλt} h(θ(0))",
         instances=(Instance("relu", (3, 2, 3), True), Instance("linear", (2, 3, 2)), Instance("softmax", (3, 4), True),
-                   Instance("attention", options=(("d", 2), ("dk", 1), ("dv", 1))), Instance("relu", (1, 1, 1))),
+                   Instance("attention", options=(("d", 2), ("dk", 1), ("dv", 1))), Instance("relu", (1, 1, 1)),
+                   Instance("conv", options=(("channels", (1, 2, 1)), ("length", 3), ("filters", (2, 2)))),
+                   Instance("relu", (2, 3, 2), residual=True), Instance("linear", (2, 3, 4, 2), grid="full")),
         depends=("tc25:prop-2.3",),
     ),
     Result(
