@@ -191,7 +191,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_parser("architectures", help="list the known architectures")
 
     verify = sub.add_parser("verify", help="check the papers' results on small instances (the theorem catalogue)")
-    verify.add_argument("--paper", help="only this paper's results (tc25, abide23)")
+    verify.add_argument("--paper", help="only this paper's results (tc25, abide23, km24)")
     verify.add_argument("--only", nargs="+", metavar="ID", help="only these results, e.g. tc25:prop-3.5-relu")
     verify.add_argument("--grid", choices=("quick", "full", "paper23"), default="quick",
                         help="instances to run: quick (default), full, or paper23 (the 2023 paper's validation: 50 "
@@ -538,6 +538,8 @@ def _count(args, out) -> int:
     if args.arch is None:
         raise ConslawError("give an architecture (see 'conslaw architectures') or --module PKG.MOD:FACTORY")
     if args.numeric:
+        if args.flow != "gradient":
+            raise ConslawError(f"--flow {args.flow} is exact; drop --numeric")
         return _count_numeric(args, out)
     if args.device is not None or args.precision is not None or args.model:
         raise ConslawError("--device, --precision and --model go with --numeric")

@@ -26,15 +26,17 @@ from conslaw.algebra.parameters import latex_name
 
 def sign_patterns(arch, point: Sequence, samples: int = 400, seed: int = 0) -> list[tuple[int, ...]]:
     """The distinct nonzero sign vectors sign(∂φ(θ)ᵀw) at ``point`` for ``samples`` seeded integer w (for d = 1,
-    exactly the two of w = ±1)."""
+    exactly the two of w = ±1).  A vector with a 0 where the column of ∂φ(θ) is not zero is left out: that 0
+    comes from a cancellation at this w, and the field X_w is not constant near θ there."""
     grads = [PolynomialVectorField.gradient(arch.space, p).evaluate(point) for p in arch.phi]
+    structural_zero = [all(g[i] == 0 for g in grads) for i in range(arch.dim)]
     rng = random.Random(seed)
     ws = [[1], [-1]] if len(grads) == 1 else [[rng.randint(-9, 9) for _ in grads] for _ in range(samples)]
     seen: dict[tuple[int, ...], None] = {}
     for w in ws:
         v = [sum((wk * g[i] for wk, g in zip(w, grads)), QQ(0)) for i in range(arch.dim)]
         pattern = tuple((x > 0) - (x < 0) for x in v)
-        if any(pattern):
+        if any(pattern) and all(p or z for p, z in zip(pattern, structural_zero)):
             seen.setdefault(pattern, None)
     return list(seen)
 
