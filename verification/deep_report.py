@@ -14,7 +14,8 @@ from conslaw.algebra.points import format_point
 from .certificate import verdict_for
 
 
-def _subset(net, subset: str) -> tuple[str, list[str]]:
+def subset_names(net, subset: str) -> tuple[str, list[str]]:
+    """(what the subset is, in words; its parameter names) for 'all', 'head', 'block:L' or 'straddle:L'."""
     if subset == "all":
         return "all parameters", list(net.space.names)
     if subset == "head":
@@ -71,7 +72,7 @@ def analyse_resnet(dim: int, hidden, *, bias: bool = False, classes: int = 0, su
     """
     t0 = time.perf_counter()
     net = residual_mlp(dim, list(hidden), bias, classes, kinds=kinds, conv=conv)
-    what, names = _subset(net, subset)
+    what, names = subset_names(net, subset)
     point = working_points(net.space.dim, seed, 1)[0]
     sub_point = [point[net.space.index(n)] for n in names]
 

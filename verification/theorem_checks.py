@@ -4,7 +4,10 @@
   integrated numerically;
 * :func:`check_model_span` — Theorem 3.4's conclusion W_θ = range ∂φ(θ)ᵀ, exactly at a seeded rational point;
 * :func:`check_projection` — Prop. 4.3's characterisation of the laws of a parameter subset, two ways;
-* :func:`check_example_4_8` — Example 4.8: three laws where the block laws are two.
+* :func:`check_example_4_8` — Example 4.8: three laws where the block laws are two;
+* :func:`check_sign_flow` — Appendix R: the sign (simplified Adam) flow's laws (:mod:`sign_flow`);
+* :func:`check_momentum` — Keep the Momentum: the heavy-ball flow's laws on phase space, beside the gradient
+  flow's.
 
 Each takes ``(result, instance, seed)`` and returns a JSON-ready record with a ``verdict``.
 """
@@ -22,6 +25,7 @@ from conslaw.algebra.activation_regions import activation_regions, region_genera
 from conslaw.algebra.deep import residual_mlp, restrict_to_subset
 from conslaw.algebra.points import format_point, random_rational_point
 
+from .deep_report import subset_names
 from .latex import law_lines
 from .polynomial_flow import CompiledPolynomials, rk4, weight_decay_flow
 from .theorems import Instance, Result
@@ -165,13 +169,6 @@ def _resnet(inst: Instance):
     return residual_mlp(o["dim"], list(o["hidden"]), inst.bias, o.get("classes", 0)), o
 
 
-def _subset_names(net, subset: str) -> list[str]:
-    kind, _, num = subset.partition(":")
-    if subset == "head":
-        return net.head_names()
-    return net.block_names(int(num)) if kind == "block" else net.straddle_names(int(num))
-
-
 def _embed(poly, sub_space, space):
     """A polynomial of the subset's ring as one of the whole network's ring."""
     index = [space.index(n) for n in sub_space.names]
@@ -195,7 +192,7 @@ def check_projection(result: Result, inst: Instance, seed: int) -> dict:
     net, o = _resnet(inst)
     point = working_points(net.space.dim, seed, 1)[0]
     fields = region_generators(net, activation_regions(net, point).regions)
-    names = _subset_names(net, o["subset"])
+    names = subset_names(net, o["subset"])[1]
     sub_space, sub_fields = restrict_to_subset(fields, names)
     side_a = polynomial_laws(sub_fields, 2).laws
     embedded = [_embed(h, sub_space, net.space) for h in side_a]
