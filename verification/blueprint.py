@@ -28,7 +28,7 @@ from typing import Optional
 import networkx as nx
 
 EVIDENCE = {
-    "proved": ("proved on instances, with certificates", "#2e7d32"),
+    "proved": ("proved exactly on instances (certificates for the counts)", "#2e7d32"),
     "numeric": ("numerical evidence", "#1565c0"),
     "bounded": ("not proven: bounds only", "#ef6c00"),
     "failed": ("failed", "#c62828"),
@@ -77,7 +77,7 @@ def layered_positions(g: nx.DiGraph) -> dict:
     return pos
 
 
-def _svg_graph(g: nx.DiGraph, pos: dict, label, colour, link=None, box=(170, 30), gap=(40, 14),
+def _svg_graph(g: nx.DiGraph, pos: dict, label, colour, link=None, box=(195, 30), gap=(36, 14),
                dashed=lambda u, v: False, title="", fit: bool = False) -> str:
     """An SVG drawing of ``g`` with layers left to right; ``label(n)``, ``colour(n)``, optional ``link(n)``."""
     w, h = box
