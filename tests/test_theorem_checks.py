@@ -239,3 +239,23 @@ def test_momentum_command_line():
     out = io.StringIO()
     assert run(["count", "relu", "2", "2", "2", "--flow", "momentum"], out=out) == 0
     assert "17 - 17 = 0, proven: the trace is all of phase space" in out.getvalue()
+
+
+def test_momentum_certificate_is_rechecked_and_tampering_is_caught():
+    """A heavy-ball certificate passes the independent checker (which rebuilds V_0 and W_k from φ itself); a
+    coefficient of its law changed, or another friction τ, is rejected."""
+    import json
+
+    from conslaw.verification.certificate import build_momentum_certificate
+    from conslaw.verification.checker import check_certificate
+
+    cert = json.loads(json.dumps(build_momentum_certificate(Instance("linear", (2, 2, 2)).build(), seed=1)))
+    report = check_certificate(cert)
+    assert report.ok and report.flow == "momentum" and report.verdict == {"status": "proven", "laws": 1}
+    tampered = json.loads(json.dumps(cert))
+    tampered["laws"][0]["terms"][0][0] = "2"
+    bad = check_certificate(tampered)
+    assert not bad.ok and any("not conserved" in f for f in bad.failures)
+    other_tau = json.loads(json.dumps(cert))
+    other_tau["flow"]["tau"] = "2"
+    assert not check_certificate(other_tau).ok

@@ -3,8 +3,10 @@
 The producer uses SymPy's sparse polynomial rings, FLINT ranks and its own
 architecture builders.  The checker uses none of them: it rebuilds φ with
 SymPy *expression* matrices, differentiates and expands expression trees,
-forms brackets with ``Matrix.jacobian``, and takes ranks with SymPy's own
-``Matrix.rank`` over the rationals.  Each failure says what failed.
+forms brackets with ``Matrix.jacobian``, and takes ranks with SymPy's
+``DomainMatrix`` over QQ.  Each failure says what failed.  A momentum certificate
+(``"flow": {"kind": "momentum", "tau": …}``) names its generators through φ: the
+checker builds V_0 = (τs, v, −τv) and W_k = (0, 0, −∇φ_k) on phase space itself.
 
 A certificate is untrusted input.  Nothing in it is ever executed: polynomials
 are structured data (version 2: ``[["p/q", [[parameter index, exponent], …]], …]``)
@@ -64,6 +66,7 @@ class CheckReport:
     failures: list[str] = field(default_factory=list)
     facts: list[str] = field(default_factory=list)
     verdict: dict = field(default_factory=dict)
+    flow: str = "gradient"  # "gradient" (the ∇φ_k) or "momentum" (the heavy-ball phase-space fields)
 
 
 # ------------------------------------------------------------- validation
@@ -305,6 +308,25 @@ def _rank(rows: list[list]) -> int:
     return DomainMatrix.from_Matrix(sympy.Matrix(rows)).to_field().rank()
 
 
+def _momentum_generators(flow: Any, phi: list, names: list[str], symbols: list) -> list:
+    """[V_0, W_1, …] of the heavy-ball flow on (s, θ, v), rebuilt from φ: V_0 = (τs, v, −τv), W_k = (0, 0, −∇_θφ_k).
+    The parameters must be s, then θ, then one v_ per θ, in that order; φ may involve θ only."""
+    _need(isinstance(flow, dict) and flow.get("kind") == "momentum", f"unknown flow {_show(flow)}")
+    tau = _rational(flow.get("tau"), "flow tau")
+    _need(tau > 0, f"the friction tau must be positive, got {_show(flow.get('tau'))}")
+    _need(len(names) % 2 == 1 and names[0] == "s", "a momentum certificate's parameters start with s")
+    D = (len(names) - 1) // 2
+    theta, velocity = symbols[1:D + 1], symbols[D + 1:]
+    _need(names[D + 1:] == ["v_" + n for n in names[1:D + 1]], "a momentum certificate's parameters are s, theta, "
+                                                               "then v_ of each theta in the same order")
+    for k, p in enumerate(phi):
+        _need(not (p.free_symbols - set(theta)), f"phi component {k} involves more than theta")
+    t = sympy.Rational(tau.numerator, tau.denominator)
+    drift = sympy.Matrix([t * symbols[0]] + list(velocity) + [-t * x for x in velocity])
+    pushes = [sympy.Matrix([0] * (D + 1) + [-g for g in _gradient(p, theta)]) for p in phi]
+    return [drift] + pushes
+
+
 def verdict_text(status: str, D: int, rank: int, laws: int) -> str:
     """The only verdict sentences a certificate may carry (the checker's own copy of the format)."""
     if status == "proven":
@@ -373,7 +395,11 @@ def check_certificate(cert: Any) -> CheckReport:
     else:
         facts.append(f"phi rebuilt independently from the architecture {_show(cert['architecture'])} and matched")
     phi = stored_phi  # its order numbers the generators in the witness trees
-    gens = [sympy.Matrix(_gradient(p, symbols)) for p in phi]
+    if "flow" in cert:
+        gens = _momentum_generators(cert["flow"], phi, names, symbols)
+        facts.append(f"generators: the heavy-ball phase-space fields V_0 and W_k built from phi ({len(gens)})")
+    else:
+        gens = [sympy.Matrix(_gradient(p, symbols)) for p in phi]
 
     # (1) every law is a first integral of every generator
     laws = [_expr(_polynomial(h, f"law {i}", version, names, fails), symbols) for i, h in enumerate(laws_spec)]
@@ -440,7 +466,7 @@ def check_certificate(cert: Any) -> CheckReport:
     elif verdict.get("text") != verdict_text(expected["status"], D, rank, m):
         fails.append(f"the verdict's text {_show(verdict.get('text'))} does not state the verified result "
                      f"{verdict_text(expected['status'], D, rank, m)!r}")
-    return CheckReport(not fails, fails, facts, expected)
+    return CheckReport(not fails, fails, facts, expected, "momentum" if "flow" in cert else "gradient")
 
 
 def check_file(path: str) -> CheckReport:

@@ -633,7 +633,11 @@ def _check(args, out) -> int:
         v = report.verdict
         what = f"exactly {v['laws']} independent laws" if v["status"] == "proven" else \
             f"count bounded between {v['lower']} and {v['upper']}"
-        what += " of the gradient flows of the generators grad phi_k (the model may have more where the notes say so)"
+        if report.flow == "momentum":
+            what += " h(t, theta, theta') of the heavy-ball flows theta'' + tau theta' = -grad L on phase space"
+        else:
+            what += (" of the gradient flows of the generators grad phi_k (the model may have more where the notes say "
+                     "so)")
         print(f"certificate verified: {what}", file=out)
         return 0
     for failure in report.failures:

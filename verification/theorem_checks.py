@@ -305,31 +305,31 @@ def check_sign_flow(result: Result, inst: Instance, seed: int) -> dict:
 
 
 def check_momentum(result: Result, inst: Instance, seed: int) -> dict:
-    """Keep the Momentum on an instance: the heavy-ball flow on phase space (s = e^{τt}, θ, v), τ = 1
-    (:func:`conslaw.algebra.phase_space.momentum_fields`).  The exact trace rank r at two seeded rational points
-    bounds the count by 2D + 1 − r; the laws of degree ≤ 3 found and verified as polynomial identities bound it
-    from below; proven when they meet.  The gradient flow's count is computed beside it (the conservation loss)."""
-    from conslaw.algebra.phase_space import momentum_fields
+    """Keep the Momentum on an instance: the heavy-ball flow on phase space (s = e^{τt}, θ, v), τ = 1, certified
+    (:func:`certificate.build_momentum_certificate`: witness brackets of exact rank r at a seeded rational point, and
+    laws of degree ≤ 3 verified as polynomial identities; proven when they meet 2D + 1).  The gradient flow's count
+    is computed beside it (the conservation loss)."""
+    from .certificate import build_momentum_certificate, certificate_text
+    from .verify import certificate_name
 
     arch = inst.build()
-    space, fields = momentum_fields(arch)
-    trace = lie_trace(fields, seed=seed, n_points=2)
-    laws = polynomial_laws(fields, 3).laws if trace.rank < space.dim else []
-    independent = gradient_rank(space, laws, trace.points[0]) if laws else 0
-    count = space.dim - trace.rank
+    cert = build_momentum_certificate(arch, seed=seed)
+    verdict = cert["verdict"]
+    rank = cert["rank_witness"]["rank"]
     gradient_flow = arch.dim - lie_trace(arch.generators(), seed=seed, n_points=2).rank
     expected = result.formula(inst)
-    record = {"instance": inst.label, "D": arch.dim, "phase_space_dim": space.dim, "rank": trace.rank,
-              "ranks_per_point": list(trace.ranks), "laws_found": independent, "momentum_laws": count,
-              "gradient_flow_laws": gradient_flow, "expected": expected.laws, "in_hypotheses": expected.in_hypotheses,
-              "argument": expected.argument, "laws_text": [str(h.as_expr()) for h in laws][:12]}
-    if independent != count:
+    record = {"instance": inst.label, "D": arch.dim, "phase_space_dim": cert["D"], "rank": rank,
+              "laws_found": len(cert["laws"]), "momentum_laws": cert["D"] - rank, "gradient_flow_laws": gradient_flow,
+              "expected": expected.laws, "in_hypotheses": expected.in_hypotheses, "argument": expected.argument,
+              "certificate_status": verdict["status"], "laws_text": [law["text"] for law in cert["laws"]][:12],
+              "_certificate": (certificate_name(result.id, inst), certificate_text(cert))}
+    if verdict["status"] != "proven":
         record["verdict"] = "not proven"
-        record["evidence"] = f"between {independent} and {count} laws (degree ≤ 3 found {independent})"
-    elif count != expected.laws:
+        record["evidence"] = verdict["text"]
+    elif verdict["laws"] != expected.laws:
         record["verdict"] = "fails" if expected.in_hypotheses else "differs outside the hypotheses"
-        record["counterexample"] = {"point": format_point(trace.points[0]), "rank": trace.rank,
-                                    "phase_space_dim": space.dim, "laws": count, "claimed": expected.laws}
+        record["counterexample"] = {"point": cert["point"], "rank": rank, "phase_space_dim": cert["D"],
+                                    "laws": verdict["laws"], "claimed": expected.laws}
     else:
         record["verdict"] = "holds" if expected.in_hypotheses else "holds outside the hypotheses"
     return record

@@ -466,9 +466,9 @@ CATALOGUE: tuple[Result, ...] = (
         r"\dot U^\top U + V^\top \dot V - \dot V^\top V\right)_{i,j},\ i < j",
         r"\text{two-layer linear } x \mapsto VU^\top x,\ (n, m) \ne (1, 1);\ \text{phase space } (s = e^{\tau t}, "
         r"\theta, \dot\theta),\ \tau = 1",
-        "momentum", "exact: the trace rank over QQ of Lie(V_0, W_1, …, W_d) on phase space at two seeded rational "
-                    "points; the laws of degree ≤ 3 in (s, θ, v) found and verified as identities; the gradient "
-                    "flow's count beside it",
+        "momentum", "exact certificate on phase space (witness brackets of Lie(V_0, W_1, …, W_d) of exact rank over "
+                    "QQ at a seeded rational point; the laws of degree ≤ 3 in (s, θ, v) verified as identities); the "
+                    "gradient flow's count beside it",
         "a certified momentum count other than the Noether count, with the point and the ranks",
         instances=(Instance("linear", (2, 2, 2)), Instance("linear", (1, 2, 2)), Instance("linear", (2, 3, 2)),
                    Instance("linear", (3, 1, 3)), Instance("linear", (1, 4, 2)), Instance("linear", (1, 1, 1)),
@@ -480,8 +480,8 @@ CATALOGUE: tuple[Result, ...] = (
         "km24:relu-no-law", "km24", "Momentum: ReLU networks keep no conservation law",
         r"\ddot\theta + \tau\dot\theta = -\nabla L(\theta): \text{ no conservation law } h(t, \theta, \dot\theta)",
         r"\text{ReLU networks (path lifting)},\ \text{generic } (\theta, \dot\theta),\ \tau = 1",
-        "momentum", "exact: the trace rank over QQ of Lie(V_0, W_1, …, W_d) on phase space at two seeded rational "
-                    "points (full rank 2D + 1 proves that no law exists)",
+        "momentum", "exact certificate on phase space (witness brackets of Lie(V_0, W_1, …, W_d) of full rank 2D + 1 "
+                    "over QQ at a seeded rational point: no law exists near it)",
         "a phase-space rank below 2D + 1 with laws found, with the point and the rank",
         instances=(Instance("relu", (1, 1, 1)), Instance("relu", (2, 2, 2)), Instance("relu", (2, 1, 2), True),
                    Instance("relu", (3, 2, 3), True), Instance("relu", (2, 2, 2, 2), grid="full")),
