@@ -89,25 +89,32 @@ def build_certificate(
     if trace is None:
         trace = lie_trace(gens, seed=seed, n_points=1, progress=progress)
     point, witness, laws, basis = _claims(arch.space, gens, trace, degree)
-    cert = {
+    return _document(arch, arch.space, arch.description, "gradients of the components of phi", arch.phi, point,
+                     seed, witness, laws, basis, degree, t0)
+
+
+def _document(arch: Architecture, space, description: str, rule: str, phi, point, seed: int, witness, laws, basis,
+              degree: int, t0: float, flow: Optional[dict] = None) -> dict:
+    """The certificate's JSON object from its claims (``flow`` only for other flows than the gradient flow)."""
+    return {
         "format": FORMAT,
         "version": VERSION,
         "architecture": architecture_spec(arch),
-        "description": arch.description,
-        "parameters": list(arch.space.names),
-        "D": arch.dim,
+        **({"flow": flow} if flow is not None else {}),
+        "description": description,
+        "parameters": list(space.names),
+        "D": space.dim,
         "point": format_point(point),
         "seed": seed,
-        "generators": {"rule": "gradients of the components of phi", "phi": [polynomial_record(p) for p in arch.phi]},
+        "generators": {"rule": rule, "phi": [polynomial_record(p) for p in phi]},
         "laws": [polynomial_record(h) for h in laws],
         "law_search": {"degree": degree, "basis_size": len(basis.laws), "method": basis.method},
         "rank_witness": {"rank": len(witness), "brackets": witness},
-        "verdict": verdict_for(arch.dim, len(witness), len(laws)),
+        "verdict": verdict_for(space.dim, len(witness), len(laws)),
         "model": model_scope(arch),
         "notes": list(arch.notes),
         "seconds": round(time.perf_counter() - t0, 4),
     }
-    return cert
 
 
 MOMENTUM_RULE = ("heavy-ball flow on phase space (s = e^{tau t}, theta, v): generator 0 is V_0 = (tau s, v, -tau v), "
@@ -126,25 +133,9 @@ def build_momentum_certificate(arch: Architecture, *, degree: int = 3, seed: int
     point, witness, laws, basis = _claims(space, fields, trace, degree)
     D = arch.dim
     lifted = [space.ring.from_dict({(0,) + tuple(m) + (0,) * D: c for m, c in p.terms()}) for p in arch.phi]
-    return {
-        "format": FORMAT,
-        "version": VERSION,
-        "architecture": architecture_spec(arch),
-        "flow": {"kind": "momentum", "tau": str(QQ(tau))},
-        "description": f"{arch.description}, heavy-ball flow on phase space (s = e^(tau t), theta, v = theta')",
-        "parameters": list(space.names),
-        "D": space.dim,
-        "point": format_point(point),
-        "seed": seed,
-        "generators": {"rule": MOMENTUM_RULE, "phi": [polynomial_record(p) for p in lifted]},
-        "laws": [polynomial_record(h) for h in laws],
-        "law_search": {"degree": degree, "basis_size": len(basis.laws), "method": basis.method},
-        "rank_witness": {"rank": len(witness), "brackets": witness},
-        "verdict": verdict_for(space.dim, len(witness), len(laws)),
-        "model": model_scope(arch),
-        "notes": list(arch.notes),
-        "seconds": round(time.perf_counter() - t0, 4),
-    }
+    description = f"{arch.description}, heavy-ball flow on phase space (s = e^(tau t), theta, v = theta')"
+    return _document(arch, space, description, MOMENTUM_RULE, lifted, point, seed, witness, laws, basis, degree, t0,
+                     flow={"kind": "momentum", "tau": str(QQ(tau))})
 
 
 def certify(name: str, widths, bias: bool = False, **kwargs) -> dict:
