@@ -16,18 +16,8 @@ import argparse
 import time
 
 import torch
-from torch import nn
 
-from conslaw.verification.module_laws import find_laws
-from conslaw.verification.monitor import LawMonitor
-from conslaw.verification.neural_mechanics import continuous_theory, symmetries
-
-
-def vgg(width: int = 8, classes: int = 10) -> nn.Module:
-    return nn.Sequential(nn.Conv2d(1, width, 3, padding=1), nn.BatchNorm2d(width), nn.ReLU(), nn.MaxPool2d(2),
-                         nn.Conv2d(width, 2 * width, 3, padding=1), nn.BatchNorm2d(2 * width), nn.ReLU(),
-                         nn.MaxPool2d(2), nn.Flatten(), nn.Linear(2 * width * 4, 64), nn.ReLU(),
-                         nn.Linear(64, classes)).double()
+from conslaw.verification.neural_mechanics import continuous_theory, train_and_compare, vgg_bn
 
 
 def main() -> None:
@@ -46,33 +36,21 @@ def main() -> None:
     x = torch.tensor(digits.images, dtype=torch.float64)[:, None] / 16.0
     y = torch.tensor(digits.target)
     torch.manual_seed(args.seed)
-    model = vgg()
-    opt = torch.optim.SGD(model.parameters(), lr=args.lr, weight_decay=args.weight_decay)
-    inventory = find_laws(model)
-    monitor = LawMonitor(model, inventory, optimizer=opt)
-    for _ in range(args.steps):
-        batch = torch.randint(0, len(y), (args.batch,))
-        opt.zero_grad()
-        nn.functional.cross_entropy(model(x[batch]), y[batch]).backward()
-        monitor.before_step()
-        opt.step()
-        monitor.after_step()
+    model = vgg_bn()
+    compared, monitor = train_and_compare(model, x, y, lr=args.lr, weight_decay=args.weight_decay, steps=args.steps,
+                                          batch=args.batch, seed=args.seed)
     with torch.no_grad():
         accuracy = float((model(x).argmax(1) == y).double().mean())
-    found = symmetries(inventory)
     print(f"# digits {tuple(x.shape)}, {args.steps} SGD steps, lr {args.lr}, weight decay {args.weight_decay}, "
           f"batch {args.batch}, seed {args.seed}: training accuracy {accuracy:.3f}, {time.perf_counter() - t0:.1f} s")
     print("| symmetry | modules | laws | moved (rel.) | theory − measured (rel.) |")
     print("|---|---|---|---|---|")
     shown = {}
-    for s in found:
-        measured = torch.stack(monitor.traces[s["group"]].measured)
-        theory = continuous_theory(monitor, s["group"], args.lr, args.weight_decay)
-        size = float(measured.abs().max())
-        moved = float((measured[-1] - measured[0]).abs().max()) / size
-        gap = float((theory - measured).abs().max()) / size
+    for s, moved, gap in compared:
         print(f"| {s['symmetry']} | {', '.join(s['modules'])} | {s['laws']} | {moved:.3f} | {gap:.1e} |")
-        shown.setdefault(s["symmetry"], (s, measured, theory))
+        measured = torch.stack(monitor.traces[s["group"]].measured)
+        shown.setdefault(s["symmetry"], (s, measured, continuous_theory(monitor, s["group"], args.lr,
+                                                                        args.weight_decay)))
     import matplotlib
 
     matplotlib.use("Agg")

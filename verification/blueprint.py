@@ -157,7 +157,8 @@ def _instance_rows(entry: dict) -> str:
         numbers = ", ".join(f"{k} = {r[k]}" for k in ("D", "rank", "laws_found", "expected", "stated_laws_independent",
                                                        "laws_stated", "subset_size", "regions", "rank_range_dphi",
                                                        "rank_model_gradients", "largest_relative_error",
-                                                       "phase_space_dim", "momentum_laws", "gradient_flow_laws")
+                                                       "phase_space_dim", "momentum_laws", "gradient_flow_laws",
+                                                       "symmetry_groups", "smallest_move", "largest_gap")
                             if r.get(k) is not None)
         cert = (f'<a href="{html.escape(r["certificate"])}">certificate</a>' if r.get("certificate") else "")
         detail = ""

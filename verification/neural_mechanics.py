@@ -62,4 +62,43 @@ def continuous_theory(monitor, group: int, lr: float, weight_decay: float) -> to
     return torch.stack(out)
 
 
-__all__ = ["SYMMETRIES", "continuous_theory", "symmetries"]
+def vgg_bn(width: int = 8, classes: int = 10, hidden: int = 64) -> torch.nn.Module:
+    """A small VGG-style network for 8 × 8 single-channel images: two conv → batch norm → ReLU → max-pool stages,
+    then a ReLU classifier (float64): every Neural Mechanics symmetry occurs in it."""
+    nn = torch.nn
+    return nn.Sequential(nn.Conv2d(1, width, 3, padding=1), nn.BatchNorm2d(width), nn.ReLU(), nn.MaxPool2d(2),
+                         nn.Conv2d(width, 2 * width, 3, padding=1), nn.BatchNorm2d(2 * width), nn.ReLU(),
+                         nn.MaxPool2d(2), nn.Flatten(), nn.Linear(2 * width * 4, hidden), nn.ReLU(),
+                         nn.Linear(hidden, classes)).double()
+
+
+def train_and_compare(model: torch.nn.Module, x: torch.Tensor, y: torch.Tensor, *, lr: float, weight_decay: float,
+                      steps: int, batch: int, seed: int = 0):
+    """SGD with weight decay on (x, y), monitored; per symmetry group: (group, how far the quantity moved, the
+    largest gap between Kunin's closed form and the measurement), both relative to the quantity's size; and the
+    monitor."""
+    from .module_laws import find_laws
+    from .monitor import LawMonitor
+
+    generator = torch.Generator().manual_seed(seed)
+    opt = torch.optim.SGD(model.parameters(), lr=lr, weight_decay=weight_decay)
+    inventory = find_laws(model)
+    monitor = LawMonitor(model, inventory, optimizer=opt)
+    for _ in range(steps):
+        rows = torch.randint(0, len(y), (batch,), generator=generator)
+        opt.zero_grad()
+        torch.nn.functional.cross_entropy(model(x[rows]), y[rows]).backward()
+        monitor.before_step()
+        opt.step()
+        monitor.after_step()
+    out = []
+    for s in symmetries(inventory):
+        measured = torch.stack(monitor.traces[s["group"]].measured)
+        theory = continuous_theory(monitor, s["group"], lr, weight_decay)
+        size = float(measured.abs().max())
+        out.append((s, float((measured[-1] - measured[0]).abs().max()) / size,
+                    float((theory - measured).abs().max()) / size))
+    return out, monitor
+
+
+__all__ = ["SYMMETRIES", "continuous_theory", "symmetries", "train_and_compare", "vgg_bn"]

@@ -7,7 +7,9 @@
 * :func:`check_example_4_8` — Example 4.8: three laws where the block laws are two;
 * :func:`check_sign_flow` — Appendix R: the sign (simplified Adam) flow's laws (:mod:`sign_flow`);
 * :func:`check_momentum` — Keep the Momentum: the heavy-ball flow's laws on phase space, beside the gradient
-  flow's.
+  flow's;
+* :func:`check_neural_mechanics` — Kunin et al.: the broken dynamics of the symmetries' laws under SGD with
+  weight decay, against training (numerical evidence).
 
 Each takes ``(result, instance, seed)`` and returns a JSON-ready record with a ``verdict``.
 """
@@ -335,4 +337,38 @@ def check_momentum(result: Result, inst: Instance, seed: int) -> dict:
     return record
 
 
-__all__ = ["check_example_4_8", "check_momentum", "check_sign_flow", "check_model_span", "check_projection", "check_weight_decay"]
+def check_neural_mechanics(result: Result, inst: Instance, seed: int) -> dict:
+    """Kunin et al.'s broken dynamics on a VGG-style network with batch norm (:mod:`neural_mechanics`): seeded
+    synthetic images, SGD with weight decay; every symmetry (translation, scale, rescale) must be found, move by
+    more than 2 % of its size, and stay within 3e-3 of the closed form.  Numerical evidence, not a proof."""
+    import torch
+
+    from .neural_mechanics import train_and_compare, vgg_bn
+
+    width = dict(inst.options)["width"]
+    torch.manual_seed(seed)
+    model = vgg_bn(width=width, classes=5, hidden=4 * width)
+    generator = torch.Generator().manual_seed(seed)
+    x = torch.randn(48, 1, 8, 8, dtype=torch.float64, generator=generator)
+    y = torch.randint(0, 5, (48,), generator=generator)
+    compared, _ = train_and_compare(model, x, y, lr=0.05, weight_decay=0.02, steps=120, batch=12, seed=seed)
+    found = {s["symmetry"] for s, _, _ in compared}
+    worst = max(compared, key=lambda c: c[2])
+    record = {"instance": inst.label, "D": sum(p.numel() for p in model.parameters()), "symmetry_groups": len(compared),
+              "largest_gap": float(f"{worst[2]:.3e}"), "smallest_move": float(f"{min(c[1] for c in compared):.3e}"),
+              "groups": [{"symmetry": s["symmetry"], "modules": s["modules"], "moved": round(m, 4),
+                          "gap": float(f"{g:.3e}")} for s, m, g in compared]}
+    bad = [c for c in compared if c[1] <= 0.02 or c[2] >= 3e-3]
+    if found != {"translation", "scale", "rescale"}:
+        record["verdict"] = "fails"
+        record["counterexample"] = {"symmetries found": sorted(found)}
+    elif bad:
+        s, moved, gap = bad[0]
+        record["verdict"] = "fails"
+        record["counterexample"] = {"symmetry": s["symmetry"], "modules": s["modules"], "moved": moved, "gap": gap}
+    else:
+        record["verdict"] = "holds"
+    return record
+
+
+__all__ = ["check_example_4_8", "check_momentum", "check_neural_mechanics", "check_sign_flow", "check_model_span", "check_projection", "check_weight_decay"]

@@ -2,7 +2,7 @@
 
 The checks named by the catalogue's entries live here (``count``, ``counting``, ``laws_hold``, ``one_step``,
 ``resnet_subset``) and in :mod:`theorem_checks` (``weight_decay``, ``model_span``, ``projection``,
-``example_4_8``, ``sign_flow``, ``momentum``); :mod:`sweep` runs the instances (in this process or on Dask) and this module assembles the
+``example_4_8``, ``sign_flow``, ``momentum``, ``neural_mechanics``); :mod:`sweep` runs the instances (in this process or on Dask) and this module assembles the
 report and writes ``results.json``, ``report.md`` and ``report.tex`` (and, through :mod:`blueprint`,
 ``index.html``).
 
@@ -30,8 +30,8 @@ from conslaw.algebra.polynomial_text import parse_rational
 from .certificate import build_certificate, certificate_text
 from .latex import law_lines
 from .sweep import plan, sweep
-from .theorem_checks import (check_example_4_8, check_model_span, check_momentum, check_projection,
-                             check_sign_flow, check_weight_decay)
+from .theorem_checks import (check_example_4_8, check_model_span, check_momentum, check_neural_mechanics,
+                             check_projection, check_sign_flow, check_weight_decay)
 from .theorems import PAPERS, Instance, Result
 
 SCHEMA = "conslaw-verify/1"
@@ -237,7 +237,7 @@ CHECKS: dict[str, Callable[[Result, Instance, int], dict]] = {
     "count": check_count, "counting": check_counting, "laws_hold": check_laws_hold, "one_step": check_one_step,
     "resnet_subset": check_resnet_subset, "weight_decay": check_weight_decay, "model_span": check_model_span,
     "projection": check_projection, "example_4_8": check_example_4_8, "sign_flow": check_sign_flow,
-    "momentum": check_momentum,
+    "momentum": check_momentum, "neural_mechanics": check_neural_mechanics,
 }
 
 
