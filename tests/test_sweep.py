@@ -121,3 +121,14 @@ def test_dask_sweep_survives_a_killed_worker(tmp_path):
     assert sorted(keys) == sorted(t.key for t in plan([result], "quick")) and len(set(keys)) == len(keys)
     assert without_seconds(report) == without_seconds(serial) and report["all_hold"]
     assert sorted(os.listdir(tmp_path / "dask" / "certificates")) == sorted(os.listdir(tmp_path / "serial" / "certificates"))
+
+
+def test_a_bad_scheduler_or_resume_without_a_folder_is_one_line_exit_2(capsys):
+    import io
+
+    from conslaw.verification.cli import run
+
+    assert run(["verify", "--only", "tc25:prop-3.11", "--scheduler", "nonsense", "--no-progress"], out=io.StringIO()) == 2
+    assert "cannot reach the Dask scheduler at 'nonsense'" in capsys.readouterr().err
+    assert run(["verify", "--only", "tc25:prop-3.11", "--resume", "--no-progress"], out=io.StringIO()) == 2
+    assert "--resume needs --out DIR" in capsys.readouterr().err

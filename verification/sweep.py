@@ -134,8 +134,9 @@ def _dask(tasks: list[Task], seed: int, scheduler: str, workers: int) -> Iterato
     else:
         try:
             client = Client(scheduler, timeout=30)
-        except OSError as exc:
-            raise ConslawError(f"cannot reach the Dask scheduler at {scheduler}: {exc}") from exc
+        except (OSError, ValueError, TimeoutError) as exc:
+            raise ConslawError(f"cannot reach the Dask scheduler at {scheduler!r} (use serial, local or an address "
+                               f"such as tcp://host:8786): {exc}") from exc
     from distributed import KilledWorker
 
     try:
