@@ -36,15 +36,38 @@ def momentum_fields(arch: Architecture, tau=QQ(1)) -> tuple[ParameterSpace, list
     gens = space.ring.gens
     s, velocity = gens[0], gens[D + 1:]
     drift = PolynomialVectorField(space, [tau * s] + list(velocity) + [-tau * x for x in velocity])
-
-    def lift(p):
-        return space.ring.from_dict({(0,) + tuple(m) + (0,) * D: c for m, c in p.terms()})
-
     pushes = []
     for p in arch.phi:
-        grad = [lift(p.diff(arch.space.ring.gens[i])) for i in range(D)]
+        grad = [lift_to_phase_space(p.diff(arch.space.ring.gens[i]), space) for i in range(D)]
         pushes.append(PolynomialVectorField(space, [space.ring.zero] * (D + 1) + [-g for g in grad]))
     return space, [drift] + pushes
 
 
-__all__ = ["TIME", "VELOCITY_PREFIX", "momentum_fields"]
+def lift_to_phase_space(poly, space: ParameterSpace):
+    """A polynomial in θ as one of the phase space's ring QQ[s, θ, v] (exponents shifted past s, none in v)."""
+    D = (space.dim - 1) // 2
+    return space.ring.from_dict({(0,) + tuple(m) + (0,) * D: c for m, c in poly.terms()})
+
+
+def momentum_count(arch: Architecture, *, seed: int = 0, n_points: int = 2, max_level: int = 50,
+                   degree: int = 3) -> dict:
+    """The heavy-ball flow's law count beside the gradient flow's (plain data): the exact trace ranks of
+    Lie(V_0, W_k) at ``n_points`` seeded rational points, 2D + 1 − rank laws, the laws of degree ≤ ``degree``
+    found (polynomial identities) with how many are independent at the first point — the count is proven when
+    they meet it — and the gradient flow's D − rank at the same points."""
+    from .laws import gradient_rank
+    from .law_discovery import polynomial_laws
+    from .trace import lie_trace
+
+    space, fields = momentum_fields(arch)
+    trace = lie_trace(fields, seed=seed, n_points=n_points, max_level=max_level)
+    count = space.dim - trace.rank
+    laws = polynomial_laws(fields, degree).laws if count else []
+    found = gradient_rank(space, laws, trace.points[0]) if laws else 0
+    gradient_flow = arch.dim - lie_trace(arch.generators(), seed=seed, n_points=n_points).rank
+    return {"D": arch.dim, "phase_space_dim": space.dim, "rank": trace.rank, "ranks_per_point": list(trace.ranks),
+            "laws": count, "laws_found": found, "proven": found == count, "gradient_flow_laws": gradient_flow,
+            "laws_text": [str(h.as_expr()) for h in laws], "seed": seed}
+
+
+__all__ = ["TIME", "VELOCITY_PREFIX", "lift_to_phase_space", "momentum_count", "momentum_fields"]

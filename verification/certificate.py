@@ -23,7 +23,7 @@ from sympy import QQ
 from conslaw.algebra import build_architecture, independent_rows, lie_trace, polynomial_laws
 from conslaw.algebra.architectures import Architecture
 from conslaw.algebra.fields import PolynomialVectorField
-from conslaw.algebra.phase_space import momentum_fields
+from conslaw.algebra.phase_space import lift_to_phase_space, momentum_fields
 from conslaw.algebra.points import format_point
 from conslaw.algebra.trace import ProgressCallback
 
@@ -131,8 +131,7 @@ def build_momentum_certificate(arch: Architecture, *, degree: int = 3, seed: int
     space, fields = momentum_fields(arch, tau)
     trace = lie_trace(fields, seed=seed, n_points=1)
     point, witness, laws, basis = _claims(space, fields, trace, degree)
-    D = arch.dim
-    lifted = [space.ring.from_dict({(0,) + tuple(m) + (0,) * D: c for m, c in p.terms()}) for p in arch.phi]
+    lifted = [lift_to_phase_space(p, space) for p in arch.phi]
     description = f"{arch.description}, heavy-ball flow on phase space (s = e^(tau t), theta, v = theta')"
     return _document(arch, space, description, MOMENTUM_RULE, lifted, point, seed, witness, laws, basis, degree, t0,
                      flow={"kind": "momentum", "tau": str(QQ(tau))})

@@ -494,41 +494,31 @@ def _count_sign_flow(args, out) -> int:
 
 def _count_momentum(args, out) -> int:
     """The heavy-ball flow's laws on phase space (:mod:`conslaw.algebra.phase_space`), beside the gradient flow's."""
-    from conslaw.algebra import gradient_rank, lie_trace, polynomial_laws
-    from conslaw.algebra.phase_space import momentum_fields
+    from conslaw.algebra.phase_space import momentum_count
 
-    for opt, flag in (("graph", "--graph"),):
-        if getattr(args, opt) is not None:
-            raise ConslawError(f"{flag} is for the gradient flow's count, not with --flow momentum")
+    if args.graph is not None:
+        raise ConslawError("--graph is for the gradient flow's count, not with --flow momentum")
     arch = _build(args, "the momentum count", points=args.points or 2)
     n_points = args.points or 2
     with time_limit(args.time_limit, "the momentum count"):
-        space, fields = momentum_fields(arch)
-        trace = lie_trace(fields, seed=args.seed, n_points=n_points, max_level=args.max_level or 50)
-        laws = polynomial_laws(fields, 3).laws if trace.rank < space.dim else []
-        found = gradient_rank(space, laws, trace.points[0]) if laws else 0
-        gradient_flow = arch.dim - lie_trace(arch.generators(), seed=args.seed, n_points=n_points).rank
-    count = space.dim - trace.rank
-    report = {"D": arch.dim, "phase_space_dim": space.dim, "rank": trace.rank, "ranks_per_point": list(trace.ranks),
-              "laws": count, "laws_found_degree_3": found, "proven": found == count,
-              "gradient_flow_laws": gradient_flow, "laws_text": [str(h.as_expr()) for h in laws], "seed": args.seed}
+        r = momentum_count(arch, seed=args.seed, n_points=n_points, max_level=args.max_level or 50)
     if args.json:
-        print(json.dumps(report), file=out)
+        print(json.dumps(r), file=out)
         return 0
     print(f"{arch.description}, momentum flow theta'' + theta' = -grad L (Keep the Momentum)", file=out)
-    print(f"  phase space (s = e^t, theta, v = theta'): {space.dim} = 2 x {arch.dim} + 1 coordinates; "
+    print(f"  phase space (s = e^t, theta, v = theta'): {r['phase_space_dim']} = 2 x {r['D']} + 1 coordinates; "
           f"{n_points} seeded random rational points (seed {args.seed})", file=out)
-    print(f"  trace rank of Lie(V_0, W_1..W_d), exact over QQ at each point: {list(trace.ranks)}", file=out)
-    if count == 0:
+    print(f"  trace rank of Lie(V_0, W_1..W_d), exact over QQ at each point: {r['ranks_per_point']}", file=out)
+    if r["laws"] == 0:
         proof = ", proven: the trace is all of phase space, no law exists near these points"
-    elif found == count:
-        proof = f", proven: {found} independent laws of degree <= 3 found and verified"
+    elif r["proven"]:
+        proof = f", proven: {r['laws_found']} independent laws of degree <= 3 found and verified"
     else:
-        proof = f" at most ({found} found of degree <= 3: not proven)"
-    print(f"  conservation laws h(t, theta, v): {space.dim} - {trace.rank} = {count}{proof}", file=out)
-    print(f"  gradient flow, same architecture: {gradient_flow} laws", file=out)
-    for h in laws:
-        print(f"    {h.as_expr()}", file=out)
+        proof = f" at most ({r['laws_found']} found of degree <= 3: not proven)"
+    print(f"  conservation laws h(t, theta, v): {r['phase_space_dim']} - {r['rank']} = {r['laws']}{proof}", file=out)
+    print(f"  gradient flow, same architecture: {r['gradient_flow_laws']} laws", file=out)
+    for text in r["laws_text"]:
+        print(f"    {text}", file=out)
     return 0
 
 
