@@ -31,6 +31,7 @@ from .deep_report import subset_names
 from .latex import law_lines
 from .polynomial_flow import CompiledPolynomials, rk4, weight_decay_flow
 from .theorems import Instance, Result
+from .verdicts import judge_count
 
 WEIGHT_DECAY = 0.5  # λ of the numerical flow
 FLOW_TIME, FLOW_STEPS, FLOW_TOLERANCE = 1.0, 400, 1e-8
@@ -290,19 +291,13 @@ def check_sign_flow(result: Result, inst: Instance, seed: int) -> dict:
               "laws_hold_in_other_orthants": report["laws_hold_in_other_orthants"]}
     if report["exact"]:  # otherwise they are only orthogonal to the sampled sign vectors: candidates, not laws
         record["laws_latex"] = report["laws_latex"]
-    if not report["exact"]:
-        record["verdict"] = "not proven"
-        record["evidence"] = report["count_kind"]
-    elif report["laws"] != expected.laws:
-        record["verdict"] = "fails" if expected.in_hypotheses else "differs outside the hypotheses"
-        record["counterexample"] = {"point": report["point"], "rank": report["rank"], "D": report["D"],
-                                    "laws": report["laws"], "claimed": expected.laws}
-    elif expected.in_hypotheses and not all(report["laws_hold_in_other_orthants"]):
+    verdict = {"status": "proven" if report["exact"] else "bounded", "laws": report["laws"],
+               "text": report["count_kind"]}
+    judge_count(record, verdict, expected, {"point": report["point"], "rank": report["rank"], "D": report["D"]})
+    if record["verdict"] == "holds" and not all(report["laws_hold_in_other_orthants"]):
         record["verdict"] = "fails"
         record["counterexample"] = {"note": "a law of the degenerate shape does not hold in another orthant",
                                     "laws": report["laws_text"]}
-    else:
-        record["verdict"] = "holds" if expected.in_hypotheses else "holds outside the hypotheses"
     return record
 
 
@@ -325,16 +320,7 @@ def check_momentum(result: Result, inst: Instance, seed: int) -> dict:
               "expected": expected.laws, "in_hypotheses": expected.in_hypotheses, "argument": expected.argument,
               "certificate_status": verdict["status"], "laws_text": [law["text"] for law in cert["laws"]][:12],
               "_certificate": (certificate_name(result.id, inst), certificate_text(cert))}
-    if verdict["status"] != "proven":
-        record["verdict"] = "not proven"
-        record["evidence"] = verdict["text"]
-    elif verdict["laws"] != expected.laws:
-        record["verdict"] = "fails" if expected.in_hypotheses else "differs outside the hypotheses"
-        record["counterexample"] = {"point": cert["point"], "rank": rank, "phase_space_dim": cert["D"],
-                                    "laws": verdict["laws"], "claimed": expected.laws}
-    else:
-        record["verdict"] = "holds" if expected.in_hypotheses else "holds outside the hypotheses"
-    return record
+    return judge_count(record, verdict, expected, {"point": cert["point"], "rank": rank, "phase_space_dim": cert["D"]})
 
 
 def check_neural_mechanics(result: Result, inst: Instance, seed: int) -> dict:

@@ -33,6 +33,7 @@ from .sweep import plan, sweep
 from .theorem_checks import (check_example_4_8, check_model_span, check_momentum, check_neural_mechanics,
                              check_projection, check_sign_flow, check_weight_decay)
 from .theorems import PAPERS, Instance, Result
+from .verdicts import judge_count
 
 SCHEMA = "conslaw-verify/1"
 BRACKET_GRAPH_NODES = 60  # larger bracket graphs are summarised, not drawn
@@ -94,16 +95,7 @@ def check_count(result: Result, inst: Instance, seed: int) -> dict:
     if arch.known_laws:  # an independent code path: the rank of the stated laws' gradients at the same point
         point = [QQ(r.numerator, r.denominator) for r in map(parse_rational, cert["point"])]
         record["stated_laws_independent"] = gradient_rank(arch.space, arch.known_laws, point)
-    if verdict["status"] != "proven":
-        record["verdict"] = "not proven"
-        record["evidence"] = verdict["text"]
-    elif verdict["laws"] == expected.laws:
-        record["verdict"] = "holds" if expected.in_hypotheses else "holds outside the hypotheses"
-    else:
-        record["verdict"] = "fails" if expected.in_hypotheses else "differs outside the hypotheses"
-        record["counterexample"] = {"point": cert["point"], "rank": record["rank"], "D": cert["D"],
-                                    "certified_laws": verdict["laws"], "claimed": expected.laws}
-    return record
+    return judge_count(record, verdict, expected, {"point": cert["point"], "rank": record["rank"], "D": cert["D"]})
 
 
 def check_counting(result: Result, inst: Instance, seed: int) -> dict:
