@@ -4,9 +4,10 @@ The producer uses SymPy's sparse polynomial rings, FLINT ranks and its own
 architecture builders.  The checker uses none of them: it rebuilds φ with
 SymPy *expression* matrices, differentiates and expands expression trees,
 forms brackets with ``Matrix.jacobian``, and takes ranks with SymPy's
-``DomainMatrix`` over QQ.  Each failure says what failed.  A momentum certificate
-(``"flow": {"kind": "momentum", "tau": …}``) names its generators through φ: the
-checker builds V_0 = (τs, v, −τv) and W_k = (0, 0, −∇φ_k) on phase space itself.
+``DomainMatrix`` over QQ.  Each failure says what failed.  A certificate of
+another flow (``"flow": {"kind": "momentum" | "mirror" | "mirror-momentum", …}``)
+names its generators through φ, and the checker builds them itself
+(:func:`_flow_generators`).
 
 A certificate is untrusted input.  Nothing in it is ever executed: polynomials
 are structured data (version 2: ``[["p/q", [[parameter index, exponent], …]], …]``)
@@ -66,7 +67,7 @@ class CheckReport:
     failures: list[str] = field(default_factory=list)
     facts: list[str] = field(default_factory=list)
     verdict: dict = field(default_factory=dict)
-    flow: str = "gradient"  # "gradient" (the ∇φ_k) or "momentum" (the heavy-ball phase-space fields)
+    flow: str = "gradient"  # "gradient" (the ∇φ_k) or a kind of FLOW_KINDS (fields rebuilt by _flow_generators)
 
 
 # ------------------------------------------------------------- validation
@@ -308,23 +309,43 @@ def _rank(rows: list[list]) -> int:
     return DomainMatrix.from_Matrix(sympy.Matrix(rows)).to_field().rank()
 
 
-def _momentum_generators(flow: Any, phi: list, names: list[str], symbols: list) -> list:
-    """[V_0, W_1, …] of the heavy-ball flow on (s, θ, v), rebuilt from φ: V_0 = (τs, v, −τv), W_k = (0, 0, −∇_θφ_k).
-    The parameters must be s, then θ, then one v_ per θ, in that order; φ may involve θ only."""
-    _need(isinstance(flow, dict) and flow.get("kind") == "momentum", f"unknown flow {_show(flow)}")
+FLOW_KINDS = ("momentum", "mirror", "mirror-momentum")
+
+
+def _phase_space(flow: dict, phi: list, names: list[str], symbols: list, prefix: str) -> tuple:
+    """(τ, s, θ, the velocity-like symbols) of a phase-space certificate: the parameters must be s, then θ, then
+    one ``prefix`` name per θ in the same order; φ may involve θ only."""
     tau = _rational(flow.get("tau"), "flow tau")
     _need(tau > 0, f"the friction tau must be positive, got {_show(flow.get('tau'))}")
-    _need(len(names) % 2 == 1 and names[0] == "s", "a momentum certificate's parameters start with s")
+    _need(len(names) % 2 == 1 and names[0] == "s", f"a {flow['kind']} certificate's parameters start with s")
     D = (len(names) - 1) // 2
-    theta, velocity = symbols[1:D + 1], symbols[D + 1:]
-    _need(names[D + 1:] == ["v_" + n for n in names[1:D + 1]], "a momentum certificate's parameters are s, theta, "
-                                                               "then v_ of each theta in the same order")
+    theta = symbols[1:D + 1]
+    _need(names[D + 1:] == [prefix + n for n in names[1:D + 1]],
+          f"a {flow['kind']} certificate's parameters are s, theta, then {prefix} of each theta in the same order")
     for k, p in enumerate(phi):
         _need(not (p.free_symbols - set(theta)), f"phi component {k} involves more than theta")
-    t = sympy.Rational(tau.numerator, tau.denominator)
-    drift = sympy.Matrix([t * symbols[0]] + list(velocity) + [-t * x for x in velocity])
+    return sympy.Rational(tau.numerator, tau.denominator), symbols[0], theta, symbols[D + 1:]
+
+
+def _flow_generators(flow: Any, phi: list, names: list[str], symbols: list) -> tuple[list, str]:
+    """The generators of a certificate's flow, rebuilt from φ, and a sentence saying which they are.
+
+    * ``momentum``: the heavy-ball flow on (s, θ, v): V_0 = (τs, v, −τv), W_k = (0, 0, −∇_θφ_k);
+    * ``mirror``: the entropic mirror flow θ̇ = −θ ⊙ ∇L on θ: X_k = θ ⊙ ∇φ_k;
+    * ``mirror-momentum``: its momentum version on (s, θ, p): V_0 = (τs, θ ⊙ p, −τp), W_k = (0, 0, −∇_θφ_k).
+    """
+    _need(isinstance(flow, dict) and flow.get("kind") in FLOW_KINDS, f"unknown flow {_show(flow)}")
+    kind = flow["kind"]
+    if kind == "mirror":
+        grads = [_gradient(p, symbols) for p in phi]
+        return ([sympy.Matrix([t * g for t, g in zip(symbols, grad)]) for grad in grads],
+                f"the mirror-flow fields theta * grad phi_k built from phi ({len(phi)})")
+    tau, s, theta, dual = _phase_space(flow, phi, names, symbols, "v_" if kind == "momentum" else "p_")
+    D = len(theta)
+    moved = list(dual) if kind == "momentum" else [t * p for t, p in zip(theta, dual)]
+    drift = sympy.Matrix([tau * s] + moved + [-tau * x for x in dual])
     pushes = [sympy.Matrix([0] * (D + 1) + [-g for g in _gradient(p, theta)]) for p in phi]
-    return [drift] + pushes
+    return [drift] + pushes, f"the {kind} phase-space fields V_0 and W_k built from phi ({len(phi) + 1})"
 
 
 def verdict_text(status: str, D: int, rank: int, laws: int) -> str:
@@ -396,8 +417,8 @@ def check_certificate(cert: Any) -> CheckReport:
         facts.append(f"phi rebuilt independently from the architecture {_show(cert['architecture'])} and matched")
     phi = stored_phi  # its order numbers the generators in the witness trees
     if "flow" in cert:
-        gens = _momentum_generators(cert["flow"], phi, names, symbols)
-        facts.append(f"generators: the heavy-ball phase-space fields V_0 and W_k built from phi ({len(gens)})")
+        gens, which = _flow_generators(cert["flow"], phi, names, symbols)
+        facts.append(f"generators: {which}")
     else:
         gens = [sympy.Matrix(_gradient(p, symbols)) for p in phi]
 
@@ -466,7 +487,7 @@ def check_certificate(cert: Any) -> CheckReport:
     elif verdict.get("text") != verdict_text(expected["status"], D, rank, m):
         fails.append(f"the verdict's text {_show(verdict.get('text'))} does not state the verified result "
                      f"{verdict_text(expected['status'], D, rank, m)!r}")
-    return CheckReport(not fails, fails, facts, expected, "momentum" if "flow" in cert else "gradient")
+    return CheckReport(not fails, fails, facts, expected, cert["flow"]["kind"] if "flow" in cert else "gradient")
 
 
 def check_file(path: str) -> CheckReport:

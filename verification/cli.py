@@ -27,7 +27,7 @@ import os
 import sys
 from typing import Optional, Sequence
 
-from conslaw.algebra import ARCHITECTURES, ConslawError, build_architecture
+from conslaw.algebra import ARCHITECTURES, ConslawError, build_architecture, lie_trace
 from conslaw.algebra.architectures import check_request
 from conslaw.algebra.architectures.sizes import architecture_sizes, resnet_size
 
@@ -144,10 +144,12 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     count = sub.add_parser("count", help="count the independent conservation laws of an architecture")
     _architecture_args(count)
-    count.add_argument("--flow", choices=("gradient", "sign", "momentum"), default="gradient",
+    count.add_argument("--flow", choices=("gradient", "sign", "momentum", "mirror", "mirror-momentum"),
+                       default="gradient",
                        help="gradient (default): theta' = -grad L; sign: theta' = -sign(grad L), the simplified Adam "
                             "flow (Appendix R); momentum: theta'' + theta' = -grad L on phase space (Keep the "
-                            "Momentum); both exact at rational points")
+                            "Momentum); mirror: theta' = -theta * grad L, the entropic metric of NMF on theta > 0; "
+                            "mirror-momentum: (log theta)'' + (log theta)' = -grad L; all exact at rational points")
     count.add_argument("--points", type=_positive_int, help="number of working points (default 2)")
     count.add_argument("--max-level", type=_positive_int, help="most bracket levels (default 50; 10 with --numeric)")
     count.add_argument("--record", choices=("kept", "all"), default="kept",
@@ -522,6 +524,46 @@ def _count_momentum(args, out) -> int:
     return 0
 
 
+def _count_mirror(args, out) -> int:
+    """The entropic mirror flow's laws, or its momentum version's (:mod:`conslaw.algebra.metric_flows`), beside
+    the Euclidean gradient flow's."""
+    from conslaw.algebra.metric_flows import metric_counts
+
+    if args.graph is not None:
+        raise ConslawError(f"--graph is for the gradient flow's count, not with --flow {args.flow}")
+    arch = _build(args, f"the {args.flow} count", points=args.points or 2)
+    n_points = args.points or 2
+    with time_limit(args.time_limit, f"the {args.flow} count"):
+        counts = metric_counts(arch, seed=args.seed, n_points=n_points, degree=2)
+        euclid = arch.dim - lie_trace(arch.generators(), seed=args.seed, n_points=n_points).rank  # Euclidean
+    r = counts["mirror" if args.flow == "mirror" else "mirror_momentum"]
+    if args.json:
+        print(json.dumps({**r, "flow": args.flow, "D": arch.dim, "seed": args.seed, "gradient_flow_laws": euclid}),
+              file=out)
+        return 0
+    if args.flow == "mirror":
+        print(f"{arch.description}, mirror flow theta' = -theta * grad L (entropic metric, theta > 0; Keep the "
+              "Momentum, NMF)", file=out)
+        what = "conservation laws h(theta)"
+    else:
+        print(f"{arch.description}, mirror flow with momentum (log theta)'' + (log theta)' = -grad L on phase space "
+              f"(s = e^t, theta, p = theta'/theta): {r['dim']} = 2 x {arch.dim} + 1 coordinates", file=out)
+        what = "conservation laws h(t, theta, p)"
+    print(f"  {n_points} seeded random positive rational points (seed {args.seed}); trace rank, exact over QQ at "
+          f"each point: {r['ranks_per_point']}", file=out)
+    if r["laws"] == 0:
+        proof = ", proven: the trace is the whole space, no law exists near these points"
+    elif r["proven"]:
+        proof = f", proven: {r['laws_found']} independent polynomial laws found and verified"
+    else:
+        proof = f" at most ({r['laws_found']} independent polynomial laws of degree <= 2 found: not proven)"
+    print(f"  {what}: {r['dim']} - {r['rank']} = {r['laws']}{proof}", file=out)
+    print(f"  Euclidean gradient flow, same architecture: {euclid} laws", file=out)
+    for text in r["laws_text"]:
+        print(f"    {text}", file=out)
+    return 0
+
+
 def _count(args, out) -> int:
     if args.module:
         return _count_module(args, out)
@@ -543,6 +585,8 @@ def _count(args, out) -> int:
         return _count_sign_flow(args, out)
     if args.flow == "momentum":
         return _count_momentum(args, out)
+    if args.flow in ("mirror", "mirror-momentum"):
+        return _count_mirror(args, out)
     bar = ProgressBar(enabled=not args.no_progress and not args.json)
     try:
         arch = _build(args, "the exact count", points=args.points or 2)
@@ -625,6 +669,11 @@ def _check(args, out) -> int:
             f"count bounded between {v['lower']} and {v['upper']}"
         if report.flow == "momentum":
             what += " h(t, theta, theta') of the heavy-ball flows theta'' + tau theta' = -grad L on phase space"
+        elif report.flow == "mirror":
+            what += " of the mirror flows theta' = -theta * grad L (entropic metric, theta > 0)"
+        elif report.flow == "mirror-momentum":
+            what += (" h(t, theta, p) of the mirror flows with momentum (log theta)'' + tau (log theta)' = -grad L "
+                     "on phase space")
         else:
             what += (" of the gradient flows of the generators grad phi_k (the model may have more where the notes say "
                      "so)")

@@ -6,6 +6,7 @@
 * :func:`check_projection` — Prop. 4.3's characterisation of the laws of a parameter subset, two ways;
 * :func:`check_example_4_8` — Example 4.8: three laws where the block laws are two;
 * :func:`check_sign_flow` — Appendix R: the sign (simplified Adam) flow's laws (:mod:`sign_flow`);
+* :func:`check_mirror` — Keep the Momentum's NMF geometry: the entropic mirror flow, with and without momentum;
 * :func:`check_momentum` — Keep the Momentum: the heavy-ball flow's laws on phase space, beside the gradient
   flow's;
 * :func:`check_neural_mechanics` — Kunin et al.: the broken dynamics of the symmetries' laws under SGD with
@@ -323,6 +324,27 @@ def check_momentum(result: Result, inst: Instance, seed: int) -> dict:
     return judge_count(record, verdict, expected, {"point": cert["point"], "rank": rank, "phase_space_dim": cert["D"]})
 
 
+def check_mirror(result: Result, inst: Instance, seed: int) -> dict:
+    """Keep the Momentum's NMF geometry on an instance: the entropic mirror flow θ̇ = −θ ⊙ ∇L (check ``mirror``) or
+    its momentum version on (s, θ, p) (check ``mirror_momentum``), certified at a seeded positive rational point
+    (:func:`certificate.build_mirror_certificate`); the Euclidean gradient flow's count is computed beside it."""
+    from .certificate import build_mirror_certificate, certificate_text
+    from .verify import certificate_name
+
+    arch = inst.build()
+    momentum = result.check == "mirror_momentum"
+    cert = build_mirror_certificate(arch, momentum=momentum, degree=2, seed=seed)
+    verdict, rank = cert["verdict"], cert["rank_witness"]["rank"]
+    euclid = arch.dim - lie_trace(arch.generators(), seed=seed, n_points=2).rank
+    expected = result.formula(inst)
+    record = {"instance": inst.label, "D": arch.dim, "space_dim": cert["D"], "rank": rank,
+              "laws_found": len(cert["laws"]), "laws": cert["D"] - rank, "gradient_flow_laws": euclid,
+              "expected": expected.laws, "in_hypotheses": expected.in_hypotheses, "argument": expected.argument,
+              "certificate_status": verdict["status"], "laws_text": [law["text"] for law in cert["laws"]][:12],
+              "_certificate": (certificate_name(result.id, inst), certificate_text(cert))}
+    return judge_count(record, verdict, expected, {"point": cert["point"], "rank": rank, "space_dim": cert["D"]})
+
+
 def check_neural_mechanics(result: Result, inst: Instance, seed: int) -> dict:
     """Kunin et al.'s broken dynamics on a VGG-style network with batch norm (:mod:`neural_mechanics`): seeded
     synthetic images, SGD with weight decay; every symmetry (translation, scale, rescale) must be found, move by
@@ -357,4 +379,4 @@ def check_neural_mechanics(result: Result, inst: Instance, seed: int) -> dict:
     return record
 
 
-__all__ = ["check_example_4_8", "check_momentum", "check_neural_mechanics", "check_sign_flow", "check_model_span", "check_projection", "check_weight_decay"]
+__all__ = ["check_example_4_8", "check_mirror", "check_momentum", "check_neural_mechanics", "check_sign_flow", "check_model_span", "check_projection", "check_weight_decay"]

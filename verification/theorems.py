@@ -199,6 +199,22 @@ def momentum_relu(inst: Instance) -> Expectation:
     return Expectation(0, True, "no law with momentum (ReLU)")
 
 
+def mirror_nmf(inst: Instance) -> Expectation:
+    """Keep the Momentum, NMF geometry: the entropic mirror flow θ̇ = −θ ⊙ ∇L of φ = U₂U₁ keeps one law per hidden
+    neuron, Σ_i (U₁)_{ki} − Σ_j (U₂)_{jk} (its incoming minus its outgoing weights: both sums contract θ ⊙ ∇φ to
+    the same rank-one term), and no other.  The paper says the gradient flow's laws can all be determined; its
+    formulas are lost in our copy, so this count is our derivation, stated as such.  With one input and one output
+    (n = m = 1) φ is a single function: one field, a Lie algebra of dimension 1, D − 1 = 2r − 1 laws (not all
+    polynomial), so those shapes are left to the tests."""
+    n, r, m = inst.widths
+    return Expectation(r, (n, m) != (1, 1), f"one law per hidden neuron: r = {r}")
+
+
+def mirror_momentum_nmf(inst: Instance) -> Expectation:
+    """Keep the Momentum, NMF geometry with momentum: no conservation law persists."""
+    return Expectation(0, True, "no law with momentum (entropic metric)")
+
+
 def hidden_neurons(inst: Instance) -> Expectation:
     """The 2023 paper's ReLU results: one law per hidden neuron of the path lifting, and no other — Σ of the hidden
     widths.  The same number comes independently from the rank of the stated laws' gradients, which
@@ -488,6 +504,33 @@ CATALOGUE: tuple[Result, ...] = (
         instances=(Instance("relu", (1, 1, 1)), Instance("relu", (2, 2, 2)), Instance("relu", (2, 1, 2), True),
                    Instance("relu", (3, 2, 3), True), Instance("relu", (2, 2, 2, 2), grid="full")),
         formula=momentum_relu, depends=("abide23:relu-two-layer",),
+    ),
+    Result(
+        "km24:nmf-mirror", "km24", "Non-Euclidean metric (NMF): the mirror flow keeps one law per hidden neuron",
+        r"\dot\theta = -\theta \odot \nabla L(\theta) \text{ on } \theta > 0: \text{ exactly } r \text{ laws } "
+        r"\textstyle\sum_i (U_1)_{k,i} - \sum_j (U_2)_{j,k},\ k = 1, \dots, r",
+        r"\varphi(\theta) = U_2 U_1 \text{ (NMF / two-layer linear)},\ (n, m) \ne (1, 1),\ \text{generic } "
+        r"\theta > 0",
+        "mirror", "exact certificate (trace rank of Lie(θ ⊙ ∇φ_k) over QQ at a seeded positive rational point, laws "
+                  "of degree ≤ 2 verified as identities); the Euclidean gradient flow's count beside it",
+        "a certified count other than r, with the point and the rank",
+        instances=(Instance("linear", (2, 2, 2)), Instance("linear", (1, 2, 2)), Instance("linear", (2, 1, 2)),
+                   Instance("linear", (1, 3, 2)), Instance("linear", (2, 5, 2)),
+                   Instance("linear", (3, 3, 3), grid="full")),
+        formula=mirror_nmf, depends=("tc25:prop-3.5-linear",),
+    ),
+    Result(
+        "km24:nmf-momentum-no-law", "km24", "Non-Euclidean metric (NMF) with momentum: no law persists",
+        r"\tfrac{d^2}{dt^2}\log\theta + \tau\tfrac{d}{dt}\log\theta = -\nabla L(\theta): \text{ no "
+        r"conservation law } h(t, \theta, \dot\theta)",
+        r"\varphi(\theta) = U_2 U_1,\ \text{phase space } (s = e^{\tau t}, \theta, p = \dot\theta/\theta),\ "
+        r"\tau = 1,\ \text{generic } \theta > 0",
+        "mirror_momentum", "exact certificate on phase space (witness brackets of Lie(V_0, W_1, …, W_d) of full rank "
+                           "2D + 1 over QQ at a seeded positive rational point: no law exists near it)",
+        "a phase-space rank below 2D + 1, with the point and the rank",
+        instances=(Instance("linear", (1, 1, 1)), Instance("linear", (1, 2, 1)), Instance("linear", (2, 2, 2)),
+                   Instance("linear", (2, 3, 2)), Instance("linear", (3, 2, 3), grid="full")),
+        formula=mirror_momentum_nmf, depends=("km24:nmf-mirror",),
     ),
     Result(
         "kunin21:broken-dynamics", "kunin21", "Weight decay and a finite learning rate break the symmetries' laws, "

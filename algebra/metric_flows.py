@@ -1,0 +1,98 @@
+"""Non-Euclidean flows for positive parameters, with and without momentum (Marcotte, Gribonval, Peyré 2024,
+"Keep the Momentum", the NMF setting).
+
+On the positive orthant θ > 0, the entropic potential F(θ) = Σ_i (θ_i log θ_i − θ_i) has Hessian metric
+diag(1/θ).  Its mirror (natural-gradient) flow d/dt ∇F(θ) = −∇L(θ) reads
+
+    θ̇ = −θ ⊙ ∇L(θ) = −Σ_k c_k θ ⊙ ∇φ_k(θ),                                         (mirror flow)
+
+the continuous limit of the multiplicative NMF updates.  Its generators X_k = θ ⊙ ∇φ_k are polynomial.  For
+φ = UVᵀ, the r column sums Σ_i U_ir − Σ_j V_jr are laws (Σ_i U_ir ∂φ/∂U_ir = Σ_j V_jr ∂φ/∂V_jr = U_r V_rᵀ).
+
+With momentum, the same metric gives d²/dt² ∇F(θ) + τ d/dt ∇F(θ) = −∇L(θ).  With p = d/dt ∇F(θ) = θ̇ / θ and
+s = e^{τt} it is first order and polynomial on (s, θ, p):
+
+    ṡ = τ s,    θ̇ = θ ⊙ p,    ṗ = −τ p − Σ_k c_k ∇φ_k(θ),                           (mirror momentum flow)
+
+with generators V_0 = τ s ∂_s + Σ_i θ_i p_i ∂_{θ_i} − τ Σ_i p_i ∂_{p_i} and W_k = −Σ_i ∂_iφ_k ∂_{p_i}.  The
+counts are D − dim Lie(X_k) and (2D + 1) − dim Lie(V_0, W_k) by the same bracket engine.  The working points
+are positive (the flows live on θ > 0); the ranks are generic, so any point off a proper algebraic set gives
+them.
+"""
+from __future__ import annotations
+
+import random
+
+from sympy import QQ
+
+from .architectures.base import Architecture
+from .errors import ShapeError
+from .fields import PolynomialVectorField
+from .parameters import ParameterSpace
+from .phase_space import TIME, lift_to_phase_space
+
+DUAL_PREFIX = "p_"  # p = d/dt ∇F(θ) = θ̇ / θ
+
+
+def positive_points(dim: int, seed: int = 0, count: int = 2, bound: int = 97) -> list[list]:
+    """``count`` seeded rational points of the positive orthant: coordinates a/b, 1 ≤ a, b ≤ ``bound``."""
+    if count < 1:
+        raise ShapeError(f"need at least one working point, got {count}")
+    rng = random.Random(seed)
+    return [[QQ(rng.randint(1, bound), rng.randint(1, bound)) for _ in range(dim)] for _ in range(count)]
+
+
+def mirror_fields(arch: Architecture) -> list[PolynomialVectorField]:
+    """The generators θ ⊙ ∇φ_k of the entropic mirror flow θ̇ = −θ ⊙ ∇L (module docstring)."""
+    gens = arch.space.ring.gens
+    return [PolynomialVectorField(arch.space, [g * c for g, c in zip(gens, X.components)])
+            for X in arch.generators()]
+
+
+def mirror_momentum_fields(arch: Architecture, tau=QQ(1)) -> tuple[ParameterSpace, list[PolynomialVectorField]]:
+    """The phase space (s, θ, p) of the entropic mirror flow with momentum (friction ``tau`` > 0) and its
+    generators [V_0, W_1, …, W_d] (module docstring)."""
+    tau = QQ(tau)
+    if tau <= 0:
+        raise ShapeError(f"the friction tau must be positive, got {tau}")
+    D, names = arch.dim, list(arch.space.names)
+    space = ParameterSpace([TIME] + names + [DUAL_PREFIX + n for n in names])
+    gens = space.ring.gens
+    s, theta, dual = gens[0], gens[1:D + 1], gens[D + 1:]
+    drift = PolynomialVectorField(space, [tau * s] + [t * p for t, p in zip(theta, dual)] + [-tau * p for p in dual])
+    pushes = []
+    for p in arch.phi:
+        grad = [lift_to_phase_space(p.diff(arch.space.ring.gens[i]), space) for i in range(D)]
+        pushes.append(PolynomialVectorField(space, [space.ring.zero] * (D + 1) + [-g for g in grad]))
+    return space, [drift] + pushes
+
+
+def _count(space: ParameterSpace, fields, points, degree: int) -> dict:
+    """D − exact trace rank at ``points``, and a maximal set of laws of degree ≤ ``degree`` independent at the
+    first point (lowest degrees first)."""
+    from .exact_rank import independent_rows
+    from .law_discovery import polynomial_laws
+    from .trace import lie_trace
+
+    trace = lie_trace(fields, points=points)
+    count = space.dim - trace.rank
+    laws = polynomial_laws(fields, degree).laws if count else []
+    laws = sorted(laws, key=lambda h: max(sum(m) for m in h.monoms()))
+    grads = [PolynomialVectorField.gradient(space, h).evaluate(points[0]) for h in laws]
+    laws = [laws[i] for i in independent_rows(grads)] if laws else []
+    return {"dim": space.dim, "rank": trace.rank, "ranks_per_point": list(trace.ranks), "laws": count,
+            "laws_found": len(laws), "proven": len(laws) == count, "laws_text": [str(h.as_expr()) for h in laws]}
+
+
+def metric_counts(arch: Architecture, *, seed: int = 0, n_points: int = 2, degree: int = 2, tau=QQ(1)) -> dict:
+    """The law counts of the entropic mirror flow and of its momentum version (plain data), at seeded positive
+    rational points; each is proven when the independent polynomial laws found meet it."""
+    points = positive_points(arch.dim, seed, n_points)
+    mirror = _count(arch.space, mirror_fields(arch), points, degree)
+    space, fields = mirror_momentum_fields(arch, tau)
+    lifted = positive_points(space.dim, seed, n_points)
+    momentum = _count(space, fields, lifted, degree + 1 if degree < 3 else degree)
+    return {"D": arch.dim, "seed": seed, "mirror": mirror, "mirror_momentum": momentum}
+
+
+__all__ = ["DUAL_PREFIX", "metric_counts", "mirror_fields", "mirror_momentum_fields", "positive_points"]
