@@ -6,6 +6,7 @@
 * :func:`check_projection` — Prop. 4.3's characterisation of the laws of a parameter subset, two ways;
 * :func:`check_example_4_8` — Example 4.8: three laws where the block laws are two;
 * :func:`check_sign_flow` — Appendix R: the sign (simplified Adam) flow's laws (:mod:`sign_flow`);
+* :func:`check_intrinsic` — intrinsic dynamics: the kernel-inclusion criterion at generic and balanced points;
 * :func:`check_mirror` — Keep the Momentum's NMF geometry: the entropic mirror flow, with and without momentum;
 * :func:`check_momentum` — Keep the Momentum: the heavy-ball flow's laws on phase space, beside the gradient
   flow's;
@@ -345,6 +346,34 @@ def check_mirror(result: Result, inst: Instance, seed: int) -> dict:
     return judge_count(record, verdict, expected, {"point": cert["point"], "rank": rank, "space_dim": cert["D"]})
 
 
+def check_intrinsic(result: Result, inst: Instance, seed: int) -> dict:
+    """The intrinsic-dynamics criterion ker[∂φ; ∂h] ⊂ ker ∂M (:mod:`conslaw.algebra.intrinsic`) at each kind of
+    point ``result.formula`` names (generic, balanced, relaxed balanced), exactly, against where it must hold."""
+    from conslaw.algebra.intrinsic import balanced_linear_point, kernel_inclusion
+
+    arch = inst.build()
+    laws = polynomial_laws(arch.generators(), 2).laws
+    expected = result.formula(inst)
+    points = {"generic": random_rational_point(arch.dim, random.Random(seed))}
+    if "balanced" in expected:
+        points["balanced"] = balanced_linear_point(inst.widths, False, seed)
+    if "relaxed balanced" in expected:
+        points["relaxed balanced"] = balanced_linear_point(inst.widths, True, seed)
+    record = {"instance": inst.label, "D": arch.dim, "laws": len(laws), "points": {}}
+    wrong = []
+    for kind, point in points.items():
+        r = kernel_inclusion(arch, point, laws)
+        must, argument = expected[kind]
+        record["points"][kind] = {"criterion": "holds" if r["holds"] else "fails", "expected": "holds" if must else
+                                  "fails", "kernel_dim": r["kernel_dim"], "argument": argument}
+        if r["holds"] != must:
+            wrong.append({"point kind": kind, "point": format_point(point), **r})
+    record["verdict"] = "fails" if wrong else "holds"
+    if wrong:
+        record["counterexample"] = wrong[0]
+    return record
+
+
 def check_neural_mechanics(result: Result, inst: Instance, seed: int) -> dict:
     """Kunin et al.'s broken dynamics on a VGG-style network with batch norm (:mod:`neural_mechanics`): seeded
     synthetic images, SGD with weight decay; every symmetry (translation, scale, rescale) must be found, move by
@@ -379,4 +408,4 @@ def check_neural_mechanics(result: Result, inst: Instance, seed: int) -> dict:
     return record
 
 
-__all__ = ["check_example_4_8", "check_mirror", "check_momentum", "check_neural_mechanics", "check_sign_flow", "check_model_span", "check_projection", "check_weight_decay"]
+__all__ = ["check_example_4_8", "check_intrinsic", "check_mirror", "check_momentum", "check_neural_mechanics", "check_sign_flow", "check_model_span", "check_projection", "check_weight_decay"]

@@ -9,7 +9,9 @@ independent argument and the instance is reported as outside the hypotheses, nev
 theorem.  Results conslaw cannot check yet are listed with that status and the reason.
 
 Papers: ``tc25`` — Marcotte, Gribonval, Peyré, "Transformative or Conservative? Conservation laws for ResNets
-and Transformers" (the main paper); ``abide23`` — their 2023 "Abide by the Law and Follow the Flow".
+and Transformers" (the main paper); ``abide23`` — their 2023 "Abide by the Law and Follow the Flow"; ``km24`` —
+their 2024 "Keep the Momentum"; ``mpg25`` — Marcotte, Peyré, Gribonval 2025, "Intrinsic training dynamics";
+``kunin21`` — Kunin et al., "Neural Mechanics".
 """
 from __future__ import annotations
 
@@ -25,6 +27,7 @@ PAPERS = {
     "abide23": "Marcotte, Gribonval, Peyré (2023) — Abide by the Law and Follow the Flow",
     "km24": "Marcotte, Gribonval, Peyré (2024) — Keep the Momentum: Conservation Laws beyond Euclidean Gradient "
             "Flows",
+    "mpg25": "Marcotte, Peyré, Gribonval (2025) — Intrinsic training dynamics of deep neural networks",
     "kunin21": "Kunin, Sagastuy-Brena, Ganguli, Yamins, Tanaka (2021) — Neural Mechanics: Symmetry and Broken "
                "Conservation Laws in Deep Learning Dynamics",
 }
@@ -213,6 +216,22 @@ def mirror_nmf(inst: Instance) -> Expectation:
 def mirror_momentum_nmf(inst: Instance) -> Expectation:
     """Keep the Momentum, NMF geometry with momentum: no conservation law persists."""
     return Expectation(0, True, "no law with momentum (entropic metric)")
+
+
+def intrinsic_expected(inst: Instance) -> dict[str, tuple[bool, str]]:
+    """Where the kernel-inclusion criterion must hold, per kind of point (:mod:`conslaw.algebra.intrinsic`).
+    ReLU, φ the path lifting: at generic points (any initialisation), the paper's theorem.  Two-layer linear,
+    r ≤ min(n, m): at balanced and relaxed balanced points (the paper), and at a generic point exactly when r = 1
+    (our argument in the module docstring: H = U₁U₁ᵀ − U₂ᵀU₂ must be scalar, which it is when r = 1)."""
+    if inst.arch == "relu":
+        return {"generic": (True, "path lifting: intrinsic for any initialisation")}
+    n, r, m = inst.widths
+    expected = {"generic": (r == 1, "r = 1: H is a scalar, so every point is relaxed balanced" if r == 1 else
+                            "H = U1U1^T - U2^T U2 is not scalar at a generic point: the criterion fails"),
+                "balanced": (True, "balanced: U1U1^T = U2^T U2")}
+    if n >= m + r or m >= n + r:  # where balanced_linear_point can build a relaxed balanced rational point
+        expected["relaxed balanced"] = (True, "relaxed balanced: U1U1^T - U2^T U2 = lambda I")
+    return expected
 
 
 def hidden_neurons(inst: Instance) -> Expectation:
@@ -531,6 +550,36 @@ CATALOGUE: tuple[Result, ...] = (
         instances=(Instance("linear", (1, 1, 1)), Instance("linear", (1, 2, 1)), Instance("linear", (2, 2, 2)),
                    Instance("linear", (2, 3, 2)), Instance("linear", (3, 2, 3), grid="full")),
         formula=mirror_momentum_nmf, depends=("km24:nmf-mirror",),
+    ),
+    Result(
+        "mpg25:linear-relaxed-balanced", "mpg25", "Linear networks: relaxed balanced initialisations give an "
+        "intrinsic dynamic",
+        r"\ker\begin{bmatrix}\partial\varphi(\theta)\\ \partial h(\theta)\end{bmatrix} \subset \ker "
+        r"\partial M(\theta),\ M = \partial\varphi\,\partial\varphi^\top,\ \text{ exactly where } "
+        r"U_1U_1^\top - U_2^\top U_2 = \lambda I",
+        r"\varphi = U_2U_1,\ U_1 \in \mathbb{R}^{r \times n},\ U_2 \in \mathbb{R}^{m\times r},\ "
+        r"r \le \min(n, m),\ h \text{ the laws } U_1U_1^\top - U_2^\top U_2",
+        "intrinsic", "exact ranks over QQ of [∂φ; ∂h] and [∂φ; ∂h; ∂M] at rational points: a seeded generic one, a "
+                     "balanced one and a relaxed balanced one (λ = ±1, built with rational Cayley rotations)",
+        "the criterion failing at a (relaxed) balanced point, or holding at a generic one with r ≥ 2; the witness "
+        "direction that keeps z and the laws but moves M is shown",
+        instances=(Instance("linear", (4, 2, 2)), Instance("linear", (2, 2, 4)), Instance("linear", (5, 2, 3)),
+                   Instance("linear", (3, 1, 2)), Instance("linear", (2, 2, 2)),
+                   Instance("linear", (6, 3, 3), grid="full")),
+        depends=("tc25:prop-3.5-linear",), formula=intrinsic_expected,
+    ),
+    Result(
+        "mpg25:relu-path-lifting", "mpg25", "ReLU networks: the path lifting gives an intrinsic dynamic for any "
+        "initialisation",
+        r"\ker\begin{bmatrix}\partial\varphi(\theta)\\ \partial h(\theta)\end{bmatrix} \subset \ker "
+        r"\partial M(\theta),\ M = \partial\varphi\,\partial\varphi^\top \text{ at every generic } \theta",
+        r"\varphi \text{ the path lifting of a ReLU network},\ h \text{ its laws } "
+        r"\|\text{in}_j\|^2 - \|\text{out}_j\|^2",
+        "intrinsic", "exact ranks over QQ of [∂φ; ∂h] and [∂φ; ∂h; ∂M] at a seeded generic rational point",
+        "a kernel direction that keeps z and the laws but moves M (shown)",
+        instances=(Instance("relu", (2, 2, 1)), Instance("relu", (2, 3, 2), True), Instance("relu", (1, 2, 2, 1)),
+                   Instance("relu", (2, 2, 2, 2), True, grid="full")),
+        depends=("abide23:relu-two-layer",), formula=intrinsic_expected,
     ),
     Result(
         "kunin21:broken-dynamics", "kunin21", "Weight decay and a finite learning rate break the symmetries' laws, "
