@@ -6,6 +6,7 @@
 * :func:`check_projection` — Prop. 4.3's characterisation of the laws of a parameter subset, two ways;
 * :func:`check_example_4_8` — Example 4.8: three laws where the block laws are two;
 * :func:`check_sign_flow` — Appendix R: the sign (simplified Adam) flow's laws (:mod:`sign_flow`);
+* :func:`check_data_symmetry` — data symmetry (Galley et al.): C3 augmentation's extra laws, none with logistic;
 * :func:`check_intrinsic` — intrinsic dynamics: the kernel-inclusion criterion at generic and balanced points;
 * :func:`check_mirror` — Keep the Momentum's NMF geometry: the entropic mirror flow, with and without momentum;
 * :func:`check_momentum` — Keep the Momentum: the heavy-ball flow's laws on phase space, beside the gradient
@@ -374,6 +375,50 @@ def check_intrinsic(result: Result, inst: Instance, seed: int) -> dict:
     return record
 
 
+def check_data_symmetry(result: Result, inst: Instance, seed: int) -> dict:
+    """Galley et al. on an instance (:mod:`conslaw.algebra.data_symmetry`).  ``gsf26:c3-linear-square``: the
+    square-loss count with and without augmentation, exact, with the hand-derived rational laws verified and
+    independent (proven when rank + laws = D).  ``gsf26:logistic-no-extra-law``: the augmented upper bound from
+    the Taylor orders against the plain count (proven when the plain count's laws are found)."""
+    from conslaw.algebra.data_symmetry import (augmented_fields, build_augmented_model, c3_plane_laws,
+                                               margin_orders, rational_law_gradients, rational_law_violations)
+
+    model = build_augmented_model(inst.arch, **dict(inst.options))
+    D = model.theta.dim
+    point = random_rational_point(D, random.Random(seed))
+    expected = result.formula(inst)
+    record = {"instance": inst.label, "model": model.name, "D": D, "group_order": len(model.group),
+              "point": format_point(point), "expected": expected.laws, "argument": expected.argument}
+    if result.id == "gsf26:c3-linear-square":
+        fields = augmented_fields(model, "square")
+        rank = lie_trace(fields, points=[point]).rank
+        plain_rank = lie_trace(augmented_fields(model, "square", augmented=False), points=[point]).rank
+        laws = c3_plane_laws(model)
+        bad = rational_law_violations(fields, laws)
+        independent = exact_rank(rational_law_gradients(model.theta, laws, point))
+        record.update({"rank": rank, "laws": D - rank, "plain_laws": D - plain_rank, "laws_verified": len(laws) - len(bad),
+                       "laws_independent": independent,
+                       "laws_text": [f"({A.as_expr()}) / ({B.as_expr()})" for A, B in laws][:12]})
+        verdict = ({"status": "proven", "laws": D - rank} if not bad and rank + independent == D else
+                   {"status": "bounded", "laws": D - rank, "text": f"count at most {D - rank}, {independent} laws verified"})
+        judge_count(record, verdict, expected, {"point": record["point"], "rank": rank, "D": D})
+        if record["verdict"] == "holds" and D - plain_rank != 0:
+            record["verdict"] = "fails"
+            record["counterexample"] = {"note": "laws without augmentation", "plain_laws": D - plain_rank}
+        return record
+    orders = margin_orders("logistic")
+    fields = augmented_fields(model, "logistic", orders)
+    upper = D - lie_trace(fields, points=[point]).rank
+    plain_fields = augmented_fields(model, "square", augmented=False)  # all data: the model's own laws
+    plain = D - lie_trace(plain_fields, points=[point]).rank
+    found = gradient_rank(model.theta, polynomial_laws(plain_fields, 2).laws, point) if plain else 0
+    record.update({"orders": orders, "augmented_upper_bound": upper, "plain_laws": plain, "plain_laws_found": found,
+                   "extra_laws_at_most": upper - plain})
+    verdict = ({"status": "proven", "laws": upper - plain} if found == plain else
+               {"status": "bounded", "text": f"at most {upper - plain} extra laws; the plain count is not proven"})
+    return judge_count(record, verdict, expected, {"point": record["point"], "upper": upper, "plain": plain})
+
+
 def check_neural_mechanics(result: Result, inst: Instance, seed: int) -> dict:
     """Kunin et al.'s broken dynamics on a VGG-style network with batch norm (:mod:`neural_mechanics`): seeded
     synthetic images, SGD with weight decay; every symmetry (translation, scale, rescale) must be found, move by
@@ -408,4 +453,4 @@ def check_neural_mechanics(result: Result, inst: Instance, seed: int) -> dict:
     return record
 
 
-__all__ = ["check_example_4_8", "check_intrinsic", "check_mirror", "check_momentum", "check_neural_mechanics", "check_sign_flow", "check_model_span", "check_projection", "check_weight_decay"]
+__all__ = ["check_data_symmetry", "check_example_4_8", "check_intrinsic", "check_mirror", "check_momentum", "check_neural_mechanics", "check_sign_flow", "check_model_span", "check_projection", "check_weight_decay"]

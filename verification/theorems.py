@@ -11,7 +11,8 @@ theorem.  Results conslaw cannot check yet are listed with that status and the r
 Papers: ``tc25`` — Marcotte, Gribonval, Peyré, "Transformative or Conservative? Conservation laws for ResNets
 and Transformers" (the main paper); ``abide23`` — their 2023 "Abide by the Law and Follow the Flow"; ``km24`` —
 their 2024 "Keep the Momentum"; ``mpg25`` — Marcotte, Peyré, Gribonval 2025, "Intrinsic training dynamics";
-``kunin21`` — Kunin et al., "Neural Mechanics".
+``gsf26`` — Galley, Shahverdi, Flinth, "Conservation Laws from Data Symmetry"; ``kunin21`` — Kunin et al.,
+"Neural Mechanics".
 """
 from __future__ import annotations
 
@@ -28,6 +29,7 @@ PAPERS = {
     "km24": "Marcotte, Gribonval, Peyré (2024) — Keep the Momentum: Conservation Laws beyond Euclidean Gradient "
             "Flows",
     "mpg25": "Marcotte, Peyré, Gribonval (2025) — Intrinsic training dynamics of deep neural networks",
+    "gsf26": "Galley, Shahverdi, Flinth (2026) — Conservation Laws from Data Symmetry in Neural Networks",
     "kunin21": "Kunin, Sagastuy-Brena, Ganguli, Yamins, Tanaka (2021) — Neural Mechanics: Symmetry and Broken "
                "Conservation Laws in Deep Learning Dynamics",
 }
@@ -232,6 +234,19 @@ def intrinsic_expected(inst: Instance) -> dict[str, tuple[bool, str]]:
     if n >= m + r or m >= n + r:  # where balanced_linear_point can build a relaxed balanced rational point
         expected["relaxed balanced"] = (True, "relaxed balanced: U1U1^T - U2^T U2 = lambda I")
     return expected
+
+
+def c3_square(inst: Instance) -> Expectation:
+    """Galley et al.'s C3 example with c outputs: 2c − 1 laws with augmentation (the ratios of the plane part of
+    W, which only scales: our derivation in :func:`conslaw.algebra.data_symmetry.c3_plane_laws`); none without."""
+    c = dict(inst.options).get("outputs", 1)
+    return Expectation(2 * c - 1, True, f"2c - 1 = {2 * c - 1} ratios of the plane part of W (c = {c})")
+
+
+def no_extra_law(inst: Instance) -> Expectation:
+    """Theorem 3 of Galley et al.: with an analytic non-polynomial margin loss (logistic) and a finite group,
+    augmentation adds no law — the augmented count equals the plain one (``laws`` = 0 extra)."""
+    return Expectation(0, True, "no extra law with the logistic loss (Theorem 3)")
 
 
 def hidden_neurons(inst: Instance) -> Expectation:
@@ -580,6 +595,48 @@ CATALOGUE: tuple[Result, ...] = (
         instances=(Instance("relu", (2, 2, 1)), Instance("relu", (2, 3, 2), True), Instance("relu", (1, 2, 2, 1)),
                    Instance("relu", (2, 2, 2, 2), True, grid="full")),
         depends=("abide23:relu-two-layer",), formula=intrinsic_expected,
+    ),
+    Result(
+        "gsf26:c3-linear-square", "gsf26", "Data symmetry: C3 augmentation gives a linear model new laws under the "
+        "square loss",
+        r"f(W, x) = Wx,\ W \in \mathbb{R}^{c \times 3},\ \text{data augmented by } C_3: \text{ exactly } 2c - 1 "
+        r"\text{ laws, the ratios of } \langle W_i, (1, -1, 0)\rangle, \langle W_i, (1, 1, -2)\rangle;\ "
+        r"\text{none without augmentation}",
+        r"\text{square loss, invariant labels, } C_3 \text{ acting on } \mathbb{R}^3 \text{ by cyclic shifts}",
+        "data_symmetry", "exact: the loss gradients over all augmented data sets span the x-coefficients of "
+                         "Σ_g ∇½‖f(gx)‖² and Σ_g ∇f_c(gx); trace rank over QQ at a seeded rational point; the rational "
+                         "laws verified as identities B·X(A) − A·X(B) ≡ 0 and independent there",
+        "a count other than 2c − 1 with augmentation (or a law without), with the point and the rank",
+        instances=(Instance("c3-linear", options=(("outputs", 1),)), Instance("c3-linear", options=(("outputs", 2),)),
+                   Instance("c3-linear", options=(("outputs", 3),), grid="full")),
+        formula=c3_square,
+    ),
+    Result(
+        "gsf26:logistic-no-extra-law", "gsf26", "Data symmetry: with the logistic loss, augmentation adds no law",
+        r"\ell(z) = \log(1 + e^{-z}),\ G \text{ finite}: \text{ the laws for } G\text{-augmented data are those "
+        r"for all data}",
+        r"\text{one output; a law must be orthogonal to } \textstyle\sum_g f(gx)^k \nabla f(gx) \text{ for every } k "
+        r"\text{ with } \ell^{(k+1)}(0) \ne 0 \ (k = 0, 1, 3)",
+        "data_symmetry", "exact: an upper bound from the Taylor orders k = 0, 1, 3 (trace rank over QQ) against the "
+                         "count for all data (a lower bound), proven where they meet",
+        "an upper bound above the plain count (a possible extra law), with the point and the ranks",
+        instances=(Instance("c3-linear", options=(("outputs", 1),)),
+                   Instance("lightning-attention", options=(("tokens", 1), ("d", 2), ("k", 1), ("group", "sign"))),
+                   Instance("lightning-attention", options=(("tokens", 1), ("d", 2), ("k", 1), ("group", "c4"))),
+                   Instance("lightning-attention", options=(("tokens", 1), ("d", 3), ("k", 1),
+                                                            ("group", "c3-shift")), grid="full")),
+        formula=no_extra_law,
+    ),
+    Result(
+        "gsf26:lightning-square", "gsf26", "Data symmetry: extra laws for lightning attention under the square loss",
+        r"f(X) = (XQ)(XK)^\top XV \text{ (unnormalised single head): augmentation can add laws}",
+        r"\text{the paper's group and sizes}",
+        "not checkable yet", "the paper's lightning-attention configuration (its group and sizes) is lost in our copy; "
+                             "the configurations we computed exactly (the sign flip and C4 on d = 2 features with one "
+                             "and two tokens, k = 1, 2; an order-3 group on d = 2; C3 shifts on d = 3, one and two "
+                             "tokens) show no extra law "
+                             "(benchmarks/data_symmetry_examples.py)",
+        "",
     ),
     Result(
         "kunin21:broken-dynamics", "kunin21", "Weight decay and a finite learning rate break the symmetries' laws, "

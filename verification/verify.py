@@ -30,7 +30,7 @@ from conslaw.algebra.polynomial_text import parse_rational
 from .certificate import build_certificate, certificate_text
 from .latex import law_lines
 from .sweep import plan, sweep
-from .theorem_checks import (check_example_4_8, check_intrinsic, check_mirror, check_model_span, check_momentum, check_neural_mechanics,
+from .theorem_checks import (check_data_symmetry, check_example_4_8, check_intrinsic, check_mirror, check_model_span, check_momentum, check_neural_mechanics,
                              check_projection, check_sign_flow, check_weight_decay)
 from .theorems import PAPERS, Instance, Result
 from .verdicts import judge_count
@@ -231,6 +231,7 @@ CHECKS: dict[str, Callable[[Result, Instance, int], dict]] = {
     "projection": check_projection, "example_4_8": check_example_4_8, "sign_flow": check_sign_flow,
     "momentum": check_momentum, "neural_mechanics": check_neural_mechanics,
     "mirror": check_mirror, "mirror_momentum": check_mirror, "intrinsic": check_intrinsic,
+    "data_symmetry": check_data_symmetry,
 }
 
 
