@@ -10,13 +10,24 @@ The symmetries are the law groups :func:`module_laws.find_laws` detects in the m
 :class:`monitor.LawMonitor` (plain SGD, t_k = kη, the integral by the rectangle rule on the steps, with the
 gradient term q(g_j) read off the monitor's exact one-step identity h(θ⁺) = (1 − ηλ)² h(θ) + η² q(g)).  The
 continuous forms differ from the discrete steps by O(ηλ) relative: what the comparison with training measures.
-Momentum (the driven harmonic oscillators of the paper) is not covered here.
+
+With momentum β (heavy ball, ``torch.optim.SGD(momentum=β)``: θ_{k+1} − θ_k = β(θ_k − θ_{k−1}) − η(g_k + λθ_k)),
+Kunin's modified equation is m θ'' + (1 − β) θ' = −g − λθ with mass m = η(1 + β)/2 (Taylor expansion of both
+differences to second order, t = kη).  Projected on the symmetries it gives harmonic oscillators:
+
+* translation: m x'' + (1 − β) x' + λ x = 0 for x = ⟨θ_A, 1⟩ (⟨g_A, 1⟩ = 0): a damped oscillator, solved in
+  closed form (:func:`damped_oscillator`), x(0) = x_0, x'(0) = −λx_0 (the first step);
+* scale and rescale: m u'' + (1 − β) u' + 2λ u = 2m q(θ') for u = ‖θ_A‖² (or the rescale difference): an
+  oscillator driven by the kinetic term q(θ'), which :func:`train_momentum_and_compare` reads off the steps
+  (θ' ≈ Δθ/η) and :func:`driven_oscillator` integrates (u'(0) = −2λu_0).
 """
 from __future__ import annotations
 
 import math
 
 import torch
+
+from .module_laws import values_only
 
 SYMMETRIES = {
     "column_sum": ("translation", "θ_A ↦ θ_A + α1 (the weights into a softmax)", "⟨θ_A, 1⟩ (column sums)"),
@@ -101,4 +112,92 @@ def train_and_compare(model: torch.nn.Module, x: torch.Tensor, y: torch.Tensor, 
     return out, monitor
 
 
-__all__ = ["SYMMETRIES", "continuous_theory", "symmetries", "train_and_compare", "vgg_bn"]
+def damped_oscillator(x0: float, v0: float, mass: float, friction: float, stiffness: float,
+                      times: torch.Tensor) -> torch.Tensor:
+    """The solution of m x'' + c x' + k x = 0, x(0) = x0, x'(0) = v0, at ``times`` (closed form: the roots of
+    m r² + c r + k; under-, critically or over-damped)."""
+    a, disc = -friction / (2 * mass), friction * friction - 4 * mass * stiffness
+    t = times.to(torch.float64)
+    if disc < 0:  # x = e^{at}(x0 cos ωt + (v0 − a x0)/ω sin ωt)
+        w = math.sqrt(-disc) / (2 * mass)
+        return torch.exp(a * t) * (x0 * torch.cos(w * t) + (v0 - a * x0) / w * torch.sin(w * t))
+    if disc == 0:
+        return torch.exp(a * t) * (x0 + (v0 - a * x0) * t)
+    r1, r2 = a + math.sqrt(disc) / (2 * mass), a - math.sqrt(disc) / (2 * mass)
+    c1 = (v0 - r2 * x0) / (r1 - r2)
+    return c1 * torch.exp(r1 * t) + (x0 - c1) * torch.exp(r2 * t)
+
+
+def driven_oscillator(u0: torch.Tensor, v0: torch.Tensor, mass: float, friction: float, stiffness: float,
+                      drive: torch.Tensor, dt: float, substeps: int = 8) -> torch.Tensor:
+    """m u'' + c u' + k u = f(t) with f constant on each step [t_j, t_j + dt) (``drive``: steps × laws), by RK4
+    with ``substeps`` per step; u at every step boundary (steps + 1 rows)."""
+    u, v, h = u0.clone(), v0.clone(), dt / substeps
+    out = [u.clone()]
+
+    def accel(u, v, f):
+        return (f - friction * v - stiffness * u) / mass
+
+    for f in drive:
+        for _ in range(substeps):
+            k1u, k1v = v, accel(u, v, f)
+            k2u, k2v = v + h / 2 * k1v, accel(u + h / 2 * k1u, v + h / 2 * k1v, f)
+            k3u, k3v = v + h / 2 * k2v, accel(u + h / 2 * k2u, v + h / 2 * k2v, f)
+            k4u, k4v = v + h * k3v, accel(u + h * k3u, v + h * k3v, f)
+            u = u + h / 6 * (k1u + 2 * k2u + 2 * k3u + k4u)
+            v = v + h / 6 * (k1v + 2 * k2v + 2 * k3v + k4v)
+        out.append(u.clone())
+    return torch.stack(out)
+
+
+def train_momentum_and_compare(model: torch.nn.Module, x: torch.Tensor, y: torch.Tensor, *, lr: float,
+                               momentum: float, weight_decay: float, steps: int, batch: int, seed: int = 0):
+    """SGD with heavy-ball momentum and weight decay on (x, y); per symmetry group: (group, how far the quantity
+    moved, the largest gap between Kunin's oscillator and the measurement — both relative to the quantity's size —,
+    the measured values and the theory, steps + 1 rows each)."""
+    from .module_laws import find_laws
+
+    generator = torch.Generator().manual_seed(seed)
+    opt = torch.optim.SGD(model.parameters(), lr=lr, momentum=momentum, weight_decay=weight_decay)
+    groups = symmetries(find_laws(model))
+    inventory = find_laws(model)
+    measured = {s["group"]: [] for s in groups}
+    kinetic = {s["group"]: [] for s in groups}
+
+    def params():
+        return {k: v.detach().clone() for k, v in model.named_parameters()}
+
+    with torch.no_grad(), values_only():
+        p = params()
+        for s in groups:
+            measured[s["group"]].append(inventory.groups[s["group"]].values(p))
+    for _ in range(steps):
+        rows = torch.randint(0, len(y), (batch,), generator=generator)
+        before = params()
+        opt.zero_grad()
+        torch.nn.functional.cross_entropy(model(x[rows]), y[rows]).backward()
+        opt.step()
+        after = params()
+        with torch.no_grad(), values_only():
+            step = {k: (after[k] - before[k]) / lr for k in after}  # θ' ≈ Δθ/η
+            for s in groups:
+                g = inventory.groups[s["group"]]
+                measured[s["group"]].append(g.values(after))
+                kinetic[s["group"]].append(g.values(step))
+    mass, friction = lr * (1 + momentum) / 2, 1 - momentum
+    times = torch.arange(steps + 1, dtype=torch.float64) * lr
+    out = []
+    for s in groups:
+        m = torch.stack(measured[s["group"]])
+        if s["symmetry"] == "translation":
+            theory = torch.stack([damped_oscillator(float(h0), -weight_decay * float(h0), mass, friction, weight_decay,
+                                                    times) for h0 in m[0]], dim=1)
+        else:
+            theory = driven_oscillator(m[0], -2 * weight_decay * m[0], mass, friction, 2 * weight_decay,
+                                       2 * mass * torch.stack(kinetic[s["group"]]), lr)
+        size = float(m.abs().max())
+        out.append((s, float((m[-1] - m[0]).abs().max()) / size, float((theory - m).abs().max()) / size, m, theory))
+    return out
+
+
+__all__ = ["SYMMETRIES", "continuous_theory", "damped_oscillator", "driven_oscillator", "train_momentum_and_compare", "symmetries", "train_and_compare", "vgg_bn"]

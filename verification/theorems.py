@@ -655,6 +655,22 @@ CATALOGUE: tuple[Result, ...] = (
         depends=("tc25:prop-5.1",),
     ),
     Result(
+        "kunin21:momentum-oscillators", "kunin21", "With momentum the broken laws follow harmonic oscillators",
+        r"m\,\ddot x + (1 - \beta)\dot x + \lambda x = 0 \text{ for } x = \langle\theta_A, 1\rangle,\quad "
+        r"m\,\ddot u + (1 - \beta)\dot u + 2\lambda u = 2m\,q(\dot\theta) \text{ for } u = \|\theta_A\|^2 "
+        r"\text{ (or } \|\theta_1\|^2 - \|\theta_2\|^2),\ m = \tfrac{\eta(1 + \beta)}{2}",
+        r"\text{translation, scale and rescale symmetries; heavy-ball SGD, momentum } \beta, \text{ weight decay } "
+        r"\lambda, \text{ step } \eta \text{ (Kunin's modified equation)}",
+        "neural_mechanics", "numerical evidence: the VGG-style network with batch norm trained by heavy-ball SGD in "
+                            "float64 (η = 0.02, β = 0.98: under-damped translation, λ = 0.05, 300 steps, seeded "
+                            "synthetic 8 × 8 images); the damped oscillator in closed form, the driven one integrated "
+                            "with the measured kinetic term, within 2e-2 of the quantities' size while each moves by "
+                            "more than 2 %",
+        "a symmetry group whose measured laws leave the oscillator (the gap and how far they moved are shown)",
+        instances=(Instance("vgg-bn", options=(("width", 4), ("optimizer", "momentum"))),),
+        depends=("kunin21:broken-dynamics",),
+    ),
+    Result(
         "tc25:prop-4.3", "tc25", "Laws of a parameter subset: orthogonal to the restricted fields",
         r"h(\theta_T) \text{ is conserved} \iff \nabla h(\theta_T) \perp Y_\beta(\theta_T)\ \forall \beta, "
         r"\text{ where } X_T(\theta) = \textstyle\sum_\beta \theta_{\mathrm{rest}}^\beta Y_\beta(\theta_T)",
