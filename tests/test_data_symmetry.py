@@ -102,3 +102,30 @@ def test_logistic_adds_no_law_where_the_square_loss_does():
     attention = data_symmetry_counts(build_augmented_model("lightning-attention", group="sign"), "logistic")
     assert attention["augmented"]["laws"] == attention["plain"]["laws"] == 2
     assert attention["augmented"]["polynomial_laws_found"] == 2
+
+
+def test_data_symmetry_certificates_are_rechecked_and_tampering_is_caught():
+    """The checker rebuilds the augmented model and its loss gradients itself: a certificate passes; a stored field
+    dropped (the span shrinks), a rational law changed, or an order without a Taylor term is rejected."""
+    import copy
+    import json
+
+    from conslaw.verification.certificate import build_data_symmetry_certificate
+    from conslaw.verification.checker import CertificateFormatError, check_certificate
+
+    cert = json.loads(json.dumps(build_data_symmetry_certificate("c3-linear", {"outputs": 2})))
+    report = check_certificate(cert)
+    assert report.ok and report.flow == "data-symmetry" and report.verdict == {"status": "proven", "laws": 3}
+    assert any("rational" in str(law) or "numerator" in law for law in cert["laws"])
+    dropped = copy.deepcopy(cert)
+    dropped["generators"]["fields"].pop()
+    assert not check_certificate(dropped).ok
+    changed = copy.deepcopy(cert)
+    law = next(law for law in changed["laws"] if "numerator" in law)
+    law["numerator"] = law["denominator"] = {"terms": [["1", [[0, 1]]]], "text": "W[0,0]"}
+    assert not check_certificate(changed).ok
+    logistic = json.loads(json.dumps(build_data_symmetry_certificate("c3-linear", {"outputs": 1}, loss="logistic")))
+    assert check_certificate(logistic).ok
+    logistic["flow"]["orders"] = [0, 1, 2]
+    with pytest.raises(CertificateFormatError, match="no Taylor term"):
+        check_certificate(logistic)

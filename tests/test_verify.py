@@ -25,7 +25,8 @@ def test_quick_grid_holds_and_writes_checkable_certificates(tmp_path):
     assert statuses["tc25:thm-3.8"] == "not checkable yet"  # listed, with its reason, never left out
     assert all(v in ("holds", "not checkable yet") for v in statuses.values())
     certificates = sorted((tmp_path / "certificates").iterdir())
-    counts = {r.id for r in CATALOGUE if r.check in ("count", "counting", "momentum", "mirror", "mirror_momentum")}
+    counts = {r.id for r in CATALOGUE if r.check in ("count", "counting", "momentum", "mirror", "mirror_momentum",
+                                                     "data_symmetry")}
     assert len(certificates) == sum(len(e["instances"]) for e in report["results"] if e["id"] in counts)
     for path in certificates:
         assert check_file(str(path)).ok, path.name

@@ -167,6 +167,67 @@ def build_mirror_certificate(arch: Architecture, *, momentum: bool = False, degr
                      flow=flow)
 
 
+def build_data_symmetry_certificate(name: str, options: dict, *, loss: str = "square", seed: int = 0,
+                                    degree: int = 2) -> dict:
+    """The certificate of the laws of an augmented model (:mod:`conslaw.algebra.data_symmetry`): the generator
+    fields are stored (the checker compares their span with its own rebuild of the loss gradients), with the
+    usual claims — laws verified, independent at a seeded rational point, witness brackets of exact rank r.  The
+    laws are the polynomial ones of degree ≤ ``degree`` and, for ``c3-linear`` under the square loss, the
+    hand-derived rational laws of :func:`c3_plane_laws`.  For the logistic loss the fields are those of the first
+    Taylor orders, so the count they prove is an upper bound for the loss itself, and exact where the model's own
+    laws (conserved for every data set) meet it."""
+    from conslaw.algebra.data_symmetry import (augmented_fields, build_augmented_model, c3_plane_laws,
+                                               margin_orders)
+
+    t0 = time.perf_counter()
+    model = build_augmented_model(name, **options)
+    space = model.theta
+    flow = {"kind": "data-symmetry", "loss": loss, "augmented": True}
+    if loss != "square":
+        flow["orders"] = margin_orders(loss)
+    fields = augmented_fields(model, loss, flow.get("orders"))
+    trace = lie_trace(fields, seed=seed, n_points=1)
+    point = trace.points[0]
+    kept = trace.kept_nodes()
+    values = [trace.graph.field(n).evaluate(point) for n in kept]
+    witness = [{"tree": trace.graph.tree(kept[i]), "value": format_point(values[i])} for i in independent_rows(values)]
+    basis = polynomial_laws(fields, degree)
+    candidates = [(h, space.ring.one) for h in basis.laws]
+    if name == "c3-linear" and loss == "square":
+        candidates = c3_plane_laws(model) + candidates
+    grads = []
+    for A, B in candidates:
+        a = PolynomialVectorField.gradient(space, A).evaluate(point)
+        b = PolynomialVectorField.gradient(space, B).evaluate(point)
+        va, vb = (p.evaluate(list(zip(space.ring.gens, point))) for p in (A, B))
+        grads.append([vb * x - va * y for x, y in zip(a, b)])
+    laws = [candidates[i] for i in independent_rows(grads)] if grads else []
+    records = [polynomial_record(A) if B == space.ring.one else
+               {"numerator": polynomial_record(A), "denominator": polynomial_record(B)} for A, B in laws]
+    return {
+        "format": FORMAT,
+        "version": VERSION,
+        "architecture": {"name": f"augmented-{name}", **options},
+        "flow": flow,
+        "description": f"{model.name}, {loss} loss on data augmented by the group (order {len(model.group)})",
+        "parameters": list(space.names),
+        "D": space.dim,
+        "point": format_point(point),
+        "seed": seed,
+        "generators": {"rule": "the stored fields: a basis of the span of the loss gradients over all augmented "
+                               "data sets (x-coefficients)", "phi": [],
+                       "fields": [[polynomial_record(c) for c in X.components] for X in fields]},
+        "laws": records,
+        "law_search": {"degree": degree, "basis_size": len(basis.laws), "method": basis.method},
+        "rank_witness": {"rank": len(witness), "brackets": witness},
+        "verdict": verdict_for(space.dim, len(witness), len(laws)),
+        "model": {"relation": "equal", "reasons": []},
+        "notes": ["for the logistic loss: fields of the Taylor orders " + str(flow["orders"]) + " only, so the count "
+                  "is an upper bound for the loss itself"] if loss != "square" else [],
+        "seconds": round(time.perf_counter() - t0, 4),
+    }
+
+
 def certify(name: str, widths, bias: bool = False, **kwargs) -> dict:
     """Build the architecture by name and certify it."""
     return build_certificate(build_architecture(name, widths, bias=bias), **kwargs)

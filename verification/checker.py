@@ -403,6 +403,13 @@ def check_certificate(cert: Any) -> CheckReport:
     _need(len(witness["brackets"]) <= LIMITS.max_brackets, f"more than {LIMITS.max_brackets} witness brackets")
     _need(isinstance(verdict, dict), f"\"verdict\" must be an object, got {_show(verdict)}")
 
+    kind = cert["flow"].get("kind") if isinstance(cert.get("flow"), dict) else None
+    if kind == "data-symmetry":  # stored fields, checked against the checker's own rebuild of the loss gradients
+        from .checker_data_symmetry import data_symmetry_generators
+
+        gens = data_symmetry_generators(cert, names, symbols, version, fails, facts)
+        return _verify_claims(cert, names, symbols, version, gens, at, fails, facts, kind)
+
     # generators: φ must be rebuilt from the architecture; an architecture the checker cannot rebuild is rejected
     stored_phi = [_expr(_polynomial(p, f"phi component {k}", version, names, fails), symbols)
                   for k, p in enumerate(gens_spec["phi"])]
@@ -422,11 +429,33 @@ def check_certificate(cert: Any) -> CheckReport:
     else:
         gens = [sympy.Matrix(_gradient(p, symbols)) for p in phi]
 
+    return _verify_claims(cert, names, symbols, version, gens, at, fails, facts,
+                          cert["flow"]["kind"] if "flow" in cert else "gradient")
+
+
+def _law(spec: Any, i: int, version: int, names: list[str], symbols: list, fails: list[str]) -> tuple:
+    """(A, B) of a law A/B: a polynomial law has B = 1; ``{"numerator": …, "denominator": …}`` is rational."""
+    if isinstance(spec, dict) and "numerator" in spec:
+        _need("denominator" in spec, f"law {i}: a rational law needs a \"denominator\"")
+        A = _expr(_polynomial(spec["numerator"], f"law {i} numerator", version, names, fails), symbols)
+        B = _expr(_polynomial(spec["denominator"], f"law {i} denominator", version, names, fails), symbols)
+        _need(B != 0, f"law {i}: the denominator is zero")
+        return A, B
+    return _expr(_polynomial(spec, f"law {i}", version, names, fails), symbols), sympy.Integer(1)
+
+
+def _verify_claims(cert: dict, names: list[str], symbols: list, version: int, gens: list, at: dict,
+                   fails: list[str], facts: list[str], flow: str) -> CheckReport:
+    """Claims (1)–(3) and the verdict, on the generators ``gens`` (sympy column matrices)."""
+    D = len(names)
+    theta = sympy.Matrix(symbols)
+    laws_spec, witness, verdict = cert["laws"], cert["rank_witness"], cert["verdict"]
     # (1) every law is a first integral of every generator
-    laws = [_expr(_polynomial(h, f"law {i}", version, names, fails), symbols) for i, h in enumerate(laws_spec)]
+    laws = [_law(h, i, version, names, symbols, fails) for i, h in enumerate(laws_spec)]
     law_grads = []
-    for i, h in enumerate(laws):
-        g = _gradient(h, symbols)
+    for i, (A, B) in enumerate(laws):
+        gA, gB = _gradient(A, symbols), _gradient(B, symbols)
+        g = [sympy.expand(B * a - A * b) for a, b in zip(gA, gB)]  # B²∇(A/B)
         law_grads.append(g)
         if all(c == 0 for c in g):
             fails.append(f"law {i} is a constant, not a conservation law")
@@ -440,6 +469,8 @@ def check_certificate(cert: Any) -> CheckReport:
 
     # (2) the laws' gradients are independent at the point
     m = len(laws)
+    if any(B.xreplace(at) == 0 for _, B in laws):
+        fails.append("a law's denominator vanishes at the point")
     if law_grads:
         law_rank = _rank([[c.xreplace(at) for c in g] for g in law_grads])
         if law_rank != m:
@@ -487,7 +518,7 @@ def check_certificate(cert: Any) -> CheckReport:
     elif verdict.get("text") != verdict_text(expected["status"], D, rank, m):
         fails.append(f"the verdict's text {_show(verdict.get('text'))} does not state the verified result "
                      f"{verdict_text(expected['status'], D, rank, m)!r}")
-    return CheckReport(not fails, fails, facts, expected, cert["flow"]["kind"] if "flow" in cert else "gradient")
+    return CheckReport(not fails, fails, facts, expected, flow)
 
 
 def check_file(path: str) -> CheckReport:

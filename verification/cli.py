@@ -671,6 +671,9 @@ def _check(args, out) -> int:
             what += " h(t, theta, theta') of the heavy-ball flows theta'' + tau theta' = -grad L on phase space"
         elif report.flow == "mirror":
             what += " of the mirror flows theta' = -theta * grad L (entropic metric, theta > 0)"
+        elif report.flow == "data-symmetry":
+            what += (" of the gradient flows on every data set augmented by the group (for a margin loss: of its first "
+                     "Taylor orders, an upper bound for the loss itself)")
         elif report.flow == "mirror-momentum":
             what += (" h(t, theta, p) of the mirror flows with momentum (log theta)'' + tau (log theta)' = -grad L "
                      "on phase space")

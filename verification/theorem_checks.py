@@ -376,47 +376,44 @@ def check_intrinsic(result: Result, inst: Instance, seed: int) -> dict:
 
 
 def check_data_symmetry(result: Result, inst: Instance, seed: int) -> dict:
-    """Galley et al. on an instance (:mod:`conslaw.algebra.data_symmetry`).  ``gsf26:c3-linear-square``: the
-    square-loss count with and without augmentation, exact, with the hand-derived rational laws verified and
-    independent (proven when rank + laws = D).  ``gsf26:logistic-no-extra-law``: the augmented upper bound from
-    the Taylor orders against the plain count (proven when the plain count's laws are found)."""
-    from conslaw.algebra.data_symmetry import (augmented_fields, build_augmented_model, c3_plane_laws,
-                                               margin_orders, rational_law_gradients, rational_law_violations)
+    """Galley et al. on an instance (:mod:`conslaw.algebra.data_symmetry`), certified
+    (:func:`certificate.build_data_symmetry_certificate`, re-checkable by ``conslaw check``).
+    ``gsf26:c3-linear-square``: the square-loss count with augmentation, proven by the witness rank and the
+    hand-derived rational laws, against 2c − 1, and the count without augmentation (must be 0).
+    ``gsf26:logistic-no-extra-law``: the count of the logistic loss's Taylor-order fields (an upper bound, proven for
+    those fields) against the model's own count for all data (a lower bound): no extra law when they are equal."""
+    from conslaw.algebra.data_symmetry import augmented_fields, build_augmented_model
 
-    model = build_augmented_model(inst.arch, **dict(inst.options))
+    from .certificate import build_data_symmetry_certificate, certificate_text
+    from .verify import certificate_name
+
+    options = dict(inst.options)
+    model = build_augmented_model(inst.arch, **options)
     D = model.theta.dim
-    point = random_rational_point(D, random.Random(seed))
-    expected = result.formula(inst)
-    record = {"instance": inst.label, "model": model.name, "D": D, "group_order": len(model.group),
-              "point": format_point(point), "expected": expected.laws, "argument": expected.argument}
-    if result.id == "gsf26:c3-linear-square":
-        fields = augmented_fields(model, "square")
-        rank = lie_trace(fields, points=[point]).rank
-        plain_rank = lie_trace(augmented_fields(model, "square", augmented=False), points=[point]).rank
-        laws = c3_plane_laws(model)
-        bad = rational_law_violations(fields, laws)
-        independent = exact_rank(rational_law_gradients(model.theta, laws, point))
-        record.update({"rank": rank, "laws": D - rank, "plain_laws": D - plain_rank, "laws_verified": len(laws) - len(bad),
-                       "laws_independent": independent,
-                       "laws_text": [f"({A.as_expr()}) / ({B.as_expr()})" for A, B in laws][:12]})
-        verdict = ({"status": "proven", "laws": D - rank} if not bad and rank + independent == D else
-                   {"status": "bounded", "laws": D - rank, "text": f"count at most {D - rank}, {independent} laws verified"})
-        judge_count(record, verdict, expected, {"point": record["point"], "rank": rank, "D": D})
-        if record["verdict"] == "holds" and D - plain_rank != 0:
-            record["verdict"] = "fails"
-            record["counterexample"] = {"note": "laws without augmentation", "plain_laws": D - plain_rank}
-        return record
-    orders = margin_orders("logistic")
-    fields = augmented_fields(model, "logistic", orders)
-    upper = D - lie_trace(fields, points=[point]).rank
-    plain_fields = augmented_fields(model, "square", augmented=False)  # all data: the model's own laws
+    loss = "square" if result.id == "gsf26:c3-linear-square" else "logistic"
+    cert = build_data_symmetry_certificate(inst.arch, options, loss=loss, seed=seed)
+    verdict, rank = cert["verdict"], cert["rank_witness"]["rank"]
+    point = [QQ(c) for c in cert["point"]]
+    plain_fields = augmented_fields(model, "square", augmented=False)  # every data set: the model's own laws
     plain = D - lie_trace(plain_fields, points=[point]).rank
-    found = gradient_rank(model.theta, polynomial_laws(plain_fields, 2).laws, point) if plain else 0
-    record.update({"orders": orders, "augmented_upper_bound": upper, "plain_laws": plain, "plain_laws_found": found,
-                   "extra_laws_at_most": upper - plain})
-    verdict = ({"status": "proven", "laws": upper - plain} if found == plain else
-               {"status": "bounded", "text": f"at most {upper - plain} extra laws; the plain count is not proven"})
-    return judge_count(record, verdict, expected, {"point": record["point"], "upper": upper, "plain": plain})
+    plain_found = gradient_rank(model.theta, polynomial_laws(plain_fields, 2).laws, point) if plain else 0
+    expected = result.formula(inst)
+    record = {"instance": inst.label, "model": model.name, "D": D, "group_order": len(model.group), "loss": loss,
+              "rank": rank, "laws": D - rank, "laws_verified": len(cert["laws"]), "plain_laws": plain,
+              "expected": expected.laws, "argument": expected.argument, "in_hypotheses": expected.in_hypotheses,
+              "laws_text": [law.get("text") or f"({law['numerator']['text']}) / ({law['denominator']['text']})"
+                            for law in cert["laws"]][:12],
+              "_certificate": (certificate_name(result.id, inst), certificate_text(cert))}
+    if loss == "square":
+        judge_count(record, verdict, expected, {"point": cert["point"], "rank": rank, "D": D})
+        if record["verdict"] == "holds" and plain != 0:
+            record["verdict"] = "fails"
+            record["counterexample"] = {"note": "laws without augmentation", "plain_laws": plain}
+        return record
+    record["extra_laws_at_most"] = (D - rank) - plain
+    extra = ({"status": "proven", "laws": (D - rank) - plain} if plain_found == plain and verdict["status"] == "proven"
+             else {"status": "bounded", "text": f"at most {(D - rank) - plain} extra laws; a count is not proven"})
+    return judge_count(record, extra, expected, {"point": cert["point"], "upper": D - rank, "plain": plain})
 
 
 NM_SETTINGS = {  # (training settings, largest gap allowed relative to the quantity's size)

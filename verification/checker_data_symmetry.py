@@ -1,0 +1,166 @@
+"""The checker's side of data-symmetry certificates (``"flow": {"kind": "data-symmetry", …}``), independent of
+:mod:`conslaw.algebra.data_symmetry`, which writes them.
+
+A data-symmetry certificate stores its generator fields (``generators.fields``: the span of the loss gradients
+over the augmented data sets, found by the producer with sparse polynomial rings and FLINT).  The checker does not
+take them on trust: it rebuilds the model f(θ, x) and the group from the certificate's ``architecture`` with SymPy
+expressions and its own copy of the named groups, forms its own spanning family (square loss: the x-coefficients
+of Σ_g Σ_c f_c(gx)∇f_c(gx) and of Σ_g ∇f_c(gx); logistic loss: of Σ_g f(gx)^k ∇f(gx) for the stored orders k,
+each checked to have ℓ^{(k+1)}(0) ≠ 0 from the series of ℓ(z) = log(1 + e^{−z})), and requires the two spans to be
+equal (exact ranks over QQ).  The usual claims — laws, independence, witness rank — are then checked on the
+stored fields.  Laws may be rational, ``{"numerator": …, "denominator": …}``: A/B is conserved by X iff
+B·X(A) − A·X(B) ≡ 0.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+import sympy
+
+from .checker import (LIMITS, CertificateFormatError, _expr, _gradient, _int, _need, _polynomial, _rank, _show)
+
+GROUPS = {  # the checker's own copy: generators acting on one token's features
+    "sign": [[[-1, 0], [0, -1]]],
+    "c4": [[[0, -1], [1, 0]]],
+    "c3": [[[0, -1], [1, -1]]],
+    "c3-shift": [[[0, 0, 1], [1, 0, 0], [0, 1, 0]]],
+}
+MAX_ORDER = 64
+LOSSES = ("square", "logistic")
+
+
+def _closure(generators: list[sympy.Matrix]) -> list[sympy.Matrix]:
+    size = generators[0].shape[0]
+    elements = {sympy.ImmutableMatrix(sympy.eye(size))}
+    frontier = list(elements)
+    while frontier:
+        new = []
+        for a in frontier:
+            for g in generators:
+                c = sympy.ImmutableMatrix(g * a)
+                if c not in elements:
+                    elements.add(c)
+                    new.append(c)
+        _need(len(elements) <= MAX_ORDER, f"the group has more than {MAX_ORDER} elements")
+        frontier = new
+    return [sympy.Matrix(e) for e in elements]
+
+
+def rebuild_model(spec: Any) -> tuple[list[str], list[sympy.Symbol], list[sympy.Expr], list[sympy.Matrix]]:
+    """(θ names, x symbols, outputs f_c(θ, x), group elements) of an augmented model named in the certificate."""
+    _need(isinstance(spec, dict), f"\"architecture\" must be an object, got {_show(spec)}")
+    name = spec.get("name")
+    if name == "augmented-c3-linear":
+        c = _int(spec.get("outputs"), "architecture outputs", 1, 20)
+        names = [f"W[{i},{j}]" for i in range(c) for j in range(3)]
+        W = sympy.Matrix(c, 3, [sympy.Symbol(n) for n in names])
+        x = sympy.Matrix([sympy.Symbol(f"x[{i}]") for i in range(3)])
+        shift = sympy.Matrix([[0, 0, 1], [1, 0, 0], [0, 1, 0]])
+        return names, list(x), list(W * x), _closure([shift])
+    if name == "augmented-lightning-attention":
+        tokens, d, k = (_int(spec.get(key), f"architecture {key}", 1, 4) for key in ("tokens", "d", "k"))
+        group = spec.get("group")
+        _need(group in GROUPS, f"unknown feature group {_show(group)}")
+        _need(len(GROUPS[group][0]) == d, f"the group {group!r} does not act on d = {d} features")
+        Q = sympy.Matrix(d, k, lambda i, j: sympy.Symbol(f"Q[{i},{j}]"))
+        K = sympy.Matrix(d, k, lambda i, j: sympy.Symbol(f"K[{i},{j}]"))
+        v = sympy.Matrix([sympy.Symbol(f"v[{i}]") for i in range(d)])
+        X = sympy.Matrix(tokens, d, lambda a, i: sympy.Symbol(f"X[{a},{i}]"))
+        names = [str(s) for s in list(Q) + list(K) + list(v)]
+        scores = X * Q * K.T * X.T  # (x_aᵀ Q Kᵀ x_b)
+        values = X * v
+        outputs = [sympy.expand(sum(scores[a, b] * values[b] for b in range(tokens))) for a in range(tokens)]
+        g = sympy.Matrix(GROUPS[group][0])
+        per_token = sympy.diag(*([g] * tokens))  # acts on X flattened row-major: token by token
+        return names, list(X), outputs, _closure([per_token])
+    raise CertificateFormatError(f"unknown augmented model {_show(name)}")
+
+
+def _logistic_orders_ok(orders: list[int]) -> list[int]:
+    """The stored orders whose Taylor coefficient of ℓ' at 0 vanishes (they would not be constraints)."""
+    z = sympy.Symbol("z")
+    top = max(orders) + 2
+    series = sympy.series(sympy.diff(sympy.log(1 + sympy.exp(-z)), z), z, 0, top).removeO()
+    return [k for k in orders if series.coeff(z, k) == 0]
+
+
+def _own_span(flow: dict, theta: list, x: list, outputs: list, group: list) -> list[list[sympy.Expr]]:
+    """The checker's spanning family of fields (lists of θ-expressions), from the x-coefficients."""
+    loss = flow.get("loss")
+    _need(loss in LOSSES, f"unknown loss {_show(loss)}")
+    xs = sympy.Matrix(x)
+    acted = [[f.xreplace(dict(zip(x, list(g * xs)))) for f in outputs] for g in group] \
+        if flow.get("augmented", True) else [outputs]
+    raw = []
+    if loss == "square":
+        raw.append([sum(f * sympy.diff(f, t) for outs in acted for f in outs) for t in theta])
+        for c in range(len(outputs)):
+            raw.append([sum(sympy.diff(outs[c], t) for outs in acted) for t in theta])
+    else:
+        orders = flow.get("orders")
+        _need(isinstance(orders, list) and 0 < len(orders) <= 6, f"\"orders\" must be a short list, got {_show(orders)}")
+        orders = [_int(k, "an order", 0, 7) for k in orders]
+        _need(len(outputs) == 1, "a margin loss needs one output")
+        bad = _logistic_orders_ok(orders)
+        _need(not bad, f"the logistic loss has no Taylor term at the orders {bad}: they are not constraints")
+        for k in orders:
+            raw.append([sum(outs[0] ** k * sympy.diff(outs[0], t) for outs in acted) for t in theta])
+    fields = []
+    for comps in raw:  # one field per monomial in x, for each family
+        by_monomial: dict[tuple, list] = {}
+        for i, comp in enumerate(comps):
+            comp = sympy.expand(comp)
+            if comp == 0:
+                continue
+            for monom, coeff in sympy.Poly(comp, *x).as_dict().items():
+                by_monomial.setdefault(monom, [sympy.Integer(0)] * len(theta))[i] = coeff
+        fields += list(by_monomial.values())
+    return fields
+
+
+def _vectors(fields: list[list], theta: list) -> list[dict]:
+    rows = []
+    for comps in fields:
+        row = {}
+        for i, comp in enumerate(comps):
+            if comp != 0:
+                for monom, c in sympy.Poly(sympy.expand(comp), *theta).as_dict().items():
+                    row[(i, monom)] = c
+        rows.append(row)
+    return rows
+
+
+def _rank_of(rows: list[dict], keys: list) -> int:
+    return _rank([[r.get(k, 0) for k in keys] for r in rows]) if rows and keys else 0
+
+
+def data_symmetry_generators(cert: dict, names: list[str], symbols: list, version: int,
+                             fails: list[str], facts: list[str]) -> list[sympy.Matrix]:
+    """The stored fields, after checking that they span what the checker's own rebuild spans."""
+    flow = cert["flow"]
+    theta_names, x, outputs, group = rebuild_model(cert["architecture"])
+    _need(names == theta_names, "the certificate's parameters are not those of the model it names")
+    stored_spec = cert["generators"].get("fields")
+    _need(isinstance(stored_spec, list) and len(stored_spec) <= LIMITS.max_brackets,
+          "\"generators\" must hold a list \"fields\" of at most "
+          f"{LIMITS.max_brackets} fields")
+    stored = []
+    for k, comps in enumerate(stored_spec):
+        _need(isinstance(comps, list) and len(comps) == len(names), f"field {k} must have {len(names)} components")
+        stored.append([_expr(_polynomial(c, f"field {k} component {i}", version, names, fails), symbols)
+                       for i, c in enumerate(comps)])
+    own = _own_span(flow, symbols, x, outputs, group)
+    rows_stored, rows_own = _vectors(stored, symbols), _vectors(own, symbols)
+    keys = sorted({k for r in rows_stored + rows_own for k in r}, key=str)
+    r_stored, r_own = _rank_of(rows_stored, keys), _rank_of(rows_own, keys)
+    r_union = _rank_of(rows_stored + rows_own, keys)
+    if not (r_stored == r_own == r_union):
+        fails.append(f"the stored fields (span of dimension {r_stored}) do not span the loss gradients the checker "
+                     f"rebuilt (dimension {r_own}; together {r_union})")
+    else:
+        facts.append(f"the {len(stored)} stored fields span the same space (dimension {r_own}) as the loss gradients "
+                     f"rebuilt independently ({flow['loss']} loss, group of order {len(group) if flow.get('augmented', True) else 1})")
+    return [sympy.Matrix(comps) for comps in stored]
+
+
+__all__ = ["GROUPS", "data_symmetry_generators", "rebuild_model"]
