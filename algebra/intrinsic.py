@@ -22,6 +22,7 @@ moves, so the kernel is {0} and the criterion holds at every generic point, for 
 """
 from __future__ import annotations
 
+import math
 import random
 from typing import Optional, Sequence
 
@@ -59,8 +60,10 @@ def kernel_inclusion(arch: Architecture, point: Sequence, laws: Optional[Sequenc
     rows_m = [PolynomialVectorField.gradient(space, e).evaluate(point) for e in entries]
     fixed = rows_phi + rows_h
     rank_fixed = exact_rank(fixed)
-    holds = exact_rank(fixed + rows_m) == rank_fixed
+    rank_all = exact_rank(fixed + rows_m)
+    holds = rank_all == rank_fixed
     report = {"holds": holds, "D": arch.dim, "rank_dphi": exact_rank(rows_phi), "rank_dphi_dh": rank_fixed,
+              "rank_with_dM": rank_all,
               "kernel_dim": arch.dim - rank_fixed, "laws": len(laws), "metric_entries": len(entries)}
     if not holds:
         report["witness"] = _witness(fixed, rows_m, arch.dim)
@@ -79,7 +82,9 @@ def _witness(fixed: list, rows_m: list, D: int) -> dict:
         for e, row in enumerate(rows_m):
             moved = sum(QQ(c) * QQ(x) for c, x in zip(row, delta))
             if moved:
-                return {"direction": [str(x) for x in delta], "metric_entry": e, "dM": str(moved)}
+                common = math.gcd(*delta)
+                delta = [x // common for x in delta]
+                return {"direction": [str(x) for x in delta], "metric_entry": e, "dM": str(moved / common)}
     raise AssertionError("the ranks say a kernel direction moves M, but none was found")  # pragma: no cover
 
 

@@ -131,3 +131,31 @@ def test_balanced_flow_keeps_the_metric_a_function_of_z():
     assert gap(*end) < 1e-8
     unbalanced = U1 + 0.2 * rng.normal(size=U1.shape), U2
     assert gap(*run(*unbalanced)) > 1e-2
+
+
+def test_intrinsic_certificates_are_rechecked_and_tampering_is_caught():
+    """The checker rebuilds M = ∂φ∂φᵀ from φ and recomputes both ranks: the generic (fails, with its witness) and
+    the balanced (holds) certificates pass; a flipped claim, a witness that moves z, or a failing claim resting on
+    laws not known complete are rejected."""
+    import copy
+    import json
+
+    from conslaw.verification.certificate import build_intrinsic_certificate
+    from conslaw.verification.checker import check_certificate
+
+    arch = build_architecture("linear", [4, 2, 2])
+    generic = json.loads(json.dumps(build_intrinsic_certificate(arch, working_points(arch.dim, 0, 1)[0])))
+    balanced = json.loads(json.dumps(build_intrinsic_certificate(arch, balanced_linear_point((4, 2, 2), True, 0))))
+    assert check_certificate(generic).ok and not generic["intrinsic"]["holds"]
+    assert check_certificate(balanced).ok and balanced["intrinsic"]["holds"]
+    flipped = copy.deepcopy(balanced)
+    flipped["intrinsic"]["holds"] = False
+    assert not check_certificate(flipped).ok
+    moved = copy.deepcopy(generic)
+    moved["intrinsic"]["witness"] = ["1"] + ["0"] * (arch.dim - 1)
+    assert not check_certificate(moved).ok
+    incomplete = copy.deepcopy(generic)
+    incomplete["laws"] = incomplete["laws"][:1]
+    incomplete["verdict"] = {"status": "bounded", "lower": 1, "upper": 3, "text": "count bounded between 1 and 3"}
+    report = check_certificate(incomplete)
+    assert not report.ok and any("complete laws" in f for f in report.failures)

@@ -228,6 +228,27 @@ def build_data_symmetry_certificate(name: str, options: dict, *, loss: str = "sq
     }
 
 
+def build_intrinsic_certificate(arch: Architecture, point, *, degree: int = 2, seed: int = 0) -> dict:
+    """A gradient-flow certificate at the given rational ``point`` (its count and laws, so that the laws are known
+    complete where the count is proven) with the kernel-inclusion claim of intrinsic dynamics there
+    (:func:`conslaw.algebra.intrinsic.kernel_inclusion`), which the checker re-verifies."""
+    from conslaw.algebra.intrinsic import kernel_inclusion
+
+    t0 = time.perf_counter()
+    gens = arch.generators()
+    trace = lie_trace(gens, points=[list(point)])
+    point, witness, laws, basis = _claims(arch.space, gens, trace, degree)
+    cert = _document(arch, arch.space, arch.description, "gradients of the components of phi", arch.phi, point,
+                     seed, witness, laws, basis, degree, t0)
+    r = kernel_inclusion(arch, point, laws)
+    cert["intrinsic"] = {"holds": r["holds"], "rank_dphi_dh": r["rank_dphi_dh"],
+                         "rank_with_dM": r["rank_with_dM"],
+                         "criterion": "ker[dphi; dh] in ker dM, M = dphi dphi^T (necessary for an intrinsic flow)"}
+    if not r["holds"]:
+        cert["intrinsic"]["witness"] = r["witness"]["direction"]
+    return cert
+
+
 def certify(name: str, widths, bias: bool = False, **kwargs) -> dict:
     """Build the architecture by name and certify it."""
     return build_certificate(build_architecture(name, widths, bias=bias), **kwargs)

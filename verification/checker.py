@@ -429,8 +429,13 @@ def check_certificate(cert: Any) -> CheckReport:
     else:
         gens = [sympy.Matrix(_gradient(p, symbols)) for p in phi]
 
-    return _verify_claims(cert, names, symbols, version, gens, at, fails, facts,
-                          cert["flow"]["kind"] if "flow" in cert else "gradient")
+    report = _verify_claims(cert, names, symbols, version, gens, at, fails, facts,
+                            cert["flow"]["kind"] if "flow" in cert else "gradient")
+    if "intrinsic" in cert:  # the kernel-inclusion claim of intrinsic dynamics, on top of the count
+        from .checker_intrinsic import check_kernel_inclusion
+
+        check_kernel_inclusion(cert, phi, names, symbols, version, at, report)
+    return report
 
 
 def _law(spec: Any, i: int, version: int, names: list[str], symbols: list, fails: list[str]) -> tuple:

@@ -191,6 +191,7 @@ def sweep(tasks: list[Task], grid: str, seed: int, *, scheduler: str = "serial",
             if keep_certificate is not None:
                 keep_certificate(record)
             record.pop("_certificate", None)
+            record.pop("_certificates", None)
             if stream is not None:
                 stream.add(record)
             done[record["key"]] = record

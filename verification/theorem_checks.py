@@ -352,6 +352,9 @@ def check_intrinsic(result: Result, inst: Instance, seed: int) -> dict:
     point ``result.formula`` names (generic, balanced, relaxed balanced), exactly, against where it must hold."""
     from conslaw.algebra.intrinsic import balanced_linear_point, kernel_inclusion
 
+    from .certificate import build_intrinsic_certificate, certificate_text
+    from .verify import certificate_name
+
     arch = inst.build()
     laws = polynomial_laws(arch.generators(), 2).laws
     expected = result.formula(inst)
@@ -360,10 +363,13 @@ def check_intrinsic(result: Result, inst: Instance, seed: int) -> dict:
         points["balanced"] = balanced_linear_point(inst.widths, False, seed)
     if "relaxed balanced" in expected:
         points["relaxed balanced"] = balanced_linear_point(inst.widths, True, seed)
-    record = {"instance": inst.label, "D": arch.dim, "laws": len(laws), "points": {}}
+    record = {"instance": inst.label, "D": arch.dim, "laws": len(laws), "points": {}, "_certificates": []}
     wrong = []
     for kind, point in points.items():
         r = kernel_inclusion(arch, point, laws)
+        cert = build_intrinsic_certificate(arch, point, seed=seed)
+        name = certificate_name(result.id, inst).replace(".json", f"__{kind.replace(' ', '-')}.json")
+        record["_certificates"].append((name, certificate_text(cert)))
         must, argument = expected[kind]
         record["points"][kind] = {"criterion": "holds" if r["holds"] else "fails", "expected": "holds" if must else
                                   "fails", "kernel_dim": r["kernel_dim"], "argument": argument}

@@ -46,7 +46,8 @@ def certificate_name(result_id: str, inst: Instance) -> str:
 
 def _certified(result: Result, inst: Instance, seed: int) -> tuple:
     """(architecture, certificate, the record's common part) of an instance.  The record carries the certificate's
-    text under ``_certificate`` (name, text): whoever collects the record writes it (a Dask worker may run on
+    text under ``_certificate`` (name, text; several under ``_certificates``): whoever collects the record writes it
+    (a Dask worker may run on
     another machine than the one that keeps the reports)."""
     arch = inst.build()
     trace = lie_trace(arch.generators(), seed=seed, n_points=1)
@@ -284,11 +285,15 @@ def run_catalogue(results: list[Result], grid: str = "quick", seed: int = 0, out
             progress(result_entry(r, None))
 
     def keep_certificate(record: dict) -> None:
-        name, text = record.pop("_certificate", (None, None))
-        if name is not None and out_dir is not None:
+        items = ([record.pop("_certificate")] if "_certificate" in record else []) + record.pop("_certificates", [])
+        if not items or out_dir is None:
+            return
+        for name, text in items:
             with open(os.path.join(out_dir, "certificates", name), "w") as fh:
                 fh.write(text)
-            record["certificate"] = f"certificates/{name}"
+        record["certificate"] = f"certificates/{items[0][0]}"
+        if len(items) > 1:
+            record["certificates"] = [f"certificates/{name}" for name, _ in items]
 
     def heard(record: dict) -> None:
         if on_record is not None:
