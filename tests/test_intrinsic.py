@@ -150,7 +150,9 @@ def test_intrinsic_certificates_are_rechecked_and_tampering_is_caught():
     assert check_certificate(balanced).ok and balanced["intrinsic"]["holds"]
     flipped = copy.deepcopy(balanced)
     flipped["intrinsic"]["holds"] = False
-    assert not check_certificate(flipped).ok
+    flipped["intrinsic"]["witness"] = generic["intrinsic"]["witness"]
+    report = check_certificate(flipped)
+    assert not report.ok and any("holds at the point, not as claimed" in f for f in report.failures)
     moved = copy.deepcopy(generic)
     moved["intrinsic"]["witness"] = ["1"] + ["0"] * (arch.dim - 1)
     assert not check_certificate(moved).ok
