@@ -129,3 +129,25 @@ def test_data_symmetry_certificates_are_rechecked_and_tampering_is_caught():
     logistic["flow"]["orders"] = [0, 1, 2]
     with pytest.raises(CertificateFormatError, match="no Taylor term"):
         check_certificate(logistic)
+
+
+def test_data_symmetry_command_line(tmp_path):
+    import io
+
+    from conslaw.verification.checker import check_file
+    from conslaw.verification.cli import run
+
+    out = io.StringIO()
+    path = tmp_path / "c3.json"
+    assert run(["data-symmetry", "c3-linear", "--outputs", "2", "-o", str(path)], out=out) == 0
+    text = out.getvalue()
+    assert "every data set (no augmentation): 6 - rank = 0 laws" in text and "6 - 3 = 3 laws; exactly 3" in text
+    assert check_file(str(path)).ok
+    out = io.StringIO()
+    assert run(["data-symmetry", "c3-linear", "--loss", "logistic"], out=out) == 0
+    assert "at most 3 - 3 = 0 laws" in out.getvalue() and "no extra law" in out.getvalue()
+    err = io.StringIO()
+    import contextlib
+    with contextlib.redirect_stderr(err):
+        assert run(["data-symmetry", "lightning-attention", "--group", "c3-shift"]) == 2
+    assert "acts on 3 features, not d = 2" in err.getvalue()

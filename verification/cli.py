@@ -13,6 +13,8 @@
     conslaw laws relu 3 2 3 --bias --degree 2 --format latex
     conslaw certify relu 3 2 3 --bias -o cert.json
     conslaw check cert.json
+    conslaw data-symmetry c3-linear --outputs 2
+    conslaw data-symmetry lightning-attention --group c4 --loss logistic
     conslaw architectures
 
 Bad input prints one line ``conslaw: error: …`` and exits with status 2;
@@ -26,6 +28,8 @@ import json
 import os
 import sys
 from typing import Optional, Sequence
+
+from sympy import QQ
 
 from conslaw.algebra import ARCHITECTURES, ConslawError, build_architecture, lie_trace
 from conslaw.algebra.architectures import check_request
@@ -188,12 +192,29 @@ def build_parser() -> argparse.ArgumentParser:
     cert.add_argument("-o", "--output", metavar="FILE", required=True, help="certificate file (JSON)")
     cert.add_argument("--time-limit", type=_positive_float, metavar="SECONDS", help="stop the run after this long")
 
+    aug = sub.add_parser("data-symmetry", help="laws of a model trained on data augmented by a finite group "
+                                               "(Galley, Shahverdi, Flinth), exact")
+    aug.add_argument("model", choices=("c3-linear", "lightning-attention"),
+                     help="c3-linear: f = Wx with C3 shifting R^3; lightning-attention: unnormalised single head")
+    aug.add_argument("--outputs", type=_positive_int, default=1, help="c3-linear: rows of W (default 1)")
+    aug.add_argument("--tokens", type=_positive_int, default=1, help="lightning-attention: tokens (default 1)")
+    aug.add_argument("--d", type=_positive_int, default=2, help="lightning-attention: features per token (default 2)")
+    aug.add_argument("--k", type=_positive_int, default=1, help="lightning-attention: query/key size (default 1)")
+    aug.add_argument("--group", default="sign",
+                     help="lightning-attention: the group on each token's features: sign, c4, c3 (d = 2) or c3-shift "
+                          "(d = 3); default sign")
+    aug.add_argument("--loss", choices=("square", "logistic"), default="square",
+                     help="square (default) or logistic (one output: an upper bound from its first Taylor orders)")
+    aug.add_argument("--seed", type=int, default=0, help="seed of the rational point (default 0)")
+    aug.add_argument("--json", action="store_true", help="print one JSON object")
+    aug.add_argument("-o", "--certificate", metavar="FILE", help="also write the certificate (re-check with 'conslaw check')")
+
     check = sub.add_parser("check", help="re-verify a certificate independently")
     check.add_argument("file", help="certificate written by 'conslaw certify'")
     sub.add_parser("architectures", help="list the known architectures")
 
     verify = sub.add_parser("verify", help="check the papers' results on small instances (the theorem catalogue)")
-    verify.add_argument("--paper", help="only this paper's results (tc25, abide23, km24)")
+    verify.add_argument("--paper", help="only this paper's results (tc25, abide23, km24, mpg25, gsf26, kunin21)")
     verify.add_argument("--only", nargs="+", metavar="ID", help="only these results, e.g. tc25:prop-3.5-relu")
     verify.add_argument("--grid", choices=("quick", "full", "paper23"), default="quick",
                         help="instances to run: quick (default), full, or paper23 (the 2023 paper's validation: 50 "
@@ -610,6 +631,49 @@ def _count(args, out) -> int:
     return 0
 
 
+def _data_symmetry(args, out) -> int:
+    """Laws with and without augmentation (:mod:`conslaw.algebra.data_symmetry`), the augmented ones certified."""
+    from conslaw.algebra.data_symmetry import augmented_fields, build_augmented_model
+
+    from .certificate import build_data_symmetry_certificate
+
+    options = ({"outputs": args.outputs} if args.model == "c3-linear" else
+               {"tokens": args.tokens, "d": args.d, "k": args.k, "group": args.group})
+    model = build_augmented_model(args.model, **options)
+    if args.loss == "logistic" and len(model.outputs) != 1:
+        raise ConslawError(f"the logistic loss needs one output; this model has {len(model.outputs)}")
+    cert = build_data_symmetry_certificate(args.model, options, loss=args.loss, seed=args.seed)
+    point = [QQ(c) for c in cert["point"]]
+    plain = model.theta.dim - lie_trace(augmented_fields(model, "square", augmented=False), points=[point]).rank
+    if args.certificate:
+        try:
+            write_certificate(cert, args.certificate)
+        except OSError as exc:
+            raise ConslawError(f"cannot write {args.certificate}: {exc.strerror}") from None
+    laws = [law.get("text") or f"({law['numerator']['text']}) / ({law['denominator']['text']})" for law in cert["laws"]]
+    if args.json:
+        print(json.dumps({"model": model.name, "options": options, "loss": args.loss, "D": cert["D"],
+                          "group_order": len(model.group), "plain_laws": plain, "verdict": cert["verdict"],
+                          "laws": laws, "point": cert["point"], "seed": args.seed}), file=out)
+        return 0
+    D, rank = cert["D"], cert["rank_witness"]["rank"]
+    print(f"{model.name}; {args.loss} loss, invariant labels; seeded random rational point (seed {args.seed})", file=out)
+    print(f"  every data set (no augmentation): {D} - rank = {plain} laws (the model's own)", file=out)
+    if args.loss == "square":
+        print(f"  data augmented by the group (order {len(model.group)}): {D} - {rank} = {D - rank} laws; "
+              f"{cert['verdict']['text']}", file=out)
+    else:
+        extra = "no extra law" if D - rank == plain else f"at most {D - rank - plain} extra laws"
+        print(f"  data augmented by the group (order {len(model.group)}): at most {D} - {rank} = {D - rank} laws "
+              f"(the fields of the Taylor orders {cert['flow']['orders']}: {cert['verdict']['text']}); "
+              f"with the model's own {plain}: {extra}", file=out)
+    for text in laws:
+        print(f"    {text}", file=out)
+    if args.certificate:
+        print(f"  certificate written to {args.certificate}", file=out)
+    return 0
+
+
 def _write(text: str, path: Optional[str], out) -> None:
     if path is None:
         out.write(text if text.endswith("\n") else text + "\n")
@@ -706,7 +770,7 @@ def run(argv: Optional[Sequence[str]] = None, out=None) -> int:
         if args.command in ("laws", "certify") and args.arch is None:
             raise ConslawError("give an architecture (see 'conslaw architectures')")
         return {"count": _count, "laws": _laws, "certify": _certify, "check": _check,
-                "verify": _verify}[args.command](args, out)
+                "verify": _verify, "data-symmetry": _data_symmetry}[args.command](args, out)
     except (_UsageError, ConslawError) as exc:
         print(f"conslaw: error: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT
