@@ -258,3 +258,33 @@ def test_momentum_certificate_is_rechecked_and_tampering_is_caught():
     other_tau = json.loads(json.dumps(cert))
     other_tau["flow"]["tau"] = "2"
     assert not check_certificate(other_tau).ok
+
+
+def test_sign_flow_certificates_are_rechecked_and_tampering_is_caught():
+    """The checker recomputes sign(∂φ(θ_0)ᵀw) from φ rebuilt itself: the degenerate shape's certificate proves its
+    one law; a changed sign, a law not orthogonal to the sign vectors, or a bounded count claimed as proven are
+    rejected, and malformed input is refused."""
+    import json
+
+    import pytest
+
+    from conslaw.verification.checker import CertificateFormatError, check_certificate
+    from conslaw.verification.sign_flow import sign_flow_certificate
+
+    cert = json.loads(json.dumps(sign_flow_certificate(Instance("linear", (1, 1, 1)).build())))
+    report = check_certificate(cert)
+    assert report.ok and report.flow == "sign" and report.verdict == {"status": "proven", "laws": 1}
+    flipped = json.loads(json.dumps(cert))
+    flipped["patterns"][0][0] *= -1
+    assert not check_certificate(flipped).ok
+    wrong_law = json.loads(json.dumps(cert))
+    wrong_law["laws"][0]["coefficients"] = ["1", "1"]
+    assert not check_certificate(wrong_law).ok
+    bounded = json.loads(json.dumps(sign_flow_certificate(Instance("linear", (1, 2, 2)).build())))
+    assert check_certificate(bounded).ok and bounded["verdict"]["status"] == "bounded"
+    bounded["verdict"] = {"status": "proven", "laws": 2, "text": "exactly 2"}
+    assert not check_certificate(bounded).ok
+    hostile = json.loads(json.dumps(cert))
+    hostile["laws"] = 7
+    with pytest.raises(CertificateFormatError):
+        check_certificate(hostile)

@@ -26,7 +26,7 @@ def test_quick_grid_holds_and_writes_checkable_certificates(tmp_path):
     assert all(v in ("holds", "not checkable yet") for v in statuses.values())
     certificates = sorted((tmp_path / "certificates").iterdir())
     counts = {r.id for r in CATALOGUE if r.check in ("count", "counting", "momentum", "mirror", "mirror_momentum",
-                                                     "data_symmetry")}
+                                                     "data_symmetry", "sign_flow")}
     intrinsic = {r.id for r in CATALOGUE if r.check == "intrinsic"}  # one certificate per kind of point
     assert len(certificates) == sum(len(e["instances"]) for e in report["results"] if e["id"] in counts) + sum(
         len(i["points"]) for e in report["results"] if e["id"] in intrinsic for i in e["instances"])

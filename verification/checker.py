@@ -33,6 +33,7 @@ from sympy.polys.matrices import DomainMatrix
 from conslaw.algebra.polynomial_text import PolynomialTextError, TextLimits, parse_polynomial, parse_rational
 
 FORMAT = "conslaw-certificate"
+SIGN_FLOW_FORMAT = "conslaw-sign-flow-certificate"  # checked by checker_sign_flow
 SUPPORTED_VERSIONS = (1, 2)
 
 
@@ -373,6 +374,10 @@ def check_certificate(cert: Any) -> CheckReport:
     well-formed certificate whose claims do not hold gives ``ok = False``.
     """
     _need(isinstance(cert, dict), "the certificate must be a JSON object")
+    if cert.get("format") == SIGN_FLOW_FORMAT:
+        from .checker_sign_flow import check_sign_flow_certificate
+
+        return check_sign_flow_certificate(cert)
     for key in ("format", "version", "architecture", "parameters", "point", "generators", "laws", "rank_witness", "verdict"):
         _need(key in cert, f"missing key {key!r}")
     _need(cert["format"] == FORMAT, f"format is {_show(cert['format'])}, expected {FORMAT!r}")

@@ -730,11 +730,13 @@ def _check(args, out) -> int:
     if report.ok:
         v = report.verdict
         what = f"exactly {v['laws']} independent laws" if v["status"] == "proven" else \
-            f"count bounded between {v['lower']} and {v['upper']}"
+            (f"count bounded between {v['lower']} and {v['upper']}" if "lower" in v else f"at most {v['upper']} laws")
         if report.flow == "momentum":
             what += " h(t, theta, theta') of the heavy-ball flows theta'' + tau theta' = -grad L on phase space"
         elif report.flow == "mirror":
             what += " of the mirror flows theta' = -theta * grad L (entropic metric, theta > 0)"
+        elif report.flow == "sign":
+            what += " near theta_0 of the sign flows theta' = -sign(grad L) (linear there, sum a_i |theta_i|)"
         elif report.flow == "data-symmetry":
             what += (" of the gradient flows on every data set augmented by the group (for a margin loss: of its first "
                      "Taylor orders, an upper bound for the loss itself)")

@@ -24,21 +24,23 @@ from conslaw.algebra.points import format_point
 from conslaw.algebra.parameters import latex_name
 
 
-def sign_patterns(arch, point: Sequence, samples: int = 400, seed: int = 0) -> list[tuple[int, ...]]:
+def sign_patterns(arch, point: Sequence, samples: int = 400, seed: int = 0,
+                  with_w: bool = False) -> list[tuple[int, ...]] | list[tuple[tuple[int, ...], list[int]]]:
     """The distinct nonzero sign vectors sign(∂φ(θ)ᵀw) at ``point`` for ``samples`` seeded integer w (for d = 1,
     exactly the two of w = ±1).  A vector with a 0 where the column of ∂φ(θ) is not zero is left out: that 0
-    comes from a cancellation at this w, and the field X_w is not constant near θ there."""
+    comes from a cancellation at this w, and the field X_w is not constant near θ there.  ``with_w``: pairs
+    (pattern, the first w that gave it)."""
     grads = [PolynomialVectorField.gradient(arch.space, p).evaluate(point) for p in arch.phi]
     structural_zero = [all(g[i] == 0 for g in grads) for i in range(arch.dim)]
     rng = random.Random(seed)
     ws = [[1], [-1]] if len(grads) == 1 else [[rng.randint(-9, 9) for _ in grads] for _ in range(samples)]
-    seen: dict[tuple[int, ...], None] = {}
+    seen: dict[tuple[int, ...], list[int]] = {}
     for w in ws:
         v = [sum((wk * g[i] for wk, g in zip(w, grads)), QQ(0)) for i in range(arch.dim)]
         pattern = tuple((x > 0) - (x < 0) for x in v)
         if any(pattern) and all(p or z for p, z in zip(pattern, structural_zero)):
-            seen.setdefault(pattern, None)
-    return list(seen)
+            seen.setdefault(pattern, w)
+    return list(seen.items()) if with_w else list(seen)
 
 
 def _null_space(rows: list[tuple[int, ...]], dim: int) -> list[list]:
@@ -92,6 +94,34 @@ def sign_flow_laws(arch, seed: int = 0, samples: int = 400, other_orthants: int 
         "laws_latex": [_abs_latex(a, names) for a in abs_coeffs],
         "laws_hold_in_other_orthants": held,
     }
+
+
+def sign_flow_certificate(arch, seed: int = 0, samples: int = 400) -> dict:
+    """The certificate of :func:`sign_flow_laws`' count at its seeded θ_0 (format
+    ``conslaw-sign-flow-certificate``, checked by :mod:`checker_sign_flow`): the w used, their sign vectors, the
+    rank, the laws' coefficients c (c·θ near θ_0), and the verdict those numbers support."""
+    from .certificate import architecture_spec
+    from .checker_sign_flow import VERSION
+
+    point = working_points(arch.dim, seed=seed, count=1)[0]
+    pairs = sign_patterns(arch, point, samples, seed, with_w=True)
+    patterns = [p for p, _ in pairs]
+    rank = exact_rank([list(p) for p in patterns]) if patterns else 0
+    laws = _null_space(patterns, arch.dim)
+    signs = [(x > 0) - (x < 0) for x in point]
+    names = arch.space.names
+    proven = rank == arch.dim or len(arch.phi) == 1
+    verdict = ({"status": "proven", "laws": arch.dim - rank,
+                "text": f"exactly {arch.dim - rank} independent laws near theta_0"} if proven else
+               {"status": "bounded", "upper": arch.dim - rank,
+                "text": f"at most {arch.dim - rank} laws near theta_0 (sampled w may miss sign patterns)"})
+    return {"format": "conslaw-sign-flow-certificate", "version": VERSION, "architecture": architecture_spec(arch),
+            "description": f"{arch.description}, sign flow theta' = -sign(grad L) near a seeded rational theta_0",
+            "parameters": list(names), "D": arch.dim, "point": format_point(point), "seed": seed,
+            "w": [list(w) for _, w in pairs], "patterns": [list(p) for p in patterns], "rank": rank,
+            "laws": [{"coefficients": [str(x) for x in c],
+                      "text": _abs_text([ci * si for ci, si in zip(c, signs)], names)} for c in laws],
+            "verdict": verdict}
 
 
 def _terms(a: Sequence, names: Sequence[str]) -> list[tuple[object, str]]:

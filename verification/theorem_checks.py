@@ -284,14 +284,18 @@ def check_sign_flow(result: Result, inst: Instance, seed: int) -> dict:
     exact rank of the sign vectors sign(∂φ(θ_0)ᵀw), their count D − rank against the formula (exact when the rank
     is D or d = 1, otherwise only an upper bound: not proven), and each law, written with absolute values,
     checked at points of other orthants."""
-    from .sign_flow import sign_flow_laws
+    from .certificate import certificate_text
+    from .sign_flow import sign_flow_certificate, sign_flow_laws
+    from .verify import certificate_name
 
-    report = sign_flow_laws(inst.build(), seed=seed)
+    arch = inst.build()
+    report = sign_flow_laws(arch, seed=seed)
     expected = result.formula(inst)
     record = {"instance": inst.label, "D": report["D"], "rank": report["rank"], "laws_found": report["laws"],
               "expected": expected.laws, "in_hypotheses": expected.in_hypotheses, "argument": expected.argument,
               "patterns": report["patterns"], "count_kind": report["count_kind"], "point": report["point"],
-              "laws_hold_in_other_orthants": report["laws_hold_in_other_orthants"]}
+              "laws_hold_in_other_orthants": report["laws_hold_in_other_orthants"],
+              "_certificate": (certificate_name(result.id, inst), certificate_text(sign_flow_certificate(arch, seed)))}
     if report["exact"]:  # otherwise they are only orthogonal to the sampled sign vectors: candidates, not laws
         record["laws_latex"] = report["laws_latex"]
     verdict = {"status": "proven" if report["exact"] else "bounded", "laws": report["laws"],
