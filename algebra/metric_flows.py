@@ -18,10 +18,16 @@ with generators V_0 = τ s ∂_s + Σ_i θ_i p_i ∂_{θ_i} − τ Σ_i p_i ∂_
 counts are D − dim Lie(X_k) and (2D + 1) − dim Lie(V_0, W_k) by the same bracket engine.  The working points
 are positive (the flows live on θ > 0); the ranks are generic, so any point off a proper algebraic set gives
 them.
+
+Input-convex networks (ICNNs, the paper's other example) keep the weights after the first layer non-negative: the
+entropic metric on those (:func:`icnn_positive`), the Euclidean one on the others.  For a two-layer ReLU ICNN
+x ↦ Σ_j w_j σ(⟨a_j, x⟩ + b_j), w ≥ 0, the rescaling of neuron j gives Σ_i a_ji ∂_{a_ji}L + b_j ∂_{b_j}L =
+w_j ∂_{w_j}L, hence the law ½(‖a_j‖² + b_j²) − w_j (one per hidden neuron).
 """
 from __future__ import annotations
 
 import random
+from typing import Optional, Sequence
 
 from sympy import QQ
 
@@ -42,16 +48,34 @@ def positive_points(dim: int, seed: int = 0, count: int = 2, bound: int = 97) ->
     return [[QQ(rng.randint(1, bound), rng.randint(1, bound)) for _ in range(dim)] for _ in range(count)]
 
 
-def mirror_fields(arch: Architecture) -> list[PolynomialVectorField]:
-    """The generators θ ⊙ ∇φ_k of the entropic mirror flow θ̇ = −θ ⊙ ∇L (module docstring)."""
+def icnn_positive(arch: Architecture) -> list[int]:
+    """The parameters an input-convex network keeps non-negative: the weights of every layer after the first
+    (``U2``, ``U3``, …) of a ReLU or linear architecture; the first layer and the biases stay free."""
+    return [i for i, n in enumerate(arch.space.names) if n.startswith("U") and not n.startswith("U1[")]
+
+
+def _positive(arch: Architecture, positive: Optional[Sequence[int]]) -> set[int]:
+    chosen = set(range(arch.dim)) if positive is None else set(positive)
+    if not chosen <= set(range(arch.dim)):
+        raise ShapeError(f"positive parameter indices must lie in 0..{arch.dim - 1}")
+    return chosen
+
+
+def mirror_fields(arch: Architecture, positive: Optional[Sequence[int]] = None) -> list[PolynomialVectorField]:
+    """The generators K(θ)∇φ_k of the mirror flow θ̇ = −K(θ)∇L, K = diag(θ_i on the ``positive`` parameters
+    (default: all), 1 elsewhere): the entropic metric on the positive ones, Euclidean on the others."""
     gens = arch.space.ring.gens
-    return [PolynomialVectorField(arch.space, [g * c for g, c in zip(gens, X.components)])
+    chosen = _positive(arch, positive)
+    return [PolynomialVectorField(arch.space, [gens[i] * c if i in chosen else c for i, c in enumerate(X.components)])
             for X in arch.generators()]
 
 
-def mirror_momentum_fields(arch: Architecture, tau=QQ(1)) -> tuple[ParameterSpace, list[PolynomialVectorField]]:
-    """The phase space (s, θ, p) of the entropic mirror flow with momentum (friction ``tau`` > 0) and its
-    generators [V_0, W_1, …, W_d] (module docstring)."""
+def mirror_momentum_fields(arch: Architecture, tau=QQ(1),
+                           positive: Optional[Sequence[int]] = None) -> tuple[ParameterSpace, list[PolynomialVectorField]]:
+    """The phase space (s, θ, p) of the mirror flow with momentum (friction ``tau`` > 0) and its generators
+    [V_0, W_1, …, W_d] (module docstring); θ̇_i = θ_i p_i on the ``positive`` parameters (default: all), θ̇_i = p_i
+    on the others (Euclidean there)."""
+    chosen = _positive(arch, positive)
     tau = QQ(tau)
     if tau <= 0:
         raise ShapeError(f"the friction tau must be positive, got {tau}")
@@ -59,7 +83,8 @@ def mirror_momentum_fields(arch: Architecture, tau=QQ(1)) -> tuple[ParameterSpac
     space = ParameterSpace([TIME] + names + [DUAL_PREFIX + n for n in names])
     gens = space.ring.gens
     s, theta, dual = gens[0], gens[1:D + 1], gens[D + 1:]
-    drift = PolynomialVectorField(space, [tau * s] + [t * p for t, p in zip(theta, dual)] + [-tau * p for p in dual])
+    moved = [t * p if i in chosen else p for i, (t, p) in enumerate(zip(theta, dual))]
+    drift = PolynomialVectorField(space, [tau * s] + moved + [-tau * p for p in dual])
     pushes = []
     for p in arch.phi:
         grad = [lift_to_phase_space(p.diff(arch.space.ring.gens[i]), space) for i in range(D)]
@@ -84,15 +109,17 @@ def _count(space: ParameterSpace, fields, points, degree: int) -> dict:
             "laws_found": len(laws), "proven": len(laws) == count, "laws_text": [str(h.as_expr()) for h in laws]}
 
 
-def metric_counts(arch: Architecture, *, seed: int = 0, n_points: int = 2, degree: int = 2, tau=QQ(1)) -> dict:
-    """The law counts of the entropic mirror flow and of its momentum version (plain data), at seeded positive
-    rational points; each is proven when the independent polynomial laws found meet it."""
+def metric_counts(arch: Architecture, *, seed: int = 0, n_points: int = 2, degree: int = 2, tau=QQ(1),
+                  positive: Optional[Sequence[int]] = None) -> dict:
+    """The law counts of the mirror flow and of its momentum version (plain data), at seeded positive rational
+    points; each is proven when the independent polynomial laws found meet it.  ``positive``: the parameters
+    under the entropic metric (default all; :func:`icnn_positive` for an input-convex network)."""
     points = positive_points(arch.dim, seed, n_points)
-    mirror = _count(arch.space, mirror_fields(arch), points, degree)
-    space, fields = mirror_momentum_fields(arch, tau)
+    mirror = _count(arch.space, mirror_fields(arch, positive), points, degree)
+    space, fields = mirror_momentum_fields(arch, tau, positive)
     lifted = positive_points(space.dim, seed, n_points)
     momentum = _count(space, fields, lifted, degree + 1 if degree < 3 else degree)
     return {"D": arch.dim, "seed": seed, "mirror": mirror, "mirror_momentum": momentum}
 
 
-__all__ = ["DUAL_PREFIX", "metric_counts", "mirror_fields", "mirror_momentum_fields", "positive_points"]
+__all__ = ["DUAL_PREFIX", "icnn_positive", "metric_counts", "mirror_fields", "mirror_momentum_fields", "positive_points"]

@@ -152,3 +152,29 @@ def test_mirror_command_line():
     out = io.StringIO()
     assert run(["count", "linear", "1", "2", "1", "--flow", "mirror"], out=out) == 0
     assert "4 - 1 = 3 at most (2 independent polynomial laws of degree <= 2 found: not proven)" in out.getvalue()
+
+
+def test_icnn_mirror_flow_keeps_one_law_per_neuron_and_momentum_none():
+    """ReLU 2 3 1 with biases, the output weights w ≥ 0 (entropic metric) and the rest Euclidean: the hand-written
+    laws ½(‖a_j‖² + b_j²) − w_j are identities, they are all the laws (rank), and with momentum none is left; the
+    all-entropic (NMF) fields do not conserve them."""
+    from conslaw.algebra.metric_flows import icnn_positive
+
+    arch = build_architecture("relu", [2, 3, 1], bias=True)
+    positive = icnn_positive(arch)
+    assert [arch.space.names[i] for i in positive] == ["U2[0,0]", "U2[0,1]", "U2[0,2]"]
+    g = dict(zip(arch.space.names, arch.space.ring.gens))
+    laws = [(g[f"U1[{j},0]"] ** 2 + g[f"U1[{j},1]"] ** 2 + g[f"b1[{j}]"] ** 2) / 2 - g[f"U2[0,{j}]"] for j in range(3)]
+    fields = mirror_fields(arch, positive)
+    assert violations(laws, fields) == []
+    assert violations(laws, mirror_fields(arch))  # not the NMF metric's laws
+    point = positive_points(arch.dim, 0, 1)[0]
+    assert arch.dim - lie_trace(fields, points=[point]).rank == gradient_rank(arch.space, laws, point) == 3
+    space, momentum = mirror_momentum_fields(arch, positive=positive)
+    assert lie_trace(momentum, points=positive_points(space.dim, 0, 1)).rank == space.dim
+    cert = json.loads(json.dumps(build_mirror_certificate(arch, positive=positive)))
+    assert check_certificate(cert).ok and cert["verdict"]["laws"] == 3
+    out = io.StringIO()
+    assert run(["count", "relu", "2", "3", "1", "--bias", "--flow", "mirror", "--metric", "icnn"], out=out) == 0
+    assert "12 - 9 = 3, proven" in out.getvalue()
+    assert run(["count", "relu", "2", "3", "1", "--metric", "icnn"], out=io.StringIO()) == 2

@@ -140,27 +140,33 @@ def build_momentum_certificate(arch: Architecture, *, degree: int = 3, seed: int
 
 
 MIRROR_RULES = {
-    "mirror": "entropic mirror flow theta' = -theta * grad L: generator k is theta * grad phi_k (componentwise)",
-    "mirror-momentum": ("entropic mirror flow with momentum on phase space (s = e^{tau t}, theta, p = theta'/theta): "
-                        "generator 0 is V_0 = (tau s, theta * p, -tau p), generator k >= 1 is W_k = (0, 0, -grad phi_k)"),
+    "mirror": ("mirror flow theta' = -K(theta) grad L, K = diag(theta_i on the positive parameters (flow.positive, "
+               "default all), 1 elsewhere): generator k is K(theta) grad phi_k"),
+    "mirror-momentum": ("mirror flow with momentum on phase space (s = e^{tau t}, theta, p): generator 0 is "
+                        "V_0 = (tau s, K(theta) p, -tau p), generator k >= 1 is W_k = (0, 0, -grad phi_k)"),
 }
 
 
 def build_mirror_certificate(arch: Architecture, *, momentum: bool = False, degree: int = 2, seed: int = 0,
-                             tau=QQ(1)) -> dict:
-    """The certificate of the entropic mirror flow θ̇ = −θ ⊙ ∇L (NMF's geometry), or with ``momentum`` of its
-    momentum version on (s, θ, p) (:mod:`conslaw.algebra.metric_flows`), at a seeded *positive* rational point
+                             tau=QQ(1), positive=None) -> dict:
+    """The certificate of the mirror flow θ̇ = −K(θ)∇L (entropic metric on the ``positive`` parameters, default
+    all: NMF's geometry; :func:`conslaw.algebra.metric_flows.icnn_positive` for an ICNN), or with ``momentum`` of
+    its momentum version on (s, θ, p) (:mod:`conslaw.algebra.metric_flows`), at a seeded *positive* rational point
     (the flows live on θ > 0): the same three claims as :func:`build_certificate`."""
     t0 = time.perf_counter()
+    chosen = sorted(range(arch.dim) if positive is None else positive)
     if momentum:
-        space, fields = mirror_momentum_fields(arch, tau)
+        space, fields = mirror_momentum_fields(arch, tau, chosen)
         phi = [lift_to_phase_space(p, space) for p in arch.phi]
         kind, flow = "mirror-momentum", {"kind": "mirror-momentum", "tau": str(QQ(tau))}
-        description = f"{arch.description}, entropic mirror flow with momentum on (s = e^(tau t), theta, p)"
+        description = f"{arch.description}, mirror flow with momentum on (s = e^(tau t), theta, p)"
     else:
-        space, fields, phi = arch.space, mirror_fields(arch), arch.phi
+        space, fields, phi = arch.space, mirror_fields(arch, chosen), arch.phi
         kind, flow = "mirror", {"kind": "mirror"}
-        description = f"{arch.description}, entropic mirror flow theta' = -theta * grad L on theta > 0"
+        description = f"{arch.description}, mirror flow theta' = -K(theta) grad L on theta > 0"
+    if positive is not None:
+        flow["positive"] = chosen
+        description += f" (entropic metric on {len(chosen)} of the {arch.dim} parameters, Euclidean on the others)"
     trace = lie_trace(fields, points=positive_points(space.dim, seed, 1))
     point, witness, laws, basis = _claims(space, fields, trace, degree)
     return _document(arch, space, description, MIRROR_RULES[kind], phi, point, seed, witness, laws, basis, degree, t0,

@@ -328,22 +328,39 @@ def _phase_space(flow: dict, phi: list, names: list[str], symbols: list, prefix:
     return sympy.Rational(tau.numerator, tau.denominator), symbols[0], theta, symbols[D + 1:]
 
 
+def _positive(flow: dict, D: int) -> set[int]:
+    """The parameters under the entropic metric (``flow.positive``: indices into θ; default all)."""
+    if "positive" not in flow:
+        return set(range(D))
+    chosen = flow["positive"]
+    _need(isinstance(chosen, list) and len(chosen) <= D, f"\"positive\" must be a list of parameter indices")
+    return {_int(i, "a positive parameter index", 0, D - 1) for i in chosen}
+
+
 def _flow_generators(flow: Any, phi: list, names: list[str], symbols: list) -> tuple[list, str]:
     """The generators of a certificate's flow, rebuilt from φ, and a sentence saying which they are.
 
     * ``momentum``: the heavy-ball flow on (s, θ, v): V_0 = (τs, v, −τv), W_k = (0, 0, −∇_θφ_k);
-    * ``mirror``: the entropic mirror flow θ̇ = −θ ⊙ ∇L on θ: X_k = θ ⊙ ∇φ_k;
-    * ``mirror-momentum``: its momentum version on (s, θ, p): V_0 = (τs, θ ⊙ p, −τp), W_k = (0, 0, −∇_θφ_k).
+    * ``mirror``: the mirror flow θ̇ = −K(θ)∇L on θ, K = diag(θ_i on the positive parameters, 1 elsewhere):
+      X_k = K(θ)∇φ_k;
+    * ``mirror-momentum``: its momentum version on (s, θ, p): V_0 = (τs, K(θ)p, −τp), W_k = (0, 0, −∇_θφ_k).
     """
     _need(isinstance(flow, dict) and flow.get("kind") in FLOW_KINDS, f"unknown flow {_show(flow)}")
     kind = flow["kind"]
     if kind == "mirror":
+        chosen = _positive(flow, len(symbols))
         grads = [_gradient(p, symbols) for p in phi]
-        return ([sympy.Matrix([t * g for t, g in zip(symbols, grad)]) for grad in grads],
-                f"the mirror-flow fields theta * grad phi_k built from phi ({len(phi)})")
+        return ([sympy.Matrix([t * g if i in chosen else g for i, (t, g) in enumerate(zip(symbols, grad))])
+                 for grad in grads],
+                f"the mirror-flow fields K(theta) grad phi_k built from phi ({len(phi)}; entropic metric on "
+                f"{len(chosen)} of {len(symbols)} parameters)")
     tau, s, theta, dual = _phase_space(flow, phi, names, symbols, "v_" if kind == "momentum" else "p_")
     D = len(theta)
-    moved = list(dual) if kind == "momentum" else [t * p for t, p in zip(theta, dual)]
+    if kind == "momentum":
+        moved = list(dual)
+    else:
+        chosen = _positive(flow, D)
+        moved = [t * p if i in chosen else p for i, (t, p) in enumerate(zip(theta, dual))]
     drift = sympy.Matrix([tau * s] + moved + [-tau * x for x in dual])
     pushes = [sympy.Matrix([0] * (D + 1) + [-g for g in _gradient(p, theta)]) for p in phi]
     return [drift] + pushes, f"the {kind} phase-space fields V_0 and W_k built from phi ({len(phi) + 1})"

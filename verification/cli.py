@@ -154,6 +154,10 @@ def build_parser() -> argparse.ArgumentParser:
                             "flow (Appendix R); momentum: theta'' + theta' = -grad L on phase space (Keep the "
                             "Momentum); mirror: theta' = -theta * grad L, the entropic metric of NMF on theta > 0; "
                             "mirror-momentum: (log theta)'' + (log theta)' = -grad L; all exact at rational points")
+    count.add_argument("--metric", choices=("entropic", "icnn"), default="entropic",
+                       help="with --flow mirror or mirror-momentum: the entropic metric on every parameter (NMF, "
+                            "default) or only on the weights after the first layer, kept non-negative in an input-"
+                            "convex network (icnn), Euclidean on the others")
     count.add_argument("--points", type=_positive_int, help="number of working points (default 2)")
     count.add_argument("--max-level", type=_positive_int, help="most bracket levels (default 50; 10 with --numeric)")
     count.add_argument("--record", choices=("kept", "all"), default="kept",
@@ -548,27 +552,32 @@ def _count_momentum(args, out) -> int:
 def _count_mirror(args, out) -> int:
     """The entropic mirror flow's laws, or its momentum version's (:mod:`conslaw.algebra.metric_flows`), beside
     the Euclidean gradient flow's."""
-    from conslaw.algebra.metric_flows import metric_counts
+    from conslaw.algebra.metric_flows import icnn_positive, metric_counts
 
     if args.graph is not None:
         raise ConslawError(f"--graph is for the gradient flow's count, not with --flow {args.flow}")
     arch = _build(args, f"the {args.flow} count", points=args.points or 2)
     n_points = args.points or 2
+    positive = icnn_positive(arch) if args.metric == "icnn" else None
+    if positive == []:
+        raise ConslawError("--metric icnn needs weights after the first layer (a linear or relu architecture)")
     with time_limit(args.time_limit, f"the {args.flow} count"):
-        counts = metric_counts(arch, seed=args.seed, n_points=n_points, degree=2)
+        counts = metric_counts(arch, seed=args.seed, n_points=n_points, degree=2, positive=positive)
         euclid = arch.dim - lie_trace(arch.generators(), seed=args.seed, n_points=n_points).rank  # Euclidean
     r = counts["mirror" if args.flow == "mirror" else "mirror_momentum"]
     if args.json:
         print(json.dumps({**r, "flow": args.flow, "D": arch.dim, "seed": args.seed, "gradient_flow_laws": euclid}),
               file=out)
         return 0
+    where = ("the weights after the first layer (ICNN), Euclidean on the others" if positive is not None else
+             "every parameter")
     if args.flow == "mirror":
-        print(f"{arch.description}, mirror flow theta' = -theta * grad L (entropic metric, theta > 0; Keep the "
-              "Momentum, NMF)", file=out)
+        print(f"{arch.description}, mirror flow theta' = -K(theta) grad L (Keep the Momentum): entropic metric "
+              f"K = diag(theta) on {where} (those > 0)", file=out)
         what = "conservation laws h(theta)"
     else:
-        print(f"{arch.description}, mirror flow with momentum (log theta)'' + (log theta)' = -grad L on phase space "
-              f"(s = e^t, theta, p = theta'/theta): {r['dim']} = 2 x {arch.dim} + 1 coordinates", file=out)
+        print(f"{arch.description}, mirror flow with momentum on phase space (s = e^t, theta, p), entropic metric on "
+              f"{where}: {r['dim']} = 2 x {arch.dim} + 1 coordinates", file=out)
         what = "conservation laws h(t, theta, p)"
     print(f"  {n_points} seeded random positive rational points (seed {args.seed}); trace rank, exact over QQ at "
           f"each point: {r['ranks_per_point']}", file=out)
@@ -586,6 +595,8 @@ def _count_mirror(args, out) -> int:
 
 
 def _count(args, out) -> int:
+    if args.metric != "entropic" and args.flow not in ("mirror", "mirror-momentum"):
+        raise ConslawError("--metric goes with --flow mirror or mirror-momentum")
     if args.module:
         return _count_module(args, out)
     if args.arch is None:

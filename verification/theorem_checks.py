@@ -331,15 +331,19 @@ def check_momentum(result: Result, inst: Instance, seed: int) -> dict:
 
 
 def check_mirror(result: Result, inst: Instance, seed: int) -> dict:
-    """Keep the Momentum's NMF geometry on an instance: the entropic mirror flow θ̇ = −θ ⊙ ∇L (check ``mirror``) or
-    its momentum version on (s, θ, p) (check ``mirror_momentum``), certified at a seeded positive rational point
+    """Keep the Momentum's non-Euclidean geometries on an instance: the entropic mirror flow θ̇ = −θ ⊙ ∇L (check
+    ``mirror``; for the ``…icnn…`` results, entropic only on the weights after the first layer) or its momentum
+    version on (s, θ, p) (check ``mirror_momentum``), certified at a seeded positive rational point
     (:func:`certificate.build_mirror_certificate`); the Euclidean gradient flow's count is computed beside it."""
     from .certificate import build_mirror_certificate, certificate_text
     from .verify import certificate_name
 
+    from conslaw.algebra.metric_flows import icnn_positive
+
     arch = inst.build()
     momentum = result.check == "mirror_momentum"
-    cert = build_mirror_certificate(arch, momentum=momentum, degree=2, seed=seed)
+    positive = icnn_positive(arch) if "icnn" in result.id else None  # ICNN: entropic on the later layers only
+    cert = build_mirror_certificate(arch, momentum=momentum, degree=2, seed=seed, positive=positive)
     verdict, rank = cert["verdict"], cert["rank_witness"]["rank"]
     euclid = arch.dim - lie_trace(arch.generators(), seed=seed, n_points=2).rank
     expected = result.formula(inst)

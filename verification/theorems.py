@@ -215,6 +215,14 @@ def mirror_nmf(inst: Instance) -> Expectation:
     return Expectation(r, (n, m) != (1, 1), f"one law per hidden neuron: r = {r}")
 
 
+def mirror_icnn(inst: Instance) -> Expectation:
+    """Keep the Momentum, ICNN: the weights after the first layer are kept non-negative (entropic metric on them,
+    Euclidean on the rest); the rescaling of each hidden neuron still gives one law, e.g.
+    ½(‖a_j‖² + b_j²) − Σ_k w_kj for a first-layer neuron (our derivation in :mod:`conslaw.algebra.metric_flows`)."""
+    hidden = inst.widths[1:-1]
+    return Expectation(sum(hidden), True, f"one law per hidden neuron: {' + '.join(map(str, hidden))}")
+
+
 def mirror_momentum_nmf(inst: Instance) -> Expectation:
     """Keep the Momentum, NMF geometry with momentum: no conservation law persists."""
     return Expectation(0, True, "no law with momentum (entropic metric)")
@@ -552,6 +560,31 @@ CATALOGUE: tuple[Result, ...] = (
                    Instance("linear", (1, 3, 2)), Instance("linear", (2, 5, 2)),
                    Instance("linear", (3, 3, 3), grid="full")),
         formula=mirror_nmf, depends=("tc25:prop-3.5-linear",),
+    ),
+    Result(
+        "km24:icnn-mirror", "km24", "Non-Euclidean metric (ICNN): the mirror flow keeps one law per hidden neuron",
+        r"\dot\theta = -K(\theta)\nabla L,\ K = \mathrm{diag}(\theta) \text{ on the non-negative weights}: "
+        r"\text{ one law per hidden neuron, e.g. } \tfrac12(\|a_j\|^2 + b_j^2) - \textstyle\sum_k w_{kj}",
+        r"\text{ReLU network, weights after the first layer } \ge 0 \text{ (input-convex), entropic metric on them, "
+        r"Euclidean on the others; generic } \theta",
+        "mirror", "exact certificate (trace rank of Lie(K(θ)∇φ_k) over QQ at a seeded positive rational point, laws "
+                  "of degree ≤ 2 verified as identities); the Euclidean gradient flow's count beside it",
+        "a certified count other than the number of hidden neurons, with the point and the rank",
+        instances=(Instance("relu", (2, 2, 1), True), Instance("relu", (2, 3, 1), True), Instance("relu", (3, 2, 1)),
+                   Instance("relu", (2, 2, 2, 1), True), Instance("relu", (2, 3, 2, 1), True, grid="full")),
+        formula=mirror_icnn, depends=("abide23:relu-two-layer",),
+    ),
+    Result(
+        "km24:icnn-momentum-no-law", "km24", "Non-Euclidean metric (ICNN) with momentum: no law persists",
+        r"\tfrac{d}{dt}p + \tau p = -\nabla L,\ \dot\theta = K(\theta)p: \text{ no conservation law } "
+        r"h(t, \theta, \dot\theta)",
+        r"\text{ReLU ICNN as above, phase space } (s = e^{\tau t}, \theta, p),\ \tau = 1",
+        "mirror_momentum", "exact certificate on phase space (witness brackets of Lie(V_0, W_1, …, W_d) of full rank "
+                           "2D + 1 over QQ at a seeded positive rational point: no law exists near it)",
+        "a phase-space rank below 2D + 1, with the point and the rank",
+        instances=(Instance("relu", (1, 1, 1), True), Instance("relu", (2, 2, 1), True),
+                   Instance("relu", (2, 2, 2, 1), True, grid="full")),
+        formula=mirror_momentum_nmf, depends=("km24:icnn-mirror",),
     ),
     Result(
         "km24:nmf-momentum-no-law", "km24", "Non-Euclidean metric (NMF) with momentum: no law persists",
