@@ -35,7 +35,7 @@ from .architectures.base import Architecture
 from .errors import ShapeError
 from .fields import PolynomialVectorField
 from .parameters import ParameterSpace
-from .phase_space import TIME, lift_to_phase_space
+from .phase_space import phase_space, pushes
 
 DUAL_PREFIX = "p_"  # p = d/dt ∇F(θ) = θ̇ / θ
 
@@ -76,20 +76,12 @@ def mirror_momentum_fields(arch: Architecture, tau=QQ(1),
     [V_0, W_1, …, W_d] (module docstring); θ̇_i = θ_i p_i on the ``positive`` parameters (default: all), θ̇_i = p_i
     on the others (Euclidean there)."""
     chosen = _positive(arch, positive)
-    tau = QQ(tau)
-    if tau <= 0:
-        raise ShapeError(f"the friction tau must be positive, got {tau}")
-    D, names = arch.dim, list(arch.space.names)
-    space = ParameterSpace([TIME] + names + [DUAL_PREFIX + n for n in names])
+    space, tau = phase_space(arch, tau, DUAL_PREFIX)
     gens = space.ring.gens
-    s, theta, dual = gens[0], gens[1:D + 1], gens[D + 1:]
+    s, theta, dual = gens[0], gens[1:arch.dim + 1], gens[arch.dim + 1:]
     moved = [t * p if i in chosen else p for i, (t, p) in enumerate(zip(theta, dual))]
     drift = PolynomialVectorField(space, [tau * s] + moved + [-tau * p for p in dual])
-    pushes = []
-    for p in arch.phi:
-        grad = [lift_to_phase_space(p.diff(arch.space.ring.gens[i]), space) for i in range(D)]
-        pushes.append(PolynomialVectorField(space, [space.ring.zero] * (D + 1) + [-g for g in grad]))
-    return space, [drift] + pushes
+    return space, [drift] + pushes(arch, space)
 
 
 def _count(space: ParameterSpace, fields, points, degree: int) -> dict:

@@ -28,19 +28,31 @@ VELOCITY_PREFIX = "v_"
 def momentum_fields(arch: Architecture, tau=QQ(1)) -> tuple[ParameterSpace, list[PolynomialVectorField]]:
     """The phase space (s, θ, v) of the heavy-ball flow with friction ``tau`` (a positive rational) and its
     generators [V_0, W_1, …, W_d] (module docstring)."""
+    space, tau = phase_space(arch, tau, VELOCITY_PREFIX)
+    gens = space.ring.gens
+    s, velocity = gens[0], gens[arch.dim + 1:]
+    drift = PolynomialVectorField(space, [tau * s] + list(velocity) + [-tau * x for x in velocity])
+    return space, [drift] + pushes(arch, space)
+
+
+def phase_space(arch: Architecture, tau, prefix: str) -> tuple[ParameterSpace, object]:
+    """The space (s, θ, ``prefix``θ) of a second-order flow of ``arch`` and the friction τ as an element of QQ
+    (a ShapeError unless τ > 0)."""
     tau = QQ(tau)
     if tau <= 0:
         raise ShapeError(f"the friction tau must be positive, got {tau}")
-    D, names = arch.dim, list(arch.space.names)
-    space = ParameterSpace([TIME] + names + [VELOCITY_PREFIX + n for n in names])
-    gens = space.ring.gens
-    s, velocity = gens[0], gens[D + 1:]
-    drift = PolynomialVectorField(space, [tau * s] + list(velocity) + [-tau * x for x in velocity])
-    pushes = []
+    names = list(arch.space.names)
+    return ParameterSpace([TIME] + names + [prefix + n for n in names]), tau
+
+
+def pushes(arch: Architecture, space: ParameterSpace) -> list[PolynomialVectorField]:
+    """The fields W_k = −Σ_i ∂_iφ_k(θ) ∂_{v_i} on a phase space (s, θ, v) of ``arch`` (v: the last D coordinates)."""
+    D = arch.dim
+    out = []
     for p in arch.phi:
         grad = [lift_to_phase_space(p.diff(arch.space.ring.gens[i]), space) for i in range(D)]
-        pushes.append(PolynomialVectorField(space, [space.ring.zero] * (D + 1) + [-g for g in grad]))
-    return space, [drift] + pushes
+        out.append(PolynomialVectorField(space, [space.ring.zero] * (D + 1) + [-g for g in grad]))
+    return out
 
 
 def lift_to_phase_space(poly, space: ParameterSpace):
@@ -70,4 +82,4 @@ def momentum_count(arch: Architecture, *, seed: int = 0, n_points: int = 2, max_
             "laws_text": [str(h.as_expr()) for h in laws], "seed": seed}
 
 
-__all__ = ["TIME", "VELOCITY_PREFIX", "lift_to_phase_space", "momentum_count", "momentum_fields"]
+__all__ = ["TIME", "VELOCITY_PREFIX", "lift_to_phase_space", "momentum_count", "momentum_fields", "phase_space", "pushes"]

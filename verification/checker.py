@@ -333,7 +333,7 @@ def _positive(flow: dict, D: int) -> set[int]:
     if "positive" not in flow:
         return set(range(D))
     chosen = flow["positive"]
-    _need(isinstance(chosen, list) and len(chosen) <= D, f"\"positive\" must be a list of parameter indices")
+    _need(isinstance(chosen, list) and len(chosen) <= D, "\"positive\" must be a list of parameter indices")
     return {_int(i, "a positive parameter index", 0, D - 1) for i in chosen}
 
 
@@ -404,7 +404,6 @@ def check_certificate(cert: Any) -> CheckReport:
     names = _parameters(cert)
     D = len(names)
     symbols = [sympy.Symbol(n) for n in names]
-    theta = sympy.Matrix(symbols)
     fails: list[str] = []
     facts: list[str] = []
     if "D" in cert and cert["D"] != D:

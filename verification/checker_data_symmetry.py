@@ -17,7 +17,7 @@ from typing import Any
 
 import sympy
 
-from .checker import (LIMITS, CertificateFormatError, _expr, _gradient, _int, _need, _polynomial, _rank, _show)
+from .checker import LIMITS, CertificateFormatError, _expr, _int, _need, _polynomial, _rank, _show
 
 GROUPS = {  # the checker's own copy: generators acting on one token's features
     "sign": [[[-1, 0], [0, -1]]],

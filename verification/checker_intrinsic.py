@@ -10,8 +10,6 @@ witness δ that the checker verifies: ∂φδ = 0, ∂hδ = 0 and ∂Mδ ≠ 0.
 """
 from __future__ import annotations
 
-from typing import Any
-
 import sympy
 
 from .checker import _gradient, _need, _rank, _rational, _show

@@ -536,17 +536,21 @@ def _count_momentum(args, out) -> int:
     print(f"  phase space (s = e^t, theta, v = theta'): {r['phase_space_dim']} = 2 x {r['D']} + 1 coordinates; "
           f"{n_points} seeded random rational points (seed {args.seed})", file=out)
     print(f"  trace rank of Lie(V_0, W_1..W_d), exact over QQ at each point: {r['ranks_per_point']}", file=out)
-    if r["laws"] == 0:
-        proof = ", proven: the trace is all of phase space, no law exists near these points"
-    elif r["proven"]:
-        proof = f", proven: {r['laws_found']} independent laws of degree <= 3 found and verified"
-    else:
-        proof = f" at most ({r['laws_found']} found of degree <= 3: not proven)"
+    proof = _proof(r, 3, "all of phase space")
     print(f"  conservation laws h(t, theta, v): {r['phase_space_dim']} - {r['rank']} = {r['laws']}{proof}", file=out)
     print(f"  gradient flow, same architecture: {r['gradient_flow_laws']} laws", file=out)
     for text in r["laws_text"]:
         print(f"    {text}", file=out)
     return 0
+
+
+def _proof(r: dict, degree: int, whole: str) -> str:
+    """How a count D − rank is backed: no law (the trace is ``whole``), laws found meeting it, or only a bound."""
+    if r["laws"] == 0:
+        return f", proven: the trace is {whole}, no law exists near these points"
+    if r["proven"]:
+        return f", proven: {r['laws_found']} independent laws of degree <= {degree} found and verified"
+    return f" at most ({r['laws_found']} found of degree <= {degree}: not proven)"
 
 
 def _count_mirror(args, out) -> int:
@@ -581,13 +585,7 @@ def _count_mirror(args, out) -> int:
         what = "conservation laws h(t, theta, p)"
     print(f"  {n_points} seeded random positive rational points (seed {args.seed}); trace rank, exact over QQ at "
           f"each point: {r['ranks_per_point']}", file=out)
-    if r["laws"] == 0:
-        proof = ", proven: the trace is the whole space, no law exists near these points"
-    elif r["proven"]:
-        proof = f", proven: {r['laws_found']} independent polynomial laws found and verified"
-    else:
-        proof = f" at most ({r['laws_found']} independent polynomial laws of degree <= 2 found: not proven)"
-    print(f"  {what}: {r['dim']} - {r['rank']} = {r['laws']}{proof}", file=out)
+    print(f"  {what}: {r['dim']} - {r['rank']} = {r['laws']}{_proof(r, 2, 'the whole space')}", file=out)
     print(f"  Euclidean gradient flow, same architecture: {euclid} laws", file=out)
     for text in r["laws_text"]:
         print(f"    {text}", file=out)

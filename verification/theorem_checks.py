@@ -313,21 +313,28 @@ def check_momentum(result: Result, inst: Instance, seed: int) -> dict:
     (:func:`certificate.build_momentum_certificate`: witness brackets of exact rank r at a seeded rational point, and
     laws of degree ≤ 3 verified as polynomial identities; proven when they meet 2D + 1).  The gradient flow's count
     is computed beside it (the conservation loss)."""
-    from .certificate import build_momentum_certificate, certificate_text
-    from .verify import certificate_name
+    from .certificate import build_momentum_certificate
 
     arch = inst.build()
-    cert = build_momentum_certificate(arch, seed=seed)
-    verdict = cert["verdict"]
-    rank = cert["rank_witness"]["rank"]
+    return _flow_record(result, inst, seed, arch, build_momentum_certificate(arch, seed=seed), "phase_space_dim",
+                        "momentum_laws")
+
+
+def _flow_record(result: Result, inst: Instance, seed: int, arch, cert: dict, dim_key: str, laws_key: str) -> dict:
+    """The record of a certified count of another flow than the gradient flow (momentum, mirror): the
+    certificate's numbers, the Euclidean gradient flow's count beside them, the verdict against the formula."""
+    from .certificate import certificate_text
+    from .verify import certificate_name
+
+    verdict, rank = cert["verdict"], cert["rank_witness"]["rank"]
     gradient_flow = arch.dim - lie_trace(arch.generators(), seed=seed, n_points=2).rank
     expected = result.formula(inst)
-    record = {"instance": inst.label, "D": arch.dim, "phase_space_dim": cert["D"], "rank": rank,
-              "laws_found": len(cert["laws"]), "momentum_laws": cert["D"] - rank, "gradient_flow_laws": gradient_flow,
+    record = {"instance": inst.label, "D": arch.dim, dim_key: cert["D"], "rank": rank,
+              "laws_found": len(cert["laws"]), laws_key: cert["D"] - rank, "gradient_flow_laws": gradient_flow,
               "expected": expected.laws, "in_hypotheses": expected.in_hypotheses, "argument": expected.argument,
               "certificate_status": verdict["status"], "laws_text": [law["text"] for law in cert["laws"]][:12],
               "_certificate": (certificate_name(result.id, inst), certificate_text(cert))}
-    return judge_count(record, verdict, expected, {"point": cert["point"], "rank": rank, "phase_space_dim": cert["D"]})
+    return judge_count(record, verdict, expected, {"point": cert["point"], "rank": rank, dim_key: cert["D"]})
 
 
 def check_mirror(result: Result, inst: Instance, seed: int) -> dict:
@@ -335,24 +342,15 @@ def check_mirror(result: Result, inst: Instance, seed: int) -> dict:
     ``mirror``; for the ``…icnn…`` results, entropic only on the weights after the first layer) or its momentum
     version on (s, θ, p) (check ``mirror_momentum``), certified at a seeded positive rational point
     (:func:`certificate.build_mirror_certificate`); the Euclidean gradient flow's count is computed beside it."""
-    from .certificate import build_mirror_certificate, certificate_text
-    from .verify import certificate_name
-
     from conslaw.algebra.metric_flows import icnn_positive
+
+    from .certificate import build_mirror_certificate
 
     arch = inst.build()
     momentum = result.check == "mirror_momentum"
     positive = icnn_positive(arch) if "icnn" in result.id else None  # ICNN: entropic on the later layers only
     cert = build_mirror_certificate(arch, momentum=momentum, degree=2, seed=seed, positive=positive)
-    verdict, rank = cert["verdict"], cert["rank_witness"]["rank"]
-    euclid = arch.dim - lie_trace(arch.generators(), seed=seed, n_points=2).rank
-    expected = result.formula(inst)
-    record = {"instance": inst.label, "D": arch.dim, "space_dim": cert["D"], "rank": rank,
-              "laws_found": len(cert["laws"]), "laws": cert["D"] - rank, "gradient_flow_laws": euclid,
-              "expected": expected.laws, "in_hypotheses": expected.in_hypotheses, "argument": expected.argument,
-              "certificate_status": verdict["status"], "laws_text": [law["text"] for law in cert["laws"]][:12],
-              "_certificate": (certificate_name(result.id, inst), certificate_text(cert))}
-    return judge_count(record, verdict, expected, {"point": cert["point"], "rank": rank, "space_dim": cert["D"]})
+    return _flow_record(result, inst, seed, arch, cert, "space_dim", "laws")
 
 
 def check_intrinsic(result: Result, inst: Instance, seed: int) -> dict:
