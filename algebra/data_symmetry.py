@@ -290,8 +290,9 @@ def rational_law_gradients(space: ParameterSpace, laws: Sequence[tuple], point: 
 def data_symmetry_counts(model: AugmentedModel, loss: str = "square", *, seed: int = 0, n_points: int = 2,
                          degree: int = 2) -> dict:
     """The law counts without and with augmentation (plain data): D − exact trace rank at seeded rational
-    points, the polynomial laws of degree ≤ ``degree`` found and independent.  For a margin loss the augmented
-    count is an upper bound (truncated Taylor orders); the plain count is a lower bound for the augmented one."""
+    points, the polynomial laws of degree ≤ ``degree`` found and independent.  For a margin loss both counts are
+    upper bounds (fields of the first Taylor orders only); the square loss's plain count — the model's own laws,
+    conserved for every data set — is a lower bound for any augmented count."""
     from .law_discovery import polynomial_laws
     from .laws import gradient_rank
     from .trace import lie_trace
@@ -310,6 +311,6 @@ def data_symmetry_counts(model: AugmentedModel, loss: str = "square", *, seed: i
     return out
 
 
-__all__ = ["AugmentedModel", "FEATURE_GROUPS", "augmented_fields", "build_augmented_model", "c3_linear_model", "c3_plane_laws", "rational_law_gradients",
-           "rational_law_violations", "data_symmetry_counts", "group_closure",
-           "lightning_attention_model", "margin_orders"]
+__all__ = ["AugmentedModel", "FEATURE_GROUPS", "augmented_fields", "build_augmented_model", "c3_linear_model",
+           "c3_plane_laws", "data_symmetry_counts", "group_closure", "lightning_attention_model", "margin_orders",
+           "rational_law_gradients", "rational_law_violations"]
