@@ -51,14 +51,16 @@ def rebuild_model(spec: Any) -> tuple[list[str], list[sympy.Symbol], list[sympy.
     _need(isinstance(spec, dict), f"\"architecture\" must be an object, got {_show(spec)}")
     name = spec.get("name")
     if name == "augmented-c3-linear":
-        c = _int(spec.get("outputs"), "architecture outputs", 1, 20)
+        c = _int(spec.get("outputs"), "architecture outputs", 1, 8)
         names = [f"W[{i},{j}]" for i in range(c) for j in range(3)]
         W = sympy.Matrix(c, 3, [sympy.Symbol(n) for n in names])
         x = sympy.Matrix([sympy.Symbol(f"x[{i}]") for i in range(3)])
         shift = sympy.Matrix([[0, 0, 1], [1, 0, 0], [0, 1, 0]])
         return names, list(x), list(W * x), _closure([shift])
     if name == "augmented-lightning-attention":
-        tokens, d, k = (_int(spec.get(key), f"architecture {key}", 1, 4) for key in ("tokens", "d", "k"))
+        # bounded before any algebra: the checker expands powers of f, so the sizes stay small
+        tokens, d, k = (_int(spec.get(key), f"architecture {key}", 1, high)
+                        for key, high in (("tokens", 2), ("d", 3), ("k", 3)))
         group = spec.get("group")
         _need(group in GROUPS, f"unknown feature group {_show(group)}")
         _need(len(GROUPS[group][0]) == d, f"the group {group!r} does not act on d = {d} features")
@@ -98,8 +100,8 @@ def _own_span(flow: dict, theta: list, x: list, outputs: list, group: list) -> l
             raw.append([sum(sympy.diff(outs[c], t) for outs in acted) for t in theta])
     else:
         orders = flow.get("orders")
-        _need(isinstance(orders, list) and 0 < len(orders) <= 6, f"\"orders\" must be a short list, got {_show(orders)}")
-        orders = [_int(k, "an order", 0, 7) for k in orders]
+        _need(isinstance(orders, list) and 0 < len(orders) <= 4, f"\"orders\" must be a short list, got {_show(orders)}")
+        orders = [_int(k, "an order", 0, 5) for k in orders]
         _need(len(outputs) == 1, "a margin loss needs one output")
         bad = _logistic_orders_ok(orders)
         _need(not bad, f"the logistic loss has no Taylor term at the orders {bad}: they are not constraints")
