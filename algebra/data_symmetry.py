@@ -19,6 +19,12 @@ Lie algebra they generate; the count is D − its trace rank (the engine of the 
   of laws; when it meets the data-independent count (laws of the model for every data set, a lower bound) no
   extra law exists — the paper's Theorem 3 on the instance.  For the logistic loss ℓ(z) = log(1 + e^{−z}),
   ℓ' = (tanh(z/2) − 1)/2 has non-zero coefficients at z⁰ and every odd power: k = 0, 1, 3, 5, …
+
+A continuous group is handled the same way with the Haar average in place of the sum: for SO(2) turning pairs of
+coordinates, x ↦ Rx with R = [[c, −s], [s, c]] symbolic and each monomial c^m s^n replaced by its exact moment
+(:func:`haar_moment`).  Example (lightning attention, one token, SO(2) on its two features): the linear term
+averages to 0 (odd degree) and E_R[f(Rx)²] = c(θ)‖x‖⁶, so every augmented loss is α c(θ) + β — one field ∇c, and
+D − 1 laws near a point where it does not vanish (the flow-box theorem), D − 3 more than the model's own 2.
 """
 from __future__ import annotations
 
@@ -47,6 +53,17 @@ class AugmentedModel:
     joint: ParameterSpace
     outputs: list
     group: list
+    rotations: tuple = ()  # pairs (i, j) of x-coordinates turned by one common R ∈ SO(2), Haar-averaged
+
+    @property
+    def group_text(self) -> str:
+        """``SO(2)`` or ``of order n``, for sentences."""
+        return "SO(2)" if self.rotations else f"of order {len(self.group)}"
+
+    @property
+    def group_label(self) -> str:
+        """The group's order, or ``SO(2)`` for a rotation-averaged model."""
+        return "SO(2)" if self.rotations else str(len(self.group))
 
     @property
     def input_dim(self) -> int:
@@ -87,6 +104,46 @@ def group_closure(generators: Sequence[Sequence[Sequence]], max_order: int = MAX
                         raise ShapeError(f"the group generated has more than {max_order} elements (is it finite?)")
         frontier = new
     return sorted(elements)
+
+
+def haar_moment(m: int, n: int):
+    """E[cos^m t · sin^n t] for t uniform on the circle: 0 unless m and n are even, else
+    (m − 1)!!(n − 1)!!/(m + n)!! (exact)."""
+    if m % 2 or n % 2:
+        return QQ(0)
+
+    def double_factorial(k: int) -> int:
+        out = 1
+        while k > 1:
+            out, k = out * k, k - 2
+        return out
+
+    return QQ(double_factorial(m - 1) * double_factorial(n - 1), double_factorial(m + n))
+
+
+def _rotated(model: AugmentedModel) -> tuple[ParameterSpace, list]:
+    """The outputs f(θ, Rx) as polynomials of QQ[θ, x, c, s], R = [[c, −s], [s, c]] on each pair of
+    ``model.rotations``."""
+    big = ParameterSpace(list(model.joint.names) + ["cos_t", "sin_t"])
+    gens = big.ring.gens
+    c, s = gens[-2], gens[-1]
+    D = model.theta.dim
+    x = list(gens[D:model.joint.dim])
+    image = list(x)
+    for i, j in model.rotations:
+        image[i], image[j] = c * x[i] - s * x[j], s * x[i] + c * x[j]
+    lifted = [big.ring.from_dict({m + (0, 0): v for m, v in p.terms()}) for p in model.outputs]
+    return big, [p.compose(list(zip(x, image))) for p in lifted]
+
+
+def _haar_average(model: AugmentedModel, p):
+    """E_R[p] for p in QQ[θ, x, c, s]: each c^m s^n replaced by its Haar moment; a polynomial of QQ[θ, x]."""
+    out: dict = {}
+    for monom, v in p.terms():
+        w = haar_moment(monom[-2], monom[-1])
+        if w:
+            out[monom[:-2]] = out.get(monom[:-2], QQ(0)) + v * w
+    return model.joint.ring.from_dict({k: v for k, v in out.items() if v})
 
 
 def _act(model: AugmentedModel, g) -> list:
@@ -134,6 +191,8 @@ def augmented_fields(model: AugmentedModel, loss: str = "square", orders: Option
     docstring): square loss, or the margin ``loss`` truncated to the Taylor ``orders``."""
     if loss not in LOSSES:
         raise ShapeError(f"unknown loss {loss!r}; known: {', '.join(LOSSES)}")
+    if augmented and model.rotations:
+        return _independent_fields(_rotation_fields(model, loss, orders))
     group = model.group if augmented else [tuple(tuple(QQ(int(i == j)) for j in range(model.input_dim))
                                                  for i in range(model.input_dim))]
     acted = [_act(model, g) for g in group]
@@ -165,6 +224,26 @@ def augmented_fields(model: AugmentedModel, loss: str = "square", orders: Option
             raw.append(G)
     fields = [X for comps in raw for X in _split_by_data(model, comps) if not X.is_zero()]
     return _independent_fields(fields)
+
+
+def _rotation_fields(model: AugmentedModel, loss: str, orders: Optional[Sequence[int]]) -> list:
+    """The loss-gradient fields for data augmented by the whole of SO(2) (Haar average instead of a sum over G)."""
+    big, outs = _rotated(model)
+    D = model.theta.dim
+    grads = [[f.diff(big.ring.gens[i]) for i in range(D)] for f in outs]
+    raw = []
+    if loss == "square":
+        raw.append([_haar_average(model, sum((f * g[i] for f, g in zip(outs, grads)), big.ring.zero))
+                    for i in range(D)])
+        for g in grads:
+            raw.append([_haar_average(model, g[i]) for i in range(D)])
+    else:
+        if len(outs) != 1:
+            raise ShapeError(f"a margin loss needs one output, the model has {len(outs)}")
+        for k in (orders if orders is not None else margin_orders(loss)):
+            power = outs[0] ** k
+            raw.append([_haar_average(model, power * grads[0][i]) for i in range(D)])
+    return [X for comps in raw for X in _split_by_data(model, comps) if not X.is_zero()]
 
 
 def _independent_fields(fields: list[PolynomialVectorField]) -> list[PolynomialVectorField]:
@@ -238,8 +317,16 @@ def build_augmented_model(name: str, **options) -> AugmentedModel:
         return c3_linear_model(int(options.get("outputs", 1)))
     if name == "lightning-attention":
         group = options.get("group", "sign")
+        if group == "so2":  # the whole rotation group on the first two features of every token
+            tokens, d, k = (int(options.get(key, default)) for key, default in (("tokens", 1), ("d", 2), ("k", 1)))
+            if d < 2:
+                raise ShapeError("SO(2) turns two features: d must be at least 2")
+            model = lightning_attention_model(tokens, d, k, [[[int(i == j) for j in range(d)] for i in range(d)]])
+            model.rotations = tuple((a * d, a * d + 1) for a in range(tokens))
+            model.name += ", SO(2) turning the first two features of every token (Haar average)"
+            return model
         if group not in FEATURE_GROUPS:
-            raise ShapeError(f"unknown feature group {group!r}; known: {', '.join(FEATURE_GROUPS)}")
+            raise ShapeError(f"unknown feature group {group!r}; known: {', '.join(FEATURE_GROUPS)}, so2")
         d = int(options.get("d", 2))
         gens = FEATURE_GROUPS[group]
         if len(gens[0]) != d:
@@ -297,7 +384,7 @@ def data_symmetry_counts(model: AugmentedModel, loss: str = "square", *, seed: i
     from .laws import gradient_rank
     from .trace import lie_trace
 
-    out = {"model": model.name, "D": model.theta.dim, "group_order": len(model.group), "loss": loss, "seed": seed}
+    out = {"model": model.name, "D": model.theta.dim, "group_order": model.group_label, "loss": loss, "seed": seed}
     if loss != "square":
         out["orders"] = margin_orders(loss)
     for key, aug in (("plain", False), ("augmented", True)):
@@ -311,6 +398,6 @@ def data_symmetry_counts(model: AugmentedModel, loss: str = "square", *, seed: i
     return out
 
 
-__all__ = ["AugmentedModel", "FEATURE_GROUPS", "augmented_fields", "build_augmented_model", "c3_linear_model",
+__all__ = ["AugmentedModel", "FEATURE_GROUPS", "augmented_fields", "haar_moment", "build_augmented_model", "c3_linear_model",
            "c3_plane_laws", "data_symmetry_counts", "group_closure", "lightning_attention_model", "margin_orders",
            "rational_law_gradients", "rational_law_violations"]

@@ -25,6 +25,9 @@ CASES = [
     ("lightning-attention", {"tokens": 1, "d": 2, "k": 2, "group": "c3"}),
     ("lightning-attention", {"tokens": 1, "d": 3, "k": 1, "group": "c3-shift"}),
     ("lightning-attention", {"tokens": 2, "d": 3, "k": 1, "group": "c3-shift"}),
+    ("lightning-attention", {"tokens": 1, "d": 2, "k": 1, "group": "so2"}),
+    ("lightning-attention", {"tokens": 1, "d": 2, "k": 2, "group": "so2"}),
+    ("lightning-attention", {"tokens": 2, "d": 2, "k": 1, "group": "so2"}),
 ]
 
 
@@ -32,17 +35,19 @@ def main() -> None:
     logistic = "--logistic" in sys.argv[1:]
     t0 = time.perf_counter()
     head = "| model | D | order of G | square, all data | square, augmented | polynomial laws found |"
-    print(head + (" logistic, augmented (upper bound) |" if logistic else "") + " seconds |")
+    print(head.replace("order of G", "G") + (" logistic, augmented (upper bound) |" if logistic else "") + " seconds |")
     print("|---" * (head.count("|") - 1 + (1 if logistic else 0) + 1) + "|")
     for name, options in CASES:
         t = time.perf_counter()
         model = build_augmented_model(name, **options)
         square = data_symmetry_counts(model, "square")
         row = (f"| {name} {' '.join(f'{k}={v}' for k, v in options.items())} | {square['D']} | "
-               f"{square['group_order']} | {square['plain']['laws']} | {square['augmented']['laws']} | "
+               f"{model.group_text} | {square['plain']['laws']} | {square['augmented']['laws']} | "
                f"{square['augmented']['polynomial_laws_found']} |")
         if logistic:
-            if len(model.outputs) == 1:
+            if model.rotations and options.get("k", 1) > 1:
+                row += " (not run: over 10 min) |"
+            elif len(model.outputs) == 1:
                 row += f" {data_symmetry_counts(model, 'logistic')['augmented']['laws']} |"
             else:
                 row += " (one output only) |"

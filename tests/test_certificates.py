@@ -36,12 +36,23 @@ def test_certificates_prove_the_paper_counts(arch, widths, bias, expected):
 
 
 def test_bounded_verdict_when_the_numbers_do_not_meet():
-    """Widths (1, 2, 2, 1): one generator, so D − 1 = 7 laws; only 6 of them have degree ≤ 2."""
+    """Widths (2, 2, 2) searched at degree 1 only: rank 5, D = 8, and no law of degree 1 — the certificate only
+    bounds the count, between 0 and 3."""
+    a = linear_network([2, 2, 2])
+    cert = build_certificate(a, degree=1)
+    assert cert["verdict"]["status"] == "bounded"
+    assert (cert["verdict"]["lower"], cert["verdict"]["upper"]) == (0, 3)
+    assert "count bounded between 0 and 3" in cert["verdict"]["text"]
+    assert check_certificate(cert).ok
+
+
+def test_one_generator_proves_d_minus_one_by_the_flow_box_theorem():
+    """Widths (1, 2, 2, 1): φ is one function, so one generator, nonzero at the point: D − 1 = 7 laws near it
+    (flow-box theorem), although only 6 of them have degree ≤ 2 (before this rule: bounded between 6 and 7)."""
     a = linear_network([1, 2, 2, 1])
     cert = build_certificate(a, degree=2)
-    assert cert["verdict"]["status"] == "bounded"
-    assert (cert["verdict"]["lower"], cert["verdict"]["upper"]) == (6, a.dim - 1)
-    assert "count bounded between 6 and 7" in cert["verdict"]["text"]
+    assert cert["verdict"]["status"] == "proven" and cert["verdict"]["laws"] == a.dim - 1 == 7
+    assert len(cert["laws"]) == 6 and "flow-box theorem; 6 of them written out" in cert["verdict"]["text"]
     assert check_certificate(cert).ok
 
 
@@ -111,3 +122,14 @@ def test_cli_certify_and_check(tmp_path, capsys):
     assert run(["check", str(tmp_path / "missing.json")], out=io.StringIO()) == 2
     err = capsys.readouterr().err
     assert err.startswith("conslaw: error:") and err.count("\n") == 1
+
+
+def test_flow_box_statement_never_says_the_only_ones():
+    from conslaw.verification.reports import render_laws
+
+    a = linear_network([1, 2, 2, 1])
+    cert = build_certificate(a, degree=2)
+    for fmt in ("text", "latex", "markdown"):
+        text = render_laws(a, cert, fmt)
+        assert "only ones" not in text and "only one" not in text, fmt
+    assert "not all of them" in render_laws(a, cert, "latex")

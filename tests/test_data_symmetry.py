@@ -151,3 +151,32 @@ def test_data_symmetry_command_line(tmp_path):
     with contextlib.redirect_stderr(err):
         assert run(["data-symmetry", "lightning-attention", "--group", "c3-shift"]) == 2
     assert "acts on 3 features, not d = 2" in err.getvalue()
+
+
+def test_haar_moments():
+    from conslaw.algebra.data_symmetry import haar_moment
+
+    assert [haar_moment(m, n) for m, n in ((0, 0), (2, 0), (0, 2), (4, 0), (2, 2), (1, 1), (3, 0))] == [
+        QQ(1), QQ(1, 2), QQ(1, 2), QQ(3, 8), QQ(1, 8), QQ(0), QQ(0)]
+
+
+def test_rotation_augmented_lightning_attention_gains_laws():
+    """One token, SO(2) turning its two features: every augmented loss is α c(θ) + β, so the Haar-averaged
+    gradients span one field and there are D − 1 laws (flow-box theorem) against the model's own 2; with two
+    tokens nothing is added.  The certificate passes the checker, which averages with SymPy's own integrals."""
+    import json
+
+    from conslaw.verification.certificate import build_data_symmetry_certificate
+    from conslaw.verification.checker import check_certificate
+
+    one = build_augmented_model("lightning-attention", tokens=1, d=2, k=1, group="so2")
+    assert len(augmented_fields(one)) == 1
+    counts = data_symmetry_counts(one, "square")
+    assert counts["plain"]["laws"] == 2 and counts["augmented"]["laws"] == 5 and counts["group_order"] == "SO(2)"
+    cert = json.loads(json.dumps(build_data_symmetry_certificate(
+        "lightning-attention", {"tokens": 1, "d": 2, "k": 1, "group": "so2"})))
+    report = check_certificate(cert)
+    assert report.ok, report.failures
+    assert report.verdict == {"status": "proven", "laws": 5} and "flow-box" in cert["verdict"]["text"]
+    two = data_symmetry_counts(build_augmented_model("lightning-attention", tokens=2, d=2, k=1, group="so2"))
+    assert two["augmented"]["laws"] == two["plain"]["laws"] == 2

@@ -41,16 +41,22 @@ def test_mirror_flow_keeps_exactly_the_column_sum_laws(widths):
 
 @pytest.mark.parametrize("r", [1, 2, 3])
 def test_mirror_flow_with_one_input_and_output_has_one_field(r):
-    """n = m = 1: φ = Σ_k u_k v_k is one function, so Lie(θ ⊙ ∇φ) is spanned by one field: D − 1 = 2r − 1 laws.
-    Only r of them are polynomial of degree ≤ 2, so the certificate bounds the count rather than proving it."""
+    """n = m = 1: φ = Σ_k u_k v_k is one function, so Lie(θ ⊙ ∇φ) is spanned by one field: D − 1 = 2r − 1 laws by
+    the flow-box theorem.  Only r of them are polynomial of degree ≤ 2; the certificate proves the count from the
+    single field (and the checker agrees), and without that rule the laws written out would only bound it."""
     arch = build_architecture("linear", [1, r, 1])
     assert lie_trace(mirror_fields(arch), points=positive_points(arch.dim, 0, 2)).rank == 1
-    cert = build_mirror_certificate(arch)
-    if r == 1:
-        assert cert["verdict"]["status"] == "proven" and cert["verdict"]["laws"] == 1
-    else:
-        assert cert["verdict"] == {"status": "bounded", "lower": r, "upper": 2 * r - 1,
-                                   "text": f"count bounded between {r} and {2 * r - 1}"}
+    cert = json.loads(json.dumps(build_mirror_certificate(arch)))
+    assert cert["verdict"]["status"] == "proven" and cert["verdict"]["laws"] == 2 * r - 1
+    assert len(cert["laws"]) == r and check_certificate(cert).ok
+    if r > 1:
+        assert "flow-box" in cert["verdict"]["text"]
+        two = json.loads(json.dumps(build_mirror_certificate(build_architecture("linear", [1, r, 2]))))
+        D = two["D"]  # two generators: claiming the flow-box count there is rejected
+        two["verdict"] = {"status": "proven", "laws": D - 1,
+                          "text": f"exactly {D - 1} independent conservation laws (one field, nonzero at the point: "
+                                  f"the flow-box theorem; {len(two['laws'])} of them written out)"}
+        assert not check_certificate(two).ok
 
 
 @pytest.mark.parametrize("widths", [(1, 1, 1), (1, 2, 1), (2, 2, 2), (1, 2, 3)])
@@ -151,7 +157,7 @@ def test_mirror_command_line():
     assert "17 - 17 = 0, proven" in out.getvalue()
     out = io.StringIO()
     assert run(["count", "linear", "1", "2", "1", "--flow", "mirror"], out=out) == 0
-    assert "4 - 1 = 3 at most (2 found of degree <= 2: not proven)" in out.getvalue()
+    assert "4 - 1 = 3, proven: one field, nonzero at the points (the flow-box theorem); 2 of them" in out.getvalue()
 
 
 def test_icnn_mirror_flow_keeps_one_law_per_neuron_and_momentum_none():

@@ -50,8 +50,14 @@ def polynomial_text(record) -> str:
     return record["text"] if isinstance(record, dict) else record
 
 
-def verdict_for(dim: int, rank: int, laws: int) -> dict:
-    """The verdict that the three verified numbers support."""
+def verdict_for(dim: int, rank: int, laws: int, single_field: bool = False) -> dict:
+    """The verdict that the three verified numbers support.  With ``single_field`` (the generators are one field)
+    and rank 1 (it does not vanish at the point) the flow-box theorem gives exactly D − 1 laws near the point,
+    however many of them are written out."""
+    if single_field and rank == 1 and laws < dim - 1:
+        return {"status": "proven", "laws": dim - 1,
+                "text": f"exactly {dim - 1} independent conservation laws (one field, nonzero at the point: the "
+                        f"flow-box theorem; {laws} of them written out)"}
     if rank + laws == dim:
         return {"status": "proven", "laws": laws,
                 "text": f"exactly {laws} independent conservation laws (rank {rank} + {laws} laws = D = {dim})"}
@@ -92,11 +98,11 @@ def build_certificate(
         trace = lie_trace(gens, seed=seed, n_points=1, progress=progress)
     point, witness, laws, basis = _claims(arch.space, gens, trace, degree)
     return _document(arch, arch.space, arch.description, "gradients of the components of phi", arch.phi, point,
-                     seed, witness, laws, basis, degree, t0)
+                     seed, witness, laws, basis, degree, t0, single_field=len(gens) == 1)
 
 
 def _document(arch: Architecture, space, description: str, rule: str, phi, point, seed: int, witness, laws, basis,
-              degree: int, t0: float, flow: Optional[dict] = None) -> dict:
+              degree: int, t0: float, flow: Optional[dict] = None, single_field: bool = False) -> dict:
     """The certificate's JSON object from its claims (``flow`` only for other flows than the gradient flow)."""
     return {
         "format": FORMAT,
@@ -112,7 +118,7 @@ def _document(arch: Architecture, space, description: str, rule: str, phi, point
         "laws": [polynomial_record(h) for h in laws],
         "law_search": {"degree": degree, "basis_size": len(basis.laws), "method": basis.method},
         "rank_witness": {"rank": len(witness), "brackets": witness},
-        "verdict": verdict_for(space.dim, len(witness), len(laws)),
+        "verdict": verdict_for(space.dim, len(witness), len(laws), single_field),
         "model": model_scope(arch),
         "notes": list(arch.notes),
         "seconds": round(time.perf_counter() - t0, 4),
@@ -170,7 +176,7 @@ def build_mirror_certificate(arch: Architecture, *, momentum: bool = False, degr
     trace = lie_trace(fields, points=positive_points(space.dim, seed, 1))
     point, witness, laws, basis = _claims(space, fields, trace, degree)
     return _document(arch, space, description, MIRROR_RULES[kind], phi, point, seed, witness, laws, basis, degree, t0,
-                     flow=flow)
+                     flow=flow, single_field=len(fields) == 1)
 
 
 def build_data_symmetry_certificate(name: str, options: dict, *, loss: str = "square", seed: int = 0,
@@ -215,7 +221,7 @@ def build_data_symmetry_certificate(name: str, options: dict, *, loss: str = "sq
         "version": VERSION,
         "architecture": {"name": f"augmented-{name}", **options},
         "flow": flow,
-        "description": f"{model.name}, {loss} loss on data augmented by the group (order {len(model.group)})",
+        "description": f"{model.name}, {loss} loss on data augmented by the group ({model.group_text})",
         "parameters": list(space.names),
         "D": space.dim,
         "point": format_point(point),
@@ -226,7 +232,7 @@ def build_data_symmetry_certificate(name: str, options: dict, *, loss: str = "sq
         "laws": records,
         "law_search": {"degree": degree, "basis_size": len(basis.laws), "method": basis.method},
         "rank_witness": {"rank": len(witness), "brackets": witness},
-        "verdict": verdict_for(space.dim, len(witness), len(laws)),
+        "verdict": verdict_for(space.dim, len(witness), len(laws), len(fields) == 1),
         "model": {"relation": "equal", "reasons": []},
         "notes": ["for the logistic loss: fields of the Taylor orders " + str(flow["orders"]) + " only, so the count "
                   "is an upper bound for the loss itself"] if loss != "square" else [],
@@ -245,7 +251,7 @@ def build_intrinsic_certificate(arch: Architecture, point, *, degree: int = 2, s
     trace = lie_trace(gens, points=[list(point)])
     point, witness, laws, basis = _claims(arch.space, gens, trace, degree)
     cert = _document(arch, arch.space, arch.description, "gradients of the components of phi", arch.phi, point,
-                     seed, witness, laws, basis, degree, t0)
+                     seed, witness, laws, basis, degree, t0, single_field=len(gens) == 1)
     r = kernel_inclusion(arch, point, laws)
     cert["intrinsic"] = {"holds": r["holds"], "rank_dphi_dh": r["rank_dphi_dh"],
                          "rank_with_dM": r["rank_with_dM"],

@@ -366,8 +366,11 @@ def _flow_generators(flow: Any, phi: list, names: list[str], symbols: list) -> t
     return [drift] + pushes, f"the {kind} phase-space fields V_0 and W_k built from phi ({len(phi) + 1})"
 
 
-def verdict_text(status: str, D: int, rank: int, laws: int) -> str:
+def verdict_text(status: str, D: int, rank: int, laws: int, single_field: bool = False) -> str:
     """The only verdict sentences a certificate may carry (the checker's own copy of the format)."""
+    if single_field:
+        return (f"exactly {D - 1} independent conservation laws (one field, nonzero at the point: the flow-box "
+                f"theorem; {laws} of them written out)")
     if status == "proven":
         return f"exactly {laws} independent conservation laws (rank {rank} + {laws} laws = D = {D})"
     return f"count bounded between {laws} and {D - rank}"
@@ -532,18 +535,23 @@ def _verify_claims(cert: dict, names: list[str], symbols: list, version: int, ge
                      f"{_show(witness.get('rank'))}")
     facts.append(f"witness rank at the point: {rank}")
 
-    # the verdict those numbers support, its numbers and its sentence
-    if rank + m == D:
+    # the verdict those numbers support, its numbers and its sentence; one generator, nonzero at the point (rank
+    # 1), has exactly D − 1 laws near it by the flow-box theorem, however many are written out
+    single = len(gens) == 1 and rank == 1 and m < D - 1
+    if single:
+        expected = {"status": "proven", "laws": D - 1}
+    elif rank + m == D:
         expected = {"status": "proven", "laws": m}
     else:
         expected = {"status": "bounded", "lower": m, "upper": D - rank}
     claimed = {k: verdict.get(k) for k in expected}
+    sentence = verdict_text(expected["status"], D, rank, m, single)
     if claimed != expected or verdict.get("status") != expected["status"]:
         fails.append(f"the verdict claims {_show(verdict.get('text', verdict))}, "
                      f"but the verified numbers give {expected}")
-    elif verdict.get("text") != verdict_text(expected["status"], D, rank, m):
+    elif verdict.get("text") != sentence:
         fails.append(f"the verdict's text {_show(verdict.get('text'))} does not state the verified result "
-                     f"{verdict_text(expected['status'], D, rank, m)!r}")
+                     f"{sentence!r}")
     return CheckReport(not fails, fails, facts, expected, flow)
 
 

@@ -6,7 +6,8 @@ over the augmented data sets, found by the producer with sparse polynomial rings
 take them on trust: it rebuilds the model f(θ, x) and the group from the certificate's ``architecture`` with SymPy
 expressions and its own copy of the named groups, forms its own spanning family (square loss: the x-coefficients
 of Σ_g Σ_c f_c(gx)∇f_c(gx) and of Σ_g ∇f_c(gx); logistic loss: of Σ_g f(gx)^k ∇f(gx) for the stored orders k,
-each checked to have ℓ^{(k+1)}(0) ≠ 0 from the series of ℓ(z) = log(1 + e^{−z})), and requires the two spans to be
+each checked to have ℓ^{(k+1)}(0) ≠ 0 from the series of ℓ(z) = log(1 + e^{−z}); for ``so2``, the rotation with
+symbolic cos t, sin t averaged by SymPy's own integrals), and requires the two spans to be
 equal (exact ranks over QQ).  The usual claims — laws, independence, witness rank — are then checked on the
 stored fields.  Laws may be rational, ``{"numerator": …, "denominator": …}``: A/B is conserved by X iff
 B·X(A) − A·X(B) ≡ 0.
@@ -62,8 +63,9 @@ def rebuild_model(spec: Any) -> tuple[list[str], list[sympy.Symbol], list[sympy.
         tokens, d, k = (_int(spec.get(key), f"architecture {key}", 1, high)
                         for key, high in (("tokens", 2), ("d", 3), ("k", 3)))
         group = spec.get("group")
-        _need(group in GROUPS, f"unknown feature group {_show(group)}")
-        _need(len(GROUPS[group][0]) == d, f"the group {group!r} does not act on d = {d} features")
+        _need(group in GROUPS or group == "so2", f"unknown feature group {_show(group)}")
+        _need(group == "so2" and d >= 2 or group in GROUPS and len(GROUPS[group][0]) == d,
+              f"the group {group!r} does not act on d = {d} features")
         Q = sympy.Matrix(d, k, lambda i, j: sympy.Symbol(f"Q[{i},{j}]"))
         K = sympy.Matrix(d, k, lambda i, j: sympy.Symbol(f"K[{i},{j}]"))
         v = sympy.Matrix([sympy.Symbol(f"v[{i}]") for i in range(d)])
@@ -72,6 +74,11 @@ def rebuild_model(spec: Any) -> tuple[list[str], list[sympy.Symbol], list[sympy.
         scores = X * Q * K.T * X.T  # (x_aᵀ Q Kᵀ x_b)
         values = X * v
         outputs = [sympy.expand(sum(scores[a, b] * values[b] for b in range(tokens))) for a in range(tokens)]
+        if group == "so2":  # R(t) on the first two features of every token, averaged over t (Haar)
+            c, s_ = sympy.Symbol("cos_t"), sympy.Symbol("sin_t")
+            g = sympy.eye(d)
+            g[0, 0], g[0, 1], g[1, 0], g[1, 1] = c, -s_, s_, c
+            return names, list(X), outputs, [sympy.diag(*([g] * tokens))]
         g = sympy.Matrix(GROUPS[group][0])
         per_token = sympy.diag(*([g] * tokens))  # acts on X flattened row-major: token by token
         return names, list(X), outputs, _closure([per_token])
@@ -86,6 +93,18 @@ def _logistic_orders_ok(orders: list[int]) -> list[int]:
     return [k for k in orders if series.coeff(z, k) == 0]
 
 
+def _haar(expr: sympy.Expr) -> sympy.Expr:
+    """E_t[expr] for t uniform on the circle, expr polynomial in cos_t, sin_t: ∫ cos^m sin^n dt / 2π by SymPy's
+    own integration of each monomial (an independent path from the producer's double-factorial formula)."""
+    c, s_, t = sympy.Symbol("cos_t"), sympy.Symbol("sin_t"), sympy.Symbol("t")
+    poly = sympy.Poly(sympy.expand(expr), c, s_)
+    total = sympy.Integer(0)
+    for (m, n), coeff in poly.as_dict().items():
+        moment = sympy.integrate(sympy.cos(t) ** m * sympy.sin(t) ** n, (t, 0, 2 * sympy.pi)) / (2 * sympy.pi)
+        total += coeff * moment
+    return sympy.expand(total)
+
+
 def _own_span(flow: dict, theta: list, x: list, outputs: list, group: list) -> list[list[sympy.Expr]]:
     """The checker's spanning family of fields (lists of θ-expressions), from the x-coefficients."""
     loss = flow.get("loss")
@@ -93,11 +112,13 @@ def _own_span(flow: dict, theta: list, x: list, outputs: list, group: list) -> l
     xs = sympy.Matrix(x)
     acted = [[f.xreplace(dict(zip(x, list(g * xs)))) for f in outputs] for g in group] \
         if flow.get("augmented", True) else [outputs]
+    rotation = any(g.free_symbols for g in group) and flow.get("augmented", True)
+    average = _haar if rotation else (lambda e: e)
     raw = []
     if loss == "square":
-        raw.append([sum(f * sympy.diff(f, t) for outs in acted for f in outs) for t in theta])
+        raw.append([average(sum(f * sympy.diff(f, t) for outs in acted for f in outs)) for t in theta])
         for c in range(len(outputs)):
-            raw.append([sum(sympy.diff(outs[c], t) for outs in acted) for t in theta])
+            raw.append([average(sum(sympy.diff(outs[c], t) for outs in acted)) for t in theta])
     else:
         orders = flow.get("orders")
         _need(isinstance(orders, list) and 0 < len(orders) <= 4, f"\"orders\" must be a short list, got {_show(orders)}")
@@ -106,7 +127,7 @@ def _own_span(flow: dict, theta: list, x: list, outputs: list, group: list) -> l
         bad = _logistic_orders_ok(orders)
         _need(not bad, f"the logistic loss has no Taylor term at the orders {bad}: they are not constraints")
         for k in orders:
-            raw.append([sum(outs[0] ** k * sympy.diff(outs[0], t) for outs in acted) for t in theta])
+            raw.append([average(sum(outs[0] ** k * sympy.diff(outs[0], t) for outs in acted)) for t in theta])
     fields = []
     for comps in raw:  # one field per monomial in x, for each family
         by_monomial: dict[tuple, list] = {}
@@ -160,8 +181,10 @@ def data_symmetry_generators(cert: dict, names: list[str], symbols: list, versio
         fails.append(f"the stored fields (span of dimension {r_stored}) do not span the loss gradients the checker "
                      f"rebuilt (dimension {r_own}; together {r_union})")
     else:
+        order = ("SO(2), Haar-averaged" if any(g.free_symbols for g in group) else f"of order {len(group)}") \
+            if flow.get("augmented", True) else "of order 1"
         facts.append(f"the {len(stored)} stored fields span the same space (dimension {r_own}) as the loss gradients "
-                     f"rebuilt independently ({flow['loss']} loss, group of order {len(group) if flow.get('augmented', True) else 1})")
+                     f"rebuilt independently ({flow['loss']} loss, group {order})")
     return [sympy.Matrix(comps) for comps in stored]
 
 

@@ -205,8 +205,8 @@ def build_parser() -> argparse.ArgumentParser:
     aug.add_argument("--d", type=_positive_int, default=2, help="lightning-attention: features per token (default 2)")
     aug.add_argument("--k", type=_positive_int, default=1, help="lightning-attention: query/key size (default 1)")
     aug.add_argument("--group", default="sign",
-                     help="lightning-attention: the group on each token's features: sign, c4, c3 (d = 2) or c3-shift "
-                          "(d = 3); default sign")
+                     help="lightning-attention: the group on each token's features: sign, c4, c3 (d = 2), c3-shift "
+                          "(d = 3), or so2 (every rotation of the first two features, Haar-averaged); default sign")
     aug.add_argument("--loss", choices=("square", "logistic"), default="square",
                      help="square (default) or logistic (one output: an upper bound from its first Taylor orders)")
     aug.add_argument("--seed", type=int, default=0, help="seed of the rational point (default 0)")
@@ -548,6 +548,9 @@ def _proof(r: dict, degree: int, whole: str) -> str:
     """How a count D − rank is backed: no law (the trace is ``whole``), laws found meeting it, or only a bound."""
     if r["laws"] == 0:
         return f", proven: the trace is {whole}, no law exists near these points"
+    if r.get("flow_box") and r["laws_found"] < r["laws"]:
+        return (f", proven: one field, nonzero at the points (the flow-box theorem); {r['laws_found']} of them "
+                f"polynomial of degree <= {degree}, found and verified")
     if r["proven"]:
         return f", proven: {r['laws_found']} independent laws of degree <= {degree} found and verified"
     return f" at most ({r['laws_found']} found of degree <= {degree}: not proven)"
@@ -662,18 +665,18 @@ def _data_symmetry(args, out) -> int:
     laws = [law.get("text") or f"({law['numerator']['text']}) / ({law['denominator']['text']})" for law in cert["laws"]]
     if args.json:
         print(json.dumps({"model": model.name, "options": options, "loss": args.loss, "D": cert["D"],
-                          "group_order": len(model.group), "plain_laws": plain, "verdict": cert["verdict"],
+                          "group_order": model.group_label, "plain_laws": plain, "verdict": cert["verdict"],
                           "laws": laws, "point": cert["point"], "seed": args.seed}), file=out)
         return 0
     D, rank = cert["D"], cert["rank_witness"]["rank"]
     print(f"{model.name}; {args.loss} loss, invariant labels; seeded random rational point (seed {args.seed})", file=out)
     print(f"  every data set (no augmentation): {D} - rank = {plain} laws (the model's own)", file=out)
     if args.loss == "square":
-        print(f"  data augmented by the group (order {len(model.group)}): {D} - {rank} = {D - rank} laws; "
+        print(f"  data augmented by the group ({model.group_text}): {D} - {rank} = {D - rank} laws; "
               f"{cert['verdict']['text']}", file=out)
     else:
         extra = "no extra law" if D - rank == plain else f"at most {D - rank - plain} extra laws"
-        print(f"  data augmented by the group (order {len(model.group)}): at most {D} - {rank} = {D - rank} laws "
+        print(f"  data augmented by the group ({model.group_text}): at most {D} - {rank} = {D - rank} laws "
               f"(the fields of the Taylor orders {cert['flow']['orders']}: {cert['verdict']['text']}); "
               f"with the model's own {plain}: {extra}", file=out)
     for text in laws:

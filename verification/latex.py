@@ -141,8 +141,10 @@ def statement_sentence(description: str, items: Sequence[LawItem], verdict: dict
     """'For the …, the functions … are conserved by the gradient flow; they are the only ones: …'.
 
     "The only ones" is said only when the verdict is proven *and* φ's count is
-    the model's (``model["relation"] == "equal"``); otherwise the sentence says
-    what is proven: the count for φ's fields, a lower bound for the model.
+    the model's (``model["relation"] == "equal"``) *and* every law counted is
+    listed; otherwise the sentence says what is proven: the count for φ's fields,
+    a lower bound for the model, or (one field, the flow-box theorem) a count
+    larger than the list.
     """
     if math == "latex":
         shown = "".join(f"\\[ {_item_math(it)} \\]\n" for it in items)
@@ -161,7 +163,12 @@ def statement_sentence(description: str, items: Sequence[LawItem], verdict: dict
                            f"independent laws is at most {verdict.get('upper')}.")
         return head + f"no polynomial law was found; the number of independent laws is at most {verdict.get('upper')}."
     head = f"For the {description}, the {noun}\n{shown}"
-    if status == "proven":
+    if status == "proven" and verdict["laws"] > n:  # the flow-box case: the count is proven, the list is not complete
+        k = verdict["laws"]
+        tail = (f"{verb} conserved by the gradient flow; there are exactly {k} independent laws near the point (one "
+                f"field, nonzero there: the flow-box theorem), so {'this is' if n == 1 else 'these are'} not all of "
+                f"them: the other {k - n} are not polynomials of the degree searched.")
+    elif status == "proven":
         k = verdict["laws"]
         law_s = "law" if k == 1 else "laws"
         exactly = f"there {'is' if k == 1 else 'are'} exactly {k} independent {law_s}"

@@ -251,6 +251,18 @@ def c3_square(inst: Instance) -> Expectation:
     return Expectation(2 * c - 1, True, f"2c - 1 = {2 * c - 1} ratios of the plane part of W (c = {c})")
 
 
+def lightning_so2(inst: Instance) -> Expectation:
+    """Lightning attention on one token, data augmented by every rotation of its two features (SO(2), Haar):
+    the linear term averages to 0 (odd degree) and E_R[f(Rx)²] = c(θ)‖x‖⁶, so every augmented loss is α c(θ) + β —
+    one field ∇c, hence D − 1 laws (flow-box theorem), D − 3 more than the model's own two balancedness laws.
+    An independent argument, not the paper's (its configuration is lost in our copy)."""
+    options = dict(inst.options)
+    d, k = options.get("d", 2), options.get("k", 1)
+    D = 2 * d * k + d
+    return Expectation(D - 1, True, f"one token, SO(2): every loss is a multiple of one function c(theta): D - 1 = "
+                                    f"{D - 1} laws")
+
+
 def no_extra_law(inst: Instance) -> Expectation:
     """Theorem 3 of Galley et al.: with an analytic non-polynomial margin loss (logistic) and a finite group,
     augmentation adds no law — the augmented count equals the plain one (``laws`` = 0 extra)."""
@@ -661,15 +673,19 @@ CATALOGUE: tuple[Result, ...] = (
         formula=no_extra_law,
     ),
     Result(
-        "gsf26:lightning-square", "gsf26", "Data symmetry: extra laws for lightning attention under the square loss",
-        r"f(X) = (XQ)(XK)^\top XV \text{ (unnormalised single head): augmentation can add laws}",
-        r"\text{the paper's group and sizes}",
-        "not checkable yet", "the paper's lightning-attention configuration (its group and sizes) is lost in our copy; "
-                             "the configurations we computed exactly (the sign flip and C4 on d = 2 features with one "
-                             "and two tokens, k = 1, 2; an order-3 group on d = 2; C3 shifts on d = 3, one and two "
-                             "tokens) show no extra law "
-                             "(benchmarks/data_symmetry_examples.py)",
-        "",
+        "gsf26:lightning-square", "gsf26", "Data symmetry: rotation-augmented data give lightning attention new laws "
+        "under the square loss",
+        r"f(x) = (x^\top QK^\top x)(x^\top v) \text{ (unnormalised single head, one token), data augmented by } "
+        r"SO(2): \text{ exactly } D - 1 \text{ laws, } D - 3 \text{ more than for all data}",
+        r"\text{square loss, invariant labels, } SO(2) \text{ turning the token's two features (Haar average); "
+        r"our configuration: the paper's is lost in our copy}",
+        "data_symmetry", "exact: the Haar-averaged loss gradients (symbolic rotation, exact moments of cos and sin), "
+                         "their trace rank over QQ at a seeded rational point (one field: D − 1 laws by the flow-box "
+                         "theorem), certified; the count for all data beside it",
+        "a count other than D − 1, with the point and the rank",
+        instances=(Instance("lightning-attention", options=(("tokens", 1), ("d", 2), ("k", 1), ("group", "so2"))),
+                   Instance("lightning-attention", options=(("tokens", 1), ("d", 2), ("k", 2), ("group", "so2")))),
+        formula=lightning_so2,
     ),
     Result(
         "kunin21:broken-dynamics", "kunin21", "Weight decay and a finite learning rate break the symmetries' laws, "
