@@ -70,12 +70,18 @@ def architecture_spec(arch: Architecture) -> dict:
     return {"name": arch.name, **arch.shape}
 
 
-def _claims(space, fields, trace, degree: int) -> tuple[list, list[dict], list, object]:
-    """(point, witness brackets, independent laws, law basis) of a trace: the three claims a certificate makes."""
+def _witness(trace) -> list[dict]:
+    """The witness brackets of a trace at its first point: independent kept fields, as trees with their values."""
     point = trace.points[0]
     kept = trace.kept_nodes()
     values = [trace.graph.field(n).evaluate(point) for n in kept]
-    witness = [{"tree": trace.graph.tree(kept[i]), "value": format_point(values[i])} for i in independent_rows(values)]
+    return [{"tree": trace.graph.tree(kept[i]), "value": format_point(values[i])} for i in independent_rows(values)]
+
+
+def _claims(space, fields, trace, degree: int) -> tuple[list, list[dict], list, object]:
+    """(point, witness brackets, independent laws, law basis) of a trace: the three claims a certificate makes."""
+    point = trace.points[0]
+    witness = _witness(trace)
     basis = polynomial_laws(fields, degree)
     grads = [PolynomialVectorField.gradient(space, h).evaluate(point) for h in basis.laws]
     laws = [basis.laws[i] for i in independent_rows(grads)]
@@ -189,7 +195,7 @@ def build_data_symmetry_certificate(name: str, options: dict, *, loss: str = "sq
     Taylor orders, so the count they prove is an upper bound for the loss itself, and exact where the model's own
     laws (conserved for every data set) meet it."""
     from conslaw.algebra.data_symmetry import (augmented_fields, build_augmented_model, c3_plane_laws,
-                                               margin_orders)
+                                               margin_orders, rational_law_gradients)
 
     t0 = time.perf_counter()
     model = build_augmented_model(name, **options)
@@ -200,19 +206,12 @@ def build_data_symmetry_certificate(name: str, options: dict, *, loss: str = "sq
     fields = augmented_fields(model, loss, flow.get("orders"))
     trace = lie_trace(fields, seed=seed, n_points=1)
     point = trace.points[0]
-    kept = trace.kept_nodes()
-    values = [trace.graph.field(n).evaluate(point) for n in kept]
-    witness = [{"tree": trace.graph.tree(kept[i]), "value": format_point(values[i])} for i in independent_rows(values)]
+    witness = _witness(trace)
     basis = polynomial_laws(fields, degree)
     candidates = [(h, space.ring.one) for h in basis.laws]
     if name == "c3-linear" and loss == "square":
         candidates = c3_plane_laws(model) + candidates
-    grads = []
-    for A, B in candidates:
-        a = PolynomialVectorField.gradient(space, A).evaluate(point)
-        b = PolynomialVectorField.gradient(space, B).evaluate(point)
-        va, vb = (p.evaluate(list(zip(space.ring.gens, point))) for p in (A, B))
-        grads.append([vb * x - va * y for x, y in zip(a, b)])
+    grads = rational_law_gradients(space, candidates, point)
     laws = [candidates[i] for i in independent_rows(grads)] if grads else []
     records = [polynomial_record(A) if B == space.ring.one else
                {"numerator": polynomial_record(A), "denominator": polynomial_record(B)} for A, B in laws]
@@ -240,10 +239,12 @@ def build_data_symmetry_certificate(name: str, options: dict, *, loss: str = "sq
     }
 
 
-def build_intrinsic_certificate(arch: Architecture, point, *, degree: int = 2, seed: int = 0) -> dict:
+def build_intrinsic_certificate(arch: Architecture, point, *, degree: int = 2, seed: int = 0,
+                                inclusion: Optional[dict] = None) -> dict:
     """A gradient-flow certificate at the given rational ``point`` (its count and laws, so that the laws are known
     complete where the count is proven) with the kernel-inclusion claim of intrinsic dynamics there
-    (:func:`conslaw.algebra.intrinsic.kernel_inclusion`), which the checker re-verifies."""
+    (:func:`conslaw.algebra.intrinsic.kernel_inclusion`, or ``inclusion`` when the caller already has it for a
+    basis of the same laws), which the checker re-verifies."""
     from conslaw.algebra.intrinsic import kernel_inclusion
 
     t0 = time.perf_counter()
@@ -252,7 +253,7 @@ def build_intrinsic_certificate(arch: Architecture, point, *, degree: int = 2, s
     point, witness, laws, basis = _claims(arch.space, gens, trace, degree)
     cert = _document(arch, arch.space, arch.description, "gradients of the components of phi", arch.phi, point,
                      seed, witness, laws, basis, degree, t0, single_field=len(gens) == 1)
-    r = kernel_inclusion(arch, point, laws)
+    r = inclusion if inclusion is not None else kernel_inclusion(arch, point, laws)
     cert["intrinsic"] = {"holds": r["holds"], "rank_dphi_dh": r["rank_dphi_dh"],
                          "rank_with_dM": r["rank_with_dM"],
                          "criterion": "ker[dphi; dh] in ker dM, M = dphi dphi^T (necessary for an intrinsic flow)"}

@@ -373,7 +373,7 @@ def check_intrinsic(result: Result, inst: Instance, seed: int) -> dict:
     wrong = []
     for kind, point in points.items():
         r = kernel_inclusion(arch, point, laws)
-        cert = build_intrinsic_certificate(arch, point, seed=seed)
+        cert = build_intrinsic_certificate(arch, point, seed=seed, inclusion=r)
         name = certificate_name(result.id, inst).replace(".json", f"__{kind.replace(' ', '-')}.json")
         record["_certificates"].append((name, certificate_text(cert)))
         must, argument = expected[kind]
