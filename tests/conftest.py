@@ -1,13 +1,16 @@
-"""Shared strategies and helpers for the test suite."""
+"""Shared helpers for the test suite.
+
+Hypothesis profiles come from conslaw's pytest plugin (``conslaw.verification.pytest_plugin``): the suite runs
+under the fixed ``conslaw-ci`` profile (derandomised, 25 examples a test unless a test says otherwise); a longer,
+random local run: ``python -m pytest --hypothesis-profile conslaw-thorough``.
+"""
 from __future__ import annotations
 
-import os
+from hypothesis import settings
 
-from hypothesis import HealthCheck, settings
+pytest_plugins = ["pytester"]
 
-settings.register_profile("ci", max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-settings.register_profile("dev", max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-settings.load_profile("ci" if os.environ.get("CI") else "dev")
+settings.load_profile("conslaw-ci")
 
 
 def without_seconds(value):
