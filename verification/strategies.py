@@ -124,7 +124,7 @@ def _kind(kind: str, admissible: bool) -> st.SearchStrategy[Instance]:
         "relu-bias": lambda: _relu(admissible, True),
         "conv": lambda: _conv(admissible),
         "attention": lambda: _attention(admissible, 1),
-        "multihead": lambda: _attention(True, 2),
+        "multihead": lambda: _attention(admissible, 2),
         "softmax": lambda: _softmax(admissible),
         "residual": lambda: _residual(admissible),
     }
@@ -138,14 +138,36 @@ def instance_dim(inst: Instance) -> int:
     return architecture_sizes(inst.arch, list(inst.widths), inst.bias, **dict(inst.options))[0]
 
 
+# the smallest instance of each kind, admissible or not: a kind whose smallest D exceeds max_dim is refused
+SMALLEST = {
+    ("linear", True): Instance("linear", (1, 1, 1)), ("relu", True): Instance("relu", (1, 1, 1)),
+    ("relu-bias", True): Instance("relu", (1, 1, 1), True), ("conv", True): Instance(
+        "conv", options=(("channels", (1, 1, 1)), ("length", 2), ("filters", (1, 1)))),
+    ("attention", True): Instance("attention", options=(("d", 2), ("dk", 1), ("dv", 1))),
+    ("attention", False): Instance("attention", options=(("d", 1), ("dk", 1), ("dv", 1))),
+    ("multihead", True): Instance("attention", options=(("d", 2), ("dk", 1), ("dv", 1), ("heads", 2))),
+    ("multihead", False): Instance("attention", options=(("d", 1), ("dk", 1), ("dv", 1), ("heads", 2))),
+    ("softmax", True): Instance("softmax", (1, 2)), ("residual", True): Instance("relu", (1, 1, 1), residual=True),
+}
+
+
 def architectures(kinds: Sequence[str] = KINDS, *, admissible: bool = True,
                   max_dim: int = 24) -> st.SearchStrategy[Instance]:
     """Small architectures of the given ``kinds`` (see :data:`KINDS`) with D ≤ ``max_dim``.
 
-    Shrinks towards the first kind listed and towards small widths."""
+    Shrinks towards the first kind listed and towards small widths.  A kind whose smallest instance has more
+    than ``max_dim`` parameters (one multi-head layer has at least 16) is refused with a ValueError."""
     if not kinds:
         raise ValueError("no architecture kinds given")
-    return st.one_of([_kind(k, admissible) for k in kinds]).filter(lambda inst: instance_dim(inst) <= max_dim)
+    parts = []
+    for kind in kinds:
+        strategy = _kind(kind, admissible)
+        smallest = SMALLEST.get((kind, admissible), SMALLEST.get((kind, True)))
+        if instance_dim(smallest) > max_dim:
+            raise ValueError(f"max_dim = {max_dim} leaves no {kind!r} architecture (the smallest has "
+                             f"D = {instance_dim(smallest)})")
+        parts.append(strategy.filter(lambda inst: instance_dim(inst) <= max_dim))
+    return st.one_of(parts)
 
 
 # ------------------------------------------------------------------ points
