@@ -245,3 +245,12 @@ def test_latex_statements_of_drawn_architectures_compile(inst, tmp_path):
     done = subprocess.run([exe, "-interaction=nonstopmode", "-halt-on-error", "s.tex"], cwd=tmp_path,
                           capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stdout[-1500:]
+
+
+@settings(suppress_health_check=FIXTURES)
+@given(inst=st.one_of(SMALL, EDGES))
+def test_the_stated_laws_are_conserved(inst, assert_conserved):
+    """Every law the literature states for the drawn architecture, through the plugin's exact ``assert_conserved``."""
+    arch = inst.build()
+    for law in arch.known_laws:
+        assert_conserved(arch, law)

@@ -11,6 +11,7 @@ from sympy import QQ, Rational
 from conslaw.algebra import NonPolynomialError, ParameterSpace, PolynomialVectorField, ShapeError
 from conslaw.algebra.evaluation import bracket_value, evaluate_stacked
 from conslaw.algebra.modular import PRIME, point_mod, to_mod
+from conslaw.verification import strategies as cst
 
 SPACE = ParameterSpace(["U1[0,0]", "U1[0,1]", "b1[0]"])
 x, y, z = SPACE.symbols
@@ -96,18 +97,8 @@ def test_display():
     assert PolynomialVectorField(SPACE, [0, 0, 0]).latex() == "0"
 
 
-# ---------------------------------------------------------------- properties
-coeff = st.integers(-3, 3)
-monomial = st.tuples(st.integers(0, 2), st.integers(0, 2), st.integers(0, 1))
-
-
-@st.composite
-def fields(draw):
-    comps = []
-    for _ in range(3):
-        terms = draw(st.lists(st.tuples(coeff, monomial), max_size=3))
-        comps.append(sum((c * x**a * y**b * z**e for c, (a, b, e) in terms), sympy.Integer(0)))
-    return PolynomialVectorField(SPACE, comps)
+# ---------------------------------------------------------------- properties (the public strategies)
+fields = lambda: cst.polynomial_fields(SPACE, max_degree=3)  # noqa: E731
 
 
 @given(fields(), fields())
@@ -119,6 +110,13 @@ def test_bracket_is_antisymmetric(X, Y):
 def test_jacobi_identity(X, Y, Z):
     total = X.bracket(Y.bracket(Z)) + Y.bracket(Z.bracket(X)) + Z.bracket(X.bracket(Y))
     assert total.is_zero()
+
+
+@given(fields(), fields(), fields(), cst.rationals(9), cst.rationals(9))
+def test_bracket_is_bilinear(X, Y, Z, a, b):
+    combo = X.scale(a) + Y.scale(b)
+    assert combo.bracket(Z) == X.bracket(Z).scale(a) + Y.bracket(Z).scale(b)
+    assert Z.bracket(combo) == Z.bracket(X).scale(a) + Z.bracket(Y).scale(b)
 
 
 @given(fields(), fields(), st.lists(st.fractions(min_value=-5, max_value=5, max_denominator=7), min_size=3, max_size=3))

@@ -52,8 +52,14 @@ def format_point(space: ParameterSpace, point: Sequence, shown: int = SHOWN) -> 
     return ", ".join(parts) + more
 
 
+def _vector(values: Sequence, shown: int = SHOWN) -> str:
+    """``[18, 0, 37/9, …]``: exact values as a reader writes them."""
+    return "[" + ", ".join(str(c) for c in values[:shown]) + (", …]" if len(values) > shown else "]")
+
+
 # ------------------------------------------------------------------ counts
 def assert_law_count(subject: Subject, expected: int, *, seed: int = 0, points: int = 2) -> None:
+    __tracebackhide__ = True  # pytest shows the message, not these frames
     """Exactly ``expected`` independent laws: D − rank of the traced Lie algebra at seeded rational points.
 
     On failure the message gives D, the exact rank at each point, the first point, the brackets that gave new
@@ -90,6 +96,7 @@ def _nonzero_at(poly, dim: int, seed: int, tries: int = 64) -> list:
 
 
 def _assert_conserved_exactly(subject: Subject, law: PolynomialLike, seed: int) -> None:
+    __tracebackhide__ = True  # pytest shows the message, not these frames
     fields, name, _ = _generators(subject)
     space = fields[0].space
     h = to_polynomial(space, law, "law")
@@ -105,13 +112,14 @@ def _assert_conserved_exactly(subject: Subject, law: PolynomialLike, seed: int) 
             f"  <grad h, X{k}> = {derivative.as_expr()}, not identically 0 (X{k} = {field})",
             f"  at {format_point(space, point)}:",
             f"    <grad h, X{k}> = {derivative(*point)}",
-            f"    grad h = {[str(c) for c in grad[:SHOWN]]}{' …' if space.dim > SHOWN else ''}",
-            f"    X{k}     = {[str(c) for c in value[:SHOWN]]}{' …' if space.dim > SHOWN else ''}",
+            f"    grad h = {_vector(grad)}",
+            f"    X{k}     = {_vector(value)}",
         ]))
 
 
 # ------------------------------------------------------------------ conservation, numerical (torch)
 def _assert_conserved_numerically(model, law: Callable, inputs, directions: int, seed: int, rtol: float) -> None:
+    __tracebackhide__ = True  # pytest shows the message, not these frames
     import torch
 
     params = [p for p in model.parameters() if p.requires_grad]
@@ -128,7 +136,8 @@ def _assert_conserved_numerically(model, law: Callable, inputs, directions: int,
         out = model(x[s:s + 1])
         for t in range(directions):
             w = torch.randn(out.shape, generator=gen, dtype=out.dtype)
-            field = torch.autograd.grad((out * w).sum(), params, allow_unused=True, materialize_grads=True)
+            field = torch.autograd.grad((out * w).sum(), params, allow_unused=True, materialize_grads=True,
+                                        retain_graph=t + 1 < directions)
             field = torch.cat([f.reshape(-1) for f in field])
             scale = float(grad_h.norm() * field.norm())
             value = float(grad_h @ field)
@@ -142,7 +151,7 @@ def _assert_conserved_numerically(model, law: Callable, inputs, directions: int,
             f"  input {s} of {x.shape[0]}, random output direction {t} (seed {seed}):",
             f"    <grad h, d_theta <w, g(theta, x)>> = {value:.3e}",
             f"    |grad h| = {nh:.3e}, |field| = {nf:.3e}, relative {relative:.3e}",
-            f"    h(theta) = {float(h):.6g} at the model's current parameters",
+            f"    h(theta) = {float(h.detach()):.6g} at the model's current parameters",
         ]))
 
 
@@ -156,6 +165,7 @@ def assert_conserved(subject, law, *, inputs=None, directions: int = 2, seed: in
       numerical, at the model's current parameters (the fields ∂_θ⟨w, g(θ, x)⟩ span the gradients of every loss
       on these inputs); the counterexample is the input and direction with the largest relative value.
     """
+    __tracebackhide__ = True
     if hasattr(subject, "parameters") and callable(getattr(subject, "parameters")) and not isinstance(
             subject, (Instance, Architecture)):
         if not callable(law):

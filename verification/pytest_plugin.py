@@ -48,30 +48,32 @@ def pytest_report_header(config) -> str:
             "(--conslaw-seed N); hypothesis profiles conslaw-ci, conslaw-thorough")
 
 
-@pytest.fixture
+@pytest.fixture(scope="session")
 def conslaw_seed(request) -> int:
     """The seed of the exact working points (``--conslaw-seed``)."""
     return request.config.getoption("conslaw_seed")
 
 
-@pytest.fixture
+@pytest.fixture(scope="session")
 def assert_law_count(conslaw_seed):
     """``assert_law_count(arch, expected, points=2)``: exact count, readable counterexample on failure."""
     from conslaw.verification.assertions import assert_law_count as check
 
     def run(subject, expected: int, **kwargs):
+        __tracebackhide__ = True
         kwargs.setdefault("seed", conslaw_seed)
         return check(subject, expected, **kwargs)
 
     return run
 
 
-@pytest.fixture
+@pytest.fixture(scope="session")
 def assert_conserved(conslaw_seed):
     """``assert_conserved(arch_or_fields_or_model, law, ...)``: exact (polynomial) or numerical (torch model)."""
     from conslaw.verification.assertions import assert_conserved as check
 
     def run(subject, law, **kwargs):
+        __tracebackhide__ = True
         kwargs.setdefault("seed", conslaw_seed)
         return check(subject, law, **kwargs)
 

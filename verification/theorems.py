@@ -51,6 +51,19 @@ class Instance:
         return build_architecture(self.arch, list(self.widths), bias=self.bias, residual=self.residual,
                                   **dict(self.options))
 
+    def __repr__(self) -> str:
+        """Constructor syntax with only the fields that differ from their defaults (one line in a falsifying
+        example: ``Instance('relu', (1, 2, 1), bias=True)``)."""
+        args = [repr(self.arch)] + ([repr(self.widths)] if self.widths else [])
+        args += ["bias=True"] if self.bias else []
+        args += [f"options={self.options!r}"] if self.options else []
+        args += [f"grid={self.grid!r}"] if self.grid != "quick" else []
+        args += ["residual=True"] if self.residual else []
+        return f"Instance({', '.join(args)})"
+
+    def _repr_pretty_(self, printer, cycle) -> None:  # hypothesis' (and IPython's) pretty printer: the same line
+        printer.text(repr(self))
+
     @property
     def label(self) -> str:
         parts = [self.arch] + [str(w) for w in self.widths] + (["bias"] if self.bias else [])
