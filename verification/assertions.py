@@ -118,7 +118,8 @@ def _assert_conserved_exactly(subject: Subject, law: PolynomialLike, seed: int) 
 
 
 # ------------------------------------------------------------------ conservation, numerical (torch)
-def _assert_conserved_numerically(model, law: Callable, inputs, directions: int, seed: int, rtol: float) -> None:
+def _assert_conserved_numerically(model, law: Callable, inputs, directions: int, seed: int, rtol: float,
+                                  loss: str) -> None:
     __tracebackhide__ = True  # pytest shows the message, not these frames
     import torch
 
@@ -136,6 +137,8 @@ def _assert_conserved_numerically(model, law: Callable, inputs, directions: int,
         out = model(x[s:s + 1])
         for t in range(directions):
             w = torch.randn(out.shape, generator=gen, dtype=out.dtype)
+            if loss == "cross_entropy":  # softmax cross-entropy's gradients in the logits sum to zero
+                w = w - w.mean(-1, keepdim=True)
             field = torch.autograd.grad((out * w).sum(), params, allow_unused=True, materialize_grads=True,
                                         retain_graph=t + 1 < directions)
             field = torch.cat([f.reshape(-1) for f in field])
@@ -147,7 +150,8 @@ def _assert_conserved_numerically(model, law: Callable, inputs, directions: int,
     if worst[0] > rtol:
         relative, s, t, value, nh, nf = worst
         raise ConservationAssertionError("\n".join([
-            f"{type(model).__name__}: the law is not conserved (numerically, float, relative tolerance {rtol:g})",
+            f"{type(model).__name__}: the law is not conserved (numerically, float, relative tolerance {rtol:g}, "
+            f"{'any loss' if loss == 'any' else 'cross-entropy'})",
             f"  input {s} of {x.shape[0]}, random output direction {t} (seed {seed}):",
             f"    <grad h, d_theta <w, g(theta, x)>> = {value:.3e}",
             f"    |grad h| = {nh:.3e}, |field| = {nf:.3e}, relative {relative:.3e}",
@@ -155,7 +159,8 @@ def _assert_conserved_numerically(model, law: Callable, inputs, directions: int,
         ]))
 
 
-def assert_conserved(subject, law, *, inputs=None, directions: int = 2, seed: int = 0, rtol: float = 1e-9) -> None:
+def assert_conserved(subject, law, *, inputs=None, directions: int = 2, seed: int = 0, rtol: float = 1e-9,
+                     loss: str = "any") -> None:
     """``law`` is conserved by every gradient flow of ``subject``.
 
     * ``subject`` an :class:`Instance`, an :class:`Architecture` or a list of :class:`PolynomialVectorField`,
@@ -164,6 +169,8 @@ def assert_conserved(subject, law, *, inputs=None, directions: int = 2, seed: in
     * ``subject`` a ``torch.nn.Module``, ``law`` a callable ``law(model) -> scalar tensor`` and ``inputs`` a batch:
       numerical, at the model's current parameters (the fields ∂_θ⟨w, g(θ, x)⟩ span the gradients of every loss
       on these inputs); the counterexample is the input and direction with the largest relative value.
+      ``loss="cross_entropy"`` draws only zero-sum directions w (the gradients of softmax cross-entropy in the
+      logits), for laws such as the classifier's column sums that hold for that loss only (Prop. 3.11).
     """
     __tracebackhide__ = True
     if hasattr(subject, "parameters") and callable(getattr(subject, "parameters")) and not isinstance(
@@ -172,7 +179,9 @@ def assert_conserved(subject, law, *, inputs=None, directions: int = 2, seed: in
             raise TypeError("for a torch model the law must be a callable law(model) -> scalar tensor")
         if inputs is None:
             raise ValueError("a torch model needs inputs=... (a batch of inputs) to draw its fields from")
-        _assert_conserved_numerically(subject, law, inputs, directions, seed, rtol)
+        if loss not in ("any", "cross_entropy"):
+            raise ValueError(f"loss must be 'any' or 'cross_entropy', got {loss!r}")
+        _assert_conserved_numerically(subject, law, inputs, directions, seed, rtol, loss)
         return
     _assert_conserved_exactly(subject, law, seed)
 
