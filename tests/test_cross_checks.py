@@ -9,12 +9,10 @@ statements through pdflatex.  Run longer with ``--hypothesis-profile conslaw-tho
 from __future__ import annotations
 
 import json
-import shutil
 import subprocess
 from fractions import Fraction
 
 import numpy as np
-import pytest
 import torch
 from hypothesis import HealthCheck, assume, given, settings, strategies as st
 from sympy import QQ
@@ -31,6 +29,8 @@ from conslaw.verification.numeric_maps import torch_polynomial_map
 from conslaw.verification.numeric_trace import numeric_lie_trace
 from conslaw.verification.polynomial_flow import CompiledPolynomials, rk4, weight_decay_flow
 from conslaw.verification.reports import render_laws
+
+from test_latex import _pdflatex  # noqa: E402  (skips, or fails in CI, without pdflatex)
 
 FIXTURES = [HealthCheck.function_scoped_fixture, HealthCheck.too_slow]
 SMALL = cst.architectures(max_dim=16)  # 16: the smallest multi-head layer
@@ -210,17 +210,6 @@ def test_certificates_round_trip_through_json_and_re_verify(inst, seed):
     report = check_certificate(again)
     assert report.ok, report.failures
     assert report.verdict["laws"] == cert["verdict"]["laws"]
-
-
-def _pdflatex():
-    exe = shutil.which("pdflatex")
-    if exe is None:
-        import os
-
-        if os.environ.get("CI"):
-            pytest.fail("pdflatex is required in CI (.ci/run installs texlive-latex-base)")
-        pytest.skip("pdflatex not installed")
-    return exe
 
 
 def _balanced(tex: str) -> bool:
