@@ -24,6 +24,7 @@ from conslaw.verification import strategies as cst
 from conslaw.verification.certificate import certificate_text
 from conslaw.verification.expectations import expected_law_count
 from conslaw.verification.latex import latex_document
+from conslaw.verification.numeric_counting import count_laws_numerically
 from conslaw.verification.numeric_fields import bracket, family_from_map, family_row
 from conslaw.verification.numeric_maps import torch_polynomial_map
 from conslaw.verification.numeric_trace import numeric_lie_trace
@@ -33,7 +34,7 @@ from conslaw.verification.reports import render_laws
 from test_latex import _pdflatex  # noqa: E402  (skips, or fails in CI, without pdflatex)
 
 FIXTURES = [HealthCheck.function_scoped_fixture, HealthCheck.too_slow]
-SMALL = cst.architectures(max_dim=16)  # 16: the smallest multi-head layer
+SMALL = cst.architectures(max_dim=16)  # 16: the smallest multi-head layer (admissible)
 EDGES = cst.architectures(admissible=False, max_dim=14)
 
 
@@ -73,8 +74,13 @@ def test_exact_and_numerical_counts_agree(inst, seed):
     arch = inst.build()
     theta = torch.randn(arch.dim, dtype=torch.float64, generator=torch.Generator().manual_seed(seed))
     numeric = numeric_lie_trace(family_from_map(torch_polynomial_map(arch.phi)), theta)
-    assert numeric.laws == lie_trace(arch.generators(), seed=seed).laws
+    exact = lie_trace(arch.generators(), seed=seed).laws
+    assert numeric.laws == exact
     assert numeric.rank.gap > 1e6  # decided with a clear gap, not on a borderline singular value
+    # the scalable path: φ written in torch directly (numeric_phi), random brackets (numeric_random)
+    scalable = count_laws_numerically(inst.arch, list(inst.widths), bias=inst.bias, residual=inst.residual,
+                                      seed=seed, **dict(inst.options))
+    assert scalable["laws"] == exact
 
 
 @settings(suppress_health_check=FIXTURES)

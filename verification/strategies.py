@@ -26,7 +26,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from fractions import Fraction
-from typing import Sequence, Union
+from typing import Optional, Sequence, Union
 
 from hypothesis import strategies as st
 
@@ -51,7 +51,7 @@ class RationalPoint(list):
 class DegeneratePoint:
     """A rational point on a set the papers exclude, with what makes it degenerate."""
 
-    point: RationalPoint
+    point: Union[RationalPoint, list]  # rational, or floats with ``floats=True``
     reason: str  # e.g. "hidden neuron 1 of layer 1 is zero (incoming and outgoing weights)"
     zeroed: tuple[str, ...]  # the parameters set to 0
 
@@ -151,21 +151,28 @@ SMALLEST = {
 }
 
 
-def architectures(kinds: Sequence[str] = KINDS, *, admissible: bool = True,
-                  max_dim: int = 24) -> st.SearchStrategy[Instance]:
-    """Small architectures of the given ``kinds`` (see :data:`KINDS`) with D ≤ ``max_dim``.
+def _smallest_dim(kind: str, admissible: bool) -> int:
+    return instance_dim(SMALLEST.get((kind, admissible), SMALLEST.get((kind, True))))
 
-    Shrinks towards the first kind listed and towards small widths.  A kind whose smallest instance has more
-    than ``max_dim`` parameters (one multi-head layer has at least 16) is refused with a ValueError."""
+
+def architectures(kinds: Optional[Sequence[str]] = None, *, admissible: bool = True,
+                  max_dim: int = 24) -> st.SearchStrategy[Instance]:
+    """Small architectures of the given ``kinds`` (see :data:`KINDS`; None: every kind that fits) with
+    D ≤ ``max_dim``.
+
+    Shrinks towards the first kind listed and towards small widths.  A kind named explicitly whose smallest
+    instance has more than ``max_dim`` parameters (one multi-head layer has at least 16) is refused with a
+    ValueError."""
+    if kinds is None:
+        kinds = [k for k in KINDS if _smallest_dim(k, admissible) <= max_dim]
     if not kinds:
-        raise ValueError("no architecture kinds given")
+        raise ValueError("no architecture kinds given" + (f" (none fits max_dim = {max_dim})" if max_dim < 2 else ""))
     parts = []
     for kind in kinds:
         strategy = _kind(kind, admissible)
-        smallest = SMALLEST.get((kind, admissible), SMALLEST.get((kind, True)))
-        if instance_dim(smallest) > max_dim:
+        if _smallest_dim(kind, admissible) > max_dim:
             raise ValueError(f"max_dim = {max_dim} leaves no {kind!r} architecture (the smallest has "
-                             f"D = {instance_dim(smallest)})")
+                             f"D = {_smallest_dim(kind, admissible)})")
         parts.append(strategy.filter(lambda inst: instance_dim(inst) <= max_dim))
     return st.one_of(parts)
 
@@ -228,16 +235,17 @@ def _units(arch: Architecture) -> list[tuple[str, tuple[str, ...]]]:
 
 
 @st.composite
-def degenerate_points(draw, inst: Union[Instance, Architecture], *,
-                      bound: int = DEFAULT_BOUND) -> DegeneratePoint:
-    """A rational point where a hidden unit is dead or a weight matrix vanishes (the sets where ∂φ drops rank,
-    which the papers' counting results exclude).  The other coordinates are generic."""
+def degenerate_points(draw, inst: Union[Instance, Architecture], *, bound: int = DEFAULT_BOUND,
+                      floats: bool = False) -> DegeneratePoint:
+    """A point where a hidden unit is dead or a weight matrix vanishes (the sets where ∂φ drops rank, which the
+    papers' counting results exclude); the other coordinates are generic rationals.  ``floats=True``: the same
+    point with float coordinates (the zeros stay exact zeros), for the torch side."""
     arch = inst.build() if isinstance(inst, Instance) else inst
     reason, names = draw(st.sampled_from(_units(arch)))
     point = draw(rational_points(arch.dim, bound=bound))
     zeroed = set(names)
-    out = RationalPoint(Fraction(0) if n in zeroed else c for n, c in zip(arch.space.names, point))
-    return DegeneratePoint(out, reason, tuple(names))
+    out = [Fraction(0) if n in zeroed else c for n, c in zip(arch.space.names, point)]
+    return DegeneratePoint([float(c) for c in out] if floats else RationalPoint(out), reason, tuple(names))
 
 
 # ------------------------------------------------------------------ data
