@@ -40,6 +40,8 @@ def test_bad_requests_are_refused_by_name():
         cst.architectures(kinds=("multihead",), max_dim=8)
     with pytest.raises(ValueError, match="no architecture kinds"):
         cst.architectures(kinds=())
+    with pytest.raises(ValueError, match="no architecture kind fits max_dim = 1"):
+        cst.architectures(max_dim=1)
 
 
 def _jacobian_rank(arch, point) -> int:

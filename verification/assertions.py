@@ -46,7 +46,7 @@ def _generators(subject: Subject) -> tuple[list[PolynomialVectorField], str, Opt
 
 
 def format_point(space: ParameterSpace, point: Sequence, shown: int = SHOWN) -> str:
-    """``U1[0,0] = 1/3, U1[0,1] = -2, … (D = 14)``: the first coordinates by name."""
+    """``U1[0,0] = 1/3, U1[0,1] = -2, … (14 coordinates)``: the first coordinates by name."""
     parts = [f"{n} = {c}" for n, c in zip(space.names[:shown], point)]
     more = f", … ({len(point)} coordinates)" if len(point) > shown else ""
     return ", ".join(parts) + more
@@ -59,11 +59,11 @@ def _vector(values: Sequence, shown: int = SHOWN) -> str:
 
 # ------------------------------------------------------------------ counts
 def assert_law_count(subject: Subject, expected: int, *, seed: int = 0, points: int = 2) -> None:
-    __tracebackhide__ = True  # pytest shows the message, not these frames
     """Exactly ``expected`` independent laws: D − rank of the traced Lie algebra at seeded rational points.
 
     On failure the message gives D, the exact rank at each point, the first point, the brackets that gave new
     directions and, for an architecture, how many independent laws its stated ones give at that point."""
+    __tracebackhide__ = True  # pytest shows the message, not these frames
     fields, name, arch = _generators(subject)
     res = lie_trace(fields, seed=seed, n_points=points)
     if res.laws == expected:

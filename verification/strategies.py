@@ -13,14 +13,16 @@ field — and let hypothesis search for a counterexample and shrink it::
         assert_law_count(inst, sum(inst.widths[1:-1]))
 
 Architectures are drawn as :class:`~conslaw.verification.theorems.Instance` objects (plain, frozen,
-printed as ``Instance(arch='relu', widths=(2, 3, 1), ...)`` in a falsifying example, built with
+printed as ``Instance('relu', (2, 3, 1))`` in a falsifying example, built with
 ``inst.build()``); :func:`~conslaw.verification.expectations.expected_law_count` gives the papers'
 count for one.  Points print as ``[1/3, -2, 5/7]``, so a shrunk example can be pasted back.
 
 ``admissible=True`` keeps the sizes inside the hypotheses of the papers' counting results
 (Prop. 3.5: r ≤ n + m; Cor. 3.9: N ≥ 2 tokens, d ≥ 2, d', d'' ≤ d; softmax with K ≥ 2 classes);
 ``admissible=False`` also draws the edges where formulas break (widths of 1 everywhere, more hidden
-units than inputs plus outputs, deeper linear nets, key sizes beyond d).
+units than inputs plus outputs, deeper linear nets, key sizes beyond d).  Convolutional blocks (stride 1,
+filters no longer than the signal: taps distinct mod N, Theorem 3.6) and residual blocks (equal input and
+output sizes, Proposition 3.2) are drawn inside their hypotheses either way.
 """
 from __future__ import annotations
 
@@ -33,6 +35,7 @@ from hypothesis import strategies as st
 from conslaw.algebra import ParameterSpace, PolynomialVectorField
 from conslaw.algebra.architectures.base import Architecture
 from conslaw.algebra.architectures.sizes import architecture_sizes
+from conslaw.algebra.parameters import parse_name
 
 from .theorems import Instance
 
@@ -165,8 +168,10 @@ def architectures(kinds: Optional[Sequence[str]] = None, *, admissible: bool = T
     ValueError."""
     if kinds is None:
         kinds = [k for k in KINDS if _smallest_dim(k, admissible) <= max_dim]
+        if not kinds:
+            raise ValueError(f"no architecture kind fits max_dim = {max_dim}")
     if not kinds:
-        raise ValueError("no architecture kinds given" + (f" (none fits max_dim = {max_dim})" if max_dim < 2 else ""))
+        raise ValueError("no architecture kinds given")
     parts = []
     for kind in kinds:
         strategy = _kind(kind, admissible)
@@ -211,8 +216,6 @@ def float_points(target: Union[int, Instance, Architecture], *, scale: float = 2
 def _units(arch: Architecture) -> list[tuple[str, tuple[str, ...]]]:
     """The parameter groups whose vanishing puts a point on an excluded set: each hidden unit (its incoming and
     outgoing weights and its bias: a dead neuron), and each weight matrix as a whole."""
-    from conslaw.algebra.parameters import parse_name
-
     parsed = [(name, parse_name(name)) for name in arch.space.names]
     groups: list[tuple[str, tuple[str, ...]]] = []
     if arch.name.endswith("linear") or arch.name.endswith("relu"):
