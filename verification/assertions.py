@@ -19,7 +19,7 @@ from typing import Callable, Optional, Sequence, Union
 from conslaw.algebra import ParameterSpace, PolynomialVectorField, lie_trace
 from conslaw.algebra.architectures.base import Architecture
 from conslaw.algebra.fields import PolynomialLike, to_polynomial
-from conslaw.algebra.laws import gradient_rank
+from conslaw.algebra.laws import gradient_rank, violations
 from conslaw.algebra.points import random_rational_point
 
 from .theorems import Instance
@@ -45,7 +45,7 @@ def _generators(subject: Subject) -> tuple[list[PolynomialVectorField], str, Opt
     return fields, f"{len(fields)} polynomial fields on {fields[0].space.dim} parameters", None
 
 
-def format_point(space: ParameterSpace, point: Sequence, shown: int = SHOWN) -> str:
+def describe_point(space: ParameterSpace, point: Sequence, shown: int = SHOWN) -> str:
     """``U1[0,0] = 1/3, U1[0,1] = -2, … (14 coordinates)``: the first coordinates by name."""
     parts = [f"{n} = {c}" for n, c in zip(space.names[:shown], point)]
     more = f", … ({len(point)} coordinates)" if len(point) > shown else ""
@@ -73,7 +73,7 @@ def assert_law_count(subject: Subject, expected: int, *, seed: int = 0, points: 
     lines = [
         f"{name}: {res.laws} independent conservation laws, expected {expected}",
         f"  D = {res.dim}, exact rank of Lie(V)(theta) = {res.ranks} at {points} seeded rational points (seed {seed})",
-        f"  first point: {format_point(space, res.points[0])}",
+        f"  first point: {describe_point(space, res.points[0])}",
         f"  brackets that gave new directions: {', '.join(brackets[:12]) or 'none (the generators span the trace)'}"
         + (" …" if len(brackets) > 12 else ""),
         f"  status: {res.status}",
@@ -100,21 +100,21 @@ def _assert_conserved_exactly(subject: Subject, law: PolynomialLike, seed: int) 
     fields, name, _ = _generators(subject)
     space = fields[0].space
     h = to_polynomial(space, law, "law")
-    for k, field in enumerate(fields):
-        derivative = field.directional_derivative(h)
-        if not derivative:
-            continue
-        point = _nonzero_at(derivative, space.dim, seed)
-        grad = PolynomialVectorField.gradient(space, h).evaluate_qq(point)
-        value = field.evaluate_qq(point)
-        raise ConservationAssertionError("\n".join([
-            f"{name}: h = {h.as_expr()} is not conserved",
-            f"  <grad h, X{k}> = {derivative.as_expr()}, not identically 0 (X{k} = {field})",
-            f"  at {format_point(space, point)}:",
-            f"    <grad h, X{k}> = {derivative(*point)}",
-            f"    grad h = {_vector(grad)}",
-            f"    X{k}     = {_vector(value)}",
-        ]))
+    moved = violations([h], fields)  # (law, field, <grad h, X>) for every field that moves h
+    if not moved:
+        return
+    _, k, derivative = moved[0]
+    point = _nonzero_at(derivative, space.dim, seed)
+    grad = PolynomialVectorField.gradient(space, h).evaluate_qq(point)
+    value = fields[k].evaluate_qq(point)
+    raise ConservationAssertionError("\n".join([
+        f"{name}: h = {h.as_expr()} is not conserved",
+        f"  <grad h, X{k}> = {derivative.as_expr()}, not identically 0 (X{k} = {fields[k]})",
+        f"  at {describe_point(space, point)}:",
+        f"    <grad h, X{k}> = {derivative(*point)}",
+        f"    grad h = {_vector(grad)}",
+        f"    X{k}     = {_vector(value)}",
+    ]))
 
 
 # ------------------------------------------------------------------ conservation, numerical (torch)
@@ -186,4 +186,4 @@ def assert_conserved(subject, law, *, inputs=None, directions: int = 2, seed: in
     _assert_conserved_exactly(subject, law, seed)
 
 
-__all__ = ["ConservationAssertionError", "assert_conserved", "assert_law_count", "format_point"]
+__all__ = ["ConservationAssertionError", "assert_conserved", "assert_law_count", "describe_point"]
