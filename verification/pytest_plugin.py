@@ -17,6 +17,7 @@ This module imports nothing heavy at collection time: conslaw itself is imported
 from __future__ import annotations
 
 import pytest
+from hypothesis import HealthCheck, settings
 
 PROFILES = {
     "conslaw-ci": dict(max_examples=25, derandomize=True, deadline=None, print_blob=True),
@@ -24,17 +25,8 @@ PROFILES = {
 }
 
 
-def register_profiles() -> None:
-    """Register the hypothesis profiles above (a no-op without hypothesis)."""
-    try:
-        from hypothesis import HealthCheck, settings
-    except ImportError:  # pragma: no cover - hypothesis is a dependency of conslaw
-        return
-    for name, kwargs in PROFILES.items():
-        settings.register_profile(name, suppress_health_check=[HealthCheck.too_slow], **kwargs)
-
-
-register_profiles()
+for _name, _kwargs in PROFILES.items():  # hypothesis is a dependency of conslaw
+    settings.register_profile(_name, suppress_health_check=[HealthCheck.too_slow], **_kwargs)
 
 
 def pytest_addoption(parser) -> None:
