@@ -29,6 +29,7 @@ D − 1 laws near a point where it does not vanish (the flow-box theorem), D −
 from __future__ import annotations
 
 from dataclasses import dataclass
+from math import prod
 from typing import Optional, Sequence
 
 import sympy
@@ -111,13 +112,7 @@ def haar_moment(m: int, n: int):
     (m − 1)!!(n − 1)!!/(m + n)!! (exact)."""
     if m % 2 or n % 2:
         return QQ(0)
-
-    def double_factorial(k: int) -> int:
-        out = 1
-        while k > 1:
-            out, k = out * k, k - 2
-        return out
-
+    double_factorial = lambda k: prod(range(k, 0, -2))  # noqa: E731  (k!! ; (−1)!! = 0!! = 1)
     return QQ(double_factorial(m - 1) * double_factorial(n - 1), double_factorial(m + n))
 
 
