@@ -156,6 +156,30 @@ def _tree(value: Any, n_gens: int, depth: int = 0, leaves: list | None = None) -
     return _int(value, "a witness tree leaf (generator index)", 0, max(n_gens - 1, 0))
 
 
+def _no_duplicate_keys(pairs: list) -> dict:
+    """A JSON object whose keys are all distinct (a duplicate key would let two readers see two documents)."""
+    out: dict = {}
+    for key, value in pairs:
+        _need(key not in out, f"the key {_show(key)} appears twice in one JSON object")
+        out[key] = value
+    return out
+
+
+def strictly_equal(value: Any, expected: Any) -> bool:
+    """``value == expected`` with JSON types kept apart: ``2.0`` is not the count ``2`` and ``true`` is not ``1``."""
+    if isinstance(expected, bool) or isinstance(value, bool):
+        return type(value) is type(expected) and value == expected
+    if isinstance(expected, int):
+        return type(value) is int and value == expected
+    if isinstance(expected, dict):
+        return isinstance(value, dict) and value.keys() == expected.keys() and \
+            all(strictly_equal(value[k], expected[k]) for k in expected)
+    if isinstance(expected, list):
+        return isinstance(value, list) and len(value) == len(expected) and \
+            all(strictly_equal(a, b) for a, b in zip(value, expected))
+    return type(value) is type(expected) and value == expected
+
+
 def _read_json(path: str) -> Any:
     try:
         with open(path, "rb") as fh:
@@ -169,11 +193,13 @@ def _read_json(path: str) -> Any:
     except UnicodeDecodeError:
         raise CertificateFormatError("not a text file (not UTF-8)") from None
     try:
-        return json.loads(text)
+        return json.loads(text, object_pairs_hook=_no_duplicate_keys)
     except json.JSONDecodeError as exc:
         raise CertificateFormatError(f"not JSON: {exc.msg} at line {exc.lineno}") from None
     except RecursionError:
         raise CertificateFormatError("JSON nested too deeply") from None
+    except CertificateFormatError:
+        raise
     except ValueError as exc:  # e.g. an integer literal of thousands of digits
         raise CertificateFormatError(f"not readable JSON: {str(exc)[:80]}") from None
 
@@ -293,6 +319,153 @@ def _rebuild_phi(spec: Any):
     return None
 
 
+def _names(stem: str, *sizes: int) -> list[str]:
+    """Row-major names ``stem[i,j,…]`` of an array of the given sizes."""
+    out = [""]
+    for n in sizes:
+        out = [f"{o},{i}" if o else f"{i}" for o in out for i in range(n)]
+    return [f"{stem}[{o}]" for o in out]
+
+
+def _architecture(spec: dict) -> tuple[str, dict]:
+    """(family, sizes) of a certificate's architecture, read with the same bounds as :func:`_rebuild_phi`."""
+    name = spec["name"]
+    residual = name.startswith("residual-")
+    family = name[len("residual-"):] if residual else name
+    if family in ("linear", "relu"):
+        sizes = {"widths": _sizes(spec, "widths", 0), "bias": _flag(spec, "bias") and family == "relu"}
+    elif family == "softmax":
+        sizes = {"widths": _sizes(spec, "widths", 2), "bias": _flag(spec, "bias")}
+    elif family == "attention":
+        sizes = {k: _int(spec.get(k), f"architecture {k}", 1) for k in ("d", "dk", "dv", "heads")}
+        sizes["tokens"] = _int(spec.get("tokens", 2), "architecture tokens", 1)
+    elif family == "conv":
+        sizes = {"channels": _sizes(spec, "channels", 3), "length": _int(spec.get("length"), "architecture length", 1),
+                 "filters": _sizes(spec, "filters", 2), "strides": _sizes(spec, "strides", 2)}
+    else:
+        raise CertificateFormatError(f"architecture {name!r} is not one the checker can rebuild")
+    return family, {**sizes, "residual": residual}
+
+
+def expected_parameters(spec: Any) -> list[str]:
+    """The parameter names, in order, of the architecture a certificate names (the checker's own copy of the
+    layouts: layer by layer, each weight matrix row-major, then that layer's bias)."""
+    family, s = _architecture(spec)
+    if family in ("linear", "relu"):
+        w, q = s["widths"], len(s["widths"]) - 1
+        out = []
+        for l in range(1, q + 1):
+            out += _names(f"U{l}", w[l], w[l - 1]) + (_names(f"b{l}", w[l]) if s["bias"] and l < q else [])
+        return out
+    if family == "softmax":
+        n, K = s["widths"]
+        return _names("W", K, n) + (_names("b", K) if s["bias"] else [])
+    if family == "attention":
+        d, dk, dv = s["d"], s["dk"], s["dv"]
+        return [x for h in range(1, s["heads"] + 1)
+                for x in _names(f"Q{h}", d, dk) + _names(f"K{h}", d, dk) + _names(f"V{h}", d, dv) + _names(f"O{h}", d, dv)]
+    (C, J, K), (k1, k2) = s["channels"], s["filters"]
+    return _names("U1", J, C, k1) + _names("U2", K, J, k2)
+
+
+def expected_gaps(spec: Any) -> list[str]:
+    """The hypotheses of the theorem equating φ's count with the model's that the architecture leaves (attention:
+    Theorem 3.8 and Corollaries 3.9-3.10 of the main paper need N >= 2 tokens, d >= 2, d', d'' <= d, one head);
+    a short key for each, in the order the producer states them.  Every other architecture has none."""
+    family, s = _architecture(spec)
+    if family != "attention":
+        return []
+    gaps = []
+    if s["tokens"] < 2:
+        gaps.append("N >= 2")
+    if s["d"] < 2:
+        gaps.append("d >= 2")
+    if s["dk"] > s["d"] or s["dv"] > s["d"]:
+        gaps.append("d', d'' <= d")
+    if s["heads"] >= 2:
+        gaps.append("heads")
+    return gaps
+
+
+def description_phrases(spec: Any) -> list[str]:
+    """Phrases the description of the architecture must contain (its family and every size, in the producer's
+    wording), checked so that a certificate cannot describe another network than the one it proves."""
+    family, s = _architecture(spec)
+    tup = ", ".join
+    if family in ("linear", "relu"):
+        out = ["ReLU" if family == "relu" else "linear", f"widths ({tup(map(str, s['widths']))})"]
+        out += ["and biases"] if s["bias"] else []
+    elif family == "softmax":
+        out = ["softmax", f"with {s['widths'][0]} inputs and {s['widths'][1]} classes"] + (["bias"] if s["bias"] else [])
+    elif family == "attention":
+        out = [f"d = {s['d']}, d' = {s['dk']}, d'' = {s['dv']}",
+               "one attention head" if s["heads"] == 1 else f"{s['heads']} heads"]
+    else:
+        out = [f"channels (C, J, K) = ({tup(map(str, s['channels']))})", f"signal length {s['length']}",
+               f"filter sizes ({tup(map(str, s['filters']))})"]
+        out += [f"strides ({tup(map(str, s['strides']))})"] if s["strides"] != [1, 1] else []
+    return out + (["residual block x + g(x)"] if s["residual"] else [])
+
+
+def _forbidden_phrases(spec: Any) -> list[str]:
+    """Phrases that would claim what the architecture does not have (biases it lacks, a residual connection)."""
+    family, s = _architecture(spec)
+    out = [] if s["residual"] else ["residual"]
+    if family in ("relu", "linear", "softmax") and not s["bias"]:
+        out.append("bias")
+    return out
+
+
+def check_presentation(cert: dict, fails: list[str], facts: list[str]) -> None:
+    """The free-text fields a certificate presents as claims: its ``description`` must name the architecture's
+    family and sizes (:func:`description_phrases`), and ``model.relation``/``reasons`` (is φ's count the model's, or
+    only a lower bound for it?) must follow from the architecture's own gaps (:func:`expected_gaps`)."""
+    spec, description = cert["architecture"], cert.get("description")
+    if description is not None:
+        _need(isinstance(description, str) and len(description) <= 2000, "\"description\" must be a short string")
+        missing = [p for p in description_phrases(spec) if p not in description]
+        wrong = [p for p in _forbidden_phrases(spec) if p in description]
+        if missing or wrong:
+            fails.append(f"the description {_show(description)} does not describe the architecture "
+                         f"{_show(spec)}" + (f" (missing {missing})" if missing else "") +
+                         (f" (claims {wrong})" if wrong else ""))
+        else:
+            facts.append("description names the architecture's family and sizes")
+    gaps = expected_gaps(spec)
+    model = cert.get("model")
+    if model is None:
+        facts.append("no model relation claimed (phi's count only)")
+        return
+    _need(isinstance(model, dict) and isinstance(model.get("reasons"), list),
+          f"\"model\" must be an object with \"relation\" and a list \"reasons\", got {_show(model)}")
+    relation, reasons = model.get("relation"), model["reasons"]
+    expected = "lower bound" if gaps else "equal"
+    if relation != expected or len(reasons) != len(gaps) or \
+            not all(isinstance(r, str) and key in r for r, key in zip(reasons, gaps)):
+        fails.append(f"the model relation {_show(relation)} with {len(reasons)} reasons does not follow from the "
+                     f"architecture: the checker finds it {expected!r}" +
+                     (f" (hypotheses left: {', '.join(gaps)})" if gaps else ""))
+    else:
+        facts.append(f"model relation {relation!r} follows from the architecture" +
+                     (f" (hypotheses left: {', '.join(gaps)})" if gaps else " (the theorem's hypotheses hold)"))
+
+
+def _check_parameters(cert: dict, names: list[str]) -> None:
+    """The certificate's parameters are exactly the architecture's (names and order), for its flow: θ, or
+    (s, θ, v_θ) / (s, θ, p_θ) on the phase space of the momentum flows."""
+    theta = expected_parameters(cert["architecture"])
+    kind = cert["flow"].get("kind") if isinstance(cert.get("flow"), dict) else None
+    prefix = {"momentum": "v_", "mirror-momentum": "p_"}.get(kind)
+    expected = theta if prefix is None else ["s"] + theta + [prefix + n for n in theta]
+    if names != expected:
+        extra = [n for n in names if n not in expected][:3]
+        lost = [n for n in expected if n not in names][:3]
+        detail = (f"; not in it: {extra}" if extra else "") + (f"; missing: {lost}" if lost else "") or \
+            "; the order differs"
+        raise CertificateFormatError(f"the parameters are not those of the architecture ({len(names)} listed, "
+                                     f"{len(expected)} expected{detail})")
+
+
 # ------------------------------------------------------------- the checks
 def _gradient(expr, symbols) -> list:
     free = expr.free_symbols
@@ -337,6 +510,14 @@ def _positive(flow: dict, D: int) -> set[int]:
     return {_int(i, "a positive parameter index", 0, D - 1) for i in chosen}
 
 
+def _which(chosen: set[int], names: list[str]) -> str:
+    """The parameters that carry the entropic metric, by name (all of them, or the list)."""
+    if len(chosen) == len(names):
+        return f"all {len(names)} parameters"
+    listed = ", ".join(names[i] for i in sorted(chosen))
+    return f"{len(chosen)} of the {len(names)} parameters: {listed}; Euclidean on the others"
+
+
 def _flow_generators(flow: Any, phi: list, names: list[str], symbols: list) -> tuple[list, str]:
     """The generators of a certificate's flow, rebuilt from φ, and a sentence saying which they are.
 
@@ -353,7 +534,7 @@ def _flow_generators(flow: Any, phi: list, names: list[str], symbols: list) -> t
         return ([sympy.Matrix([t * g if i in chosen else g for i, (t, g) in enumerate(zip(symbols, grad))])
                  for grad in grads],
                 f"the mirror-flow fields K(theta) grad phi_k built from phi ({len(phi)}; entropic metric on "
-                f"{len(chosen)} of {len(symbols)} parameters)")
+                f"{_which(chosen, names)})")
     tau, s, theta, dual = _phase_space(flow, phi, names, symbols, "v_" if kind == "momentum" else "p_")
     D = len(theta)
     if kind == "momentum":
@@ -363,7 +544,8 @@ def _flow_generators(flow: Any, phi: list, names: list[str], symbols: list) -> t
         moved = [t * p if i in chosen else p for i, (t, p) in enumerate(zip(theta, dual))]
     drift = sympy.Matrix([tau * s] + moved + [-tau * x for x in dual])
     pushes = [sympy.Matrix([0] * (D + 1) + [-g for g in _gradient(p, theta)]) for p in phi]
-    return [drift] + pushes, f"the {kind} phase-space fields V_0 and W_k built from phi ({len(phi) + 1})"
+    which = f"; entropic metric on {_which(chosen, names[1:D + 1])}" if kind == "mirror-momentum" else ""
+    return [drift] + pushes, f"the {kind} phase-space fields V_0 and W_k built from phi ({len(phi) + 1}{which})"
 
 
 def verdict_text(status: str, D: int, rank: int, laws: int, single_field: bool = False) -> str:
@@ -374,6 +556,15 @@ def verdict_text(status: str, D: int, rank: int, laws: int, single_field: bool =
     if status == "proven":
         return f"exactly {laws} independent conservation laws (rank {rank} + {laws} laws = D = {D})"
     return f"count bounded between {laws} and {D - rank}"
+
+
+def check_verdict_types(verdict: dict) -> None:
+    """A verdict's numbers are JSON integers (``2.0`` or ``true`` is not a count) and its status one of two words."""
+    _need(verdict.get("status") in ("proven", "bounded"),
+          f"the verdict's status must be \"proven\" or \"bounded\", got {_show(verdict.get('status'))}")
+    for key in ("laws", "lower", "upper"):
+        if key in verdict:
+            _int(verdict[key], f"the verdict's {key!r}", 0, 2 * LIMITS.max_parameters + 1)
 
 
 def _parameters(cert: dict) -> list[str]:
@@ -409,8 +600,6 @@ def check_certificate(cert: Any) -> CheckReport:
     symbols = [sympy.Symbol(n) for n in names]
     fails: list[str] = []
     facts: list[str] = []
-    if "D" in cert and cert["D"] != D:
-        fails.append(f"D is {_show(cert['D'])} but {D} parameters are listed")
     _need(isinstance(cert["point"], list), f"\"point\" must be a list of rationals, got {_show(cert['point'])}")
     _need(len(cert["point"]) == D, f"the point has {len(cert['point'])} coordinates for {D} parameters")
     point = [_rational(c, f"point coordinate {i}") for i, c in enumerate(cert["point"])]
@@ -426,26 +615,36 @@ def check_certificate(cert: Any) -> CheckReport:
           "\"rank_witness\" must be an object with a list \"brackets\"")
     _need(len(witness["brackets"]) <= LIMITS.max_brackets, f"more than {LIMITS.max_brackets} witness brackets")
     _need(isinstance(verdict, dict), f"\"verdict\" must be an object, got {_show(verdict)}")
+    check_verdict_types(verdict)
+    _int(witness.get("rank"), "the witness rank", 0, LIMITS.max_parameters)
 
     kind = cert["flow"].get("kind") if isinstance(cert.get("flow"), dict) else None
+    if "D" in cert:
+        _need(strictly_equal(cert["D"], D), f"\"D\" is {_show(cert['D'])}, but {D} parameters are listed")
     if kind == "data-symmetry":  # stored fields, checked against the checker's own rebuild of the loss gradients
         from .checker_data_symmetry import data_symmetry_generators
 
         gens = data_symmetry_generators(cert, names, symbols, version, fails, facts)
         return _verify_claims(cert, names, symbols, version, gens, at, fails, facts, kind)
 
-    # generators: φ must be rebuilt from the architecture; an architecture the checker cannot rebuild is rejected
-    stored_phi = [_expr(_polynomial(p, f"phi component {k}", version, names, fails), symbols)
-                  for k, p in enumerate(gens_spec["phi"])]
+    # generators: φ must be rebuilt from the architecture; an architecture the checker cannot rebuild is rejected,
+    # and so are parameters other than the architecture's own (an unused extra parameter is a free "law")
     rebuilt = _rebuild_phi(cert["architecture"])
     arch_name = cert["architecture"]["name"]
     if rebuilt is None:
         fails.append(f"architecture {arch_name!r} is not one the checker can rebuild, so phi (and with it the "
                      "generators) cannot be verified")
-    elif sorted(map(sympy.srepr, map(sympy.expand, rebuilt))) != sorted(map(sympy.srepr, stored_phi)):
+        return CheckReport(False, fails, facts, {}, kind or "gradient")
+    _check_parameters(cert, names)
+    facts.append(f"parameters: the {D} of the architecture, in its order")
+    stored_phi = [_expr(_polynomial(p, f"phi component {k}", version, names, fails), symbols)
+                  for k, p in enumerate(gens_spec["phi"])]
+    if sorted(map(sympy.srepr, map(sympy.expand, rebuilt))) != sorted(map(sympy.srepr, stored_phi)):
         fails.append("phi stored in the certificate does not match the architecture it names")
-    else:
-        facts.append(f"phi rebuilt independently from the architecture {_show(cert['architecture'])} and matched")
+    if fails:  # stop at the first failed check: nothing after it could make the certificate valid
+        return CheckReport(False, fails, facts, {}, kind or "gradient")
+    facts.append(f"phi rebuilt independently from the architecture {_show(cert['architecture'])} and matched")
+    check_presentation(cert, fails, facts)
     phi = stored_phi  # its order numbers the generators in the witness trees
     if "flow" in cert:
         gens, which = _flow_generators(cert["flow"], phi, names, symbols)
@@ -492,8 +691,11 @@ def _verify_claims(cert: dict, names: list[str], symbols: list, version: int, ge
         for k, X in enumerate(gens):
             d = sympy.expand(sum(g[j] * X[j] for j in range(D) if g[j] != 0 and X[j] != 0))
             if d != 0:
-                fails.append(f"law {i} is not conserved: <grad h_{i}, X_{k}> = {d} is not identically 0")
+                fails.append(f"law {i} is not conserved: <grad h_{i}, X_{k}> = {_show(str(d))} is not "
+                             "identically 0")
                 break
+        if fails:  # stop at the first failed check
+            return CheckReport(False, fails, facts, {}, flow)
     facts.append(f"{len(laws)} laws checked against {len(gens)} generators as polynomial identities")
 
     # (2) the laws' gradients are independent at the point
@@ -504,7 +706,8 @@ def _verify_claims(cert: dict, names: list[str], symbols: list, version: int, ge
         law_rank = _rank([[c.xreplace(at) for c in g] for g in law_grads])
         if law_rank != m:
             fails.append(f"the laws' gradients have rank {law_rank} at the point, not {m}: they are not independent")
-            m = law_rank
+    if fails:
+        return CheckReport(False, fails, facts, {}, flow)
     facts.append(f"laws independent at the point: {m}")
 
     # (3) the witness brackets: recompute each value, then the rank
@@ -530,7 +733,7 @@ def _verify_claims(cert: dict, names: list[str], symbols: list, version: int, ge
             fails.append(f"witness bracket {b} {_show(entry['tree'])}: its value at the point is not the one stored")
         values.append(list(value))
     rank = _rank(values) if values else 0
-    if rank != witness.get("rank"):
+    if not strictly_equal(witness.get("rank"), rank):
         fails.append(f"the witness brackets have rank {rank} at the point, but the certificate claims "
                      f"{_show(witness.get('rank'))}")
     facts.append(f"witness rank at the point: {rank}")
@@ -546,7 +749,7 @@ def _verify_claims(cert: dict, names: list[str], symbols: list, version: int, ge
         expected = {"status": "bounded", "lower": m, "upper": D - rank}
     claimed = {k: verdict.get(k) for k in expected}
     sentence = verdict_text(expected["status"], D, rank, m, single)
-    if claimed != expected or verdict.get("status") != expected["status"]:
+    if not strictly_equal(claimed, expected):
         fails.append(f"the verdict claims {_show(verdict.get('text', verdict))}, "
                      f"but the verified numbers give {expected}")
     elif verdict.get("text") != sentence:

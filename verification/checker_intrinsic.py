@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import sympy
 
-from .checker import _gradient, _need, _rank, _rational, _show
+from .checker import _gradient, _int, _need, _rank, _rational, _show, strictly_equal
 
 
 def check_kernel_inclusion(cert: dict, phi: list, names: list[str], symbols: list, version: int, at: dict,
@@ -23,6 +23,8 @@ def check_kernel_inclusion(cert: dict, phi: list, names: list[str], symbols: lis
     claim = cert["intrinsic"]
     _need(isinstance(claim, dict) and isinstance(claim.get("holds"), bool),
           f"\"intrinsic\" must be an object with a boolean \"holds\", got {_show(claim)}")
+    for key in ("rank_dphi_dh", "rank_with_dM"):
+        _int(claim.get(key), f"the intrinsic claim's {key!r}", 0, 10**6)
     laws = [_law(h, i, version, names, symbols, report.failures)[0] for i, h in enumerate(cert["laws"])]
     J = [[g.xreplace(at) for g in _gradient(p, symbols)] for p in phi]
     H = [[g.xreplace(at) for g in _gradient(h, symbols)] for h in laws]
@@ -34,7 +36,7 @@ def check_kernel_inclusion(cert: dict, phi: list, names: list[str], symbols: lis
     r1 = _rank(fixed) if fixed else 0
     r2 = _rank(fixed + dM) if fixed + dM else 0
     fails = []
-    if (claim.get("rank_dphi_dh"), claim.get("rank_with_dM")) != (r1, r2):
+    if not strictly_equal([claim.get("rank_dphi_dh"), claim.get("rank_with_dM")], [r1, r2]):
         fails.append(f"the kernel-inclusion ranks are {r1} and {r2}, not the claimed {_show(claim.get('rank_dphi_dh'))} "
                      f"and {_show(claim.get('rank_with_dM'))}")
     if claim["holds"] != (r1 == r2):

@@ -16,7 +16,8 @@ from typing import Any
 
 import sympy
 
-from .checker import (LIMITS, CheckReport, _gradient, _int, _need, _parameters, _rank, _rational, _rebuild_phi, _show)
+from .checker import (LIMITS, CheckReport, _check_parameters, _gradient, _int, _need, _parameters, _rank, _rational,
+                      _rebuild_phi, _show, check_presentation, check_verdict_types, strictly_equal)
 
 VERSION = 1
 
@@ -35,12 +36,14 @@ def check_sign_flow_certificate(cert: dict) -> CheckReport:
         _need(key in cert, f"missing key {key!r}")
     _need(cert["version"] == VERSION, f"unsupported sign-flow certificate version {_show(cert['version'])}")
     names = _parameters(cert)
+    _need(isinstance(cert["verdict"], dict), f"\"verdict\" must be an object, got {_show(cert['verdict'])}")
+    check_verdict_types(cert["verdict"])
+    _int(cert["rank"], "the rank", 0, LIMITS.max_parameters)
     D = len(names)
     symbols = [sympy.Symbol(n) for n in names]
     phi = _rebuild_phi(cert["architecture"])
     _need(phi is not None, f"architecture {_show(cert['architecture'])} is not one the checker can rebuild")
-    free = set().union(*(p.free_symbols for p in phi)) if phi else set()
-    _need(free <= set(symbols), "the certificate's parameters are not those of its architecture")
+    _check_parameters(cert, names)
     point = _vector(cert["point"], D, "the point")
     at = dict(zip(symbols, point))
     J = [[g.xreplace(at) for g in _gradient(p, symbols)] for p in phi]
@@ -49,12 +52,15 @@ def check_sign_flow_certificate(cert: dict) -> CheckReport:
     _need(isinstance(ws, list) and isinstance(patterns, list) and len(ws) == len(patterns) <= LIMITS.max_brackets,
           f"\"w\" and \"patterns\" must be lists of the same length, at most {LIMITS.max_brackets}")
     fails: list[str] = []
-    facts: list[str] = []
+    facts: list[str] = [f"parameters: the {D} of the architecture, in its order"]
+    check_presentation(cert, fails, facts)
     rows = []
     for j, (w, pattern) in enumerate(zip(ws, patterns)):
         _need(isinstance(w, list) and len(w) == len(phi), f"w {j} must have {len(phi)} integer entries")
         w = [_int(x, f"w {j} entry", -10**6, 10**6) for x in w]
         _need(isinstance(pattern, list) and len(pattern) == D, f"pattern {j} must have {D} signs")
+        for x in pattern:
+            _need(type(x) is int and x in (-1, 0, 1), f"pattern {j}: a sign is -1, 0 or 1, got {_show(x)}")
         v = [sum(wk * row[i] for wk, row in zip(w, J)) for i in range(D)]
         signs = [int(sympy.sign(x)) for x in v]
         if signs != pattern:
@@ -65,7 +71,7 @@ def check_sign_flow_certificate(cert: dict) -> CheckReport:
     rank = _rank(rows) if rows else 0
     _need(isinstance(cert["laws"], list) and len(cert["laws"]) <= min(D, LIMITS.max_laws),
           f"\"laws\" must be a list of at most {D} laws")
-    if rank != cert["rank"]:
+    if not strictly_equal(cert["rank"], rank):
         fails.append(f"the sign vectors have rank {rank}, not the claimed {_show(cert['rank'])}")
     laws = []
     for i, law in enumerate(cert["laws"]):
@@ -87,7 +93,7 @@ def check_sign_flow_certificate(cert: dict) -> CheckReport:
     else:
         expected = {"status": "bounded", "upper": D - rank}
     verdict = cert["verdict"]
-    if not isinstance(verdict, dict) or {k: verdict.get(k) for k in expected} != expected:
+    if not isinstance(verdict, dict) or not strictly_equal({k: verdict.get(k) for k in expected}, expected):
         fails.append(f"the verdict {_show(verdict)} is not what the verified numbers give, {expected}")
     return CheckReport(not fails, fails, facts, expected, "sign")
 

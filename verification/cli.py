@@ -746,7 +746,8 @@ def _check(args, out) -> int:
         if report.flow == "momentum":
             what += " h(t, theta, theta') of the heavy-ball flows theta'' + tau theta' = -grad L on phase space"
         elif report.flow == "mirror":
-            what += " of the mirror flows theta' = -theta * grad L (entropic metric, theta > 0)"
+            what += (" of the mirror flows theta' = -K(theta) grad L, K = diag(theta_i) on the parameters named above "
+                     "(entropic metric, theta > 0)")
         elif report.flow == "sign":
             what += " near theta_0 of the sign flows theta' = -sign(grad L) (linear there, sum a_i |theta_i|)"
         elif report.flow == "data-symmetry":
