@@ -30,6 +30,32 @@ SparseTerm = tuple[object, tuple[tuple[int, int], ...]]
 PolynomialLike = Union[PolyElement, sympy.Expr, int, Fraction, str]
 
 
+MAX_EXPANDED_TERMS = 200_000
+MAX_EXPANDED_DEGREE = 256
+
+
+def expression_size(expr: sympy.Basic, cap: int = 10**12) -> tuple[int, int]:
+    """Upper bounds (terms, degree) of ``expr`` once expanded, read off its tree without expanding: a sum adds its
+    terms, a product multiplies them, a power p**n has at most C(t + n − 1, n) terms (the multisets of n terms of
+    p); numbers count as one term of degree 0.  Capped at ``cap`` so that the bound itself stays cheap."""
+    from math import comb
+
+    if expr.is_Number or expr.is_Symbol or not expr.args:
+        return 1, (1 if expr.is_Symbol else 0)
+    sizes = [expression_size(a, cap) for a in expr.args]
+    if expr.is_Add:
+        return min(sum(t for t, _ in sizes), cap), max(d for _, d in sizes)
+    if expr.is_Mul:
+        terms = 1
+        for t, _ in sizes:
+            terms = min(terms * t, cap)
+        return terms, sum(d for _, d in sizes)
+    if expr.is_Pow and expr.exp.is_Integer and expr.exp >= 0:
+        (t, d), n = sizes[0], int(expr.exp)
+        return (min(comb(t + n - 1, n), cap) if n < 10**6 else cap), d * n
+    return 1, max((d for _, d in sizes), default=0)  # not a polynomial: sympy.Poly refuses it below
+
+
 def to_polynomial(space: ParameterSpace, value: PolynomialLike, label: str) -> PolyElement:
     """Convert ``value`` to an element of QQ[θ]; refuse anything that is not a polynomial.
 
@@ -64,6 +90,11 @@ def to_polynomial(space: ParameterSpace, value: PolynomialLike, label: str) -> P
     if unknown:
         names = ", ".join(sorted(str(s) for s in unknown))
         raise NonPolynomialError(f"{label}: {expr} uses symbols that are not parameters: {names}")
+    terms, degree = expression_size(expr)
+    if terms > MAX_EXPANDED_TERMS or degree > MAX_EXPANDED_DEGREE:
+        raise NonPolynomialError(f"{label}: expanding it could give up to {terms} terms of degree up to {degree}, over "
+                                 f"the limits of {MAX_EXPANDED_TERMS} terms and degree {MAX_EXPANDED_DEGREE} (refused "
+                                 "before expanding)")
     try:
         poly = sympy.Poly(expr, *space.symbols, domain=QQ)
     except (PolynomialError, CoercionFailed, GeneratorsNeeded, TypeError):

@@ -140,10 +140,23 @@ def power(p: SparsePolynomial, n: int, limits: TextLimits = DEFAULT_LIMITS) -> S
         raise PolynomialTextError(f"exponent {n} exceeds the limit of {limits.max_exponent}")
     if _degree(p) * n > limits.max_degree:
         raise PolynomialTextError(f"degree {_degree(p) * n} exceeds the limit of {limits.max_degree}")
+    bound = power_terms_bound(len(p), len({k for m in p for k, _ in m}), _degree(p), n)
+    if bound > limits.max_terms:
+        raise PolynomialTextError(f"a power with up to {bound} terms exceeds the limit of {limits.max_terms} terms "
+                                  "(refused before expanding)")
     result: SparsePolynomial = {(): Fraction(1)}
     for _ in range(n):
         result = multiply(result, p, limits)
     return result
+
+
+def power_terms_bound(terms: int, variables: int, degree: int, n: int) -> int:
+    """An upper bound on the terms of p**n for p of ``terms`` terms in ``variables`` variables and of degree
+    ``degree``: at most the multisets of n terms, C(terms + n − 1, n), and at most the monomials of degree ≤ n·degree
+    in those variables, C(variables + n·degree, variables)."""
+    from math import comb
+
+    return min(comb(terms + n - 1, n) if terms else 0, comb(variables + n * degree, variables))
 
 
 class _Parser:

@@ -32,6 +32,8 @@ from sympy.polys.matrices import DomainMatrix
 
 from conslaw.algebra.polynomial_text import PolynomialTextError, TextLimits, parse_polynomial, parse_rational
 
+from .checker_work import Deadline, PolySize, WorkRefused, law_units, require
+
 FORMAT = "conslaw-certificate"
 SIGN_FLOW_FORMAT = "conslaw-sign-flow-certificate"  # checked by checker_sign_flow
 SUPPORTED_VERSIONS = (1, 2)
@@ -280,43 +282,95 @@ def _flag(spec: dict, what: str) -> bool:
     return value
 
 
-def _bounded(D: int, n_phi: int, work: int = 0) -> None:
-    _need(D <= LIMITS.max_parameters,
-          f"the architecture has D = {D} parameters, more than the checker's limit of {LIMITS.max_parameters}")
-    _need(n_phi <= LIMITS.max_phi, f"phi has {n_phi} components, more than the checker's limit of {LIMITS.max_phi}")
-    _need(D * n_phi <= 2_000_000 and work <= 10_000_000, "the architecture is too large for the checker")
+def _budget(units: int, stage: str) -> None:
+    """Refuse (exit 2) a stage whose estimated work is over the checker's budget (:mod:`checker_work`)."""
+    try:
+        require(units, stage)
+    except WorkRefused as exc:
+        raise CertificateFormatError(str(exc)) from None
 
 
-def _rebuild_phi(spec: Any):
-    """φ rebuilt from the named architecture (sizes checked against the limits first); None when unknown."""
+_DEADLINE = [Deadline()]  # the running check's backstop, restarted by check_certificate
+
+
+def tick(stage: str) -> None:
+    """Refuse (exit 2) a check that has run past the checker's time budget (:class:`checker_work.Deadline`)."""
+    try:
+        _DEADLINE[0].check(stage)
+    except WorkRefused as exc:
+        raise CertificateFormatError(str(exc)) from None
+
+
+def poly_size(poly: dict) -> PolySize:
+    """Terms, degree and longest coefficient (bits) of a parsed polynomial {monomial: Fraction}."""
+    degree = max((sum(e for _, e in m) for m in poly), default=0)
+    bits = max((max(c.numerator.bit_length(), c.denominator.bit_length()) for c in poly.values()), default=0)
+    return PolySize(len(poly), degree, bits)
+
+
+@dataclass(frozen=True)
+class PhiSize:
+    """Sizes of the φ an architecture names, from its sizes alone: D, components, terms of each, degree."""
+
+    D: int
+    components: int
+    terms: int
+    degree: int
+
+    @property
+    def units(self) -> int:
+        """Rebuilt, compared, differentiated and evaluated: four passes over components × terms × degree."""
+        return 4 * self.components * self.terms * self.degree
+
+
+def phi_size(spec: Any) -> PhiSize:
+    """The sizes of φ for the named architecture, refused at once when over the limits or the work budget."""
     _need(isinstance(spec, dict), f"\"architecture\" must be an object, got {_show(spec)}")
     name = spec.get("name")
     _need(isinstance(name, str), f"the architecture's name must be a string, got {_show(name)}")
-    if name.startswith("residual-"):  # x + g(x): the same fields as g (Prop. 3.2)
-        name = name[len("residual-"):]
-    if name in ("linear", "relu"):
-        widths, bias = _sizes(spec, "widths", 0), _flag(spec, "bias")
-        D = sum(a * b for a, b in zip(widths, widths[1:])) + (sum(widths[1:-1]) if bias and name == "relu" else 0)
+    family, s = _architecture(spec)
+    if family in ("linear", "relu"):
+        widths, bias = s["widths"], s["bias"]
+        D = sum(a * b for a, b in zip(widths, widths[1:])) + (sum(widths[1:-1]) if bias else 0)
         paths = 1
         for l in range(1, len(widths)):
-            paths = widths[l - 1] * paths + (1 if bias and name == "relu" and l < len(widths) - 1 else 0)
-        _bounded(D, widths[-1] * (paths if name == "relu" else widths[0]), D * paths)
-        return _phi_linear(widths) if name == "linear" else _phi_relu(widths, bias)
-    if name == "softmax":
-        (n, K), bias = _sizes(spec, "widths", 2), _flag(spec, "bias")
-        _bounded(K * n + (K if bias else 0), (K - 1) * (n + 1))
-        return _phi_softmax(n, K, bias)
-    if name == "attention":
-        d, dk, dv, heads = (_int(spec.get(k), f"architecture {k}", 1) for k in ("d", "dk", "dv", "heads"))
-        _bounded(2 * d * (dk + dv) * heads, 2 * d * d * heads, 2 * d * d * heads * (dk + dv))
-        return _phi_attention(d, dk, dv, heads)
-    if name == "conv":
-        C, J, K = _sizes(spec, "channels", 3)
-        N = _int(spec.get("length"), "architecture length", 1)
-        (k1, k2), strides = _sizes(spec, "filters", 2), _sizes(spec, "strides", 2)
-        _bounded(J * C * k1 + K * J * k2, J * N * C * k1 * K * k2, (J * N * C * k1) * (K * N * J * k2))
-        return _phi_conv([C, J, K], N, [k1, k2], strides)
-    return None
+            paths = widths[l - 1] * paths + (1 if bias and l < len(widths) - 1 else 0)
+        q = len(widths) - 1
+        size = PhiSize(D, widths[-1] * paths, 1, q) if family == "relu" else \
+            PhiSize(D, widths[-1] * widths[0], paths // widths[0], q)
+    elif family == "softmax":
+        (n, K), bias = s["widths"], s["bias"]
+        size = PhiSize(K * n + (K if bias else 0), (K - 1) * (n + int(bias)), 2, 1)
+    elif family == "attention":
+        d, dk, dv, heads = s["d"], s["dk"], s["dv"], s["heads"]
+        size = PhiSize(2 * d * (dk + dv) * heads, 2 * d * d * heads, max(dk, dv), 2)
+    else:
+        (C, J, K), (k1, k2), N = s["channels"], s["filters"], s["length"]
+        size = PhiSize(J * C * k1 + K * J * k2, J * N * C * k1 * K * k2, 1, 2)
+    _need(size.D <= LIMITS.max_parameters,
+          f"the architecture has D = {size.D} parameters, more than the checker's limit of {LIMITS.max_parameters}")
+    _need(size.components <= LIMITS.max_phi,
+          f"phi has {size.components} components, more than the checker's limit of {LIMITS.max_phi}")
+    _budget(size.units, "rebuilding phi and its gradients")
+    return size
+
+
+def _rebuild_phi(spec: Any):
+    """φ rebuilt from the named architecture (sizes checked against the limits and the budget first)."""
+    phi_size(spec)
+    family, s = _architecture(spec)
+    if family == "linear":
+        return _phi_linear(s["widths"])
+    if family == "relu":
+        return _phi_relu(s["widths"], s["bias"])
+    if family == "softmax":
+        return _phi_softmax(*s["widths"], s["bias"])
+    if family == "attention":
+        return _phi_attention(s["d"], s["dk"], s["dv"], s["heads"])
+    return _phi_conv(s["channels"], s["length"], s["filters"], s["strides"])
+
+
+REBUILDABLE = ("linear", "relu", "softmax", "attention", "conv")
 
 
 def _names(stem: str, *sizes: int) -> list[str]:
@@ -585,6 +639,7 @@ def check_certificate(cert: Any) -> CheckReport:
     well-formed certificate whose claims do not hold gives ``ok = False``.
     """
     _need(isinstance(cert, dict), "the certificate must be a JSON object")
+    _DEADLINE[0] = Deadline()
     if cert.get("format") == SIGN_FLOW_FORMAT:
         from .checker_sign_flow import check_sign_flow_certificate
 
@@ -627,18 +682,36 @@ def check_certificate(cert: Any) -> CheckReport:
         gens = data_symmetry_generators(cert, names, symbols, version, fails, facts)
         return _verify_claims(cert, names, symbols, version, gens, at, fails, facts, kind)
 
-    # generators: φ must be rebuilt from the architecture; an architecture the checker cannot rebuild is rejected,
-    # and so are parameters other than the architecture's own (an unused extra parameter is a free "law")
-    rebuilt = _rebuild_phi(cert["architecture"])
-    arch_name = cert["architecture"]["name"]
-    if rebuilt is None:
-        fails.append(f"architecture {arch_name!r} is not one the checker can rebuild, so phi (and with it the "
+    # generators: φ must be rebuilt from the architecture; an architecture the checker cannot rebuild is refused,
+    # and so are parameters other than the architecture's own (an unused extra parameter is a free "law").  The
+    # work is priced from the declared sizes before any algebra (checker_work).
+    spec = cert["architecture"]
+    _need(isinstance(spec, dict) and isinstance(spec.get("name"), str),
+          f"\"architecture\" must be an object with a name, got {_show(spec)}")
+    if spec["name"].removeprefix("residual-") not in REBUILDABLE:
+        fails.append(f"architecture {spec['name']!r} is not one the checker can rebuild, so phi (and with it the "
                      "generators) cannot be verified")
         return CheckReport(False, fails, facts, {}, kind or "gradient")
+    size = phi_size(spec)
     _check_parameters(cert, names)
     facts.append(f"parameters: the {D} of the architecture, in its order")
-    stored_phi = [_expr(_polynomial(p, f"phi component {k}", version, names, fails), symbols)
-                  for k, p in enumerate(gens_spec["phi"])]
+    if len(gens_spec["phi"]) > size.components:  # (conv: at most; its φ keeps each distinct product once)
+        fails.append(f"phi stored in the certificate has {len(gens_spec['phi'])} components, but the architecture it "
+                     f"names has at most {size.components}")
+        return CheckReport(False, fails, facts, {}, kind or "gradient")
+    phi_polys = [_polynomial(p, f"phi component {k}", version, names, fails) for k, p in enumerate(gens_spec["phi"])]
+    law_polys = [_law_polys(h, i, version, names, fails) for i, h in enumerate(laws_spec)]
+    generator_terms = [poly_size(p).terms * max(poly_size(p).degree, 1) for p in phi_polys]
+    if kind in ("momentum", "mirror-momentum"):
+        generator_terms.append(4 * D)
+    _budget(law_units([poly_size(q) for pair in law_polys for q in pair], generator_terms),
+            f"checking {len(law_polys)} laws against {len(generator_terms)} generators")
+    _budget(_witness_units(witness["brackets"], D, max(generator_terms, default=1)), "recomputing the witness brackets")
+    if "intrinsic" in cert:
+        _budget(size.components * (size.components + 1) // 2 * D * max(size.terms, 1),
+                "the intrinsic claim's M = dphi dphi^T")
+    rebuilt = _rebuild_phi(cert["architecture"])
+    stored_phi = [_expr(p, symbols) for p in phi_polys]
     if sorted(map(sympy.srepr, map(sympy.expand, rebuilt))) != sorted(map(sympy.srepr, stored_phi)):
         fails.append("phi stored in the certificate does not match the architecture it names")
     if fails:  # stop at the first failed check: nothing after it could make the certificate valid
@@ -651,6 +724,7 @@ def check_certificate(cert: Any) -> CheckReport:
         facts.append(f"generators: {which}")
     else:
         gens = [sympy.Matrix(_gradient(p, symbols)) for p in phi]
+    tick("building the generators")
 
     report = _verify_claims(cert, names, symbols, version, gens, at, fails, facts,
                             cert["flow"]["kind"] if "flow" in cert else "gradient")
@@ -661,15 +735,38 @@ def check_certificate(cert: Any) -> CheckReport:
     return report
 
 
-def _law(spec: Any, i: int, version: int, names: list[str], symbols: list, fails: list[str]) -> tuple:
-    """(A, B) of a law A/B: a polynomial law has B = 1; ``{"numerator": …, "denominator": …}`` is rational."""
+def _law_polys(spec: Any, i: int, version: int, names: list[str], fails: list[str]) -> tuple[dict, dict]:
+    """(A, B) of a law A/B as parsed polynomials: a polynomial law has B = 1; ``{"numerator": …, "denominator": …}``
+    is rational."""
     if isinstance(spec, dict) and "numerator" in spec:
         _need("denominator" in spec, f"law {i}: a rational law needs a \"denominator\"")
-        A = _expr(_polynomial(spec["numerator"], f"law {i} numerator", version, names, fails), symbols)
-        B = _expr(_polynomial(spec["denominator"], f"law {i} denominator", version, names, fails), symbols)
-        _need(B != 0, f"law {i}: the denominator is zero")
+        A = _polynomial(spec["numerator"], f"law {i} numerator", version, names, fails)
+        B = _polynomial(spec["denominator"], f"law {i} denominator", version, names, fails)
+        _need(bool(B), f"law {i}: the denominator is zero")
         return A, B
-    return _expr(_polynomial(spec, f"law {i}", version, names, fails), symbols), sympy.Integer(1)
+    return _polynomial(spec, f"law {i}", version, names, fails), {(): Fraction(1)}
+
+
+def _law(spec: Any, i: int, version: int, names: list[str], symbols: list, fails: list[str]) -> tuple:
+    """(A, B) of a law A/B as SymPy expressions (:func:`_law_polys`)."""
+    A, B = _law_polys(spec, i, version, names, fails)
+    return _expr(A, symbols), _expr(B, symbols)
+
+
+def _witness_units(brackets: list, D: int, generator_terms: int) -> int:
+    """Units of the witness brackets: each internal node of a tree is a Jacobian (D² derivatives) times a field,
+    priced with the largest generator's terms squared; every value is then evaluated at the point (D each)."""
+    nodes = 0
+    for entry in brackets:
+        stack = [entry.get("tree") if isinstance(entry, dict) else None]
+        while stack:
+            t = stack.pop()
+            if isinstance(t, list):
+                nodes += 1
+                stack += t[:2]
+            if nodes > 10**6:
+                break
+    return nodes * (D * D + generator_terms ** 2) + len(brackets) * D
 
 
 def _verify_claims(cert: dict, names: list[str], symbols: list, version: int, gens: list, at: dict,
@@ -689,6 +786,7 @@ def _verify_claims(cert: dict, names: list[str], symbols: list, version: int, ge
             fails.append(f"law {i} is a constant, not a conservation law")
             continue
         for k, X in enumerate(gens):
+            tick("checking the laws")
             d = sympy.expand(sum(g[j] * X[j] for j in range(D) if g[j] != 0 and X[j] != 0))
             if d != 0:
                 fails.append(f"law {i} is not conserved: <grad h_{i}, X_{k}> = {_show(str(d))} is not "
@@ -716,6 +814,7 @@ def _verify_claims(cert: dict, names: list[str], symbols: list, version: int, ge
     def build(tree):
         key = json.dumps(tree)
         if key not in cache:
+            tick("recomputing the witness brackets")
             cache[key] = gens[tree] if isinstance(tree, int) else _bracket(build(tree[0]), build(tree[1]), theta)
         return cache[key]
 

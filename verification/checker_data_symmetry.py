@@ -18,7 +18,7 @@ from typing import Any
 
 import sympy
 
-from .checker import LIMITS, CertificateFormatError, _expr, _int, _need, _polynomial, _rank, _show
+from .checker import LIMITS, CertificateFormatError, _budget, tick, _expr, _int, _need, _polynomial, _rank, _show
 
 GROUPS = {  # the checker's own copy: generators acting on one token's features
     "sign": [[[-1, 0], [0, -1]]],
@@ -26,6 +26,7 @@ GROUPS = {  # the checker's own copy: generators acting on one token's features
     "c3": [[[0, -1], [1, -1]]],
     "c3-shift": [[[0, 0, 1], [1, 0, 0], [0, 1, 0]]],
 }
+GROUP_ORDERS = {"sign": 2, "c4": 4, "c3": 3, "c3-shift": 3}
 MAX_ORDER = 64
 LOSSES = ("square", "logistic")
 
@@ -85,6 +86,23 @@ def rebuild_model(spec: Any) -> tuple[list[str], list[sympy.Symbol], list[sympy.
     raise CertificateFormatError(f"unknown augmented model {_show(name)}")
 
 
+def _span_units(spec: Any, flow: Any) -> int:
+    """Units of :func:`_own_span`, from the sizes alone: |G| × T_f^(k+1) × D for the largest power k of the model
+    f (T_f its terms; square loss k = 1), priced 4 units a term; under SO(2) 72 units a term of f² (SymPy's
+    integrals of the monomials in cos t, sin t), measured on 2 cores (``benchmarks/checker_limits.py``)."""
+    _need(isinstance(spec, dict) and isinstance(flow, dict), "\"architecture\" and \"flow\" must be objects")
+    if spec.get("name") != "augmented-lightning-attention":
+        return 0  # c3-linear: at most 8 outputs of 3 terms, a few thousand units
+    tokens, d, k = (_int(spec.get(key), f"architecture {key}", 1, high) for key, high in (("tokens", 2), ("d", 3), ("k", 3)))
+    orders = flow.get("orders", [1]) if flow.get("loss") != "square" else [1]
+    top = max((o for o in orders if isinstance(o, int) and not isinstance(o, bool)), default=1) \
+        if isinstance(orders, list) else 1
+    terms = tokens * tokens * d * d * k * d
+    if spec.get("group") == "so2":  # SymPy integrates each monomial in cos t, sin t: measured as 72 units a term
+        return 72 * terms ** 2 * (2 * d * k + d)
+    return 4 * GROUP_ORDERS.get(spec.get("group"), 64) * terms ** (max(top, 1) + 1) * (2 * d * k + d)
+
+
 def _logistic_orders_ok(orders: list[int]) -> list[int]:
     """The stored orders whose Taylor coefficient of ℓ' at 0 vanishes (they would not be constraints)."""
     z = sympy.Symbol("z")
@@ -127,9 +145,11 @@ def _own_span(flow: dict, theta: list, x: list, outputs: list, group: list) -> l
         bad = _logistic_orders_ok(orders)
         _need(not bad, f"the logistic loss has no Taylor term at the orders {bad}: they are not constraints")
         for k in orders:
+            tick("rebuilding the span of the augmented loss gradients")
             raw.append([average(sum(outs[0] ** k * sympy.diff(outs[0], t) for outs in acted)) for t in theta])
     fields = []
     for comps in raw:  # one field per monomial in x, for each family
+        tick("rebuilding the span of the augmented loss gradients")
         by_monomial: dict[tuple, list] = {}
         for i, comp in enumerate(comps):
             comp = sympy.expand(comp)
@@ -161,6 +181,7 @@ def data_symmetry_generators(cert: dict, names: list[str], symbols: list, versio
                              fails: list[str], facts: list[str]) -> list[sympy.Matrix]:
     """The stored fields, after checking that they span what the checker's own rebuild spans."""
     flow = cert["flow"]
+    _budget(_span_units(cert["architecture"], flow), "rebuilding the span of the augmented loss gradients")
     theta_names, x, outputs, group = rebuild_model(cert["architecture"])
     _need(names == theta_names, "the certificate's parameters are not those of the model it names")
     stored_spec = cert["generators"].get("fields")

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import sympy
 
-from .checker import _gradient, _int, _need, _rank, _rational, _show, strictly_equal
+from .checker import _gradient, _int, _need, tick, _rank, _rational, _show, strictly_equal
 
 
 def check_kernel_inclusion(cert: dict, phi: list, names: list[str], symbols: list, version: int, at: dict,
@@ -31,6 +31,7 @@ def check_kernel_inclusion(cert: dict, phi: list, names: list[str], symbols: lis
     grads = [_gradient(p, symbols) for p in phi]
     entries = [sympy.expand(sum(a * b for a, b in zip(grads[k], grads[l])))
                for k in range(len(grads)) for l in range(k, len(grads))]
+    tick("the intrinsic claim's M = dphi dphi^T")
     dM = [[g.xreplace(at) for g in _gradient(e, symbols)] for e in entries]
     fixed = J + H
     r1 = _rank(fixed) if fixed else 0

@@ -16,8 +16,8 @@ from typing import Any
 
 import sympy
 
-from .checker import (LIMITS, CheckReport, _check_parameters, _gradient, _int, _need, _parameters, _rank, _rational,
-                      _rebuild_phi, _show, check_presentation, check_verdict_types, strictly_equal)
+from .checker import (LIMITS, CheckReport, _budget, tick, _check_parameters, _gradient, _int, _need, _parameters, _rank, _rational,
+                      _rebuild_phi, _show, check_presentation, check_verdict_types, phi_size, strictly_equal)
 
 VERSION = 1
 
@@ -41,9 +41,10 @@ def check_sign_flow_certificate(cert: dict) -> CheckReport:
     _int(cert["rank"], "the rank", 0, LIMITS.max_parameters)
     D = len(names)
     symbols = [sympy.Symbol(n) for n in names]
-    phi = _rebuild_phi(cert["architecture"])
-    _need(phi is not None, f"architecture {_show(cert['architecture'])} is not one the checker can rebuild")
+    size = phi_size(cert["architecture"])
     _check_parameters(cert, names)
+    _budget(size.components * size.terms * size.degree * D, "the sign flow's Jacobian dphi(theta_0)")
+    phi = _rebuild_phi(cert["architecture"])
     point = _vector(cert["point"], D, "the point")
     at = dict(zip(symbols, point))
     J = [[g.xreplace(at) for g in _gradient(p, symbols)] for p in phi]
@@ -56,6 +57,7 @@ def check_sign_flow_certificate(cert: dict) -> CheckReport:
     check_presentation(cert, fails, facts)
     rows = []
     for j, (w, pattern) in enumerate(zip(ws, patterns)):
+        tick("recomputing the sign vectors")
         _need(isinstance(w, list) and len(w) == len(phi), f"w {j} must have {len(phi)} integer entries")
         w = [_int(x, f"w {j} entry", -10**6, 10**6) for x in w]
         _need(isinstance(pattern, list) and len(pattern) == D, f"pattern {j} must have {D} signs")
