@@ -128,3 +128,41 @@ def test_composite_norms_give_exact_higher_brackets(norm):
     assert float((_unit_rows(brackets) @ unit.T).abs().max()) < 1e-12
     r = count_module_laws(model, x, inventory=inv)
     assert r["status"] in ("all found", "missed") and r["law_overlap"] < 1e-10
+
+
+class _PixelMLP(nn.Module):
+    """A 1×1-convolution net: the MLP 3 → 4 → 3 applied at every pixel, classes on axis 1 of (N, C, H, W) (or
+    last, with ``classes_last``)."""
+
+    def __init__(self, classes_last: bool = False):
+        super().__init__()
+        self.a, self.b, self.classes_last = nn.Conv2d(3, 4, 1), nn.Conv2d(4, 3, 1), classes_last
+
+    def forward(self, x):
+        out = self.b(torch.relu(self.a(x)))
+        return out.permute(0, 2, 3, 1) if self.classes_last else out
+
+
+def test_cross_entropy_uses_torchs_class_axis():
+    """Per pixel this is the MLP 3 → 4 → 3: 4 rescale laws and the 4 + 1 column sums of the output layer (Prop.
+    3.11), wherever the classes sit, provided the count centres along the class axis (torch's: axis 1)."""
+    torch.manual_seed(0)
+    model = _PixelMLP().double()
+    x = torch.randn(4, 3, 3, 3, dtype=torch.float64)
+    assert count_module_laws(model, x)["laws"] == 4 + 5
+    last = _PixelMLP(classes_last=True).double()
+    last.load_state_dict(model.state_dict())
+    assert count_module_laws(last, x, class_dim=-1)["laws"] == 4 + 5
+    with pytest.raises(Exception, match="class_dim 7"):
+        count_module_laws(model, x, class_dim=7)
+
+
+def test_frozen_parameters_are_constants():
+    """With the first layer frozen only the last layer moves: its 4 + 1 column sums are the laws (D = 15); the
+    rescale laws would need the frozen layer to move."""
+    model, x = _mlp(nn.ReLU())
+    for p in model[0].parameters():
+        p.requires_grad_(False)
+    r = count_module_laws(model, x)
+    assert r["D"] == 4 * 3 + 3
+    assert r["laws"] == 5

@@ -28,7 +28,8 @@ from typing import Optional
 import networkx as nx
 
 EVIDENCE = {
-    "proved": ("proved exactly on instances (certificates for the counts)", "#2e7d32"),
+    "proved": ("proved exactly on instances (each certificate passed the independent checker)", "#2e7d32"),
+    "exact": ("exact computation on instances (not every instance has a certificate the checker passed)", "#558b2f"),
     "numeric": ("numerical evidence", "#1565c0"),
     "bounded": ("not proven: bounds only", "#ef6c00"),
     "failed": ("failed", "#c62828"),
@@ -37,14 +38,19 @@ EVIDENCE = {
 
 
 def evidence(entry: dict) -> str:
-    """The colour class of a result: ``proved`` (every instance holds, by exact methods), ``numeric`` (holds on
+    """The colour class of a result: ``proved`` (every instance holds, by exact methods, each with a certificate
+    that passed the independent checker), ``exact`` (exact methods, but some instance has no checked certificate),
+    ``numeric`` (holds on
     numerical evidence), ``bounded`` (some instance only bounded), ``failed`` (a failure, an error, or a value
     outside the hypotheses that differs from the independent argument), ``uncheckable``."""
     status = entry["status"]
     if status == "not checkable yet":
         return "uncheckable"
     if status == "holds":
-        return "proved" if entry["method"].startswith("exact") else "numeric"
+        if not entry["method"].startswith("exact"):
+            return "numeric"
+        checked = all(r.get("certificate_check", {}).get("status") == "passed" for r in entry["instances"])
+        return "proved" if checked and entry["instances"] else "exact"
     if status == "not proven":
         return "bounded"
     return "failed"

@@ -188,6 +188,11 @@ def _read_json(path: str) -> Any:
             data = fh.read(LIMITS.max_file_bytes + 1)
     except OSError as exc:
         raise CertificateFormatError(f"cannot read it: {exc.strerror}") from None
+    return _parse_json(data)
+
+
+def _parse_json(data: bytes) -> Any:
+    """The certificate's JSON from its bytes: bounded size, UTF-8, no duplicate key, bounded nesting."""
     if len(data) > LIMITS.max_file_bytes:
         raise CertificateFormatError(f"larger than the limit of {LIMITS.max_file_bytes // 2**20} MiB")
     try:
@@ -860,3 +865,8 @@ def _verify_claims(cert: dict, names: list[str], symbols: list, version: int, ge
 def check_file(path: str) -> CheckReport:
     """Read (bounded) and check a certificate file; unreadable or malformed input raises CertificateFormatError."""
     return check_certificate(_read_json(path))
+
+
+def check_bytes(data: bytes) -> CheckReport:
+    """Check a certificate from the bytes of its file: the same reader and checks as :func:`check_file`."""
+    return check_certificate(_parse_json(data))

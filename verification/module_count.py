@@ -33,13 +33,30 @@ LOSSES = ("cross_entropy", "mse")
 DROPOUT_TYPES = (nn.Dropout, nn.Dropout1d, nn.Dropout2d, nn.Dropout3d, nn.AlphaDropout)
 
 
+def class_axis(ndim: int, class_dim: Optional[int] = None) -> int:
+    """The axis of the classes in an output of ``ndim`` dimensions, as ``torch.nn.functional.cross_entropy`` reads
+    it: axis 1 for outputs of 2 or more dimensions ((N, C), (N, C, H, W), …), axis 0 for a single (C,) output;
+    ``class_dim`` overrides it (negative values count from the end)."""
+    if class_dim is None:
+        return 1 if ndim >= 2 else 0
+    if not -ndim <= class_dim < ndim:
+        raise ConslawError(f"class_dim {class_dim} is not an axis of the model's {ndim}-dimensional output")
+    return class_dim % ndim
+
+
 def module_map(model: nn.Module, inputs: torch.Tensor, loss: str = "cross_entropy",
-               batch_norm_eps: float | None = None):
+               batch_norm_eps: float | None = None, class_dim: Optional[int] = None):
     """(θ_0 flat, names, θ ↦ the model's outputs on ``inputs`` projected on the loss's directions, flattened);
-    ``batch_norm_eps``: if given, the eps every batch norm uses instead of its own (composite_ops)."""
+    ``batch_norm_eps``: if given, the eps every batch norm uses instead of its own (composite_ops).  θ holds the
+    trainable parameters only: a parameter with ``requires_grad=False`` is a constant of the map (frozen).  For the
+    cross-entropy the outputs are centred along the class axis (:func:`class_axis`, torch's convention)."""
     if loss not in LOSSES:
         raise ConslawError(f"unknown loss {loss!r}: use one of {', '.join(LOSSES)}")
-    named = dict(model.named_parameters())  # tied weights appear once
+    every = dict(model.named_parameters())  # tied weights appear once
+    named = {n: p for n, p in every.items() if p.requires_grad}
+    frozen = {n: p.detach() for n, p in every.items() if not p.requires_grad}
+    if not named:
+        raise ConslawError("the model has no trainable parameter (every one has requires_grad=False)")
     names = list(named)
     shapes = [named[n].shape for n in names]
     sizes = [named[n].numel() for n in names]
@@ -53,10 +70,11 @@ def module_map(model: nn.Module, inputs: torch.Tensor, loss: str = "cross_entrop
         # batch norm in training mode updates its running statistics in place: on copies made here, never on
         # the model's own buffers (which a function transform may not mutate)
         params.update({n: b.clone() for n, b in buffers.items()})
+        params.update(frozen)
         with sdpa_kernel([SDPBackend.MATH]), CompositeOps(batch_norm_eps):  # exact higher derivatives (composite_ops)
             out = functional_call(model, params, (inputs,))
-        if loss == "cross_entropy":  # softmax is invariant along 1: only zero-sum directions w
-            out = out - out.mean(dim=-1, keepdim=True)
+        if loss == "cross_entropy":  # softmax is invariant along 1: only zero-sum directions w along the classes
+            out = out - out.mean(dim=class_axis(out.ndim, class_dim), keepdim=True)
         return out.reshape(-1)
 
     return theta0, names, g
@@ -68,9 +86,11 @@ def _law_gradients(inventory: LawInventory, model: nn.Module, names: list[str], 
         return theta0.new_zeros((0, theta0.shape[0]))
     shapes = {n: p.shape for n, p in model.named_parameters()}
     sizes = [shapes[n].numel() for n in names]
+    frozen = {n: p.detach() for n, p in model.named_parameters() if n not in names}
 
     def laws(theta):
         params = {n: t.reshape(shapes[n]) for n, t in zip(names, torch.split(theta, sizes))}
+        params.update(frozen)
         return torch.cat([g.values(params) for g in inventory.groups])
 
     return jacrev(laws)(theta0)
@@ -145,7 +165,7 @@ def _refuted_groups(inventory: LawInventory, lean: torch.Tensor) -> list[str]:
 def count_module_laws(model: nn.Module, inputs: torch.Tensor, *, loss: str = "cross_entropy", seed: int = 0,
                       max_level: int = 10, time_limit: Optional[float] = None,
                       inventory: Optional[LawInventory] = None, batch_norm_eps: Optional[float] = 0.0,
-                      batch: int = 64) -> dict:
+                      batch: int = 64, class_dim: Optional[int] = None) -> dict:
     """The numerical count of ``model``'s laws at its current θ on ``inputs``, set against what :func:`find_laws`
     found.
 
@@ -161,12 +181,14 @@ def count_module_laws(model: nn.Module, inputs: torch.Tensor, *, loss: str = "cr
     ``batch_norm_eps`` (default 0, the idealised layer the laws are stated for; None keeps the model's).
     ``batch``: brackets evaluated together (one ``vmap``); each holds the activations of a forward-over-reverse
     pass on all the inputs, so this bounds the memory (64: a peak of 9.1 GiB over the report of
-    benchmarks/report_module_counts.py, measured with /usr/bin/time -v).
+    benchmarks/report_module_counts.py, measured with /usr/bin/time -v).  ``class_dim``: the class axis of the
+    outputs for the cross-entropy (default torch's: 1 for outputs of 2 or more dimensions, e.g. (N, C, H, W)).
+    Parameters with ``requires_grad=False`` are constants, not coordinates of θ.
     """
     t0 = time.perf_counter()
     if not isinstance(inputs, torch.Tensor) or inputs.ndim < 1 or inputs.shape[0] < 1:
         raise ConslawError("inputs must be a tensor with a batch dimension of at least one input")
-    theta0, names, g = module_map(model, inputs, loss, batch_norm_eps)
+    theta0, names, g = module_map(model, inputs, loss, batch_norm_eps, class_dim)
     inventory = inventory if inventory is not None else find_laws(model, example_inputs=(inputs,))
     jac = _law_gradients(inventory, model, names, theta0)
     unit = _unit_rows(jac)

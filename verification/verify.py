@@ -28,6 +28,7 @@ from conslaw.algebra.points import format_point, working_points
 from conslaw.algebra.polynomial_text import parse_rational
 
 from .certificate import build_certificate, certificate_text
+from .certificate_audit import audit_certificate
 from .latex import law_lines
 from .sweep import plan, sweep
 from .theorem_checks import (check_data_symmetry, check_example_4_8, check_intrinsic, check_mirror, check_model_span, check_momentum, check_neural_mechanics,
@@ -286,11 +287,21 @@ def run_catalogue(results: list[Result], grid: str = "quick", seed: int = 0, out
 
     def keep_certificate(record: dict) -> None:
         items = ([record.pop("_certificate")] if "_certificate" in record else []) + record.pop("_certificates", [])
-        if not items or out_dir is None:
+        if not items:
             return
+        audits = []
         for name, text in items:
-            with open(os.path.join(out_dir, "certificates", name), "w") as fh:
-                fh.write(text)
+            data = text.encode("utf-8")
+            if out_dir is not None:  # the checker reads back the bytes written, as 'conslaw check' would
+                path = os.path.join(out_dir, "certificates", name)
+                with open(path, "wb") as fh:
+                    fh.write(data)
+                with open(path, "rb") as fh:
+                    data = fh.read()
+            audits.append(audit_certificate(data))
+        apply_audit(record, audits)
+        if out_dir is None:
+            return
         record["certificate"] = f"certificates/{items[0][0]}"
         if len(items) > 1:
             record["certificates"] = [f"certificates/{name}" for name, _ in items]
@@ -316,6 +327,22 @@ def run_catalogue(results: list[Result], grid: str = "quick", seed: int = 0, out
             "point_distribution": "seeded random rationals (certificates record each point)",
             "papers": {p: PAPERS[p] for p in sorted({e["paper"] for e in entries})},
             "all_hold": all(e["status"] == "holds" for e in checkable), "results": entries}
+
+
+AUDIT_ORDER = ("twin accepted", "rejected", "refused", "passed")
+
+
+def apply_audit(record: dict, audits: list[dict]) -> None:
+    """Put the checker's word on an instance's certificates into its record: ``certificate_check`` (the worst
+    audit); a certificate the checker rejects (or a checker that accepts its tampered twin) makes the instance
+    fail, whatever the producer concluded; one over the checker's budget leaves the verdict, marked as resting on
+    the producer's computation alone."""
+    worst = min(audits, key=lambda a: AUDIT_ORDER.index(a["status"]))
+    record["certificate_check"] = worst
+    if worst["status"] in ("rejected", "twin accepted"):
+        record["producer_verdict"] = record["verdict"]
+        record["verdict"] = "fails"
+        record["counterexample"] = worst["detail"]
 
 
 def _in_order(result: Result, records: list[dict]) -> list[dict]:
