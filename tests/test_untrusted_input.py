@@ -263,9 +263,33 @@ def test_oversized_requests_are_refused_at_once(args, fragment, capsys):
 
 def test_time_limit_stops_an_exact_run(capsys):
     t0 = time.perf_counter()
-    assert run(["count", "relu", "16", "16", "16", "--time-limit", "0.5", "--no-progress"], out=io.StringIO()) == 2
+    assert run(["count", "relu", "16", "16", "16", "--time-limit", "0.5", "--no-progress"], out=io.StringIO()) == 4
     assert "time limit of 0.5 s" in capsys.readouterr().err
     assert time.perf_counter() - t0 < 15
+    out = io.StringIO()  # a stopped run never looks like a count in JSON
+    assert run(["count", "relu", "16", "16", "16", "--time-limit", "0.5", "--json"], out=out) == 4
+    assert json.loads(out.getvalue()) == {"status": "stopped", "bound_reason": json.loads(out.getvalue())["bound_reason"]}
+
+
+def test_a_stopped_numerical_run_reports_a_bound_not_a_count(capsys):
+    """relu 40 40 40 has 40 laws; stopped after a second, its JSON has only laws_at_most, status stopped, exit 4,
+    and the run ends within 10 % of the limit (plus the interpreter's start, counted from run())."""
+    out = io.StringIO()
+    t0 = time.perf_counter()
+    code = run(["count", "relu", "40", "40", "40", "--numeric", "--time-limit", "3", "--json"], out=out)
+    seconds = time.perf_counter() - t0
+    report = json.loads(out.getvalue())
+    assert code == 4
+    assert "laws" not in report and report["status"] == "stopped" and report["laws_at_most"] >= 40
+    assert seconds < 3 * 1.1
+
+
+def test_a_bounded_count_is_not_a_count_in_json():
+    out = io.StringIO()
+    assert run(["count", "resnet", "--dim", "1", "--hidden", "1", "1", "--json"], out=out) == 0
+    report = json.loads(out.getvalue())
+    assert "laws" not in report
+    assert (report["laws_at_least"], report["laws_at_most"], report["status"]) == (2, 3, "bounded")
 
 
 def test_huge_exact_seed_works():

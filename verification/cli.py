@@ -27,6 +27,7 @@ import argparse
 import json
 import os
 import sys
+import time
 from typing import Optional, Sequence
 
 from sympy import QQ
@@ -35,7 +36,8 @@ from conslaw.algebra import ARCHITECTURES, ConslawError, build_architecture, lie
 from conslaw.algebra.architectures import check_request
 from conslaw.algebra.architectures.sizes import architecture_sizes, resnet_size
 
-from .budget import check_exact_budget, resnet_region_seconds, time_limit
+from .budget import TimeLimitReached, check_exact_budget, resnet_region_seconds, time_limit
+from .claims import as_bound
 from .certificate import build_certificate, write_certificate
 from .checker import CertificateFormatError, check_file
 from .counting import count_laws
@@ -46,6 +48,8 @@ from .reports import render_laws, render_resnet_laws
 EXIT_BAD_INPUT = 2
 EXIT_REJECTED = 1
 EXIT_INTERNAL = 3
+EXIT_TIME_LIMIT = 4  # --time-limit reached: no count (exact runs), or only a bound (numerical runs)
+_STARTED = [0.0]  # time.perf_counter() when run() began: --time-limit counts from there
 
 
 class _Parser(argparse.ArgumentParser):
@@ -350,6 +354,9 @@ def _count_resnet(args, out) -> int:
     with time_limit(args.time_limit, "the exact count"):
         report = count_resnet(args.dim, args.hidden, **options)
     if args.json:
+        v = report.get("verdict", {})
+        if v.get("status") == "bounded":
+            report = as_bound(dict(report), upper=v["upper"], lower=v["lower"], why=v["text"])
         print(json.dumps(report), file=out)
         return 0
     r = report
@@ -394,8 +401,11 @@ def _print_numeric(r: dict, out) -> None:
     gap = f"{ev['gap']:.1e}" if ev["gap"] is not None else "none (no singular value dropped or none kept)"
     print(f"  trace rank {r['rank']} (singular values of the unit-normalised values; rank by relative tolerance "
           f"{by_tol}); status {ev['status']}; gap s_r/s_(r+1) = {gap}", file=out)
-    cut = " (an upper bound: the growth was stopped)" if any("stopped" in lv for lv in r["levels"]) else ""
-    print(f"  independent conservation laws: D - rank = {r['D']} - {r['rank']} = {r['laws']}{cut}", file=out)
+    if "laws" in r:
+        print(f"  independent conservation laws: D - rank = {r['D']} - {r['rank']} = {r['laws']}", file=out)
+    else:
+        print(f"  independent conservation laws: at most D - rank = {r['D']} - {r['rank']} = {r['laws_at_most']} (an "
+              "upper bound, not a count: the growth was stopped)", file=out)
     for note in r["notes"]:
         print(f"  note: {note}", file=out)
     print(f"  time {r['seconds']:.3f} s", file=out)
@@ -422,14 +432,14 @@ def _count_numeric(args, out) -> int:
         report = count_laws_numerically(args.arch, args.widths, bias=args.bias, residual=args.residual,
                                         device=args.device, precision=args.precision or "float64", seed=args.seed,
                                         max_level=args.max_level or 10, progress=bar, model=args.model,
-                                        inputs=inputs, time_limit=args.time_limit, **options)
+                                        inputs=inputs, time_limit=args.time_limit, started=_STARTED[0], **options)
     finally:
         bar.close()
     if args.json:
         print(json.dumps(report), file=out)
     else:
         _print_numeric(report, out)
-    return 0
+    return EXIT_TIME_LIMIT if "time limit" in report.get("bound_reason", "") else 0
 
 
 def _torch_seed(args, flag: str) -> None:
@@ -503,7 +513,7 @@ def _count_sign_flow(args, out) -> int:
     with time_limit(args.time_limit, "the sign-flow count"):
         r = sign_flow_laws(arch, seed=args.seed)
     if args.json:
-        print(json.dumps(r), file=out)
+        print(json.dumps(r if r["exact"] else as_bound(dict(r), upper=r["laws"], why=r["count_kind"])), file=out)
         return 0
     print(f"{arch.description}, sign flow theta' = -sign(grad L) (simplified Adam, Appendix R)", file=out)
     print(f"  parameters D = {r['D']}; point: seeded random rational theta_0 (seed {args.seed})", file=out)
@@ -530,7 +540,7 @@ def _count_momentum(args, out) -> int:
     with time_limit(args.time_limit, "the momentum count"):
         r = momentum_count(arch, seed=args.seed, n_points=n_points, max_level=args.max_level or 50)
     if args.json:
-        print(json.dumps(r), file=out)
+        print(json.dumps(_json_count(r)), file=out)
         return 0
     print(f"{arch.description}, momentum flow theta'' + theta' = -grad L (Keep the Momentum)", file=out)
     print(f"  phase space (s = e^t, theta, v = theta'): {r['phase_space_dim']} = 2 x {r['D']} + 1 coordinates; "
@@ -542,6 +552,19 @@ def _count_momentum(args, out) -> int:
     for text in r["laws_text"]:
         print(f"    {text}", file=out)
     return 0
+
+
+def _proven(r: dict) -> bool:
+    """Whether a flow's count D − rank is proven: no law, the flow-box theorem, or as many laws found."""
+    return r["laws"] == 0 or bool(r.get("flow_box")) or r["laws_found"] >= r["laws"]
+
+
+def _json_count(r: dict) -> dict:
+    """A flow's JSON report: ``laws`` only when proven (:func:`_proven`), else the bounds (:func:`claims.as_bound`)."""
+    if _proven(r):
+        return r
+    return as_bound(dict(r), upper=r["laws"], lower=r["laws_found"],
+                    why=f"{r['laws_found']} laws found and verified, D - rank = {r['laws']}: not proven")
 
 
 def _proof(r: dict, degree: int, whole: str) -> str:
@@ -573,8 +596,8 @@ def _count_mirror(args, out) -> int:
         euclid = arch.dim - lie_trace(arch.generators(), seed=args.seed, n_points=n_points).rank  # Euclidean
     r = counts["mirror" if args.flow == "mirror" else "mirror_momentum"]
     if args.json:
-        print(json.dumps({**r, "flow": args.flow, "D": arch.dim, "seed": args.seed, "gradient_flow_laws": euclid}),
-              file=out)
+        print(json.dumps(_json_count({**r, "flow": args.flow, "D": arch.dim, "seed": args.seed,
+                                      "gradient_flow_laws": euclid})), file=out)
         return 0
     where = ("the weights after the first layer (ICNN), Euclidean on the others" if positive is not None else
              "every parameter")
@@ -766,10 +789,26 @@ def _check(args, out) -> int:
     return EXIT_REJECTED
 
 
+def _process_age() -> float:
+    """Seconds since this process started (Linux: /proc/self/stat), so that --time-limit counts the interpreter's
+    start and imports too; 0 where that is not available."""
+    try:
+        with open("/proc/self/stat") as fh:
+            start_ticks = int(fh.read().rsplit(")", 1)[1].split()[19])
+        with open("/proc/uptime") as fh:
+            uptime = float(fh.read().split()[0])
+        return max(0.0, uptime - start_ticks / os.sysconf("SC_CLK_TCK"))
+    except (OSError, ValueError, IndexError):
+        return 0.0
+
+
 def run(argv: Optional[Sequence[str]] = None, out=None) -> int:
-    """Run the CLI; returns the exit status (0 ok, 1 certificate rejected, 2 bad input)."""
+    """Run the CLI; returns the exit status (0 ok, 1 certificate rejected, 2 bad input, 3 internal error, 4 stopped
+    at --time-limit)."""
+    _STARTED[0] = time.perf_counter() - _process_age()
     out = out or sys.stdout
     parser = build_parser()
+    json_wanted = "--json" in (argv if argv is not None else sys.argv[1:])
     try:
         args = parser.parse_args(argv)
         if args.command is None:
@@ -786,6 +825,11 @@ def run(argv: Optional[Sequence[str]] = None, out=None) -> int:
             raise ConslawError("give an architecture (see 'conslaw architectures')")
         return {"count": _count, "laws": _laws, "certify": _certify, "check": _check,
                 "verify": _verify, "data-symmetry": _data_symmetry}[args.command](args, out)
+    except TimeLimitReached as exc:
+        if json_wanted:
+            print(json.dumps({"status": "stopped", "bound_reason": str(exc)}), file=out)
+        print(f"conslaw: stopped: {exc}", file=sys.stderr)
+        return EXIT_TIME_LIMIT
     except (_UsageError, ConslawError) as exc:
         print(f"conslaw: error: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT

@@ -18,6 +18,7 @@ from conslaw.algebra.errors import ConslawError
 
 from .numeric_fields import default_device, resolve_dtype
 from .numeric_phi import NumericMap, attention_model_map, attention_sizes, numeric_map
+from .claims import as_bound
 from .numeric_random import random_lie_trace
 
 
@@ -53,11 +54,15 @@ def count_laws_numerically(name: str, widths: Sequence[int] = (), *, bias: bool 
                            device: Optional[str] = None, precision: str = "float64", seed: int = 0,
                            max_level: int = 10, progress: Optional[Callable[[str, int, int], None]] = None,
                            model: bool = False, inputs: Optional[int] = None, time_limit: Optional[float] = None,
-                           **options) -> dict:
+                           started: Optional[float] = None, **options) -> dict:
     """D − dim Lie(∇φ)(θ) at a seeded Gaussian θ, as a JSON-ready report with the rank's evidence.
 
-    With ``model=True`` the fields are the model's own (:func:`model_request`, ``inputs`` random inputs)."""
+    With ``model=True`` the fields are the model's own (:func:`model_request`, ``inputs`` random inputs).
+    ``time_limit`` counts from ``started`` (a ``time.perf_counter()`` value; default: this call): the trace gets
+    what is left less 10 % for the report and the process's exit.  A run stopped by it reports ``laws_at_most`` and ``status: stopped``,
+    never ``laws`` (:func:`claims.as_bound`)."""
     t0 = time.perf_counter()
+    started = t0 if started is None else started
     try:
         dtype = resolve_dtype(precision)
     except ValueError as exc:
@@ -72,9 +77,10 @@ def count_laws_numerically(name: str, widths: Sequence[int] = (), *, bias: bool 
     theta = torch.randn(phi.dim, generator=torch.Generator().manual_seed(seed), dtype=torch.float64).to(dtype).to(dev)
     if time_limit is not None and time_limit <= 0:
         raise ConslawError(f"the time limit must be positive, got {time_limit:g} s")
-    result = random_lie_trace(phi.phi, theta, seed=seed, max_level=max_level, progress=progress, time_limit=time_limit)
+    left = None if time_limit is None else max(0.9 * time_limit - (time.perf_counter() - started), 1e-3)
+    result = random_lie_trace(phi.phi, theta, seed=seed, max_level=max_level, progress=progress, time_limit=left)
     hardware = torch.cuda.get_device_name(dev) if dev.type == "cuda" else f"{torch.get_num_threads()} CPU threads"
-    return {
+    report = {
         "architecture": name.lower(),
         "description": phi.description,
         "method": "numerical, the model's own fields" if model else "numerical, the fields of phi",
@@ -87,3 +93,9 @@ def count_laws_numerically(name: str, widths: Sequence[int] = (), *, bias: bool 
         "notes": phi.notes,
         "seconds": round(time.perf_counter() - t0, 4),
     }
+    stopped = next((lv["stopped"] for lv in result.levels if "lower bound" in lv.get("stopped", "")), None)
+    if stopped is not None:
+        as_bound(report, upper=report["laws"], status="stopped", why=stopped)
+    else:
+        report["count_kind"] = "numerical (floating-point rank with its evidence; not a proof)"
+    return report

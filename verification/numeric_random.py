@@ -18,6 +18,7 @@ every value drawn, each level's zero test against the largest size met up to tha
 """
 from __future__ import annotations
 
+import math
 import time
 from typing import Callable, Optional
 
@@ -26,7 +27,7 @@ from torch.func import grad, jvp, vmap
 
 from conslaw.algebra.errors import ConslawError
 
-from .numeric_rank import numerical_rank, rank_by_level, trace_tolerances
+from .numeric_rank import TOLERANCES, NumericalRank, numerical_rank, rank_by_level, trace_tolerances
 from .numeric_trace import NumericTraceResult, _Basis
 
 Field = Callable[[torch.Tensor], torch.Tensor]
@@ -88,6 +89,19 @@ class _Draws:
         if self.device.type == "cpu":
             return torch.randn(shape, generator=self.gen, dtype=torch.float32).to(self.dtype)
         return torch.randn(shape, generator=self.gen, dtype=self.dtype, device=self.device)
+
+
+def _svd_seconds(rows: int, cols: int, like: torch.Tensor) -> float:
+    """An estimate of ``svdvals`` on a rows × cols matrix here: one timed on a small square matrix, scaled by the
+    flop count rows·cols·min(rows, cols)."""
+    n = min(256, rows, cols)
+    probe = torch.randn(n, n, dtype=like.dtype, device=like.device)
+    t = time.perf_counter()
+    torch.linalg.svdvals(probe)
+    if like.device.type == "cuda":
+        torch.cuda.synchronize()
+    small = time.perf_counter() - t
+    return small * rows * cols * min(rows, cols) / max(n ** 3, 1)
 
 
 def random_lie_trace(phi: Callable[[torch.Tensor], torch.Tensor], theta: torch.Tensor, *, batch: Optional[int] = None,
@@ -161,9 +175,9 @@ def random_lie_trace(phi: Callable[[torch.Tensor], torch.Tensor], theta: torch.T
             per_candidate = (time.perf_counter() - started) / size
             # no more than the directions still missing, and within the time left (a deep level costs 3^k gradients)
             size = min(level_batch, goal - basis.q.shape[0])
-            if time_limit:
+            if time_limit:  # a batch uses at most half the time left (adding it to the basis costs too)
                 left = time_limit - (time.perf_counter() - t0)
-                size = max(1, min(size, int(left / max(per_candidate, 1e-9))))
+                size = max(1, min(size, int(0.5 * left / max(per_candidate, 1e-9))))
         levels.append({"level": level, "new": new, "candidates": drawn})
         if time_limit and time.perf_counter() - t0 > time_limit:
             levels[-1]["stopped"] = f"time limit of {time_limit:g} s reached: the rank is a lower bound"
@@ -175,5 +189,17 @@ def random_lie_trace(phi: Callable[[torch.Tensor], torch.Tensor], theta: torch.T
             break
         if level == max_level and basis.q.shape[0] < D:
             levels[-1]["stopped"] = f"max level {max_level} reached while still adding directions: the rank is a lower bound"
-    rank = rank_by_level(blocks) if blocks else numerical_rank(theta.new_zeros((0, D)))
+    if time_limit and blocks and not any("time limit" in lv.get("stopped", "") for lv in levels):
+        rows = sum(b.shape[0] for _, b in blocks)
+        if time.perf_counter() - t0 + _svd_seconds(rows, D, theta) > time_limit:
+            levels[-1]["stopped"] = (f"time limit of {time_limit:g} s: no time left for the final SVD of {rows} x {D}; "
+                                     "the rank of the incremental basis is a lower bound")
+    if any("time limit" in lv.get("stopped", "") for lv in levels):
+        # stopped: no final SVD (on thousands of rows it alone can outlast the limit); the incremental basis's
+        # size is the rank found so far, a lower bound, and the result says it was stopped
+        found = basis.q.shape[0]
+        rank = NumericalRank(found, D, {t: found for t in TOLERANCES}, "stopped at the time limit: rank of the "
+                             "incremental basis, a lower bound (no SVD)", math.inf, [])
+    else:
+        rank = rank_by_level(blocks) if blocks else numerical_rank(theta.new_zeros((0, D)))
     return NumericTraceResult(D, rank, levels, time.perf_counter() - t0, str(theta.device), str(theta.dtype).replace("torch.", ""))

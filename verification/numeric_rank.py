@@ -51,7 +51,8 @@ class NumericalRank:
             "rank": self.rank, "status": self.status, "gap": self.gap if math.isfinite(self.gap) else None,
             "dropped_as_zero": self.dropped_as_zero,
             "ranks_by_tolerance": {f"{t:g}": r for t, r in self.ranks_by_tolerance.items()},
-            "smallest_kept_singular_value": self.singular_values[self.rank - 1] if self.rank else None,
+            "smallest_kept_singular_value": self.singular_values[self.rank - 1]
+            if 0 < self.rank <= len(self.singular_values) else None,
             "largest_dropped_singular_value": self.singular_values[self.rank] if self.rank < len(self.singular_values) else None,
         }
 
