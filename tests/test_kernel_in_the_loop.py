@@ -47,8 +47,9 @@ def test_a_tampered_twin_is_rejected():
 
 
 def test_a_checker_that_accepts_everything_fails_verify(monkeypatch):
-    monkeypatch.setattr(audit, "check_bytes", lambda data: CheckReport(True))
-    monkeypatch.setattr(audit, "check_certificate", lambda cert: CheckReport(True))
+    monkeypatch.setattr(audit, "_AUDITED", {})
+    monkeypatch.setattr(audit, "check_bytes", lambda data, deadline=0: CheckReport(True))
+    monkeypatch.setattr(audit, "check_certificate", lambda cert, deadline=0: CheckReport(True))
     entry = run_result(_result("tc25:thm-3.6"), "quick")
     assert entry["status"] == "fails"
     assert all(r["certificate_check"]["status"] == "twin accepted" for r in entry["instances"])
@@ -65,6 +66,7 @@ def test_a_producer_the_checker_rejects_fails_verify(monkeypatch):
         return arch
 
     monkeypatch.setattr(architectures, "attention_layer", dropped)
+    monkeypatch.setattr(audit, "_AUDITED", {})
     entry = run_result(_result("tc25:cor-3.9"), "quick")
     assert entry["status"] == "fails"
     rejected = [r for r in entry["instances"] if r["certificate_check"]["status"] == "rejected"]

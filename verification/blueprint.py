@@ -49,8 +49,9 @@ def evidence(entry: dict) -> str:
     if status == "holds":
         if not entry["method"].startswith("exact"):
             return "numeric"
-        checked = all(r.get("certificate_check", {}).get("status") == "passed" for r in entry["instances"])
-        return "proved" if checked and entry["instances"] else "exact"
+        instances = entry.get("instances", [])
+        checked = all(r.get("certificate_check", {}).get("status") == "passed" for r in instances)
+        return "proved" if checked and instances else "exact"
     if status == "not proven":
         return "bounded"
     return "failed"

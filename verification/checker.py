@@ -32,7 +32,7 @@ from sympy.polys.matrices import DomainMatrix
 
 from conslaw.algebra.polynomial_text import PolynomialTextError, TextLimits, parse_polynomial, parse_rational
 
-from .checker_work import Deadline, PolySize, WorkRefused, law_units, require
+from .checker_work import DEADLINE_SECONDS, Deadline, PolySize, WorkRefused, law_units, require
 
 FORMAT = "conslaw-certificate"
 SIGN_FLOW_FORMAT = "conslaw-sign-flow-certificate"  # checked by checker_sign_flow
@@ -637,14 +637,15 @@ def _parameters(cert: dict) -> list[str]:
     return names
 
 
-def check_certificate(cert: Any) -> CheckReport:
+def check_certificate(cert: Any, deadline: float = DEADLINE_SECONDS) -> CheckReport:
     """Verify the three claims and the verdict; collect every failure.
 
     Malformed or oversized input raises :class:`CertificateFormatError`; a
-    well-formed certificate whose claims do not hold gives ``ok = False``.
+    well-formed certificate whose claims do not hold gives ``ok = False``.  ``deadline``: the seconds after which
+    a check is stopped and refused (:class:`checker_work.Deadline`, a backstop behind the work estimates).
     """
     _need(isinstance(cert, dict), "the certificate must be a JSON object")
-    _DEADLINE[0] = Deadline()
+    _DEADLINE[0] = Deadline(deadline)
     if cert.get("format") == SIGN_FLOW_FORMAT:
         from .checker_sign_flow import check_sign_flow_certificate
 
@@ -867,6 +868,6 @@ def check_file(path: str) -> CheckReport:
     return check_certificate(_read_json(path))
 
 
-def check_bytes(data: bytes) -> CheckReport:
+def check_bytes(data: bytes, deadline: float = DEADLINE_SECONDS) -> CheckReport:
     """Check a certificate from the bytes of its file: the same reader and checks as :func:`check_file`."""
-    return check_certificate(_parse_json(data))
+    return check_certificate(_parse_json(data), deadline)

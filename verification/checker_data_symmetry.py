@@ -88,7 +88,7 @@ def rebuild_model(spec: Any) -> tuple[list[str], list[sympy.Symbol], list[sympy.
 
 def _span_units(spec: Any, flow: Any) -> int:
     """Units of :func:`_own_span`, from the sizes alone: |G| × T_f^(k+1) × D for the largest power k of the model
-    f (T_f its terms; square loss k = 1), priced 4 units a term; under SO(2) 144 units a term of f² (SymPy's
+    f (T_f its terms; square loss k = 1), priced 4 units a term; under SO(2) 600 units a term of f² (SymPy's
     integrals of the monomials in cos t, sin t), measured on 2 cores (``benchmarks/checker_limits.py``)."""
     _need(isinstance(spec, dict) and isinstance(flow, dict), "\"architecture\" and \"flow\" must be objects")
     if spec.get("name") != "augmented-lightning-attention":
@@ -98,8 +98,8 @@ def _span_units(spec: Any, flow: Any) -> int:
     top = max((o for o in orders if isinstance(o, int) and not isinstance(o, bool)), default=1) \
         if isinstance(orders, list) else 1
     terms = tokens * tokens * d * d * k * d
-    if spec.get("group") == "so2":  # SymPy integrates each monomial in cos t, sin t: 144 units a term
-        return 144 * terms ** 2 * (2 * d * k + d)
+    if spec.get("group") == "so2":  # SymPy integrates each monomial in cos t, sin t: 600 units a term
+        return 600 * terms ** 2 * (2 * d * k + d)
     return 4 * GROUP_ORDERS.get(spec.get("group"), 64) * terms ** (max(top, 1) + 1) * (2 * d * k + d)
 
 

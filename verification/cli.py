@@ -301,7 +301,10 @@ def _print_text(report: dict, result, show_brackets: bool, out) -> None:
     print(f"  stopped: {stop}", file=out)
     print(f"  trace rank dim Lie(V)(theta) = {r['rank']}, exact over QQ at each point: {r['ranks_per_point']}", file=out)
     k = r["known_laws"]
-    print(f"  known laws from the literature: {k['stated']} stated, {k['independent_at_first_point']} independent", file=out)
+    print(f"  known laws from the literature: {k['stated']} stated, {k['verified']} verified as identities, "
+          f"{k['independent_at_first_point']} of those independent", file=out)
+    for text in k["refuted"]:
+        print(f"  REFUTED stated law (not conserved, not counted): {text}", file=out)
     print(f"  independent conservation laws: D - rank = {r['D']} - {r['rank']} = {r['laws']}", file=out)
     if r["model_count"]["relation"] != "equal":
         print("  for the model itself this is only a lower bound: these are the laws of the flows of the fields "

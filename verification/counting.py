@@ -4,7 +4,7 @@ from __future__ import annotations
 import time
 from typing import Optional, Sequence
 
-from conslaw.algebra import build_architecture, gradient_rank, lie_trace
+from conslaw.algebra import build_architecture, gradient_rank, lie_trace, violations
 from conslaw.algebra.architectures import Architecture
 from conslaw.algebra.architectures.relu import coinciding_hyperplanes
 from conslaw.algebra.points import DEFAULT_BOUND
@@ -38,7 +38,9 @@ def count_laws(
     a = arch if isinstance(arch, Architecture) else build_architecture(arch, list(widths), bias=bias)
     gens = a.generators()
     result = lie_trace(gens, seed=seed, n_points=n_points, max_level=max_level, record=record, progress=progress)
-    known_rank = gradient_rank(a.space, a.known_laws, result.points[0]) if a.known_laws else 0
+    refuted = sorted({i for i, _, _ in violations(a.known_laws, gens)}) if a.known_laws else []
+    verified = [h for i, h in enumerate(a.known_laws) if i not in refuted]  # each an identity ⟨∇h, X⟩ ≡ 0 first
+    known_rank = gradient_rank(a.space, verified, result.points[0]) if verified else 0
     hyperplane_notes = []
     if a.name in ("relu", "residual-relu"):
         for pt in result.points:
@@ -49,7 +51,9 @@ def count_laws(
         **a.shape,
         "generators": len(gens),
         **result.to_dict(),
-        "known_laws": {"stated": len(a.known_laws), "independent_at_first_point": known_rank},
+        "known_laws": {"stated": len(a.known_laws), "verified": len(verified),
+                       "refuted": [str(a.known_laws[i].as_expr()) for i in refuted],
+                       "independent_at_first_point": known_rank},
         "notes": list(a.notes) + result.notes + hyperplane_notes,
         "model_count": model_scope(a),
         "point_distribution": f"seeded random rationals ±a/b with 1 ≤ a, b ≤ {DEFAULT_BOUND}",
