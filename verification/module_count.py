@@ -25,12 +25,11 @@ from torch.nn.attention import SDPBackend, sdpa_kernel
 from conslaw.algebra import ConslawError
 
 from .composite_ops import CompositeOps
-from .module_laws import LawInventory, find_laws
+from .module_laws import LawInventory, dropout_off, find_laws
 from .numeric_random import left_normed, random_lie_trace
 from .numeric_rank import numerical_rank
 
 LOSSES = ("cross_entropy", "mse")
-DROPOUT_TYPES = (nn.Dropout, nn.Dropout1d, nn.Dropout2d, nn.Dropout3d, nn.AlphaDropout)
 
 
 def class_axis(ndim: int, class_dim: Optional[int] = None) -> int:
@@ -123,21 +122,6 @@ def _locate_missed(drawn: list[torch.Tensor], laws: torch.Tensor, rank: int, nam
     return {n: round(v, 2) for n, v in sorted(shares.items(), key=lambda kv: -kv[1]) if v >= 0.05}
 
 
-@contextmanager
-def _dropout_off(model: nn.Module):
-    """Dropout draws a fresh mask at every call: within this, the model's dropout layers are off (their masks are
-    positively homogeneous, so they neither add nor remove a law); other layers keep their mode.  Yields how many
-    were switched off; they are switched back on after."""
-    dropouts = [m for m in model.modules() if isinstance(m, DROPOUT_TYPES) and m.training]
-    for m in dropouts:
-        m.eval()
-    try:
-        yield len(dropouts)
-    finally:
-        for m in dropouts:
-            m.train()
-
-
 def _lean_on_fields(g, theta0: torch.Tensor, unit: torch.Tensor, seed: int, probes: int = 16) -> torch.Tensor:
     """Per found law, its largest |cos| with ``probes`` random fields X_a(θ_0): a law that does not hold (e.g.
     column sums under the square loss) leans on the fields themselves, and the count is bounded by the others."""
@@ -194,7 +178,7 @@ def count_module_laws(model: nn.Module, inputs: torch.Tensor, *, loss: str = "cr
     unit = _unit_rows(jac)
     overlap = [0.0]
     drawn: list[torch.Tensor] = []
-    with _dropout_off(model) as dropped:
+    with dropout_off(model) as dropped:
         lean = _lean_on_fields(g, theta0, unit, seed)
         refuted = _refuted_groups(inventory, lean)
         unit = unit[lean <= OVERLAP_TOL]

@@ -75,6 +75,7 @@ class LawInventory:
     skipped: list[str] = field(default_factory=list)  # patterns found but not claimed, with the reason
     without_laws: list[str] = field(default_factory=list)  # known layer types around which no pattern matched
     traced_by: str = ""  # "torch.fx" or "torch.export" ("" when the groups were declared by hand)
+    refuted: list[str] = field(default_factory=list)  # groups a pattern gave that the example inputs refuted
     notes: list[str] = field(default_factory=list)  # how the graph was read, near misses
 
     @property
@@ -418,21 +419,132 @@ def find_laws(model: nn.Module, groups: Sequence[LawGroup] | None = None,
     for node in graph.nodes:
         if node.op == "call_module":
             calls[node.target] = calls.get(node.target, 0) + 1
+    frozen = {n for n, p in model.named_parameters() if not p.requires_grad}
+    reads = _reads(graph, calls, set(dict(model.named_parameters())))
     kept = []
     for g in inv.groups:
-        tied = [p for p in g.params if p in alias]
-        reused = sorted({p.rsplit(".", 1)[0] for p in g.params if calls.get(p.rsplit(".", 1)[0], 0) > 1})
-        if reused:
-            inv.skipped.append(f"{g.kind} laws of {', '.join(g.modules)}: {', '.join(reused)} is called more than once "
-                               "in the forward pass, and each call sees the rescaling differently; not claimed")
-        elif tied:
-            others = sorted({n for p in tied for n in shared[alias[p]] if n != p})
-            inv.skipped.append(f"{g.kind} laws of {', '.join(g.modules)}: {', '.join(tied)} is shared with "
-                               f"{', '.join(others)} (tied weights), whose other use breaks the symmetry; not claimed")
+        why = _unclaimable(g, frozen, reads, alias, shared, calls)
+        if why:
+            inv.skipped.append(why)
         else:
             kept.append(g)
     inv.groups = kept
+    if example_inputs is not None:  # every group verified on the inputs before it is returned
+        inv.groups, refuted = refute_on_inputs(model, inv.groups, tuple(example_inputs))
+        inv.refuted = refuted
+        inv.skipped += refuted
+    else:
+        inv.notes.append("no example inputs: the laws are those of the patterns, not verified on data (pass "
+                         "example_inputs=(x,) to verify each group on it, or use check_laws)")
     return inv
+
+
+DROPOUT_TYPES = (nn.Dropout, nn.Dropout1d, nn.Dropout2d, nn.Dropout3d, nn.AlphaDropout)
+
+
+@contextmanager
+def dropout_off(model: nn.Module):
+    """Dropout draws a fresh mask at every call: within this, the model's dropout layers are off (their masks are
+    positively homogeneous, so they neither add nor remove a law); other layers keep their mode.  Yields how many
+    were switched off; they are switched back on after."""
+    dropouts = [m for m in model.modules() if isinstance(m, DROPOUT_TYPES) and m.training]
+    for m in dropouts:
+        m.eval()
+    try:
+        yield len(dropouts)
+    finally:
+        for m in dropouts:
+            m.train()
+
+
+def _reads(graph: fx.Graph, calls: dict[str, int], names: set[str]) -> dict[str, int]:
+    """How many places of the forward pass read each parameter: its module's calls, plus every op that reads it
+    directly (an fx ``get_attr``, e.g. ``F.embedding(idx, self.head.weight)``).  Two or more: tied."""
+    reads = {n: calls.get(n.rsplit(".", 1)[0], 0) for n in names}
+    for node in graph.nodes:
+        if node.op == "get_attr" and node.target in names:
+            reads[node.target] += len(node.users)  # (a lifted graph keeps unused get_attr nodes)
+    return reads
+
+
+def _unclaimable(g: LawGroup, frozen: set[str], reads: dict[str, int], alias: dict, shared: dict,
+                 calls: dict[str, int]) -> str:
+    """Why a group cannot be claimed ("" when it can): a frozen parameter (a law may not need it to move), a
+    module called twice, a parameter read in two places (tied functionally) or registered twice (tied)."""
+    what = f"{g.kind} laws of {', '.join(g.modules)}"
+    still = [p for p in g.params if p in frozen]
+    if still:
+        return (f"{what}: {', '.join(still)} is frozen (requires_grad=False): a constant, which the symmetry would "
+                "have to move; not claimed")
+    reused = sorted({p.rsplit(".", 1)[0] for p in g.params if calls.get(p.rsplit(".", 1)[0], 0) > 1})
+    if reused:
+        return (f"{what}: {', '.join(reused)} is called more than once in the forward pass, and each call sees the "
+                "rescaling differently; not claimed")
+    twice = [p for p in g.params if reads.get(p, 0) > 1]
+    if twice:
+        return (f"{what}: {', '.join(twice)} is read in more than one place of the forward pass (tied weights, e.g. "
+                "an embedding that reuses it), whose other use breaks the symmetry; not claimed")
+    tied = [p for p in g.params if p in alias]
+    if tied:
+        others = sorted({n for p in tied for n in shared[alias[p]] if n != p})
+        return (f"{what}: {', '.join(tied)} is shared with {', '.join(others)} (tied weights), whose other use breaks "
+                "the symmetry; not claimed")
+    return ""
+
+
+EPS_SLACK = 1e-2
+
+
+def refute_on_inputs(model: nn.Module, groups: Sequence[LawGroup], inputs: tuple, draws: int = 3,
+                     seed: int = 0) -> tuple[list[LawGroup], list[str]]:
+    """(the groups that hold, why each other one is refuted) on the example inputs: every law must be orthogonal to
+    the gradient of ⟨w, f(θ, x)⟩ for random output directions w summing to zero along the class axis (axis 1 of
+    outputs of 2 or more dimensions, torch's cross-entropy convention; every pattern holds for the cross-entropy),
+    to the dtype's rounding (1e-9 in float64, 1e-4 in float32), or within ``EPS_SLACK`` for a scale law that its
+    batch norm's eps breaks slightly (relative 1e-6 to 1e-2 measured; exact at eps = 0).  The model's buffers (batch-norm statistics) are restored after, and dropout
+    is off while it runs."""
+    named = {n: p for n, p in model.named_parameters() if p.requires_grad}
+    if not groups or not named:
+        return list(groups), []
+    gen = torch.Generator().manual_seed(seed)
+    buffers = {n: b.detach().clone() for n, b in model.named_buffers()}
+    worst = [0.0] * len(groups)
+    try:
+        with dropout_off(model):
+            for _ in range(draws):
+                out = model(*inputs)
+                if not isinstance(out, torch.Tensor):
+                    return list(groups), []
+                axis = 1 if out.ndim >= 2 else 0
+                w = torch.randn(out.shape, generator=gen, dtype=out.dtype).to(out.device)
+                w = w - w.mean(dim=axis, keepdim=True)
+                grads = torch.autograd.grad((out * w).sum(), list(named.values()), allow_unused=True)
+                grad = {n: g if g is not None else torch.zeros_like(p) for (n, p), g in zip(named.items(), grads)}
+                norm_L = torch.sqrt(sum(g.pow(2).sum() for g in grad.values()))
+                if norm_L == 0:
+                    continue
+                for k, g in enumerate(groups):
+                    tensors = [dict(model.named_parameters())[p].detach() for p in g.params]
+                    dots, norms = law_dots_and_norms(g, tensors, [grad.get(p, torch.zeros_like(t))
+                                                                  for p, t in zip(g.params, tensors)])
+                    ok = norms > 0
+                    if ok.any():
+                        worst[k] = max(worst[k], float((dots[ok].abs() / (norms[ok] * norm_L)).max()))
+    finally:
+        with torch.no_grad():
+            for n, b in model.named_buffers():
+                b.copy_(buffers[n])
+    kept, refuted = [], []
+    mods = dict(model.named_modules())
+    for g, err in zip(groups, worst):
+        tol = _tolerance(dict(model.named_parameters())[g.params[0]].dtype)
+        slack = EPS_SLACK if g.norm in mods and float(getattr(mods[g.norm], "eps", 0.0)) > 0 else 0.0
+        if err <= tol + slack:
+            kept.append(g)
+        else:
+            refuted.append(f"{g.kind} laws of {', '.join(g.modules)}: refuted on the example inputs (a law leans on "
+                           f"the loss gradient by {err:.1e} > {tol:g}); not claimed")
+    return kept, refuted
 
 
 def _not_analysed(model: nn.Module, groups: Sequence[LawGroup], mods: dict,

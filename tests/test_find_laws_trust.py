@@ -1,0 +1,116 @@
+"""find_laws returns no false law (issue "The kernel in the loop", item 5).
+
+Models written as researchers write them: a LoRA adapter on a frozen base, linear probing on a frozen backbone,
+weight tying written functionally (``F.embedding(idx, self.head.weight)`` with ``self.head(...)`` at the output).
+Frozen parameters are constants, a parameter read in two places is tied, and with example inputs every group is
+verified on them before it is returned; every law returned is checked here against one SGD-free test: its gradient
+is orthogonal to ∇L on fresh data.
+"""
+from __future__ import annotations
+
+import pytest
+
+torch = pytest.importorskip("torch")
+import torch.nn.functional as F  # noqa: E402
+from torch import nn  # noqa: E402
+
+from conslaw.verification.module_count import count_module_laws  # noqa: E402
+from conslaw.verification.module_laws import check_laws, find_laws  # noqa: E402
+
+
+class LoRA(nn.Module):
+    """A frozen base layer W0 x + b0 plus the low-rank update B A x, then a head."""
+
+    def __init__(self, n=4, r=2, h=5, k=3):
+        super().__init__()
+        self.base = nn.Linear(n, h)
+        self.A = nn.Linear(n, r, bias=False)
+        self.B = nn.Linear(r, h, bias=False)
+        self.head = nn.Linear(h, k)
+        for p in self.base.parameters():
+            p.requires_grad_(False)
+
+    def forward(self, x):
+        return self.head(torch.relu(self.base(x) + self.B(self.A(x))))
+
+
+class Probe(nn.Module):
+    """Linear probing: a frozen two-layer backbone, a trained head."""
+
+    def __init__(self):
+        super().__init__()
+        self.backbone = nn.Sequential(nn.Linear(4, 6), nn.ReLU(), nn.Linear(6, 5), nn.ReLU())
+        self.head = nn.Linear(5, 3)
+        for p in self.backbone.parameters():
+            p.requires_grad_(False)
+
+    def forward(self, x):
+        return self.head(self.backbone(x))
+
+
+class TiedLM(nn.Module):
+    """Weight tying written functionally: the embedding reads the head's weight."""
+
+    def __init__(self, vocab=7, d=4):
+        super().__init__()
+        self.norm = nn.LayerNorm(d)
+        self.head = nn.Linear(d, vocab)
+
+    def forward(self, idx):
+        return self.head(self.norm(F.embedding(idx, self.head.weight)))
+
+
+def _no_false_law(model, inputs, targets):
+    model.double()
+    inv = find_laws(model, example_inputs=(inputs,))
+    checks = check_laws(model, inv, nn.functional.cross_entropy, [(inputs, targets)])
+    assert all(c.verdict != "fail" for c in checks), [(c.group.kind, c.group.modules, c.max_relative_error)
+                                                      for c in checks if c.verdict == "fail"]
+    return inv
+
+
+def test_lora_on_a_frozen_base_claims_nothing_that_moves_the_base():
+    torch.manual_seed(0)
+    x, y = torch.randn(16, 4, dtype=torch.float64), torch.randint(0, 3, (16,))
+    inv = _no_false_law(LoRA(), x, y)
+    assert not any("base." in p for g in inv.groups for p in g.params)
+    assert any("frozen" in s for s in inv.skipped)
+
+
+def test_linear_probing_claims_no_rescale_into_the_frozen_backbone():
+    torch.manual_seed(0)
+    x, y = torch.randn(16, 4, dtype=torch.float64), torch.randint(0, 3, (16,))
+    model = Probe()
+    inv = _no_false_law(model, x, y)
+    assert not any(g.kind == "rescale" for g in inv.groups)
+    assert any(g.kind == "column_sum" for g in inv.groups)  # the head's column sums do hold
+    r = count_module_laws(model.double(), x)
+    assert r["D"] == 5 * 3 + 3 and r["laws"] == 5 + 1  # only the head moves: its column sums are all the laws
+
+
+def test_functional_weight_tying_is_seen():
+    torch.manual_seed(0)
+    idx, y = torch.randint(0, 7, (12,)), torch.randint(0, 7, (12,))
+    inv = _no_false_law(TiedLM(), idx, y)
+    assert not any("head.weight" in g.params for g in inv.groups)
+    assert any("read in more than one place" in s for s in inv.skipped)
+
+
+def test_a_group_the_inputs_refute_is_not_returned(monkeypatch):
+    """A pattern bug (here: column sums claimed for a head whose output is squared, so not under the cross-entropy
+    symmetry) is caught by the verification on the example inputs and listed with the reason."""
+    import conslaw.verification.module_laws as ml
+
+    class Squared(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.fc = nn.Linear(3, 4)
+
+        def forward(self, x):
+            return self.fc(x) ** 2
+
+    model = Squared().double()
+    x = torch.randn(8, 3, dtype=torch.float64)
+    bogus = ml._column_sum_group("fc", model.fc)
+    kept, refuted = ml.refute_on_inputs(model, [bogus], (x,))
+    assert kept == [] and "refuted on the example inputs" in refuted[0]
