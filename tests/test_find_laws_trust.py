@@ -114,3 +114,14 @@ def test_a_group_the_inputs_refute_is_not_returned(monkeypatch):
     bogus = ml._column_sum_group("fc", model.fc)
     kept, refuted = ml.refute_on_inputs(model, [bogus], (x,))
     assert kept == [] and "refuted on the example inputs" in refuted[0]
+
+
+def test_the_monitor_names_frozen_parameters_as_the_cause():
+    from conslaw.verification.module_laws import rescale_group
+    from conslaw.verification.monitor import LawMonitor
+
+    model = nn.Sequential(nn.Linear(3, 4), nn.ReLU(), nn.Linear(4, 2)).double()
+    inv = find_laws(model, groups=[rescale_group(model, "0", "2")])
+    model[0].weight.requires_grad_(False)
+    warnings = LawMonitor(model, inv).warnings
+    assert any("0.weight is frozen" in w and "the cause" in w for w in warnings)

@@ -72,6 +72,13 @@ class LawMonitor:
         self.warnings: list[str] = []
         self._pending: dict[int, torch.Tensor] = {}
         self._law_params = {p for g in inventory.groups for p in g.params}
+        named = dict(model.named_parameters())
+        for g in inventory.groups:
+            frozen = [p for p in g.params if p in named and not named[p].requires_grad]
+            if frozen:
+                self._warn(f"{g.kind} laws of {', '.join(g.modules)}: {', '.join(frozen)} is frozen "
+                           "(requires_grad=False), so training cannot move it as the symmetry needs: these laws "
+                           "are expected to drift at first order, and the frozen parameters are the cause")
         if optimizer is not None and not isinstance(optimizer, torch.optim.SGD):
             self._warn(f"{type(optimizer).__name__} rescales each coordinate of the gradient, so the update is not "
                        "orthogonal to the laws' gradients and no exact one-step prediction exists: measured values only")
