@@ -685,8 +685,12 @@ def check_certificate(cert: Any, deadline: float = DEADLINE_SECONDS) -> CheckRep
     if kind == "data-symmetry":  # stored fields, checked against the checker's own rebuild of the loss gradients
         from .checker_data_symmetry import data_symmetry_generators
 
-        gens = data_symmetry_generators(cert, names, symbols, version, fails, facts)
-        return _verify_claims(cert, names, symbols, version, gens, at, fails, facts, kind)
+        gens, same_span = data_symmetry_generators(cert, names, symbols, version, fails, facts)
+        report = _verify_claims(cert, names, symbols, version, gens, at, fails, facts, kind)
+        if report.ok:  # the costly rebuild last: a certificate whose claims fail is rejected without it
+            same_span()
+            report.ok = not report.failures
+        return report
 
     # generators: φ must be rebuilt from the architecture; an architecture the checker cannot rebuild is refused,
     # and so are parameters other than the architecture's own (an unused extra parameter is a free "law").  The

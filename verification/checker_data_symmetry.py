@@ -14,7 +14,7 @@ B·X(A) − A·X(B) ≡ 0.
 """
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Callable
 
 import sympy
 
@@ -178,8 +178,10 @@ def _rank_of(rows: list[dict], keys: list) -> int:
 
 
 def data_symmetry_generators(cert: dict, names: list[str], symbols: list, version: int,
-                             fails: list[str], facts: list[str]) -> list[sympy.Matrix]:
-    """The stored fields, after checking that they span what the checker's own rebuild spans."""
+                             fails: list[str], facts: list[str]) -> tuple[list[sympy.Matrix], Callable[[], None]]:
+    """(the stored fields, a check that they span what the checker's own rebuild spans).  The check is the costly
+    part: the caller runs it after the cheap claims on the stored fields hold (both must hold; the order only
+    makes a certificate whose laws fail fail fast).  It appends its failure or fact to ``fails``/``facts``."""
     flow = cert["flow"]
     _budget(_span_units(cert["architecture"], flow), "rebuilding the span of the augmented loss gradients")
     theta_names, x, outputs, group = rebuild_model(cert["architecture"])
@@ -193,20 +195,23 @@ def data_symmetry_generators(cert: dict, names: list[str], symbols: list, versio
         _need(isinstance(comps, list) and len(comps) == len(names), f"field {k} must have {len(names)} components")
         stored.append([_expr(_polynomial(c, f"field {k} component {i}", version, names, fails), symbols)
                        for i, c in enumerate(comps)])
-    own = _own_span(flow, symbols, x, outputs, group)
-    rows_stored, rows_own = _vectors(stored, symbols), _vectors(own, symbols)
-    keys = sorted({k for r in rows_stored + rows_own for k in r}, key=str)
-    r_stored, r_own = _rank_of(rows_stored, keys), _rank_of(rows_own, keys)
-    r_union = _rank_of(rows_stored + rows_own, keys)
-    if not (r_stored == r_own == r_union):
-        fails.append(f"the stored fields (span of dimension {r_stored}) do not span the loss gradients the checker "
-                     f"rebuilt (dimension {r_own}; together {r_union})")
-    else:
-        order = ("SO(2), Haar-averaged" if any(g.free_symbols for g in group) else f"of order {len(group)}") \
-            if flow.get("augmented", True) else "of order 1"
-        facts.append(f"the {len(stored)} stored fields span the same space (dimension {r_own}) as the loss gradients "
-                     f"rebuilt independently ({flow['loss']} loss, group {order})")
-    return [sympy.Matrix(comps) for comps in stored]
+
+    def same_span() -> None:
+        own = _own_span(flow, symbols, x, outputs, group)
+        rows_stored, rows_own = _vectors(stored, symbols), _vectors(own, symbols)
+        keys = sorted({k for r in rows_stored + rows_own for k in r}, key=str)
+        r_stored, r_own = _rank_of(rows_stored, keys), _rank_of(rows_own, keys)
+        r_union = _rank_of(rows_stored + rows_own, keys)
+        if not (r_stored == r_own == r_union):
+            fails.append(f"the stored fields (span of dimension {r_stored}) do not span the loss gradients the "
+                         f"checker rebuilt (dimension {r_own}; together {r_union})")
+        else:
+            order = ("SO(2), Haar-averaged" if any(g.free_symbols for g in group) else f"of order {len(group)}") \
+                if flow.get("augmented", True) else "of order 1"
+            facts.append(f"the {len(stored)} stored fields span the same space (dimension {r_own}) as the loss "
+                         f"gradients rebuilt independently ({flow['loss']} loss, group {order})")
+
+    return [sympy.Matrix(comps) for comps in stored], same_span
 
 
 __all__ = ["GROUPS", "data_symmetry_generators", "rebuild_model"]
