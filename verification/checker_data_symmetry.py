@@ -14,6 +14,7 @@ B·X(A) − A·X(B) ≡ 0.
 """
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any, Callable
 
 import sympy
@@ -114,13 +115,19 @@ def _logistic_orders_ok(orders: list[int]) -> list[int]:
 def _haar(expr: sympy.Expr) -> sympy.Expr:
     """E_t[expr] for t uniform on the circle, expr polynomial in cos_t, sin_t: ∫ cos^m sin^n dt / 2π by SymPy's
     own integration of each monomial (an independent path from the producer's double-factorial formula)."""
-    c, s_, t = sympy.Symbol("cos_t"), sympy.Symbol("sin_t"), sympy.Symbol("t")
+    c, s_ = sympy.Symbol("cos_t"), sympy.Symbol("sin_t")
     poly = sympy.Poly(sympy.expand(expr), c, s_)
     total = sympy.Integer(0)
     for (m, n), coeff in poly.as_dict().items():
-        moment = sympy.integrate(sympy.cos(t) ** m * sympy.sin(t) ** n, (t, 0, 2 * sympy.pi)) / (2 * sympy.pi)
-        total += coeff * moment
+        total += coeff * _moment(m, n)
     return sympy.expand(total)
+
+
+@lru_cache(maxsize=None)
+def _moment(m: int, n: int) -> sympy.Expr:
+    """E_t[cos^m t sin^n t] = ∫_0^{2π} cos^m sin^n dt / 2π, by SymPy's integration (each (m, n) once)."""
+    t = sympy.Symbol("t")
+    return sympy.integrate(sympy.cos(t) ** m * sympy.sin(t) ** n, (t, 0, 2 * sympy.pi)) / (2 * sympy.pi)
 
 
 def _own_span(flow: dict, theta: list, x: list, outputs: list, group: list) -> list[list[sympy.Expr]]:
