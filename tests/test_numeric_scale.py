@@ -209,6 +209,6 @@ def test_cli_model_refusals(argv, needle, capsys):
 
 
 def test_cli_time_limit_says_the_rank_is_a_lower_bound(capsys):
-    assert run(["count", "relu", "30", "30", "30", "--numeric", "--time-limit", "0.001", "--no-progress"]) == 0
+    assert run(["count", "relu", "30", "30", "30", "--numeric", "--time-limit", "0.001", "--no-progress"]) == 4
     out = capsys.readouterr().out
-    assert "stopped: time limit of 0.001 s reached: the rank is a lower bound" in out and "an upper bound" in out
+    assert "stopped: time limit of" in out and "the rank is a lower bound" in out and "an upper bound" in out

@@ -14,6 +14,7 @@ mid-task, the scheduler runs its task again on another worker: its record still 
 """
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 import os
@@ -23,6 +24,7 @@ from typing import Callable, Iterable, Iterator, Optional
 
 from conslaw.algebra import ConslawError
 
+from .certificate_audit import audit_certificate
 from .theorems import Instance, Result
 
 STREAM_SCHEMA = "conslaw-verify-stream/1"
@@ -65,6 +67,10 @@ def run_task(task: Task, seed: int) -> dict:
     except Exception as exc:  # noqa: BLE001 - reported in the record
         record = {"instance": task.instance.label, "verdict": "error", "error": f"{type(exc).__name__}: {exc}"}
     record["seconds"] = round(time.perf_counter() - t0, 3)
+    items = ([record["_certificate"]] if "_certificate" in record else []) + record.get("_certificates", [])
+    if items:  # the independent checker runs here, beside the producer (in parallel on Dask)
+        record["_audits"] = {hashlib.sha256(text.encode("utf-8")).hexdigest(): audit_certificate(text.encode("utf-8"))
+                             for _, text in items}
     return {"key": task.key, "id": task.result.id, **record}
 
 
@@ -192,6 +198,7 @@ def sweep(tasks: list[Task], grid: str, seed: int, *, scheduler: str = "serial",
                 keep_certificate(record)
             record.pop("_certificate", None)
             record.pop("_certificates", None)
+            record.pop("_audits", None)
             if stream is not None:
                 stream.add(record)
             done[record["key"]] = record

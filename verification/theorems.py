@@ -341,7 +341,8 @@ CATALOGUE: tuple[Result, ...] = (
         "a stated law with ⟨∇h, ∇φ_k⟩ ≢ 0 (the polynomial is shown) or not orthogonal to a bracket (the field and "
         "the point), or a perturbed function found conserved",
         instances=(Instance("relu", (3, 2, 3), True), Instance("linear", (2, 3, 2)), Instance("relu", (1, 1, 1)),
-                   Instance("softmax", (3, 4), True)),
+                   Instance("softmax", (3, 4), True),
+                   Instance("relu", (2, 2, 2, 2), True)),  # stated laws of a second hidden layer too
     ),
     Result(
         "tc25:thm-2.11", "tc25", "Where the trace has constant dimension r, there are exactly D − r laws",
@@ -352,7 +353,9 @@ CATALOGUE: tuple[Result, ...] = (
                     "polynomial laws found and verified as identities); the rank compared at three points",
         "a certificate whose laws do not reach D − r (only bounds), or ranks that differ between the points",
         instances=(Instance("relu", (3, 2, 3), True), Instance("linear", (2, 3, 2)),
-                   Instance("attention", options=(("d", 2), ("dk", 1), ("dv", 1))), Instance("softmax", (2, 3))),
+                   Instance("attention", options=(("d", 2), ("dk", 1), ("dv", 1))), Instance("softmax", (2, 3)),
+                   # traces that need brackets of depth 2 (their results record the depth reached)
+                   Instance("linear", (2, 3, 3, 2)), Instance("linear", (2, 4, 4, 2), grid="full")),
         depends=("tc25:prop-2.3",),
     ),
     Result(
@@ -439,7 +442,8 @@ CATALOGUE: tuple[Result, ...] = (
         "count", "exact certificate (trace rank over QQ at a seeded rational point, laws of degree 2)",
         "a certified count different from n (+1), with the point, the rank and D",
         instances=(Instance("softmax", (3, 4)), Instance("softmax", (2, 3), True), Instance("softmax", (1, 2)),
-                   Instance("softmax", (4, 2), True)),
+                   Instance("softmax", (4, 2), True), Instance("softmax", (2, 5)),  # K >= 5 too
+                   Instance("softmax", (1, 6), True, grid="full")),
         formula=softmax_columns, depends=("tc25:prop-2.3",),
     ),
     Result(
@@ -472,7 +476,8 @@ CATALOGUE: tuple[Result, ...] = (
         "a certified count different from the formula, with the point, the rank and D",
         instances=(Instance("attention", options=(("d", 2), ("dk", 1), ("dv", 1))),
                    Instance("attention", options=(("d", 2), ("dk", 2), ("dv", 2))),
-                   Instance("attention", options=(("d", 3), ("dk", 2), ("dv", 1)), grid="full")),
+                   Instance("attention", options=(("d", 3), ("dk", 2), ("dv", 1)), grid="full"),
+                   Instance("attention", options=(("d", 3), ("dk", 1), ("dv", 3)))),  # d'' = 3 as well
         formula=attention_head, depends=("tc25:prop-3.5-linear", "tc25:thm-3.8"),
     ),
     Result(

@@ -16,6 +16,7 @@ same seed, timings aside (the ``seconds`` fields).
 """
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import random
@@ -45,6 +46,11 @@ def certificate_name(result_id: str, inst: Instance) -> str:
     return f"{result_id.replace(':', '_')}__{inst.label.replace(' ', '_').replace('=', '-')}.json"
 
 
+def bracket_depth(trace) -> int:
+    """The deepest bracket level that added a direction to the trace (0: the generators alone span it)."""
+    return max((lv["level"] for lv in trace.to_dict().get("levels", []) if lv.get("new", 0) > 0), default=0)
+
+
 def _certified(result: Result, inst: Instance, seed: int) -> tuple:
     """(architecture, certificate, the record's common part) of an instance.  The record carries the certificate's
     text under ``_certificate`` (name, text; several under ``_certificates``): whoever collects the record writes it
@@ -56,7 +62,7 @@ def _certified(result: Result, inst: Instance, seed: int) -> tuple:
     record = {"instance": inst.label, "D": cert["D"], "rank": cert["rank_witness"]["rank"],
               "laws_found": len(cert["laws"]), "certificate_status": cert["verdict"]["status"],
               "laws_latex": law_lines(_polynomials(arch, cert["laws"]), arch.space),
-              "bracket_graph": bracket_graph_record(trace.graph),
+              "bracket_graph": bracket_graph_record(trace.graph), "bracket_depth": bracket_depth(trace),
               "_certificate": (certificate_name(result.id, inst), certificate_text(cert))}
     return arch, cert, record
 
@@ -289,16 +295,17 @@ def run_catalogue(results: list[Result], grid: str = "quick", seed: int = 0, out
         items = ([record.pop("_certificate")] if "_certificate" in record else []) + record.pop("_certificates", [])
         if not items:
             return
-        audits = []
+        audits, done = [], record.pop("_audits", {})
         for name, text in items:
             data = text.encode("utf-8")
-            if out_dir is not None:  # the checker reads back the bytes written, as 'conslaw check' would
+            if out_dir is not None:  # the bytes read back from the file written, as 'conslaw check' reads them
                 path = os.path.join(out_dir, "certificates", name)
                 with open(path, "wb") as fh:
                     fh.write(data)
                 with open(path, "rb") as fh:
                     data = fh.read()
-            audits.append(audit_certificate(data))
+            # audited where the task ran (sweep.run_task) when these are the very bytes it checked, else here
+            audits.append(done.get(hashlib.sha256(data).hexdigest()) or audit_certificate(data))
         apply_audit(record, audits)
         if out_dir is None:
             return

@@ -1,0 +1,173 @@
+"""Mutation testing: deliberate bugs in the engine, the architectures, the catalogue and the checker, each of
+which the default suite or ``conslaw verify --grid full`` must notice ("kill").
+
+    python tools/mutate.py                 # every mutant: its kill tests, then verify --grid full if it survived
+    python tools/mutate.py --list          # the mutants and what each breaks
+    python tools/mutate.py --only engine-depth-2 checker-free-parameter
+    python tools/mutate.py --suite         # survivors also face the whole default suite (slow)
+
+Each mutant is one textual edit of one file of the working tree (the file must match ``git``'s committed copy);
+the file is restored afterwards, whatever happens.  A mutant is *killed* when a command exits non-zero: first
+its own quick list of test files (the tests meant to catch it), then ``conslaw verify --grid full``, then (with
+``--suite``) ``python -m pytest``.  The score is killed / total; a survivor is a missing test.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+@dataclass(frozen=True)
+class Mutant:
+    name: str
+    area: str  # engine | architectures | catalogue | checker | modules
+    what: str
+    path: str
+    old: str
+    new: str
+    tests: tuple[str, ...]  # the test files meant to kill it (run first, fast)
+
+
+MUTANTS = (
+    Mutant("engine-depth-2", "engine", "every bracket of depth >= 2 vanishes", "algebra/trace.py",
+           "            vec = {i: int(v) for i, v in enumerate(res.coeffs()) if int(v)} if res else {}",
+           "            vec = {i: int(v) for i, v in enumerate(res.coeffs()) if int(v)} if res and level < 2 else {}",
+           ("tests/test_verify.py",)),
+    Mutant("engine-rank-minus-one", "engine", "the exact rank over QQ is one too low", "algebra/exact_rank.py",
+           "    return flint.fmpz_mat(rows).rank()",
+           "    return max(flint.fmpz_mat(rows).rank() - 1, 0)",
+           ("tests/test_counts.py",)),
+    Mutant("arch-attention-drop", "architectures", "attention's phi loses its last component (of the last head)",
+           "algebra/architectures/attention.py",
+           "    return Architecture(\"attention\", desc, space, phi, labels, laws, law_labels, shape, notes,",
+           "    phi, labels = phi[:-1], labels[:-1]\n"
+           "    return Architecture(\"attention\", desc, space, phi, labels, laws, law_labels, shape, notes,",
+           ("tests/test_kernel_in_the_loop.py",)),
+    Mutant("arch-deep-relu-laws", "architectures", "stated laws of hidden layers >= 2 of deep ReLU nets drop the "
+           "outgoing weights", "algebra/architectures/relu.py",
+           "            law -= sum((mats[l][k][i] ** 2 for k in range(n[l + 1])), space.ring.zero)",
+           "            law -= sum((mats[l][k][i] ** 2 for k in range(n[l + 1]) if l < 2 or k), space.ring.zero)",
+           ("tests/test_verify.py",)),
+    Mutant("catalogue-attention-dv3", "catalogue", "Cor. 3.9's formula wrong only for d'' >= 3",
+           "verification/theorems.py",
+           "    return Expectation(dk * (dk + 1) // 2 + dv * (dv + 1) // 2, True, \"d'(d'+1)/2 + d''(d''+1)/2 (Cor. 3.9)\")",
+           "    return Expectation(dk * (dk + 1) // 2 + dv * (dv + 1) // 2 + (dv >= 3), True, \"d'(d'+1)/2 + d''(d''+1)/2 (Cor. 3.9)\")",
+           ("tests/test_verify.py",)),
+    Mutant("catalogue-softmax-K5", "catalogue", "Prop. 3.11's formula wrong only for K >= 5", "verification/theorems.py",
+           "    return Expectation(n + int(inst.bias), True, \"n column sums (+ the bias sum) (Prop. 3.11)\")",
+           "    return Expectation(n + int(inst.bias) + (K >= 5), True, \"n column sums (+ the bias sum) (Prop. 3.11)\")",
+           ("tests/test_verify.py",)),
+    Mutant("checker-accepts-conv", "checker", "the checker accepts every conv certificate", "verification/checker.py",
+           "    size = phi_size(spec)\n    _check_parameters(cert, names)",
+           "    if spec[\"name\"] == \"conv\":\n        return CheckReport(True, [], [], dict(cert[\"verdict\"]), \"gradient\")\n"
+           "    size = phi_size(spec)\n    _check_parameters(cert, names)",
+           ("tests/test_certificates.py", "tests/test_checker_soundness.py")),
+    Mutant("checker-free-parameter", "checker", "the checker takes the certificate's parameter list on trust",
+           "verification/checker.py",
+           "    if names != expected:\n        extra",
+           "    if False:\n        extra",
+           ("tests/test_checker_soundness.py",)),
+    Mutant("checker-skips-laws", "checker", "the checker never finds a law not conserved", "verification/checker.py",
+           "            if d != 0:\n                fails.append(f\"law {i} is not conserved",
+           "            if False:\n                fails.append(f\"law {i} is not conserved",
+           ("tests/test_certificates.py",)),
+    Mutant("checker-loose-types", "checker", "the checker compares claims with == (2.0 passes for 2)",
+           "verification/checker.py",
+           "    if isinstance(expected, bool) or isinstance(value, bool):",
+           "    return value == expected\n    if isinstance(expected, bool) or isinstance(value, bool):",
+           ("tests/test_checker_soundness.py",)),
+    Mutant("checker-no-budget", "checker", "the work budget never refuses", "verification/checker_work.py",
+           "    if units > limit:", "    if False:",
+           ("tests/test_checker_budget.py",)),
+    Mutant("checker-no-duplicate-key-test", "checker", "a JSON object with a duplicate key is read (last wins)",
+           "verification/checker.py",
+           "        _need(key not in out, f\"the key {_show(key)} appears twice in one JSON object\")",
+           "        pass",
+           ("tests/test_checker_soundness.py",)),
+    Mutant("modules-frozen-trainable", "modules", "find_laws treats frozen parameters as trainable",
+           "verification/module_laws.py",
+           "    frozen = {n for n, p in model.named_parameters() if not p.requires_grad}",
+           "    frozen = set()",
+           ("tests/test_find_laws_trust.py",)),
+    Mutant("modules-class-axis-last", "modules", "the cross-entropy centres the last axis, not the class axis",
+           "verification/module_count.py",
+           "        return 1 if ndim >= 2 else 0",
+           "        return ndim - 1",
+           ("tests/test_module_count.py",)),
+    Mutant("counts-bound-as-count", "checker", "a stopped numerical run reports 'laws' as if it were a count",
+           "verification/claims.py",
+           "    report.pop(\"laws\", None)",
+           "    pass",
+           ("tests/test_untrusted_input.py",)),
+)
+
+
+def _run(cmd: list[str], log) -> int:
+    log.write(f"$ {' '.join(cmd)}\n")
+    log.flush()
+    return subprocess.run(cmd, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT).returncode
+
+
+def run_mutant(m: Mutant, suite: bool, log) -> tuple[str, float]:
+    """(the command that killed it, or "survived"; seconds)."""
+    path = os.path.join(ROOT, m.path)
+    with open(path) as fh:
+        original = fh.read()
+    if original.count(m.old) != 1:
+        raise SystemExit(f"mutant {m.name}: its target text is not found exactly once in {m.path} (update the "
+                         "mutant with the code it mutates)")
+    t0 = time.perf_counter()
+    try:
+        with open(path, "w") as fh:
+            fh.write(original.replace(m.old, m.new))
+        if _run([sys.executable, "-m", "pytest", "-x", "-q", "-p", "no:cacheprovider", *m.tests], log):
+            return "its tests", time.perf_counter() - t0
+        with tempfile.TemporaryDirectory() as out:
+            if _run([sys.executable, "-m", "conslaw.verification.cli", "verify", "--grid", "full", "--out", out,
+                     "--no-progress"], log):
+                return "verify --grid full", time.perf_counter() - t0
+        if suite and _run([sys.executable, "-m", "pytest", "-x", "-q", "-p", "no:cacheprovider"], log):
+            return "the default suite", time.perf_counter() - t0
+        return "survived", time.perf_counter() - t0
+    finally:
+        with open(path, "w") as fh:
+            fh.write(original)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--only", nargs="+", metavar="NAME", help="run these mutants only")
+    parser.add_argument("--list", action="store_true", help="list the mutants and exit")
+    parser.add_argument("--suite", action="store_true", help="survivors also face the whole default suite")
+    parser.add_argument("--log", default=os.path.join(tempfile.gettempdir(), "conslaw-mutants.log"),
+                        help="where the commands' output goes")
+    args = parser.parse_args(argv)
+    chosen = [m for m in MUTANTS if not args.only or m.name in args.only]
+    if args.list:
+        for m in chosen:
+            print(f"{m.name:32} {m.area:14} {m.what}")
+        return 0
+    unknown = set(args.only or ()) - {m.name for m in MUTANTS}
+    if unknown:
+        print(f"unknown mutants: {', '.join(sorted(unknown))} (see --list)", file=sys.stderr)
+        return 2
+    killed = 0
+    with open(args.log, "w") as log:
+        for m in chosen:
+            by, seconds = run_mutant(m, args.suite, log)
+            killed += by != "survived"
+            print(f"{m.name:32} {m.area:14} {'killed by ' + by if by != 'survived' else 'SURVIVED':30} {seconds:6.1f} s",
+                  flush=True)
+    print(f"mutation score: {killed}/{len(chosen)} killed (log: {args.log})")
+    return 0 if killed == len(chosen) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
