@@ -336,6 +336,15 @@ def run_catalogue(results: list[Result], grid: str = "quick", seed: int = 0, out
             "all_hold": all(e["status"] == "holds" for e in checkable), "results": entries}
 
 
+def evidence_note(record: dict) -> str:
+    """What backs an instance's verdict, for the reports: its certificate's audit, or that it has none."""
+    check = record.get("certificate_check")
+    if check is None:
+        return " (no certificate: the method's own computation)"
+    return {"passed": " (certificate checked independently)", "refused": " (certificate over the checker's budget: "
+            "not independently checked)"}.get(check["status"], f" (certificate {check['status']})")
+
+
 AUDIT_ORDER = ("twin accepted", "rejected", "refused", "passed")
 
 
@@ -371,7 +380,7 @@ def report_tex(report: dict) -> str:
         parts.append(rf"Method: {_tex(e['method'])}. Status: \textbf{{{_tex(e['status'])}}}.")
         if e["instances"]:
             parts.append(r"\begin{itemize}")
-            parts += [rf"\item {_tex(r['instance'])}: {_tex(r['verdict'])}" for r in e["instances"]]
+            parts += [rf"\item {_tex(r['instance'])}: {_tex(r['verdict'])}{_tex(evidence_note(r))}" for r in e["instances"]]
             parts.append(r"\end{itemize}")
         elif e.get("reason"):
             parts.append(f"Not checkable yet: {_tex(e['reason'])}")
@@ -408,7 +417,7 @@ def write_reports(report: dict, out_dir: str) -> None:
         lines.append(f"- `{p}`: {title}")
     lines += ["", "| result | status | instances | method |", "|---|---|---|---|"]
     for e in report["results"]:
-        inst = "; ".join(f"{r['instance']}: {r['verdict']}" for r in e["instances"]) or e.get("reason", "")
+        inst = "; ".join(f"{r['instance']}: {r['verdict']}{evidence_note(r)}" for r in e["instances"]) or e.get("reason", "")
         lines.append(f"| `{e['id']}` {e['title']} | {e['status']} | {inst} | {e['method']} |")
     lines += ["", "Statements (LaTeX):", ""]
     for e in report["results"]:
