@@ -81,3 +81,18 @@ def test_refused_certificates_are_not_shown_as_proved():
     entry["instances"].pop()
     assert evidence(entry) == "proved"
     assert evidence({**entry, "instances": [{}]}) == "exact"  # no certificate at all
+
+
+def test_certify_and_laws_report_nothing_the_checker_rejects(tmp_path, monkeypatch, capsys):
+    import io
+
+    from conslaw.verification.cli import run
+
+    out = io.StringIO()
+    assert run(["certify", "relu", "2", "2", "2", "-o", str(tmp_path / "c.json")], out=out) == 0
+    assert "re-read and verified by the independent checker" in out.getvalue()
+    monkeypatch.setattr(audit, "_AUDITED", {})
+    monkeypatch.setattr(audit, "check_bytes", lambda data, deadline=0: CheckReport(False, ["made up"]))
+    out = io.StringIO()
+    assert run(["laws", "relu", "2", "2", "2"], out=out) == 3
+    assert out.getvalue() == "" and "failed the independent check" in capsys.readouterr().err

@@ -37,8 +37,9 @@ from conslaw.algebra.architectures import check_request
 from conslaw.algebra.architectures.sizes import architecture_sizes, resnet_size
 
 from .budget import TimeLimitReached, check_exact_budget, resnet_region_seconds, time_limit
+from .certificate_audit import audit_certificate
 from .claims import as_bound
-from .certificate import build_certificate, write_certificate
+from .certificate import build_certificate, certificate_text, write_certificate
 from .checker import CertificateFormatError, check_file
 from .counting import count_laws
 from .deep_report import count_resnet, resnet_laws
@@ -681,6 +682,7 @@ def _data_symmetry(args, out) -> int:
     if args.loss == "logistic" and len(model.outputs) != 1:
         raise ConslawError(f"the logistic loss needs one output; this model has {len(model.outputs)}")
     cert = build_data_symmetry_certificate(args.model, options, loss=args.loss, seed=args.seed)
+    _audited(cert)
     point = [QQ(c) for c in cert["point"]]
     plain = model.theta.dim - lie_trace(augmented_fields(model, "square", augmented=False), points=[point]).rank
     if args.certificate:
@@ -731,9 +733,25 @@ def _certified(args):
     try:
         arch = _build(args, "the exact law search", degree=args.degree)
         with time_limit(args.time_limit, "the law search"):
-            return arch, build_certificate(arch, degree=args.degree, seed=args.seed, progress=bar)
+            cert = build_certificate(arch, degree=args.degree, seed=args.seed, progress=bar)
     finally:
         bar.close()
+    _audited(cert)
+    return arch, cert
+
+
+def _audited(cert: dict) -> str:
+    """The kernel in the loop: the certificate's text through the independent checker before anything of it is
+    reported.  A certificate the checker rejects is a bug of conslaw (exit 3, never printed as a result); one over
+    the checker's budget is reported as not independently checked.  Returns the phrase saying which."""
+    audit = audit_certificate(certificate_text(cert).encode("utf-8"))
+    if audit["status"] in ("rejected", "twin accepted"):
+        raise RuntimeError(f"conslaw's own certificate failed the independent check ({audit['detail']}); "
+                           "no result is reported")
+    if audit["status"] == "refused":
+        print(f"conslaw: note: {audit['detail']}", file=sys.stderr)
+        return "not independently checked: over the checker's budget"
+    return "verified by the independent checker"
 
 
 def _laws(args, out) -> int:
@@ -750,11 +768,18 @@ def _certify(args, out) -> int:
         write_certificate(cert, args.output)
     except OSError as exc:
         raise ConslawError(f"cannot write {args.output}: {exc.strerror}") from None
+    with open(args.output, "rb") as fh:  # what was written, re-read and checked as 'conslaw check' would
+        audit = audit_certificate(fh.read())
+    if audit["status"] in ("rejected", "twin accepted"):
+        raise RuntimeError(f"the certificate written to {args.output} failed the independent check "
+                           f"({audit['detail']})")
     scope = cert["model"]
     model = "" if scope["relation"] == "equal" else \
         f"; for the model itself only a lower bound ({scope['reasons'][0]})"
+    checked = "re-read and verified by the independent checker" if audit["status"] == "passed" else \
+        "not independently checked: over the checker's budget"
     print(f"{cert['description']}: {cert['verdict']['text']} of the flows of the fields grad phi{model}; "
-          f"certificate written to {args.output}", file=out)
+          f"certificate written to {args.output} ({checked})", file=out)
     return 0
 
 
