@@ -830,10 +830,11 @@ def _process_age() -> float:
         return 0.0
 
 
-def run(argv: Optional[Sequence[str]] = None, out=None) -> int:
+def run(argv: Optional[Sequence[str]] = None, out=None, started: Optional[float] = None) -> int:
     """Run the CLI; returns the exit status (0 ok, 1 certificate rejected, 2 bad input, 3 internal error, 4 stopped
-    at --time-limit)."""
-    _STARTED[0] = time.perf_counter() - _process_age()
+    at --time-limit).  ``started``: the ``time.perf_counter()`` from which --time-limit counts (default: now;
+    the ``conslaw`` program passes its process's start)."""
+    _STARTED[0] = time.perf_counter() if started is None else started
     out = out or sys.stdout
     parser = build_parser()
     json_wanted = "--json" in (argv if argv is not None else sys.argv[1:])
@@ -870,7 +871,7 @@ def run(argv: Optional[Sequence[str]] = None, out=None) -> int:
 
 
 def main() -> None:
-    sys.exit(run())
+    sys.exit(run(started=time.perf_counter() - _process_age()))
 
 
 if __name__ == "__main__":
