@@ -98,3 +98,16 @@ def test_trace_rank_never_exceeds_what_the_known_laws_allow(widths, bias, seed):
 def test_large_two_layer_relu(width):
     a = relu_network([width, width, width])
     assert lie_trace(a.generators(), seed=0).laws == width
+
+
+def test_a_trace_that_needs_brackets_of_depth_four():
+    """Linear [2, 5, 5, 2]: the generators and their brackets of depths 1 and 2 do not span the trace; levels 3 and
+    4 add directions.  The count D − r = 45 − 15 = 30 is the two hidden layers' Gram laws, r(r+1)/2 each
+    (U_l U_lᵀ − U_{l+1}ᵀ U_{l+1}, symmetric 5 × 5), from the independent argument of Prop. 3.5 layer by layer."""
+    from conslaw.algebra import build_architecture, lie_trace
+
+    arch = build_architecture("linear", [2, 5, 5, 2])
+    result = lie_trace(arch.generators(), seed=0, n_points=1)
+    levels = {lv["level"]: lv["new"] for lv in result.to_dict()["levels"]}
+    assert levels[3] > 0 and levels[4] > 0
+    assert arch.dim - result.rank == 2 * (5 * 6 // 2)
