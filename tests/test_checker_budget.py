@@ -83,3 +83,10 @@ def test_an_exploding_power_is_refused_before_expanding():
             PolynomialVectorField.from_exprs(space, [huge, x, y, z])
         assert time.perf_counter() - t0 < 0.5
     assert PolynomialVectorField.from_exprs(space, [(x + y) ** 3, x, y, sympy.Rational(1, 3)]).degree() == 3
+
+
+def test_the_deadline_stops_what_the_estimates_let_through():
+    cert = json.loads(json.dumps(build_certificate(build_architecture("relu", [2, 2, 2]))))
+    assert check_certificate(cert).ok
+    with pytest.raises(CertificateFormatError, match="ran past the checker's time budget of 0 s"):
+        check_certificate(cert, deadline=0.0)

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import json
 import re
+import threading
 from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any
@@ -295,15 +296,20 @@ def _budget(units: int, stage: str) -> None:
         raise CertificateFormatError(str(exc)) from None
 
 
-_DEADLINE = [Deadline()]  # the running check's backstop, restarted by check_certificate
+_RUNNING = threading.local()  # the running check's backstop (per thread: Dask workers may check side by side)
 
 
 def tick(stage: str) -> None:
     """Refuse (exit 2) a check that has run past the checker's time budget (:class:`checker_work.Deadline`)."""
     try:
-        _DEADLINE[0].check(stage)
+        getattr(_RUNNING, "deadline", None) or _start_deadline(DEADLINE_SECONDS)
+        _RUNNING.deadline.check(stage)
     except WorkRefused as exc:
         raise CertificateFormatError(str(exc)) from None
+
+
+def _start_deadline(seconds: float) -> None:
+    _RUNNING.deadline = Deadline(seconds)
 
 
 def poly_size(poly: dict) -> PolySize:
@@ -645,7 +651,7 @@ def check_certificate(cert: Any, deadline: float = DEADLINE_SECONDS) -> CheckRep
     a check is stopped and refused (:class:`checker_work.Deadline`, a backstop behind the work estimates).
     """
     _need(isinstance(cert, dict), "the certificate must be a JSON object")
-    _DEADLINE[0] = Deadline(deadline)
+    _start_deadline(deadline)
     if cert.get("format") == SIGN_FLOW_FORMAT:
         from .checker_sign_flow import check_sign_flow_certificate
 
