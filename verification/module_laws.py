@@ -503,7 +503,8 @@ def refute_on_inputs(model: nn.Module, groups: Sequence[LawGroup], inputs: tuple
     to the dtype's rounding (1e-9 in float64, 1e-4 in float32), or within ``EPS_SLACK`` for a scale law that its
     batch norm's eps breaks slightly (relative 1e-6 to 1e-2 measured; exact at eps = 0).  The model's buffers (batch-norm statistics) are restored after, and dropout
     is off while it runs."""
-    named = {n: p for n, p in model.named_parameters() if p.requires_grad}
+    every = dict(model.named_parameters())
+    named = {n: p for n, p in every.items() if p.requires_grad}
     if not groups or not named:
         return list(groups), []
     gen = torch.Generator().manual_seed(seed)
@@ -524,7 +525,7 @@ def refute_on_inputs(model: nn.Module, groups: Sequence[LawGroup], inputs: tuple
                 if norm_L == 0:
                     continue
                 for k, g in enumerate(groups):
-                    tensors = [dict(model.named_parameters())[p].detach() for p in g.params]
+                    tensors = [every[p].detach() for p in g.params]
                     dots, norms = law_dots_and_norms(g, tensors, [grad.get(p, torch.zeros_like(t))
                                                                   for p, t in zip(g.params, tensors)])
                     ok = norms > 0
@@ -537,7 +538,7 @@ def refute_on_inputs(model: nn.Module, groups: Sequence[LawGroup], inputs: tuple
     kept, refuted = [], []
     mods = dict(model.named_modules())
     for g, err in zip(groups, worst):
-        tol = _tolerance(dict(model.named_parameters())[g.params[0]].dtype)
+        tol = _tolerance(every[g.params[0]].dtype)
         slack = EPS_SLACK if g.norm in mods and float(getattr(mods[g.norm], "eps", 0.0)) > 0 else 0.0
         if err <= tol + slack:
             kept.append(g)
