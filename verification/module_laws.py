@@ -495,9 +495,25 @@ def _unclaimable(g: LawGroup, frozen: set[str], reads: dict[str, int], alias: di
 EPS_SLACK = 1e-2
 
 
+def _combined_lean(group: LawGroup, tensors: list[torch.Tensor], direction: list[torch.Tensor],
+                   norm_L: torch.Tensor, gen: torch.Generator) -> float:
+    """|⟨∇(c·h), ∇L⟩| / (‖∇(c·h)‖ ‖∇L‖) for one random combination c of the group's laws h: one jvp and one vjp,
+    so the memory is that of one gradient, whatever the number of laws.  Zero (to rounding) when every law of the
+    group is orthogonal to ∇L; a law that is not makes it nonzero for almost every c."""
+    def values(*ts):
+        return group.values(dict(zip(group.params, ts)))
+
+    h, dots = torch.func.jvp(values, tuple(tensors), tuple(direction))
+    c = torch.randn(h.shape, generator=gen, dtype=h.dtype).to(h.device)
+    _, pullback = torch.func.vjp(values, *tensors)
+    norm = torch.sqrt(sum(gr.pow(2).sum() for gr in pullback(c)))
+    return float((c * dots).sum().abs() / (norm * norm_L)) if norm > 0 else 0.0
+
+
 def refute_on_inputs(model: nn.Module, groups: Sequence[LawGroup], inputs: tuple, draws: int = 3,
                      seed: int = 0) -> tuple[list[LawGroup], list[str]]:
-    """(the groups that hold, why each other one is refuted) on the example inputs: every law must be orthogonal to
+    """(the groups that hold, why each other one is refuted) on the example inputs: every law (each group tested
+    through a random combination of its laws, :func:`_combined_lean`) must be orthogonal to
     the gradient of ⟨w, f(θ, x)⟩ for random output directions w summing to zero along the class axis (axis 1 of
     outputs of 2 or more dimensions, torch's cross-entropy convention; every pattern holds for the cross-entropy),
     to the dtype's rounding (1e-9 in float64, 1e-4 in float32), or within ``EPS_SLACK`` for a scale law that its
@@ -525,12 +541,8 @@ def refute_on_inputs(model: nn.Module, groups: Sequence[LawGroup], inputs: tuple
                 if norm_L == 0:
                     continue
                 for k, g in enumerate(groups):
-                    tensors = [every[p].detach() for p in g.params]
-                    dots, norms = law_dots_and_norms(g, tensors, [grad.get(p, torch.zeros_like(t))
-                                                                  for p, t in zip(g.params, tensors)])
-                    ok = norms > 0
-                    if ok.any():
-                        worst[k] = max(worst[k], float((dots[ok].abs() / (norms[ok] * norm_L)).max()))
+                    worst[k] = max(worst[k], _combined_lean(g, [every[p].detach() for p in g.params],
+                                                            [grad[p] for p in g.params], norm_L, gen))
     finally:
         with torch.no_grad():
             for n, b in model.named_buffers():
