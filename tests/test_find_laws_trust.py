@@ -3,8 +3,8 @@
 Models written as researchers write them: a LoRA adapter on a frozen base, linear probing on a frozen backbone,
 weight tying written functionally (``F.embedding(idx, self.head.weight)`` with ``self.head(...)`` at the output).
 Frozen parameters are constants, a parameter read in two places is tied, and with example inputs every group is
-verified on them before it is returned; every law returned is checked here against one SGD-free test: its gradient
-is orthogonal to ∇L on fresh data.
+verified on them before it is returned; every group returned is checked here with ``check_laws``: its laws'
+gradients are orthogonal to ∇L of the cross-entropy on the data.
 """
 from __future__ import annotations
 
