@@ -120,11 +120,13 @@ def resnet_region_seconds(dim: int, hidden, D: int, max_regions: int = 5000) -> 
 
 
 def _swallowing(frame) -> bool:
-    """True inside code whose exceptions Python discards (gc callbacks, finalizers)."""
+    """True inside code whose exceptions Python discards (gc callbacks, finalizers, weak-reference callbacks such
+    as ``WeakSet``'s ``_remove``)."""
     if frame is None:
         return False
     code = frame.f_code
-    return code.co_name == "__del__" or any(getattr(cb, "__code__", None) is code for cb in gc.callbacks)
+    return code.co_name == "__del__" or code.co_filename.endswith(("_weakrefset.py", "weakref.py")) or \
+        any(getattr(cb, "__code__", None) is code for cb in gc.callbacks)
 
 
 @contextmanager
