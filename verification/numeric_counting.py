@@ -59,8 +59,8 @@ def count_laws_numerically(name: str, widths: Sequence[int] = (), *, bias: bool 
 
     With ``model=True`` the fields are the model's own (:func:`model_request`, ``inputs`` random inputs).
     ``time_limit`` counts from ``started`` (a ``time.perf_counter()`` value; default: this call): the trace gets
-    what is left less 10 % for the report and the process's exit.  A run stopped by it reports ``laws_at_most`` and ``status: stopped``,
-    never ``laws`` (:func:`claims.as_bound`)."""
+    what is left less 10 % for the report and the process's exit.  A run stopped by it reports ``laws_at_most``
+    and ``status: stopped``, never ``laws`` (:func:`claims.as_bound`)."""
     t0 = time.perf_counter()
     started = t0 if started is None else started
     try:
