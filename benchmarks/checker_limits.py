@@ -4,8 +4,8 @@ beyond them is refused in under 1 s (issue "The kernel in the loop", item 2).
     conslaw verify --grid full --out full          # the genuine certificates
     python benchmarks/checker_limits.py full/certificates
 
-Prints, for each hostile certificate of ``tests/hostile_certificates.py`` (each kept the checker busy for over
-60 s before the work budget), the exit status it gets and the seconds to refuse it; then, for the genuine
+Prints, for each hostile certificate of ``tests/hostile_certificates.py`` (they kept the checker busy for 3 s to
+over 60 s before the work budget), the outcome it gets and the seconds to refuse it; then, for the genuine
 certificates in the folder, how many were checked, the slowest, and those refused as over the budget (which
 ``conslaw verify`` then reports as not independently checked).  One process, this machine's clock.
 """

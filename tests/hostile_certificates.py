@@ -1,7 +1,8 @@
 """Small certificates that ask the checker for a lot of work (issue "The kernel in the loop", item 2).
 
-Each builder returns a JSON-ready dict.  Before the work budget, each of these kept ``conslaw check`` busy for
-more than 60 s; now each is refused (exit 2) in under a second.  Used by ``tests/test_checker_budget.py`` and
+Each builder returns a JSON-ready dict.  Before the work budget these kept ``conslaw check`` busy for 3 s (many
+φ entries), 10 s (dense laws) and over 57 s (the other three); now each is refused (exit 2) or rejected in under
+a second.  Used by ``tests/test_checker_budget.py`` and
 ``benchmarks/checker_limits.py``.
 """
 from __future__ import annotations
