@@ -35,15 +35,16 @@ class Mutant:
     tests: tuple[str, ...]  # the test files meant to kill it (run first, fast)
 
 
+def _depth_mutant(depth: int, tests: tuple[str, ...]) -> Mutant:
+    """The trace's brackets of depth >= ``depth`` all vanish."""
+    line = "            vec = {i: int(v) for i, v in enumerate(res.coeffs()) if int(v)} if res@ else {}"
+    return Mutant(f"engine-depth-{depth}", "engine", f"every bracket of depth >= {depth} vanishes", "algebra/trace.py",
+                  line.replace("@", ""), line.replace("@", f" and level < {depth}"), tests)
+
+
 MUTANTS = (
-    Mutant("engine-depth-2", "engine", "every bracket of depth >= 2 vanishes", "algebra/trace.py",
-           "            vec = {i: int(v) for i, v in enumerate(res.coeffs()) if int(v)} if res else {}",
-           "            vec = {i: int(v) for i, v in enumerate(res.coeffs()) if int(v)} if res and level < 2 else {}",
-           ("tests/test_verify.py",)),
-    Mutant("engine-depth-3", "engine", "every bracket of depth >= 3 vanishes", "algebra/trace.py",
-           "            vec = {i: int(v) for i, v in enumerate(res.coeffs()) if int(v)} if res else {}",
-           "            vec = {i: int(v) for i, v in enumerate(res.coeffs()) if int(v)} if res and level < 3 else {}",
-           ("tests/test_counts.py",)),
+    _depth_mutant(2, ("tests/test_verify.py",)),
+    _depth_mutant(3, ("tests/test_counts.py",)),
     Mutant("engine-rank-minus-one", "engine", "the exact rank over QQ is one too low", "algebra/exact_rank.py",
            "    return flint.fmpz_mat(rows).rank()",
            "    return max(flint.fmpz_mat(rows).rank() - 1, 0)",

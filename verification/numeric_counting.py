@@ -93,9 +93,10 @@ def count_laws_numerically(name: str, widths: Sequence[int] = (), *, bias: bool 
         "notes": phi.notes,
         "seconds": round(time.perf_counter() - t0, 4),
     }
-    stopped = next((lv["stopped"] for lv in result.levels if "lower bound" in lv.get("stopped", "")), None)
-    if stopped is not None:
-        as_bound(report, upper=report["laws"], status="stopped", why=stopped)
+    if result.cut:
+        as_bound(report, upper=report["laws"], status="stopped",
+                 why=next(lv["stopped"] for lv in reversed(result.levels) if "stopped" in lv))
+        report["stopped_by"] = result.cut
     else:
         report["count_kind"] = "numerical (floating-point rank with its evidence; not a proof)"
     return report

@@ -138,6 +138,7 @@ def random_lie_trace(phi: Callable[[torch.Tensor], torch.Tensor], theta: torch.T
     blocks: list[tuple[int, torch.Tensor]] = []  # (level, values): every candidate drawn
     scale = 0.0  # the largest norm met up to the current level: the zero test's reference
     levels = []
+    cut = ""  # what cut the growth short, leaving the rank a lower bound: "time limit", "max level" or ""
 
     def offer(level: int, block: torch.Tensor) -> int:
         nonlocal scale
@@ -181,6 +182,7 @@ def random_lie_trace(phi: Callable[[torch.Tensor], torch.Tensor], theta: torch.T
         levels.append({"level": level, "new": new, "candidates": drawn})
         if time_limit and time.perf_counter() - t0 > time_limit:
             levels[-1]["stopped"] = f"time limit of {time_limit:g} s reached: the rank is a lower bound"
+            cut = "time limit"
             break
         if basis.q.shape[0] >= goal and goal < D:
             levels[-1]["stopped"] = f"target of {goal} directions reached"
@@ -189,12 +191,14 @@ def random_lie_trace(phi: Callable[[torch.Tensor], torch.Tensor], theta: torch.T
             break
         if level == max_level and basis.q.shape[0] < D:
             levels[-1]["stopped"] = f"max level {max_level} reached while still adding directions: the rank is a lower bound"
-    if time_limit and blocks and not any("time limit" in lv.get("stopped", "") for lv in levels):
+            cut = "max level"
+    if time_limit and blocks and cut != "time limit":
         rows = sum(b.shape[0] for _, b in blocks)
         if time.perf_counter() - t0 + _svd_seconds(rows, D, theta) > time_limit:
             levels[-1]["stopped"] = (f"time limit of {time_limit:g} s: no time left for the final SVD of {rows} x {D}; "
                                      "the rank of the incremental basis is a lower bound")
-    if any("time limit" in lv.get("stopped", "") for lv in levels):
+            cut = "time limit"
+    if cut == "time limit":
         # stopped: no final SVD (on thousands of rows it alone can outlast the limit); the incremental basis's
         # size is the rank found so far, a lower bound, and the result says it was stopped
         found = basis.q.shape[0]
@@ -202,4 +206,5 @@ def random_lie_trace(phi: Callable[[torch.Tensor], torch.Tensor], theta: torch.T
                              "incremental basis, a lower bound (no SVD)", math.inf, [])
     else:
         rank = rank_by_level(blocks) if blocks else numerical_rank(theta.new_zeros((0, D)))
-    return NumericTraceResult(D, rank, levels, time.perf_counter() - t0, str(theta.device), str(theta.dtype).replace("torch.", ""))
+    return NumericTraceResult(D, rank, levels, time.perf_counter() - t0, str(theta.device),
+                              str(theta.dtype).replace("torch.", ""), cut)

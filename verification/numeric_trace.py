@@ -29,6 +29,7 @@ class NumericTraceResult:
     seconds: float = 0.0
     device: str = "cpu"
     dtype: str = "float64"
+    cut: str = ""  # "time limit" or "max level" when a limit cut the growth (the rank is then a lower bound)
 
     @property
     def laws(self) -> int:

@@ -48,7 +48,7 @@ def certificate_name(result_id: str, inst: Instance) -> str:
 
 def bracket_depth(trace) -> int:
     """The deepest bracket level that added a direction to the trace (0: the generators alone span it)."""
-    return max((lv["level"] for lv in trace.to_dict().get("levels", []) if lv.get("new", 0) > 0), default=0)
+    return max((lv.level for lv in trace.levels if lv.new > 0), default=0)
 
 
 def _certified(result: Result, inst: Instance, seed: int) -> tuple:
