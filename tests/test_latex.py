@@ -12,6 +12,7 @@ import pytest
 from conslaw.algebra import ParameterSpace, PolynomialVectorField, linear_network, polynomial_laws, relu_network
 from conslaw.verification.cli import run
 from conslaw.verification.latex import latex_document, law_items, statement_sentence
+from typeset import assert_clean, tool, typeset
 
 
 def render(arch):
@@ -86,12 +87,7 @@ def test_cli_formats():
 
 
 def _pdflatex():
-    exe = shutil.which("pdflatex")
-    if exe is None:
-        if os.environ.get("CI"):
-            pytest.fail("pdflatex is required in CI (.ci/run installs texlive-latex-base)")
-        pytest.skip("pdflatex not installed")
-    return exe
+    return tool("pdflatex")
 
 
 @pytest.mark.parametrize("args", [
@@ -103,13 +99,27 @@ def _pdflatex():
     ["resnet", "--dim", "1", "--hidden", "1", "1"],
 ])
 def test_latex_compiles(tmp_path, args):
-    exe = _pdflatex()
+    """``conslaw laws … --format latex --standalone`` typesets cleanly: no unset character, no overfull line,
+    the sentence and the laws in the PDF's text."""
     tex = tmp_path / "laws.tex"
     assert run(["laws", *args, "--format", "latex", "--standalone", "-o", str(tex)], out=io.StringIO()) == 0
-    done = subprocess.run([exe, "-interaction=nonstopmode", "-halt-on-error", tex.name],
-                          cwd=tmp_path, capture_output=True, text=True, timeout=120)
-    assert done.returncode == 0, done.stdout[-2000:]
+    text, overfull = typeset(tex)
+    assert_clean(text, overfull)
     assert (tmp_path / "laws.pdf").stat().st_size > 1000
+    assert "conserved by the gradient flow" in " ".join(text.split())
+
+
+def test_long_law_breaks_across_lines(tmp_path):
+    """A law printed as an explicit polynomial of many terms wraps at its + and − instead of running off the
+    page (one law per line, each an inline formula)."""
+    S = ParameterSpace([f"x{i}" for i in range(40)])
+    law = sum(((i + 1) * S.gens[i] * S.gens[i + 1] for i in range(39)), S.ring.zero)
+    items = law_items([law], S)
+    body = statement_sentence("test space", items, {"status": "bounded", "lower": 1, "upper": 2})
+    (tmp_path / "long.tex").write_text(latex_document(body))
+    text, overfull = typeset(tmp_path / "long.tex")
+    assert_clean(text, overfull)
+    assert text.count("+") >= 30
 
 
 def test_document_wrapper():

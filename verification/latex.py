@@ -16,6 +16,7 @@ from sympy.polys.rings import PolyElement
 
 from conslaw.algebra.parameters import ParameterSpace, latex_name, matrix_latex
 
+from .prose import text_latex
 from .law_patterns import Atom, LawFamily, RecognisedLaw, group_families
 
 _ORDER = {"rowgram": 0, "rowsum": 0, "colsum": 0, "square": 1, "colgram": 2}
@@ -131,6 +132,10 @@ def _item_math(item: LawItem) -> str:
     return item.formula + (f", \\quad {item.condition}" if item.condition else "")
 
 
+def _item_inline(item: LawItem) -> str:
+    return f"${item.formula}$" + (f", \\quad ${item.condition}$" if item.condition else "")
+
+
 def law_lines(laws: Sequence[PolyElement], space: ParameterSpace) -> list[str]:
     """Each display line of :func:`law_items` as one LaTeX formula (a family with its index range)."""
     return [_item_math(item) for item in law_items(laws, space)]
@@ -146,8 +151,9 @@ def statement_sentence(description: str, items: Sequence[LawItem], verdict: dict
     a lower bound for the model, or (one field, the flow-box theorem) a count
     larger than the list.
     """
-    if math == "latex":
-        shown = "".join(f"\\[ {_item_math(it)} \\]\n" for it in items)
+    if math == "latex":  # one law per line, each formula inline so that a long polynomial breaks at + and -
+        shown = ("\\begin{quote}\n" + "\\\\\n".join(_item_inline(it) for it in items) + "\n\\end{quote}\n"
+                 if items else "")
     else:
         shown = "".join(f"\n$$ {_item_math(it)} $$\n" for it in items)
     n = sum(it.count for it in items)
@@ -187,29 +193,71 @@ def statement_sentence(description: str, items: Sequence[LawItem], verdict: dict
     return head + tail
 
 
-_TEXT_ESCAPES = {"\\": r"\textbackslash{}", "_": r"\_", "^": r"\^{}", "&": r"\&", "%": r"\%", "#": r"\#",
-                 "$": r"\$", "{": r"\{", "}": r"\}", "~": r"\~{}"}
+def breakable_math(formula: str) -> str:
+    """A displayed formula (LaTeX math) as a paragraph that TeX can break across lines: each top-level
+    ``\\text{…}`` becomes running text between inline formulas (which break after relations and binary
+    operators), and a break is allowed after each top-level ``,\\ `` and ``;\\ ``.  For pdflatex documents,
+    where ``\\[ … \\]`` would run off the page."""
+    pieces: list[tuple[str, str]] = []  # ("math" | "text", source)
+    depth, i, start = 0, 0, 0
+    while i < len(formula):
+        if formula.startswith("\\text{", i) and depth == 0:
+            pieces.append(("math", formula[start:i]))
+            j, level = i + len("\\text{"), 1
+            while j < len(formula) and level:
+                level += {"{": 1, "}": -1}.get(formula[j], 0) if formula[j - 1] != "\\" else 0
+                j += 1
+            pieces.append(("text", formula[i + len("\\text{"):j - 1]))
+            i = start = j
+            continue
+        if formula[i] == "\\":
+            i += 2
+            continue
+        depth += {"{": 1, "}": -1}.get(formula[i], 0)
+        i += 1
+    pieces.append(("math", formula[start:]))
+    out = []
+    for kind, src in pieces:
+        if kind == "text":
+            out.append(src)
+        elif src.strip():
+            body = src.strip()
+            if body.endswith("\\"):  # a control space before the text: the text's own space does its job
+                body = body[:-1].rstrip()
+            body = _break_after_separators(body)
+            lead = " " if src[:1].isspace() and out else ""
+            tail = " " if src[-1:].isspace() else ""
+            out.append(f"{lead}${body}${tail}")
+    return "".join(out).strip()
+
+
+def _break_after_separators(math: str) -> str:
+    """``\\allowbreak`` after each ``,\\ `` / ``;\\ `` / ``,\\quad`` at brace depth 0 of an inline formula."""
+    out, depth, i = [], 0, 0
+    while i < len(math):
+        c = math[i]
+        if c == "\\":
+            out.append(math[i:i + 2])
+            i += 2
+            continue
+        depth += {"{": 1, "}": -1}.get(c, 0)
+        out.append(c)
+        if c in ",;" and depth == 0 and math.startswith(("\\ ", "\\quad"), i + 1):
+            out.append("\\allowbreak")
+        i += 1
+    return "".join(out)
 
 
 def latex_text(text: str) -> str:
-    """Plain text made safe for LaTeX's text mode (notes, descriptions)."""
-    return "".join(_TEXT_ESCAPES.get(ch, ch) for ch in text).replace(">=", r"$\ge$")
-
-
-_TEX_UNICODE = {"²": r"$^2$", "η": r"$\eta$", "θ": r"$\theta$", "φ": r"$\varphi$", "ᵀ": r"$^\top$", "—": "---",
-                "∇": r"$\nabla$", "−": "-", "≡": r"$\equiv$", "⟨": r"$\langle$", "⟩": r"$\rangle$", "…": r"\dots{}",
-                "Σ": r"$\Sigma$", "≠": r"$\neq$", "≤": r"$\le$", "≥": r"$\ge$", "×": r"$\times$"}
-
-
-def latex_ascii(text: str) -> str:
-    """:func:`latex_text` for pdflatex, which reads ASCII: the Unicode symbols of conslaw's texts (∇, φ, ⟨⟩, …)
-    written as LaTeX, any other non-ASCII character as its code point."""
-    return "".join(_TEX_UNICODE.get(c, c if ord(c) < 128 else f"[U+{ord(c):04X}]") for c in latex_text(text))
+    """Plain text made safe for LaTeX's text mode (descriptions, names): :func:`~conslaw.verification.prose.text_latex`."""
+    return text_latex(text)
 
 
 def latex_document(body: str, title: str = "Conservation laws") -> str:
-    """A standalone document that compiles with pdflatex (amsmath only)."""
+    """A standalone document that compiles with pdflatex (amsmath and amssymb, both in texlive-latex-base);
+    ``\\sloppy`` with an emergency stretch, so that long identifiers and formulas break rather than overflow."""
     return (
-        "\\documentclass{article}\n\\usepackage{amsmath,amssymb}\n\\begin{document}\n"
+        "\\documentclass{article}\n\\usepackage{amsmath,amssymb}\n"
+        "\\setlength{\\emergencystretch}{3em}\\sloppy\n\\begin{document}\n"
         f"\\section*{{{title}}}\n{body}\n\\end{{document}}\n"
     )

@@ -7,7 +7,8 @@ from conslaw.algebra.architectures import Architecture
 from conslaw.algebra.fields import to_polynomial
 
 from .certificate import polynomial_text
-from .latex import latex_document, latex_text, law_items, statement_sentence
+from .latex import latex_document, law_items, statement_sentence
+from .prose import prose_latex
 
 
 def render_laws(arch: Architecture, cert: dict, fmt: str, standalone: bool = False) -> str:
@@ -25,7 +26,7 @@ def render_laws(arch: Architecture, cert: dict, fmt: str, standalone: bool = Fal
             f"(seed {cert['seed']}).")
     notes = cert.get("notes", [])
     if notes:
-        foot += " " + " ".join(f"Note: {latex_text(n) if fmt == 'latex' else n}." for n in notes)
+        foot += " " + " ".join(f"Note: {prose_latex(n) if fmt == 'latex' else n}." for n in notes)
     if fmt == "json":
         return json.dumps({
             "description": cert["description"], "D": cert["D"], "verdict": verdict,
@@ -35,8 +36,8 @@ def render_laws(arch: Architecture, cert: dict, fmt: str, standalone: bool = Fal
             "rank": cert["rank_witness"]["rank"], "point": cert["point"], "seed": cert["seed"], "notes": notes,
         })
     if fmt == "latex":
-        body = statement_sentence(latex_text(cert["description"]), items, verdict, model=scope,
-                                  escape=latex_text) + "\n\n" + foot
+        body = statement_sentence(prose_latex(cert["description"]), items, verdict, model=scope,
+                                  escape=prose_latex) + "\n\n" + foot
         return latex_document(body) if standalone else body
     if fmt == "markdown":
         return statement_sentence(cert["description"], items, verdict, math="markdown", model=scope) + "\n\n" + foot
@@ -61,7 +62,7 @@ def render_resnet_laws(report: dict, laws, space, fmt: str, standalone: bool = F
         return json.dumps({**report, "latex": [{"formula": it.formula, "condition": it.condition} for it in items],
                            "statement": statement_sentence(description, items, verdict)})
     if fmt == "latex":
-        body = statement_sentence(latex_text(description), items, verdict) + "\n\n" + latex_text(foot)
+        body = statement_sentence(prose_latex(description), items, verdict) + "\n\n" + prose_latex(foot)
         return latex_document(body) if standalone else body
     if fmt == "markdown":
         return statement_sentence(description, items, verdict, math="markdown") + "\n\n" + foot

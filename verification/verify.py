@@ -368,15 +368,17 @@ def _in_order(result: Result, records: list[dict]) -> list[dict]:
 
 
 def report_tex(report: dict) -> str:
-    """The report as a LaTeX document (amsmath): per result its statement and hypotheses as mathematics, the
-    method, the status and each instance's verdict."""
-    from .latex import latex_ascii as _tex, latex_document
+    """The report as a LaTeX document for pdflatex (amsmath, amssymb): per result its statement and hypotheses
+    as mathematics that breaks across lines (:func:`~conslaw.verification.latex.breakable_math`), the method
+    and the instances' verdicts as text with their formulas typeset (:func:`~conslaw.verification.prose.prose_latex`)."""
+    from .latex import breakable_math, latex_document
+    from .prose import prose_latex as _tex
 
     parts = [f"Grid {_tex(report['grid'])}, seed {report['seed']} ({_tex(report['point_distribution'])})."]
     for e in report["results"]:
         parts.append(rf"\subsection*{{{_tex(e['id'])}: {_tex(e['title'])}}}")
-        parts.append(rf"\[ {e['statement']} \]")
-        parts.append(rf"Hypotheses: \( {e['hypotheses']} \).\\")
+        parts.append(rf"\begin{{quote}}{breakable_math(e['statement'])}\end{{quote}}")
+        parts.append(rf"\noindent Hypotheses: {breakable_math(e['hypotheses'])}.\\")
         parts.append(rf"Method: {_tex(e['method'])}. Status: \textbf{{{_tex(e['status'])}}}.")
         if e["instances"]:
             parts.append(r"\begin{itemize}")
@@ -388,18 +390,27 @@ def report_tex(report: dict) -> str:
 
 
 def compile_tex(out_dir: str, name: str = "report.tex") -> Optional[str]:
-    """Compile ``name`` with pdflatex where it is installed; the PDF's path, or None (no engine, or it failed:
-    the .log beside it says why)."""
+    """Compile ``name`` with pdflatex where it is installed, in a scratch folder so that only the PDF lands in
+    ``out_dir`` (no .aux, no .log); its path, or None: no engine, or it failed, and then the .log is copied
+    beside the .tex to say why."""
     import shutil
     import subprocess
+    import tempfile
 
     exe = shutil.which("pdflatex")
     if exe is None:
         return None
-    done = subprocess.run([exe, "-interaction=nonstopmode", "-halt-on-error", name], cwd=out_dir,
-                          capture_output=True, text=True, timeout=120)
-    pdf = os.path.join(out_dir, name[:-4] + ".pdf")
-    return pdf if done.returncode == 0 and os.path.exists(pdf) else None
+    stem = name[:-4]
+    with tempfile.TemporaryDirectory(prefix="conslaw-tex-") as scratch:
+        shutil.copy(os.path.join(out_dir, name), scratch)
+        done = subprocess.run([exe, "-interaction=nonstopmode", "-halt-on-error", name], cwd=scratch,
+                              capture_output=True, text=True, timeout=120)
+        built = os.path.join(scratch, stem + ".pdf")
+        if done.returncode == 0 and os.path.exists(built):
+            return shutil.copy(built, os.path.join(out_dir, stem + ".pdf"))
+        if os.path.exists(os.path.join(scratch, stem + ".log")):
+            shutil.copy(os.path.join(scratch, stem + ".log"), os.path.join(out_dir, stem + ".log"))
+        return None
 
 
 def write_reports(report: dict, out_dir: str) -> None:
