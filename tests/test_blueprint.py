@@ -105,6 +105,7 @@ def test_page_renders_in_a_headless_browser_offline(report_dir, tmp_path):
         nodes = driver.find_elements("css selector", "#dependency-graph a.node")
         assert {n.get_attribute("data-node") for n in nodes} == {e["id"] for e in report["results"]}
         assert driver.find_elements("css selector", "details.brackets svg")  # a bracket graph is drawn
+        _check_layout(driver, report)
         errors = [e for e in driver.get_log("browser") if e["level"] in ("SEVERE", "WARNING")]
         assert errors == [], json.dumps(errors, indent=1)
         driver.save_screenshot(str(tmp_path / "blueprint.png"))
@@ -113,3 +114,46 @@ def test_page_renders_in_a_headless_browser_offline(report_dir, tmp_path):
             shutil.copy(tmp_path / "blueprint.png", os.environ["CONSLAW_SCREENSHOT"])
     finally:
         driver.quit()
+
+
+_TOO_WIDE = """var w = window.innerWidth, out = [];
+document.querySelectorAll('body *').forEach(function (e) {
+  if (e.closest('.katex-mathml')) return;  /* KaTeX's hidden MathML copy, clipped to nothing */
+  var r = e.getBoundingClientRect();
+  if (r.right > w + 1) out.push(e.tagName + '.' + e.className + ' ' + Math.round(r.right));
+});
+return [w, document.documentElement.scrollWidth, out.slice(0, 10)];"""
+
+
+def _check_layout(driver, report):
+    """Unique ids; nothing wider than a 1280 px viewport (and no sideways scrolling at 800 px); every heading
+    that holds a formula rendered by KaTeX; no Markdown backtick shown; the bracket graph drawn with its edges
+    where a trace needs brackets, and said in one line where the generators span it; ex-4.8's row shows its
+    ranks, laws and points."""
+    from conslaw.verification.blueprint import anchor
+    from conslaw.verification.prose import prose_parts
+
+    dup = driver.execute_script(
+        "var c = {}; document.querySelectorAll('[id]').forEach(function (e) { c[e.id] = (c[e.id] || 0) + 1; });"
+        "return Object.keys(c).filter(function (k) { return c[k] > 1; });")
+    assert dup == []
+    for width in (1280, 800):
+        driver.set_window_size(width + 20, 1000)
+        time.sleep(0.3)
+        inner, scroll, wide = driver.execute_script(_TOO_WIDE)
+        assert abs(inner - width) <= 40 and scroll <= inner, (width, scroll, inner)
+        if width == 1280:
+            assert wide == [], wide
+    driver.set_window_size(1300, 2000)
+    for e in report["results"]:
+        heading = driver.find_element("css selector", f"#{anchor(e['id'])} h2")
+        if any(kind == "math" for kind, _ in prose_parts(e["title"])):
+            assert heading.find_elements("css selector", ".katex"), e["id"]
+        assert "\\" not in heading.text and "^{" not in heading.text, heading.text
+    assert "`" not in driver.find_element("tag name", "body").text
+    needs = driver.find_element("css selector", f"#{anchor('tc25:thm-2.11')} details.brackets")
+    assert needs.find_elements("css selector", "svg line, svg path") and "[X0, X1]" in needs.text
+    spans = driver.find_element("css selector", f"#{anchor('tc25:prop-3.5-relu')} p.brackets")
+    assert "already span" in spans.text and not spans.find_elements("css selector", "svg")
+    row = driver.find_element("css selector", f"#{anchor('tc25:ex-4.8')} tbody tr").text
+    assert "ranks = " in row and "laws = " in row and "points: (" in row

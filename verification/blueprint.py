@@ -85,13 +85,18 @@ def layered_positions(g: nx.DiGraph) -> dict:
 
 
 def _svg_graph(g: nx.DiGraph, pos: dict, label, colour, link=None, box=(195, 30), gap=(36, 14),
-               dashed=lambda u, v: False, title="", fit: bool = False) -> str:
-    """An SVG drawing of ``g`` with layers left to right; ``label(n)``, ``colour(n)``, optional ``link(n)``."""
+               dashed=lambda u, v: False, title="", fit: bool = False, uid: str = "graph", bend: bool = False) -> str:
+    """An SVG drawing of ``g`` with layers left to right; ``label(n)``, ``colour(n)``, optional ``link(n)``;
+    ``uid`` makes its arrow marker's id unique on the page; with ``bend``, an edge that skips a layer bends
+    below the boxes it would cross."""
     w, h = box
     gx, gy = gap
     layers = max((p[0] for p in pos.values()), default=0) + 1
     slots = max((p[1] for p in pos.values()), default=0) + 1
     width, height = layers * (w + gx) + 10, slots * (h + gy) + 10
+    skips = bend and any(pos[v][0] - pos[u][0] > 1 for u, v in g.edges())
+    if skips:
+        height += h + gy  # room for the edges that bend below a layer
 
     def xy(n):
         layer, slot = pos[n]
@@ -100,13 +105,18 @@ def _svg_graph(g: nx.DiGraph, pos: dict, label, colour, link=None, box=(195, 30)
     size = 'width="100%" style="max-width:{}px"'.format(width) if fit else f'width="{width}" height="{height}"'
     parts = [f'<svg xmlns="http://www.w3.org/2000/svg" class="graph" {size} '
              f'viewBox="0 0 {width} {height}" role="img" aria-label="{html.escape(title)}">',
-             '<defs><marker id="arrow" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="7" markerHeight="7" '
+             f'<defs><marker id="arrow-{uid}" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="7" markerHeight="7" '
              'orient="auto-start-reverse"><path d="M 0 0 L 10 5 L 0 10 z" fill="#555"/></marker></defs>']
     for u, v in g.edges():
         (x1, y1), (x2, y2) = xy(u), xy(v)
         style = ' stroke-dasharray="4 3"' if dashed(u, v) else ""
+        if skips and pos[v][0] - pos[u][0] > 1:  # skips a layer: bend below the boxes in between instead of through them
+            dip = max(y1, y2) + h + gy / 2
+            path = f"M {x1 + w} {y1 + h / 2} C {x1 + w + gx} {dip} {x2 - gx} {dip} {x2} {y2 + h / 2}"
+            parts.append(f'<path d="{path}" fill="none" stroke="#555"{style} marker-end="url(#arrow-{uid})"/>')
+            continue
         parts.append(f'<line x1="{x1 + w}" y1="{y1 + h / 2}" x2="{x2}" y2="{y2 + h / 2}" stroke="#555"{style} '
-                     'marker-end="url(#arrow)"/>')
+                     f'marker-end="url(#arrow-{uid})"/>')
     for n in g.nodes():
         x, y = xy(n)
         text = html.escape(label(n))
@@ -123,29 +133,38 @@ def _svg_graph(g: nx.DiGraph, pos: dict, label, colour, link=None, box=(195, 30)
 def dependency_svg(results: list[dict]) -> str:
     g = dependency_graph(results)
     return _svg_graph(g, layered_positions(g), label=lambda n: n, colour=lambda n: EVIDENCE[g.nodes[n]["evidence"]][1],
-                      link=lambda n: "#" + anchor(n), title="dependency graph of the results", fit=True)
+                      link=lambda n: "#" + anchor(n), title="dependency graph of the results", fit=True,
+                      uid="dependencies")
 
 
-def bracket_svg(record: dict) -> Optional[str]:
-    """The bracket graph of one instance (its record's ``bracket_graph``), or None when it was only summarised."""
+def needs_brackets(record: dict) -> bool:
+    """Whether an instance's trace needed brackets: a bracket added a direction its generators do not span."""
+    return any(level > 0 for _, level, status in record.get("bracket_graph", {}).get("nodes", []))
+
+
+def bracket_svg(record: dict, uid: str = "brackets") -> Optional[str]:
+    """The bracket graph of one instance (its record's ``bracket_graph``) as generators → brackets: each
+    bracket that added a direction, in the column of its level, with an arrow from each of its two parents;
+    only the generators that are a parent are drawn.  None when the record only summarises the graph."""
     bg = record.get("bracket_graph", {})
     if "nodes" not in bg:
         return None
     g = nx.DiGraph()
-    for i, (lbl, level, status) in enumerate(bg["nodes"]):
-        g.add_node(i, label=lbl, level=level, status=status)
     for u, v, dup in bg["edges"]:
         g.add_edge(u, v, duplicate=dup)
+    for i in g.nodes():
+        lbl, level, status = bg["nodes"][i]
+        g.nodes[i].update(label=lbl, level=level, status=status)
     slots: dict[int, int] = {}
     pos = {}
-    for i in g.nodes():
+    for i in sorted(g.nodes(), key=lambda n: (g.nodes[n]["level"], n)):
         level = g.nodes[i]["level"]
         pos[i] = (level, slots.get(level, 0))
         slots[level] = pos[i][1] + 1
     shade = {"new": "#2e7d32", "redundant": "#9e9e9e"}
     return _svg_graph(g, pos, label=lambda n: g.nodes[n]["label"], colour=lambda n: shade.get(g.nodes[n]["status"], "#555"),
                       box=(120, 26), gap=(50, 10), dashed=lambda u, v: g.edges[u, v]["duplicate"],
-                      title=f"bracket graph of {record['instance']}")
+                      title=f"bracket graph of {record['instance']}", uid=uid, bend=True)
 
 
 def anchor(result_id: str) -> str:
@@ -158,28 +177,66 @@ def _math(tex: str, display: bool = False) -> str:
     return f'<span class="{cls}" data-tex="{html.escape(tex, quote=True)}">{html.escape(tex)}</span>'
 
 
+def _prose(text: str) -> str:
+    """A line of conslaw's prose as HTML: text escaped, its formulas for KaTeX, code spans as ``<code>``."""
+    from .prose import prose_parts
+
+    return "".join(_math(v) if k == "math" else f"<code>{html.escape(v)}</code>" if k == "code" else html.escape(v)
+                   for k, v in prose_parts(text))
+
+
+def _formula(tex: str) -> str:
+    """A statement (LaTeX) as running text and inline formulas, which wrap to the page's width."""
+    from .latex import math_pieces
+
+    return "".join(_math(v) if k == "math" else html.escape(v) for k, v in math_pieces(tex))
+
+
+_NUMBERS = (("D", "D"), ("rank", "rank"), ("trace_ranks", "ranks"), ("laws_found", "laws_found"),
+            ("laws_in_domain", "laws"), ("expected", "expected"), ("laws_outside", "laws outside"),
+            ("stated_laws_independent", "stated_laws_independent"), ("laws_stated", "laws_stated"),
+            ("subset_size", "subset_size"), ("regions", "regions"), ("rank_range_dphi", "rank_range_dphi"),
+            ("rank_model_gradients", "rank_model_gradients"), ("largest_relative_error", "largest_relative_error"),
+            ("phase_space_dim", "phase_space_dim"), ("momentum_laws", "momentum_laws"),
+            ("gradient_flow_laws", "gradient_flow_laws"), ("symmetry_groups", "symmetry_groups"),
+            ("smallest_move", "smallest_move"), ("largest_gap", "largest_gap"))
+
+
+def _number(value) -> str:
+    return ", ".join(map(str, value)) if isinstance(value, list) else str(value)
+
+
+def _points(record: dict) -> str:
+    """The rational points an instance was checked at, where its record lists them."""
+    shown = []
+    for key, name in (("points_in_domain", "points"), ("point_outside", "control point")):
+        value = record.get(key)
+        if not value:
+            continue
+        pts = value if isinstance(value[0], list) else [value]
+        shown.append(f"{name}: " + "; ".join("(" + ", ".join(p) + ")" for p in pts))
+    return f'<div class="points">{html.escape(". ".join(shown))}</div>' if shown else ""
+
+
 def _instance_rows(entry: dict) -> str:
     rows = []
     for r in entry["instances"]:
-        numbers = ", ".join(f"{k} = {r[k]}" for k in ("D", "rank", "laws_found", "expected", "stated_laws_independent",
-                                                       "laws_stated", "subset_size", "regions", "rank_range_dphi",
-                                                       "rank_model_gradients", "largest_relative_error",
-                                                       "phase_space_dim", "momentum_laws", "gradient_flow_laws",
-                                                       "symmetry_groups", "smallest_move", "largest_gap")
-                            if r.get(k) is not None)
+        numbers = ", ".join(f"{name} = {_number(r[k])}" for k, name in _NUMBERS if r.get(k) is not None)
         cert = (f'<a href="{html.escape(r["certificate"])}">certificate</a>' if r.get("certificate") else "")
         detail = ""
         if "counterexample" in r:
             detail = f'<pre class="counterexample">{html.escape(json.dumps(r["counterexample"]))}</pre>'
         elif "evidence" in r:
-            detail = html.escape(str(r["evidence"]))
+            detail = _prose(str(r["evidence"]))
         elif "argument" in r:
-            detail = html.escape(r["argument"])
+            detail = _prose(r["argument"])
+        detail += _points(r)
         rows.append(f'<tr class="verdict-{html.escape(r["verdict"].replace(" ", "-"))}"><td>{html.escape(r["instance"])}</td>'
                     f'<td>{html.escape(r["verdict"])}</td><td>{html.escape(numbers)}</td><td>{detail}</td>'
-                    f'<td>{cert}</td><td>{r.get("seconds", 0):.2f} s</td></tr>')
-    return ("<table><thead><tr><th>instance</th><th>verdict</th><th>numbers</th><th>why / counterexample</th>"
-            "<th></th><th>time</th></tr></thead><tbody>" + "".join(rows) + "</tbody></table>")
+                    f'<td>{cert}</td><td class="time">{r.get("seconds", 0):.2f}&nbsp;s</td></tr>')
+    return ('<div class="scroll"><table><thead><tr><th>instance</th><th>verdict</th><th>numbers</th>'
+            "<th>why / counterexample</th><th></th><th>time</th></tr></thead><tbody>" + "".join(rows)
+            + "</tbody></table></div>")
 
 
 def _laws(entry: dict, limit: int = 6) -> str:
@@ -199,19 +256,33 @@ def _laws(entry: dict, limit: int = 6) -> str:
 
 
 def _brackets(entry: dict) -> str:
-    drawn = [(r, bracket_svg(r)) for r in entry["instances"] if "bracket_graph" in r]
-    drawable = [(r, svg) for r, svg in drawn if svg is not None]
-    if not drawn:
+    """The bracket graph of the largest drawable instance whose trace needed brackets; for a result whose
+    instances' generators already span their traces, one line saying so."""
+    recorded = [r for r in entry["instances"] if "bracket_graph" in r]
+    if not recorded:
         return ""
-    if not drawable:
-        s = drawn[0][0]["bracket_graph"]["summary"]
-        return (f"<p>Bracket graph of {html.escape(drawn[0][0]['instance'])}: {s['nodes']} nodes, {s['new']} new "
-                "directions (too large to draw; summary only).</p>")
-    record, svg = max(drawable, key=lambda rs: len(rs[0]["bracket_graph"]["nodes"]))
-    s = record["bracket_graph"]["summary"]
-    return (f"<details open class=\"brackets\"><summary>Bracket graph of {html.escape(record['instance'])} ({s['nodes']} nodes, {s['new']} "
-            f"new directions; green: adds a direction, grey: in the span; dashed: a bracket already present)</summary>"
-            f'<div class="scroll">{svg}</div></details>')
+    needing = [r for r in recorded if needs_brackets(r)]
+    if not needing:
+        if all("nodes" not in r["bracket_graph"] for r in recorded):
+            r = recorded[0]
+            s = r["bracket_graph"]["summary"]
+            return (f"<p>Bracket graph of {html.escape(r['instance'])}: {s['nodes']} nodes, {s['new']} new "
+                    "directions (too large to draw; summary only).</p>")
+        names = ", ".join(html.escape(r["instance"]) for r in recorded)
+        return (f'<p class="brackets">Bracket graph: for {names}, the generators ∇φ<sub>k</sub> already span the '
+                "trace at the point; no bracket adds a direction.</p>")
+    record = max(needing, key=lambda r: (len(r["bracket_graph"]["edges"]), r["instance"]))
+    nodes = record["bracket_graph"]["nodes"]
+    generators = sum(level == 0 for _, level, _ in nodes)
+    parents = {u for u, _, _ in record["bracket_graph"]["edges"] if nodes[u][1] == 0}
+    brackets = len(nodes) - generators
+    others = generators - len(parents)
+    rest = f"; the other {others} generators are not drawn" if others else ""
+    return (f'<details open class="brackets"><summary>Bracket graph of {html.escape(record["instance"])}: '
+            f"{generators} generators X<sub>k</sub> = ∇φ<sub>k</sub> and {brackets} "
+            f"bracket{'s' if brackets != 1 else ''} that add a direction, each with an arrow from its two parents "
+            f"(levels left to right{rest}; green: adds a direction, grey: in the span of those before)</summary>"
+            f'<div class="scroll">{bracket_svg(record, uid=anchor(entry["id"]) + "-brackets")}</div></details>')
 
 
 def _section(entry: dict) -> str:
@@ -220,14 +291,14 @@ def _section(entry: dict) -> str:
     body = [f'<section id="{anchor(entry["id"])}" class="result" data-status="{html.escape(entry["status"])}" '
             f'data-evidence="{ev}">',
             f'<h2><span class="badge" style="background:{EVIDENCE[ev][1]}">{html.escape(EVIDENCE[ev][0])}</span> '
-            f'{html.escape(entry["id"])}: {html.escape(entry["title"])}</h2>',
+            f'{html.escape(entry["id"])}: {_prose(entry["title"])}</h2>',
             f"<p>Status: <b class=\"status\">{html.escape(entry['status'])}</b>. Uses: {deps}.</p>",
-            f'<div class="statement">{_math(entry["statement"], display=True)}</div>',
-            f"<p>Hypotheses: {_math(entry['hypotheses'])}</p>",
-            f"<p>Method: {html.escape(entry['method'])}.</p>",
-            f"<p>A failure would look like: {html.escape(entry['failure_looks_like'])}.</p>"]
+            f'<div class="statement">{_formula(entry["statement"])}</div>',
+            f"<p>Hypotheses: {_formula(entry['hypotheses'])}.</p>",
+            f"<p>Method: {_prose(entry['method'])}.</p>",
+            f"<p>A failure would look like: {_prose(entry['failure_looks_like'])}.</p>"]
     if entry["status"] == "not checkable yet":
-        body.append(f"<p class=\"reason\">Not checkable yet: {html.escape(entry.get('reason', ''))}</p>")
+        body.append(f"<p class=\"reason\">Not checkable yet: {_prose(entry.get('reason', ''))}</p>")
     else:
         body += [_instance_rows(entry), _laws(entry), _brackets(entry)]
     body.append("</section>")
@@ -241,7 +312,9 @@ table{border-collapse:collapse;font-size:.9em}td,th{border:1px solid #ccc;paddin
 .verdict-fails td,.verdict-error td{background:#fdecea}.scroll{overflow-x:auto}
 .legend span{display:inline-block;margin-right:1em}.legend i{display:inline-block;width:1em;height:1em;
 border-radius:3px;margin-right:.3em;vertical-align:middle}pre{white-space:pre-wrap;margin:0}
-section.result{border-top:1px solid #ddd;padding-top:.5em}
+section.result{border-top:1px solid #ddd;padding-top:.5em}td.time{white-space:nowrap}
+.statement{font-size:1.1em;margin:.6em 2em;line-height:1.7}.points{color:#555;font-size:.85em;margin-top:.2em}
+h2{line-height:1.4}code{overflow-wrap:anywhere}
 """
 
 _SCRIPT = """

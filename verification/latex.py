@@ -8,6 +8,7 @@ laws print as explicit polynomials.  Indices are 1-based, as in the papers
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Optional, Sequence
 
@@ -193,16 +194,25 @@ def statement_sentence(description: str, items: Sequence[LawItem], verdict: dict
     return head + tail
 
 
-def breakable_math(formula: str) -> str:
-    """A displayed formula (LaTeX math) as a paragraph that TeX can break across lines: each top-level
-    ``\\text{…}`` becomes running text between inline formulas (which break after relations and binary
-    operators), and a break is allowed after each top-level ``,\\ `` and ``;\\ ``.  For pdflatex documents,
-    where ``\\[ … \\]`` would run off the page."""
-    pieces: list[tuple[str, str]] = []  # ("math" | "text", source)
+def math_pieces(formula: str) -> list[tuple[str, str]]:
+    """A displayed formula (LaTeX math) cut at its top-level ``\\text{…}``: ``("text", words)`` and
+    ``("math", formula)`` pieces in order, each formula with a break allowed after its top-level ``,\\ `` and
+    ``;\\ `` (inline formulas break there and after relations and binary operators, in TeX and in KaTeX)."""
+    pieces: list[tuple[str, str]] = []
     depth, i, start = 0, 0, 0
+
+    def add_math(src: str) -> None:
+        body = src.strip()
+        if body.endswith("\\"):  # a control space before the text: the text's own space does its job
+            body = body[:-1].rstrip()
+        if body:
+            pieces.append(("math", _break_after_separators(body)))
+        if src[-1:].isspace() or src.endswith("\\ "):
+            pieces.append(("text", " "))
+
     while i < len(formula):
         if formula.startswith("\\text{", i) and depth == 0:
-            pieces.append(("math", formula[start:i]))
+            add_math(formula[start:i])
             j, level = i + len("\\text{"), 1
             while j < len(formula) and level:
                 level += {"{": 1, "}": -1}.get(formula[j], 0) if formula[j - 1] != "\\" else 0
@@ -215,20 +225,22 @@ def breakable_math(formula: str) -> str:
             continue
         depth += {"{": 1, "}": -1}.get(formula[i], 0)
         i += 1
-    pieces.append(("math", formula[start:]))
-    out = []
+    add_math(formula[start:])
+    merged: list[tuple[str, str]] = []
     for kind, src in pieces:
-        if kind == "text":
-            out.append(src)
-        elif src.strip():
-            body = src.strip()
-            if body.endswith("\\"):  # a control space before the text: the text's own space does its job
-                body = body[:-1].rstrip()
-            body = _break_after_separators(body)
-            lead = " " if src[:1].isspace() and out else ""
-            tail = " " if src[-1:].isspace() else ""
-            out.append(f"{lead}${body}${tail}")
-    return "".join(out).strip()
+        if merged and kind == "text" and merged[-1][0] == "text":
+            merged[-1] = ("text", merged[-1][1] + src)
+        else:
+            merged.append((kind, src))
+    return merged
+
+
+def breakable_math(formula: str) -> str:
+    """A displayed formula (LaTeX math) as a paragraph that TeX can break across lines (:func:`math_pieces`:
+    its ``\\text{…}`` as running text between inline formulas).  For pdflatex documents, where ``\\[ … \\]``
+    would run off the page."""
+    out = "".join(f"${src}$" if kind == "math" else src for kind, src in math_pieces(formula))
+    return re.sub(r"\s+", " ", out).strip()
 
 
 def _break_after_separators(math: str) -> str:

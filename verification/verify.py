@@ -416,6 +416,7 @@ def compile_tex(out_dir: str, name: str = "report.tex") -> Optional[str]:
 def write_reports(report: dict, out_dir: str) -> None:
     """``results.json``, ``report.md``, ``report.tex`` and the blueprint page ``index.html`` in ``out_dir``."""
     from .blueprint import write_blueprint
+    from .prose import prose_markdown
 
     write_blueprint(report, out_dir)
     with open(os.path.join(out_dir, "report.tex"), "w") as fh:
@@ -429,7 +430,7 @@ def write_reports(report: dict, out_dir: str) -> None:
     lines += ["", "| result | status | instances | method |", "|---|---|---|---|"]
     for e in report["results"]:
         inst = "; ".join(f"{r['instance']}: {r['verdict']}{evidence_note(r)}" for r in e["instances"]) or e.get("reason", "")
-        lines.append(f"| `{e['id']}` {e['title']} | {e['status']} | {inst} | {e['method']} |")
+        lines.append(f"| `{e['id']}` {prose_markdown(e['title'])} | {e['status']} | {inst} | {prose_markdown(e['method'])} |")
     lines += ["", "Statements (LaTeX):", ""]
     for e in report["results"]:
         lines.append(f"- `{e['id']}`: $${e['statement']}$$ under $${e['hypotheses']}$$")
