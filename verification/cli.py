@@ -149,7 +149,10 @@ def _sizes_text(args) -> str:
 
 
 def build_parser() -> argparse.ArgumentParser:
+    from conslaw import __version__
+
     parser = _Parser(prog="conslaw", description="Exact conservation laws of neural-network training flows.")
+    parser.add_argument("-V", "--version", action="version", version=f"conslaw {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     count = sub.add_parser("count", help="count the independent conservation laws of an architecture")
     _architecture_args(count)
