@@ -33,7 +33,7 @@ from typing import Optional, Sequence
 from sympy import QQ
 
 from conslaw.algebra import ARCHITECTURES, ConslawError, build_architecture, lie_trace
-from conslaw.algebra.architectures import check_request
+from conslaw.algebra.architectures import check_request, unknown_architecture
 from conslaw.algebra.architectures.sizes import architecture_sizes, resnet_size
 
 from .budget import TimeLimitReached, check_exact_budget, resnet_region_seconds, time_limit
@@ -178,6 +178,9 @@ def build_parser() -> argparse.ArgumentParser:
                        help="count in floating point with torch (relu, linear, attention at any size; others as exact maps)")
     count.add_argument("--device", help="with --numeric: cpu, cuda, cuda:N or auto (default auto: CUDA when present)")
     count.add_argument("--precision", choices=("float64", "float32"), help="with --numeric (default float64)")
+    count.add_argument("--threads", type=_positive_int, metavar="N",
+                       help="with --numeric on the CPU: torch threads (default: one below D = 2000, else the idle "
+                            "cores)")
     count.add_argument("--time-limit", type=_positive_float, metavar="SECONDS",
                        help="with --numeric: stop growing after this long (the rank is then a lower bound, and says so); "
                             "exact: stop the run after this long (no result)")
@@ -275,8 +278,10 @@ def _verify(args, out) -> int:
             if "counterexample" in r:
                 print(f"{'':24s} counterexample on {r['instance']}: {json.dumps(r['counterexample'])}", file=out)
 
+    t0 = time.perf_counter()
     report = run_catalogue(results, grid=args.grid, seed=args.seed, out_dir=args.out, progress=progress,
                            scheduler=scheduler, workers=args.workers, resume=args.resume, on_record=on_record)
+    wall = time.perf_counter() - t0
     bar.close()
     if args.out:
         write_reports(report, args.out)
@@ -287,6 +292,13 @@ def _verify(args, out) -> int:
               + ", certificates/ (re-check with 'conslaw check')", file=out)
     print(f"grid {args.grid}, seed {args.seed} (seeded random rational points): "
           + ("every checkable result holds" if report["all_hold"] else "NOT every checkable result holds"), file=out)
+    summed = sum(e.get("seconds", 0) for e in report["results"])
+    who = ("in this process" if scheduler == "serial" else
+           f"in parallel on {args.workers} Dask workers" if scheduler == "local" else
+           f"on the Dask cluster {scheduler}")
+    print(f"times: {wall:.1f} s wall; the results' times above are their instances' own computations, "
+          f"{summed:.1f} s in all ({who}; auditing the certificates and writing the reports are not in them)",
+          file=out)
     return 0 if report["all_hold"] else 1
 
 
@@ -439,7 +451,8 @@ def _count_numeric(args, out) -> int:
         report = count_laws_numerically(args.arch, args.widths, bias=args.bias, residual=args.residual,
                                         device=args.device, precision=args.precision or "float64", seed=args.seed,
                                         max_level=args.max_level or 10, progress=bar, model=args.model,
-                                        inputs=inputs, time_limit=args.time_limit, started=_STARTED[0], **options)
+                                        inputs=inputs, time_limit=args.time_limit, started=_STARTED[0],
+                                        threads=args.threads, **options)
     finally:
         bar.close()
     if args.json:
@@ -613,8 +626,10 @@ def _count_mirror(args, out) -> int:
               f"K = diag(theta) on {where} (those > 0)", file=out)
         what = "conservation laws h(theta)"
     else:
-        print(f"{arch.description}, mirror flow with momentum on phase space (s = e^t, theta, p), entropic metric on "
-              f"{where}: {r['dim']} = 2 x {arch.dim} + 1 coordinates", file=out)
+        print(f"{arch.description}, mirror flow with momentum p' + p = -grad L, theta' = K(theta) p (Keep the "
+              f"Momentum; (log theta)'' + (log theta)' = -grad L where K = diag(theta)) on phase space "
+              f"(s = e^t, theta, p), entropic metric K = diag(theta) on {where}: {r['dim']} = 2 x {arch.dim} + 1 "
+              "coordinates", file=out)
         what = "conservation laws h(t, theta, p)"
     print(f"  {n_points} seeded random positive rational points (seed {args.seed}); trace rank, exact over QQ at "
           f"each point: {r['ranks_per_point']}", file=out)
@@ -636,8 +651,8 @@ def _count(args, out) -> int:
         if args.flow != "gradient":
             raise ConslawError(f"--flow {args.flow} is exact; drop --numeric")
         return _count_numeric(args, out)
-    if args.device is not None or args.precision is not None or args.model:
-        raise ConslawError("--device, --precision and --model go with --numeric")
+    if args.device is not None or args.precision is not None or args.model or args.threads is not None:
+        raise ConslawError("--device, --precision, --threads and --model go with --numeric")
     if args.arch == "resnet":
         if args.flow != "gradient":
             raise ConslawError(f"--flow {args.flow} is for the single architectures (linear, relu, attention, …), "
@@ -835,7 +850,12 @@ def run(argv: Optional[Sequence[str]] = None, out=None, started: Optional[float]
     _STARTED[0] = time.perf_counter() if started is None else started
     out = out or sys.stdout
     parser = build_parser()
-    json_wanted = "--json" in (argv if argv is not None else sys.argv[1:])
+    words = list(argv if argv is not None else sys.argv[1:])
+    json_wanted = "--json" in words
+    if getattr(out, "isatty", lambda: False)() and not json_wanted and "--format" not in words:
+        from .terminal import WrappingWriter, terminal_width
+
+        out = WrappingWriter(out, terminal_width())  # human-readable lines only: JSON, LaTeX, Markdown stay whole
     try:
         args = parser.parse_args(argv)
         if args.command is None:
@@ -848,6 +868,8 @@ def run(argv: Optional[Sequence[str]] = None, out=None, started: Optional[float]
             for name, text in sorted(listing.items()):
                 print(f"{name}: {text}", file=out)
             return 0
+        if getattr(args, "arch", None) is not None and args.arch.lower() not in (*ARCHITECTURES, "resnet"):
+            raise unknown_architecture(args.arch, [*ARCHITECTURES, "resnet"])
         if args.command in ("laws", "certify") and args.arch is None:
             raise ConslawError("give an architecture (see 'conslaw architectures')")
         return {"count": _count, "laws": _laws, "certify": _certify, "check": _check,
@@ -866,6 +888,8 @@ def run(argv: Optional[Sequence[str]] = None, out=None, started: Optional[float]
     except Exception as exc:  # a bug, not bad input: still one line, and a distinct status
         print(f"conslaw: internal error: {type(exc).__name__}: {exc} (please report it)", file=sys.stderr)
         return EXIT_INTERNAL
+    finally:
+        out.flush()
 
 
 def main() -> None:

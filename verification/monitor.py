@@ -28,11 +28,13 @@ values only and says why in :attr:`LawMonitor.warnings`.
 """
 from __future__ import annotations
 
+import sys
 from dataclasses import dataclass, field
 
 import torch
 from torch import nn
 
+from .extras import missing_extra
 from .module_laws import LawInventory, values_only
 
 
@@ -240,9 +242,15 @@ class LawMonitor:
         return (list(range(1, len(drift) + 1)), [v if v > 0 else nan for v in drift],
                 [v if v > 0 else nan for v in pred])
 
-    def plot(self, path: str, title: str = "law drift") -> None:
-        """Measured drift (solid) and predicted drift (dashed) per law group against the step; needs matplotlib."""
-        import matplotlib
+    def plot(self, path: str, title: str = "law drift") -> bool:
+        """Measured drift (solid) and predicted drift (dashed) per law group against the step, saved to ``path``;
+        True when drawn.  It needs matplotlib (the ``figures`` extra); without it one line on stderr says so and
+        nothing is drawn (False): a training run does not end in a traceback for want of a plot."""
+        try:
+            import matplotlib
+        except ImportError:
+            print(missing_extra("matplotlib", "LawMonitor.plot"), file=sys.stderr)
+            return False
 
         matplotlib.use("Agg")
         import matplotlib.pyplot as plt
@@ -261,3 +269,4 @@ class LawMonitor:
         fig.tight_layout()
         fig.savefig(path)
         plt.close(fig)
+        return True

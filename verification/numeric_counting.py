@@ -16,6 +16,7 @@ import torch
 from conslaw.algebra.architectures import check_request, residual_description
 from conslaw.algebra.errors import ConslawError
 
+from .numeric_threads import cpu_threads, torch_threads
 from .numeric_fields import default_device, resolve_dtype
 from .numeric_phi import NumericMap, attention_model_map, attention_sizes, numeric_map
 from .claims import as_bound
@@ -54,10 +55,11 @@ def count_laws_numerically(name: str, widths: Sequence[int] = (), *, bias: bool 
                            device: Optional[str] = None, precision: str = "float64", seed: int = 0,
                            max_level: int = 10, progress: Optional[Callable[[str, int, int], None]] = None,
                            model: bool = False, inputs: Optional[int] = None, time_limit: Optional[float] = None,
-                           started: Optional[float] = None, **options) -> dict:
+                           started: Optional[float] = None, threads: Optional[int] = None, **options) -> dict:
     """D − dim Lie(∇φ)(θ) at a seeded Gaussian θ, as a JSON-ready report with the rank's evidence.
 
     With ``model=True`` the fields are the model's own (:func:`model_request`, ``inputs`` random inputs).
+    On the CPU, ``threads`` torch threads (default: :func:`numeric_threads.cpu_threads`'s choice for this D).
     ``time_limit`` counts from ``started`` (a ``time.perf_counter()`` value; default: this call): the trace gets
     what is left less 10 % for the report and the process's exit.  A run stopped by it reports ``laws_at_most``
     and ``status: stopped``, never ``laws`` (:func:`claims.as_bound`)."""
@@ -78,8 +80,15 @@ def count_laws_numerically(name: str, widths: Sequence[int] = (), *, bias: bool 
     if time_limit is not None and time_limit <= 0:
         raise ConslawError(f"the time limit must be positive, got {time_limit:g} s")
     left = None if time_limit is None else max(0.9 * time_limit - (time.perf_counter() - started), 1e-3)
-    result = random_lie_trace(phi.phi, theta, seed=seed, max_level=max_level, progress=progress, time_limit=left)
-    hardware = torch.cuda.get_device_name(dev) if dev.type == "cuda" else f"{torch.get_num_threads()} CPU threads"
+    if dev.type == "cuda":
+        hardware = torch.cuda.get_device_name(dev)
+        result = random_lie_trace(phi.phi, theta, seed=seed, max_level=max_level, progress=progress, time_limit=left)
+    else:
+        n_threads, why = cpu_threads(phi.dim, threads)
+        with torch_threads(n_threads):
+            result = random_lie_trace(phi.phi, theta, seed=seed, max_level=max_level, progress=progress,
+                                      time_limit=left)
+        hardware = f"{n_threads} CPU thread{'s' if n_threads > 1 else ''} ({why})"
     report = {
         "architecture": name.lower(),
         "description": phi.description,

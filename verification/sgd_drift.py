@@ -22,6 +22,7 @@ import torch
 from torch import nn
 
 from .module_laws import find_laws
+from .extras import missing_extra
 from .monitor import LawMonitor
 from .torch_modules import TransformerClassifier, resnet18
 
@@ -33,7 +34,7 @@ def digits(n: int, generator: torch.Generator) -> tuple[torch.Tensor, torch.Tens
     try:
         from sklearn.datasets import load_digits
     except ImportError:
-        raise ImportError("the digits data set ships with scikit-learn: pip install scikit-learn") from None
+        raise ImportError(missing_extra("sklearn", "the digits data set")) from None
     data = load_digits()
     x = torch.tensor(data.images, dtype=torch.float32)[:, None] / 16.0
     x = nn.functional.interpolate(x, size=32, mode="bilinear", align_corners=False)
@@ -117,7 +118,10 @@ def drift_table(curves: dict[float, torch.Tensor], early: int = 5) -> list[str]:
 
 def plot_drift(curves: dict[float, torch.Tensor], title: str):
     """Two panels: |h(θ_k) − h(θ_0)| and the same divided by η² (the curves collapse when the drift is ∝ η²)."""
-    import matplotlib.pyplot as plt
+    try:
+        import matplotlib.pyplot as plt
+    except ImportError:
+        raise ImportError(missing_extra("matplotlib", "plot_drift")) from None
 
     fig, axes = plt.subplots(1, 2, figsize=(10, 4))
     for lr, c in curves.items():

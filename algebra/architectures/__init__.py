@@ -6,6 +6,7 @@ misplaced option is an error rather than silently ignored.
 """
 from __future__ import annotations
 
+import difflib
 from typing import Callable, Sequence
 
 from ..errors import ShapeError, UnknownArchitectureError
@@ -62,11 +63,18 @@ ARCHITECTURES: dict[str, Callable[..., Architecture]] = {
 }
 
 
+def unknown_architecture(name: str, known: Sequence[str]) -> UnknownArchitectureError:
+    """The error for an architecture name not in ``known``: every known name, and the closest as a suggestion."""
+    close = difflib.get_close_matches(name.lower(), known, n=1, cutoff=0.6)
+    hint = f"; did you mean {close[0]!r}?" if close else ""
+    return UnknownArchitectureError(f"unknown architecture {name!r}; known: {', '.join(sorted(known))}{hint}")
+
+
 def check_request(name: str, widths: Sequence[int] = (), bias: bool = False, **options) -> str:
     """The registry key for ``name``, after refusing unknown names and options that do not apply to it."""
     key = name.lower()
     if key not in _REGISTRY:
-        raise UnknownArchitectureError(f"unknown architecture {name!r}; known: {', '.join(sorted(_REGISTRY))}")
+        raise unknown_architecture(name, list(_REGISTRY))
     _, takes_widths, takes_bias, accepted = _REGISTRY[key]
     given = {k for k, v in options.items() if v is not None}
     if given - accepted:
