@@ -107,3 +107,43 @@ def test_progress_bar_is_drawn_under_a_pty():
     text = b"".join(chunks).decode("utf-8", "replace")
     assert proc.returncode == 0 and "D - rank = 288 - 276 = 12" in text
     assert "field/s" in text  # the tqdm bar was drawn
+
+
+@pytest.mark.parametrize("args, suggestion", [(["count", "resnt", "--dim", "2", "--hidden", "2", "2"], "resnet"),
+                                              (["laws", "relus", "3", "2", "3"], "relu"),
+                                              (["certify", "foo", "1", "2", "-o", "x.json"], None)])
+def test_unknown_architecture_lists_resnet_and_suggests(args, suggestion, capsys):
+    assert run(args, out=io.StringIO()) == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and "resnet" in err and "unknown architecture" in err
+    assert (f"did you mean {suggestion!r}?" in err) if suggestion else "did you mean" not in err
+
+
+class _Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_terminal_output_wraps_to_its_width(monkeypatch):
+    """On a terminal, human-readable lines wrap at its width (continuations indented); JSON stays one line."""
+    monkeypatch.setenv("COLUMNS", "80")
+    out = _Terminal()
+    assert run(["count", "linear", "2", "2", "2", "--flow", "mirror-momentum"], out=out) == 0
+    lines = out.getvalue().splitlines()
+    assert max(map(len, lines)) <= 80 and len(lines) > 5 and lines[1].startswith("    ")
+    out = _Terminal()
+    assert run(["count", "linear", "2", "2", "2", "--json"], out=out) == 0
+    assert len(out.getvalue().strip().splitlines()) == 1
+    piped = io.StringIO()
+    assert run(["count", "linear", "2", "2", "2", "--flow", "mirror-momentum"], out=piped) == 0
+    assert max(map(len, piped.getvalue().splitlines())) > 80  # piped: one record per line, unwrapped
+
+
+def test_verify_out_is_ignored_by_git():
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent
+    assert "verify-out/" in (root / ".gitignore").read_text().split()
+    if shutil.which("git") and (root / ".git").exists():
+        done = subprocess.run(["git", "check-ignore", "-q", "verify-out/index.html"], cwd=root)
+        assert done.returncode == 0

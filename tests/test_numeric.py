@@ -184,3 +184,24 @@ def test_float32_on_request():
         assert result.dtype == "float32"
         assert result.laws == 3 and result.rank.status == "plateau"
         assert set(result.rank.ranks_by_tolerance) == {1e-3, 1e-4, 1e-5}
+
+
+def test_thread_count_follows_size_and_load(monkeypatch):
+    """One thread below D = 2000 (faster there, and under load); above, the cores the load leaves idle;
+    --threads overrides; the report says what was chosen."""
+    import os
+
+    from conslaw.verification import numeric_threads as nt
+
+    monkeypatch.setattr(nt, "usable_cores", lambda: 4)
+    assert nt.cpu_threads(1000)[0] == 1
+    monkeypatch.setattr(os, "getloadavg", lambda: (1.2, 0.0, 0.0))
+    assert nt.cpu_threads(5000)[0] == 3
+    monkeypatch.setattr(os, "getloadavg", lambda: (9.0, 0.0, 0.0))
+    assert nt.cpu_threads(5000)[0] == 1
+    assert nt.cpu_threads(10, requested=3) == (3, "--threads")
+    from conslaw.verification.numeric_counting import count_laws_numerically
+
+    before = torch.get_num_threads()
+    report = count_laws_numerically("relu", [3, 2, 3], threads=2)
+    assert report["hardware"].startswith("2 CPU threads (--threads)") and torch.get_num_threads() == before

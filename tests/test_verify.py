@@ -17,6 +17,9 @@ def test_quick_grid_holds_and_writes_checkable_certificates(tmp_path):
     assert run(["verify", "--out", str(tmp_path), "--no-progress"], out=out) == 0
     text = out.getvalue()
     assert "every checkable result holds" in text and "seeded random rational" in text
+    times = text.splitlines()[-1]  # the wall time, and what the per-result times are (summed instance times)
+    assert times.startswith("times: ") and " s wall; " in times and "instances' own computations" in times
+    assert not any(name.endswith((".aux", ".log")) for name in os.listdir(tmp_path))
     report = json.loads((tmp_path / "results.json").read_text())
     assert report["schema"] == "conslaw-verify/1" and report["all_hold"]
     ids = [e["id"] for e in report["results"]]

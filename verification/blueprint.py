@@ -9,8 +9,8 @@ Plain data in (the report that ``results.json`` holds), one HTML file out, plus 
   the result's section;
 * per result: its statement and hypotheses as mathematics (KaTeX), the method, the instances with their
   verdicts, numbers, counterexamples and links to their certificates, the laws found (LaTeX), and for count
-  results the bracket graph of the largest instance small enough to draw (levels left to right; dashed: a pair whose bracket was
-  already in the span).
+  results the bracket graph (:func:`_brackets`: generators → brackets with their parents, where a trace needs
+  brackets; one line where the generators already span it).
 
 Every piece of text from the report is escaped; the LaTeX travels in ``data-tex`` attributes and is rendered
 by ``katex.render`` with ``throwOnError: false`` (a formula KaTeX cannot read shows in red, it does not break
