@@ -17,7 +17,7 @@ from sympy.polys.rings import PolyElement
 
 from conslaw.algebra.parameters import ParameterSpace, latex_name, matrix_latex
 
-from .prose import text_latex
+from .prose import allow_breaks, text_latex
 from .law_patterns import Atom, LawFamily, RecognisedLaw, group_families
 
 _ORDER = {"rowgram": 0, "rowsum": 0, "colsum": 0, "square": 1, "colgram": 2}
@@ -206,7 +206,7 @@ def math_pieces(formula: str) -> list[tuple[str, str]]:
         if body.endswith("\\"):  # a control space before the text: the text's own space does its job
             body = body[:-1].rstrip()
         if body:
-            pieces.append(("math", _break_after_separators(body)))
+            pieces.append(("math", allow_breaks(body, after=("\\ ", "\\quad"))))
         if src[-1:].isspace() or src.endswith("\\ "):
             pieces.append(("text", " "))
 
@@ -241,23 +241,6 @@ def breakable_math(formula: str) -> str:
     would run off the page."""
     out = "".join(f"${src}$" if kind == "math" else src for kind, src in math_pieces(formula))
     return re.sub(r"\s+", " ", out).strip()
-
-
-def _break_after_separators(math: str) -> str:
-    """``\\allowbreak`` after each ``,\\ `` / ``;\\ `` / ``,\\quad`` at brace depth 0 of an inline formula."""
-    out, depth, i = [], 0, 0
-    while i < len(math):
-        c = math[i]
-        if c == "\\":
-            out.append(math[i:i + 2])
-            i += 2
-            continue
-        depth += {"{": 1, "}": -1}.get(c, 0)
-        out.append(c)
-        if c in ",;" and depth == 0 and math.startswith(("\\ ", "\\quad"), i + 1):
-            out.append("\\allowbreak")
-        i += 1
-    return "".join(out)
 
 
 def latex_text(text: str) -> str:

@@ -167,14 +167,21 @@ def math_latex(formula: str) -> str:
     return re.sub(r" +", " ", "".join(out)).strip()
 
 
-def _breakable(math: str) -> str:
-    """``\\allowbreak`` after each ', ' outside braces, so that a long formula in running text can wrap."""
-    out, depth = [], 0
-    for i, c in enumerate(math):
-        depth += {"{": 1, "}": -1}.get(c, 0) if (i == 0 or math[i - 1] != "\\") else 0
+def allow_breaks(math: str, after: tuple[str, ...] = (" ",)) -> str:
+    """``\\allowbreak`` after each top-level (outside braces) ',' or ';' followed by one of ``after``, so that a
+    long inline formula can wrap there (in TeX and in KaTeX)."""
+    out, depth, i = [], 0, 0
+    while i < len(math):
+        c = math[i]
+        if c == "\\":
+            out.append(math[i:i + 2])
+            i += 2
+            continue
+        depth += {"{": 1, "}": -1}.get(c, 0)
         out.append(c)
-        if c == "," and depth == 0 and math[i + 1:i + 2] == " ":
+        if c in ",;" and depth == 0 and math.startswith(after, i + 1):
             out.append("\\allowbreak")
+        i += 1
     return "".join(out)
 
 
@@ -237,7 +244,7 @@ def text_latex(text: str) -> str:
 
 def prose_latex(text: str) -> str:
     """A line of conslaw's prose for pdflatex: text escaped, each formula in ``$…$`` (ASCII only)."""
-    return "".join(f"${_breakable(v)}$" if k == "math" else code_latex(v) if k == "code" else text_latex(v)
+    return "".join(f"${allow_breaks(v)}$" if k == "math" else code_latex(v) if k == "code" else text_latex(v)
                    for k, v in prose_parts(text))
 
 
