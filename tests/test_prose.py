@@ -27,6 +27,8 @@ def test_text_stays_text():
         r"laws\_at\_most and results.json, 100\% \& \#1")
     assert prose_latex("Marcotte–Gribonval — naïve") == r"Marcotte--Gribonval --- na\"ive"
     assert prose_latex("x-coefficients of a VGG-style network") == "x-coefficients of a VGG-style network"
+    # '<' and '>' in text mode are not in OT1's text font: pdflatex would print '¡' and '¿'
+    assert prose_latex("scores x<y, p>q and a|b") == r"scores x\textless{}y, p\textgreater{}q and a\textbar{}b"
 
 
 def test_code_spans():

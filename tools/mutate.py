@@ -27,7 +27,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 @dataclass(frozen=True)
 class Mutant:
     name: str
-    area: str  # engine | architectures | catalogue | checker | modules
+    area: str  # engine | architectures | catalogue | checker | modules | reports
     what: str
     path: str
     old: str
@@ -111,6 +111,21 @@ MUTANTS = (
            "    report.pop(\"laws\", None)",
            "    pass",
            ("tests/test_untrusted_input.py",)),
+    Mutant("reports-raw-less-than", "reports", "'<' in the reports' text goes to pdflatex unescaped (printed as '¡')",
+           "verification/prose.py",
+           '"<": r"\\textless{}", ',
+           "",
+           ("tests/test_prose.py",)),
+    Mutant("reports-math-as-text", "reports", "the formulas in titles and methods are written as text, not mathematics",
+           "verification/prose.py",
+           '            parts.append(("math", math_latex(core)))',
+           '            parts.append(("text", core))',
+           ("tests/test_prose.py",)),
+    Mutant("page-shared-marker-id", "reports", "every graph on the blueprint page shares one arrow-marker id",
+           "verification/blueprint.py",
+           "f'<defs><marker id=\"arrow-{uid}\"",
+           "f'<defs><marker id=\"arrow\"",
+           ("tests/test_blueprint.py",)),
 )
 
 
