@@ -75,3 +75,23 @@ def test_version_command():
     for cmd in ([exe, "--version"], [sys.executable, "-m", "conslaw", "--version"], [exe, "-V"]):
         done = subprocess.run(cmd, capture_output=True, text=True, timeout=60)
         assert done.returncode == 0 and done.stdout.strip() == f"conslaw {conslaw.__version__}"
+
+
+def test_every_package_folder_is_in_setup_cfg():
+    """Each folder of algebra/, verification/ and api/ that holds an __init__.py is a package setup.cfg installs
+    (with its package_dir mapping), so a new subpackage cannot be left out of the wheel."""
+    import configparser
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent
+    cfg = configparser.ConfigParser()
+    cfg.read(root / "setup.cfg")
+    listed = set(cfg["options"]["packages"].split())
+    mapping = dict(line.split(" = ") for line in cfg["options"]["package_dir"].strip().splitlines())
+    found = set()
+    for top, name in (("algebra", "conslaw.algebra"), ("verification", "conslaw.verification"), ("api", "conslaw")):
+        for init in (root / top).rglob("__init__.py"):
+            rel = init.parent.relative_to(root / top)
+            found.add(".".join([name, *rel.parts]))
+    assert found == listed
+    assert all((root / path).is_dir() for path in mapping.values())
