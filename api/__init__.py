@@ -1,8 +1,8 @@
 """conslaw — a computer-algebra proof assistant for the conservation laws of neural-network training.
 
 A function h(θ) is a conservation law of a model's training when it stays constant along every gradient flow
-of every loss L(θ) = ℓ(φ(θ)); the number of independent laws is D − dim Lie(∇φ_k)(θ) (Marcotte, Gribonval &
-Peyré 2023, 2025).  conslaw counts them exactly over the rationals, finds them as polynomials, writes
+of every loss L(θ) = ℓ(φ(θ)); where dim Lie(∇φ_k)(θ) is locally constant, there are exactly D − dim of them
+(Marcotte, Gribonval & Peyré 2023, 2025).  conslaw counts them exactly over the rationals, finds them as polynomials, writes
 certificates that an independent checker re-verifies, checks the papers' theorems on instances, and measures
 the same laws on real PyTorch models.
 
