@@ -14,12 +14,13 @@ from pathlib import Path
 import pytest
 
 from conslaw.verification.cli import run
+from conslaw.verification.extras import EXTRAS
 from readme_blocks import README, blocks, same_output, transcripts
 
 ROOT = README.parent
 #: import name → the extra of setup.cfg that installs it (the base install has sympy, networkx, flint, numpy, torch,
 #: tqdm, dask and hypothesis)
-EXTRA_OF = {"matplotlib": "figures", "sklearn": "figures", "pytest": "test", "nbclient": "notebooks"}
+EXTRA_OF = {module: extra for module, (_, extra) in EXTRAS.items()}
 
 
 def _python_blocks():

@@ -12,7 +12,7 @@ import pytest
 from conslaw.algebra import ConslawError
 from conslaw.verification.sweep import STREAM_NAME, plan
 from conslaw.verification.theorems import CATALOGUE, Instance, Result, hidden_neurons
-from conslaw.verification.verify import run_catalogue, write_reports
+from conslaw.verification.verify import run_catalogue, timings_zeroed, write_reports
 from conftest import without_seconds
 
 
@@ -50,23 +50,12 @@ def test_an_interrupted_sweep_resumes_where_it_stopped(tmp_path):
     assert keys[:5] == heard and sorted(again) == sorted(tasks)  # the finished five were kept, not rerun
     assert without_seconds(resumed) == without_seconds(fresh)
     for name in ("fresh", "resumed"):
-        write_reports(_seconds_zeroed(fresh if name == "fresh" else resumed), str(tmp_path / name))
+        write_reports(timings_zeroed(fresh if name == "fresh" else resumed), str(tmp_path / name))
     assert (tmp_path / "fresh" / "results.json").read_bytes() == (tmp_path / "resumed" / "results.json").read_bytes()
     for cert in os.listdir(tmp_path / "fresh" / "certificates"):
         a = json.loads((tmp_path / "fresh" / "certificates" / cert).read_text())
         b = json.loads((tmp_path / "resumed" / "certificates" / cert).read_text())
         assert without_seconds(a) == without_seconds(b)
-
-
-def _seconds_zeroed(report):
-    """Timings zeroed, so that two reports can be compared byte for byte."""
-    def walk(obj):
-        if isinstance(obj, dict):
-            return {k: (0 if k == "seconds" else walk(v)) for k, v in obj.items()}
-        if isinstance(obj, list):
-            return [walk(x) for x in obj]
-        return obj
-    return walk(report)
 
 
 def test_resume_refuses_another_grid_or_seed_and_needs_a_folder(tmp_path):

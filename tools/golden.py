@@ -22,6 +22,8 @@ import sys
 import tempfile
 from pathlib import Path
 
+from conslaw.verification.verify import timings_zeroed
+
 ROOT = Path(__file__).resolve().parent.parent
 GOLDEN = ROOT / "tests" / "golden"
 CERT = "CERT.json"  # stands for a scratch certificate path in the commands below
@@ -61,22 +63,13 @@ COMMANDS = {
 _TIME = re.compile(r"\b\d+(\.\d+)? ?s\b")
 
 
-def zero_seconds(value):
-    """``value`` with every ``seconds`` field set to 0 (the timings, the only run-to-run differences)."""
-    if isinstance(value, dict):
-        return {k: (0 if k == "seconds" else zero_seconds(v)) for k, v in value.items()}
-    if isinstance(value, list):
-        return [zero_seconds(v) for v in value]
-    return value
-
-
 def _normal_text(text: str) -> str:
     lines = []
     for line in text.splitlines():
         stripped = line.strip()
         if stripped.startswith("{") and stripped.endswith("}"):
             try:
-                line = json.dumps(zero_seconds(json.loads(stripped)), sort_keys=True)
+                line = json.dumps(timings_zeroed(json.loads(stripped)), sort_keys=True)
             except ValueError:
                 pass
         lines.append(_TIME.sub("T s", line))
@@ -96,7 +89,7 @@ def cli_texts() -> dict[str, str]:
             status = run([cert if a == CERT else a for a in argv], out=out)
             text = out.getvalue().replace(cert, CERT)
             if name == "certify":
-                text += "--- " + CERT + "\n" + json.dumps(zero_seconds(json.loads(Path(cert).read_text())),
+                text += "--- " + CERT + "\n" + json.dumps(timings_zeroed(json.loads(Path(cert).read_text())),
                                                           indent=1, sort_keys=True) + "\n"
             texts[name] = _normal_text(text) + f"exit {status}\n"
     return texts
@@ -108,10 +101,10 @@ def verify_full() -> dict[str, str]:
 
     with tempfile.TemporaryDirectory() as tmp:
         status = run(["verify", "--grid", "full", "--out", tmp, "--no-progress"], out=io.StringIO())
-        results = zero_seconds(json.loads(Path(tmp, "results.json").read_text()))
+        results = timings_zeroed(json.loads(Path(tmp, "results.json").read_text()))
         certs = {}
         for path in sorted(Path(tmp, "certificates").iterdir()):
-            data = json.dumps(zero_seconds(json.loads(path.read_text())), indent=1, sort_keys=True)
+            data = json.dumps(timings_zeroed(json.loads(path.read_text())), indent=1, sort_keys=True)
             certs[path.name] = hashlib.sha256(data.encode()).hexdigest()
     return {"verify-full-results.json": json.dumps(results, indent=1, sort_keys=True) + "\n",
             "verify-full-certificates.json": json.dumps({"exit": status, "sha256": certs}, indent=1) + "\n"}

@@ -171,10 +171,9 @@ def anchor(result_id: str) -> str:
     return "r-" + result_id.replace(":", "-").replace(".", "_")
 
 
-def _math(tex: str, display: bool = False) -> str:
-    """A formula for KaTeX: the LaTeX in ``data-tex`` and, until rendered, as readable source text."""
-    cls = "math display" if display else "math"
-    return f'<span class="{cls}" data-tex="{html.escape(tex, quote=True)}">{html.escape(tex)}</span>'
+def _math(tex: str) -> str:
+    """An inline formula for KaTeX: the LaTeX in ``data-tex`` and, until rendered, as readable source text."""
+    return f'<span class="math" data-tex="{html.escape(tex, quote=True)}">{html.escape(tex)}</span>'
 
 
 def _prose(text: str) -> str:
@@ -192,14 +191,12 @@ def _formula(tex: str) -> str:
     return "".join(_math(v) if k == "math" else html.escape(v) for k, v in math_pieces(tex))
 
 
-_NUMBERS = (("D", "D"), ("rank", "rank"), ("trace_ranks", "ranks"), ("laws_found", "laws_found"),
-            ("laws_in_domain", "laws"), ("expected", "expected"), ("laws_outside", "laws outside"),
-            ("stated_laws_independent", "stated_laws_independent"), ("laws_stated", "laws_stated"),
-            ("subset_size", "subset_size"), ("regions", "regions"), ("rank_range_dphi", "rank_range_dphi"),
-            ("rank_model_gradients", "rank_model_gradients"), ("largest_relative_error", "largest_relative_error"),
-            ("phase_space_dim", "phase_space_dim"), ("momentum_laws", "momentum_laws"),
-            ("gradient_flow_laws", "gradient_flow_laws"), ("symmetry_groups", "symmetry_groups"),
-            ("smallest_move", "smallest_move"), ("largest_gap", "largest_gap"))
+_NUMBERS = ("D", "rank", "trace_ranks", "laws_found", "laws_in_domain", "expected", "laws_outside",
+            "stated_laws_independent", "laws_stated", "subset_size", "regions", "rank_range_dphi",
+            "rank_model_gradients", "largest_relative_error", "phase_space_dim", "momentum_laws",
+            "gradient_flow_laws", "symmetry_groups", "smallest_move", "largest_gap")
+#: the record keys shown under a shorter name
+_SHOWN_AS = {"trace_ranks": "ranks", "laws_in_domain": "laws", "laws_outside": "laws outside"}
 
 
 def _number(value) -> str:
@@ -221,7 +218,7 @@ def _points(record: dict) -> str:
 def _instance_rows(entry: dict) -> str:
     rows = []
     for r in entry["instances"]:
-        numbers = ", ".join(f"{name} = {_number(r[k])}" for k, name in _NUMBERS if r.get(k) is not None)
+        numbers = ", ".join(f"{_SHOWN_AS.get(k, k)} = {_number(r[k])}" for k in _NUMBERS if r.get(k) is not None)
         cert = (f'<a href="{html.escape(r["certificate"])}">certificate</a>' if r.get("certificate") else "")
         detail = ""
         if "counterexample" in r:
@@ -321,8 +318,7 @@ _SCRIPT = """
 (function () {
   var nodes = document.querySelectorAll('[data-tex]'), rendered = 0, failed = 0;
   nodes.forEach(function (el) {
-    katex.render(el.getAttribute('data-tex'), el,
-                 {displayMode: el.classList.contains('display'), throwOnError: false});
+    katex.render(el.getAttribute('data-tex'), el, {throwOnError: false});
     if (el.querySelector('.katex-error')) { failed += 1; } else { rendered += 1; }
   });
   document.body.setAttribute('data-math-rendered', rendered);

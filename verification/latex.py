@@ -17,7 +17,7 @@ from sympy.polys.rings import PolyElement
 
 from conslaw.algebra.parameters import ParameterSpace, latex_name, matrix_latex
 
-from .prose import allow_breaks, text_latex
+from .prose import allow_breaks
 from .law_patterns import Atom, LawFamily, RecognisedLaw, group_families
 
 _ORDER = {"rowgram": 0, "rowsum": 0, "colsum": 0, "square": 1, "colgram": 2}
@@ -241,11 +241,6 @@ def breakable_math(formula: str) -> str:
     would run off the page."""
     out = "".join(f"${src}$" if kind == "math" else src for kind, src in math_pieces(formula))
     return re.sub(r"\s+", " ", out).strip()
-
-
-def latex_text(text: str) -> str:
-    """Plain text made safe for LaTeX's text mode (descriptions, names): :func:`~conslaw.verification.prose.text_latex`."""
-    return text_latex(text)
 
 
 def latex_document(body: str, title: str = "Conservation laws") -> str:

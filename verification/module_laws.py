@@ -44,7 +44,7 @@ from torch import nn
 from conslaw.algebra import ConslawError
 
 from .attention_patterns import find_attention
-from .latex import latex_text
+from .prose import text_latex as latex_text
 from .module_graph import (AFFINE_NORM_TYPES, LEAF_TYPES, LINEAR_TYPES, NORM_TYPES, ModuleTracingError,  # noqa: F401
                            node_shape, op_name, trace_module)
 from .torch_modules import SelfAttention

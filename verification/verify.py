@@ -336,6 +336,16 @@ def run_catalogue(results: list[Result], grid: str = "quick", seed: int = 0, out
             "all_hold": all(e["status"] == "holds" for e in checkable), "results": entries}
 
 
+def timings_zeroed(value):
+    """A report, record or certificate with every ``seconds`` field set to 0: the timings, the only fields that
+    differ between two runs with the same seed (module docstring)."""
+    if isinstance(value, dict):
+        return {k: (0 if k == "seconds" else timings_zeroed(v)) for k, v in value.items()}
+    if isinstance(value, list):
+        return [timings_zeroed(v) for v in value]
+    return value
+
+
 def evidence_note(record: dict) -> str:
     """What backs an instance's verdict, for the reports: its certificate's audit, or that it has none."""
     check = record.get("certificate_check")
