@@ -21,13 +21,13 @@ import random
 from dataclasses import dataclass, field
 from typing import Callable, Optional, Sequence
 
+from sympy import QQ
 from sympy.polys.rings import PolyElement
 
 from .errors import ShapeError
 from .fields import PolynomialVectorField, evaluate_terms
 from .parameters import ParameterSpace, matrix_names, vector_names
 from .rationals import to_qq
-from sympy import QQ
 
 
 @dataclass(frozen=True)

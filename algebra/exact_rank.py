@@ -9,6 +9,7 @@ from math import lcm
 from typing import Sequence
 
 import flint
+
 from .rationals import to_qq
 
 

@@ -12,7 +12,7 @@ from typing import Sequence
 from sympy.polys.rings import PolyElement
 
 from .exact_rank import exact_rank
-from .fields import PolynomialVectorField, PolynomialLike, to_polynomial
+from .fields import PolynomialLike, PolynomialVectorField, to_polynomial
 from .parameters import ParameterSpace
 
 

@@ -67,8 +67,8 @@ def momentum_count(arch: Architecture, *, seed: int = 0, n_points: int = 2, max_
     Lie(V_0, W_k) at ``n_points`` seeded rational points, 2D + 1 − rank laws, the laws of degree ≤ ``degree``
     found (polynomial identities) with how many are independent at the first point — the count is proven when
     they meet it — and the gradient flow's D − rank at the same points."""
-    from .laws import gradient_rank
     from .law_discovery import polynomial_laws
+    from .laws import gradient_rank
     from .trace import lie_trace
 
     space, fields = momentum_fields(arch)

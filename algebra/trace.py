@@ -31,7 +31,8 @@ of laws.  Matching independent laws (issue #3's certificates) close the gap.
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, field as dc_field
+from dataclasses import dataclass
+from dataclasses import field as dc_field
 from typing import Callable, Iterator, Optional, Sequence
 
 import flint

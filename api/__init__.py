@@ -47,18 +47,18 @@ _EXPORTS = {
     "exact_rank": "conslaw.algebra", "lie_trace": "conslaw.algebra", "polynomial_laws": "conslaw.algebra",
     "violations": "conslaw.algebra",
     # counting, laws, certificates and their checker
-    "count_laws": "conslaw.verification.counting", "count_resnet": "conslaw.verification.deep_report",
-    "resnet_laws": "conslaw.verification.deep_report", "certify": "conslaw.verification.certificate",
-    "build_certificate": "conslaw.verification.certificate",
-    "write_certificate": "conslaw.verification.certificate",
+    "count_laws": "conslaw.verification.proofs.counting", "count_resnet": "conslaw.verification.proofs.resnet",
+    "resnet_laws": "conslaw.verification.proofs.resnet", "certify": "conslaw.verification.proofs.certificate",
+    "build_certificate": "conslaw.verification.proofs.certificate",
+    "write_certificate": "conslaw.verification.proofs.certificate",
     "check_certificate": "conslaw.verification.checker", "check_file": "conslaw.verification.checker",
     "CertificateFormatError": "conslaw.verification.checker",
     # the theorem catalogue
-    "CATALOGUE": "conslaw.verification.theorems", "Result": "conslaw.verification.theorems",
-    "run_catalogue": "conslaw.verification.verify", "write_reports": "conslaw.verification.verify",
+    "CATALOGUE": "conslaw.verification.catalogue.theorems", "Result": "conslaw.verification.catalogue.theorems",
+    "run_catalogue": "conslaw.verification.catalogue.run", "write_reports": "conslaw.verification.catalogue.run",
     # real nn.Modules (torch)
-    "find_laws": "conslaw.verification.module_laws", "check_laws": "conslaw.verification.module_laws",
-    "LawMonitor": "conslaw.verification.monitor",
+    "find_laws": "conslaw.verification.nn.laws", "check_laws": "conslaw.verification.nn.laws",
+    "LawMonitor": "conslaw.verification.nn.monitor",
 }
 
 __all__ = ["__version__", *sorted(_EXPORTS)]

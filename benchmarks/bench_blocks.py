@@ -12,8 +12,9 @@ from __future__ import annotations
 import platform
 import time
 
-from conslaw.algebra import attention_layer, conv_relu_block, lie_trace, polynomial_laws, softmax_layer
 from timing import best, loglog_slope
+
+from conslaw.algebra import attention_layer, conv_relu_block, lie_trace, polynomial_laws, softmax_layer
 
 BLOCKS = {
     "conv": [((c, c, c), n, (2, 2)) for c, n in ((1, 4), (2, 4), (2, 8), (3, 8), (4, 8), (5, 8), (6, 8))],

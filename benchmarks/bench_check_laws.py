@@ -46,8 +46,8 @@ def per_law_check(model, inventory, loss_fn, batches) -> dict:
 
 
 def one(method: str, width: int, batch: int) -> dict:
-    from conslaw.verification.module_laws import check_laws, find_laws
-    from conslaw.verification.torch_modules import resnet18
+    from conslaw.verification.nn.laws import check_laws, find_laws
+    from conslaw.verification.nn.zoo import resnet18
 
     torch.manual_seed(0)
     net = resnet18(width=width).train()

@@ -16,9 +16,10 @@ import argparse
 import platform
 import time
 
-from conslaw.algebra import build_architecture, lie_trace
-from timing import loglog_slope
 from naive_baseline import naive_trace_rank
+from timing import loglog_slope
+
+from conslaw.algebra import build_architecture, lie_trace
 
 # seconds for the reference SageMath code of the 2023 paper, as quoted in issue #2
 SAGE_QUOTED = {

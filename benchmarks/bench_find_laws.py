@@ -16,11 +16,11 @@ import platform
 import sys
 
 import torch
+from timing import best
 from torch import nn
 
-from conslaw.verification.module_laws import find_laws
-from conslaw.verification.torch_modules import mobilenet_v3_small, resnet18, vgg11
-from timing import best
+from conslaw.verification.nn.laws import find_laws
+from conslaw.verification.nn.zoo import mobilenet_v3_small, resnet18, vgg11
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "tests"))
 from gpt_block import GPTBlock  # noqa: E402

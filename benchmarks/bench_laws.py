@@ -16,9 +16,9 @@ import platform
 import time
 
 import flint
+from timing import best, loglog_slope
 
 from conslaw.algebra import build_architecture, polynomial_laws
-from timing import best, loglog_slope
 from conslaw.algebra.law_discovery import _coefficient_system, _fmpq, _fmpq_nullspace
 from conslaw.algebra.monomials import monomials
 

@@ -17,9 +17,9 @@ import time
 import torch
 from torch import nn
 
-from conslaw.verification.module_laws import find_laws
-from conslaw.verification.monitor import LawMonitor
-from conslaw.verification.torch_modules import resnet18
+from conslaw.verification.nn.laws import find_laws
+from conslaw.verification.nn.monitor import LawMonitor
+from conslaw.verification.nn.zoo import resnet18
 
 
 def main() -> None:

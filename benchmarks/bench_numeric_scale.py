@@ -21,11 +21,11 @@ import time
 
 import torch
 
-from conslaw.verification.numeric_counting import resolve_device
-from conslaw.verification.numeric_fields import family_from_map
-from conslaw.verification.numeric_phi import attention_products, relu_path_lift
-from conslaw.verification.numeric_random import random_lie_trace
-from conslaw.verification.numeric_trace import numeric_lie_trace
+from conslaw.verification.numeric.counting import resolve_device
+from conslaw.verification.numeric.fields import family_from_map
+from conslaw.verification.numeric.phi import attention_products, relu_path_lift
+from conslaw.verification.numeric.random_trace import random_lie_trace
+from conslaw.verification.numeric.trace import numeric_lie_trace
 
 HEADS = 4
 

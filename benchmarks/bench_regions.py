@@ -14,10 +14,11 @@ import argparse
 import os
 import platform
 
+from timing import best
+
 from conslaw.algebra import lie_trace, working_points
 from conslaw.algebra.deep import residual_mlp, restrict_to_subset, saturated_generators
-from conslaw.verification.deep_report import count_resnet
-from timing import best
+from conslaw.verification.proofs.resnet import count_resnet
 
 INSTANCES = [
     (2, [3, 3], False, "block:2", 0),

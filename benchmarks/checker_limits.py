@@ -18,9 +18,10 @@ import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "tests"))
 
-from conslaw.verification.checker import CertificateFormatError, check_bytes  # noqa: E402
-from conslaw.verification.checker_work import DEADLINE_SECONDS, MAX_UNITS  # noqa: E402
 from hostile_certificates import HOSTILE  # noqa: E402
+
+from conslaw.verification.checker import CertificateFormatError, check_bytes  # noqa: E402
+from conslaw.verification.checker.work import DEADLINE_SECONDS, MAX_UNITS  # noqa: E402
 
 
 def _decide(data: bytes) -> tuple[str, float, str]:

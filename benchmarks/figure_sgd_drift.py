@@ -24,7 +24,7 @@ import time
 
 import torch
 
-from conslaw.verification.sgd_drift import TITLES, drift_curves, drift_table, plot_drift
+from conslaw.verification.nn.sgd_drift import TITLES, drift_curves, drift_table, plot_drift
 
 
 def main() -> None:

@@ -1,4 +1,4 @@
-"""Why the numerical count runs composite norms and hard activations (verification/composite_ops.py).
+"""Why the numerical count runs composite norms and hard activations (verification/nn/ops.py).
 
     python benchmarks/higher_derivatives.py
 
@@ -16,9 +16,9 @@ import torch
 from torch import nn
 from torch.func import functional_call
 
-from conslaw.verification.module_count import _law_gradients, _unit_rows, module_map
-from conslaw.verification.module_laws import find_laws
-from conslaw.verification.numeric_random import left_normed
+from conslaw.verification.nn.count import _law_gradients, _unit_rows, module_map
+from conslaw.verification.nn.laws import find_laws
+from conslaw.verification.numeric.random_trace import left_normed
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "tests"))
 from gpt_block import GPT  # noqa: E402

@@ -17,8 +17,8 @@ import time
 
 import torch
 
-from conslaw.verification.numeric_phi import attention_model_map
-from conslaw.verification.numeric_random import random_lie_trace
+from conslaw.verification.numeric.phi import attention_model_map
+from conslaw.verification.numeric.random_trace import random_lie_trace
 
 SHAPES = ["2,8,2,2", "4,16,4,4", "8,16,2,2", "2,16,8,2", "4,24,6,6", "8,24,3,3", "4,32,8,8"]
 

@@ -21,10 +21,10 @@ import time
 import torch
 
 from conslaw.algebra import attention_layer
-from conslaw.verification.certificate import build_certificate, write_certificate
-from conslaw.verification.numeric_fields import family_from_model
-from conslaw.verification.numeric_trace import numeric_lie_trace
-from conslaw.verification.torch_models import attention_model
+from conslaw.verification.numeric.fields import family_from_model
+from conslaw.verification.numeric.models import attention_model
+from conslaw.verification.numeric.trace import numeric_lie_trace
+from conslaw.verification.proofs.certificate import build_certificate, write_certificate
 
 
 def main() -> None:

@@ -22,8 +22,12 @@ import time
 
 import torch
 
-from conslaw.verification.neural_mechanics import (continuous_theory, train_and_compare, train_momentum_and_compare,
-                                                   vgg_bn)
+from conslaw.verification.nn.neural_mechanics import (
+    continuous_theory,
+    train_and_compare,
+    train_momentum_and_compare,
+    vgg_bn,
+)
 
 
 def main() -> None:

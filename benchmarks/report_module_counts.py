@@ -20,9 +20,9 @@ import time
 import torch
 from torch import nn
 
-from conslaw.verification.module_count import count_module_laws
-from conslaw.verification.module_laws import find_laws
-from conslaw.verification.torch_modules import InvertedResidual, resnet18, vgg11
+from conslaw.verification.nn.count import count_module_laws
+from conslaw.verification.nn.laws import find_laws
+from conslaw.verification.nn.zoo import InvertedResidual, resnet18, vgg11
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "tests"))
 from gpt_block import GPT  # noqa: E402

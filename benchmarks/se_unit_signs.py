@@ -9,7 +9,6 @@ these inputs, which adds laws of the inputs rather than of the model.
 from __future__ import annotations
 
 import torch
-
 from report_module_counts import targets
 
 

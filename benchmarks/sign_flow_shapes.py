@@ -13,7 +13,7 @@ import itertools
 import time
 
 from conslaw.algebra import build_architecture
-from conslaw.verification.sign_flow import sign_flow_laws
+from conslaw.verification.proofs.sign_flow import sign_flow_laws
 
 
 def main() -> None:

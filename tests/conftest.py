@@ -1,6 +1,6 @@
 """Shared helpers for the test suite.
 
-Hypothesis profiles come from conslaw's pytest plugin (``conslaw.verification.pytest_plugin``): the suite runs
+Hypothesis profiles come from conslaw's pytest plugin (``conslaw.verification.testing.pytest_plugin``): the suite runs
 under the fixed ``conslaw-ci`` profile (derandomised, 25 examples a test unless a test says otherwise); a longer,
 random local run: ``python -m pytest --hypothesis-profile conslaw-thorough``.
 """

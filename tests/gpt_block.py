@@ -1,7 +1,10 @@
 """A GPT-2-style block written by hand for the tests (separate q/k/v with biases, causal mask from x.shape)."""
-import math, torch
-from torch import nn
+import math
+
+import torch
 import torch.nn.functional as F
+from torch import nn
+
 
 class GPTBlock(nn.Module):
     """GPT-2 style: pre-norm, separate q/k/v with biases, causal mask, GELU MLP, residual."""

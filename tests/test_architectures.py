@@ -6,13 +6,21 @@ import itertools
 import json
 
 import pytest
+from test_counts import two_layer_linear_laws
 
 from conslaw.algebra import (
-    ShapeError, attention_layer, build_architecture, conv_relu_block, gradient_rank, lie_trace, relu_network,
-    residual_block, softmax_layer, violations,
+    ShapeError,
+    attention_layer,
+    build_architecture,
+    conv_relu_block,
+    gradient_rank,
+    lie_trace,
+    relu_network,
+    residual_block,
+    softmax_layer,
+    violations,
 )
 from conslaw.verification.cli import run
-from test_counts import two_layer_linear_laws
 
 CONV = [
     (ch, N, (k1, k2), st)

@@ -10,10 +10,10 @@ import sys
 import pytest
 
 torch = pytest.importorskip("torch")
-from torch import nn  # noqa: E402
 import torch.nn.functional as F  # noqa: E402
+from torch import nn  # noqa: E402
 
-from conslaw.verification.module_laws import attention_group, check_laws, find_laws  # noqa: E402
+from conslaw.verification.nn.laws import attention_group, check_laws, find_laws  # noqa: E402
 
 sys.path.insert(0, os.path.dirname(__file__))
 from gpt_block import GPT  # noqa: E402

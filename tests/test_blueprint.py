@@ -10,9 +10,9 @@ import time
 
 import pytest
 
-from conslaw.verification.blueprint import dependency_graph, evidence, layered_positions
-from conslaw.verification.theorems import CATALOGUE, Instance, Result
-from conslaw.verification.verify import run_catalogue, write_reports
+from conslaw.verification.catalogue.blueprint import dependency_graph, evidence, layered_positions
+from conslaw.verification.catalogue.run import run_catalogue, write_reports
+from conslaw.verification.catalogue.theorems import CATALOGUE, Instance, Result
 
 
 @pytest.fixture(scope="module")
@@ -99,7 +99,7 @@ def test_page_renders_in_a_headless_browser_offline(report_dir, tmp_path):
         assert any("KaTeX" in f for f in loaded)  # the inlined fonts were really used, not a fallback
         sections = {s.get_attribute("id"): s.get_attribute("data-status")
                     for s in driver.find_elements("css selector", "section.result")}
-        from conslaw.verification.blueprint import anchor
+        from conslaw.verification.catalogue.blueprint import anchor
 
         assert sections == {anchor(e["id"]): e["status"] for e in report["results"]}
         nodes = driver.find_elements("css selector", "#dependency-graph a.node")
@@ -130,8 +130,8 @@ def _check_layout(driver, report):
     that holds a formula rendered by KaTeX; no Markdown backtick shown; the bracket graph drawn with its edges
     where a trace needs brackets, and said in one line where the generators span it; ex-4.8's row shows its
     ranks, laws and points."""
-    from conslaw.verification.blueprint import anchor
-    from conslaw.verification.prose import prose_parts
+    from conslaw.verification.catalogue.blueprint import anchor
+    from conslaw.verification.report.prose import prose_parts
 
     dup = driver.execute_script(
         "var c = {}; document.querySelectorAll('[id]').forEach(function (e) { c[e.id] = (c[e.id] || 0) + 1; });"

@@ -7,11 +7,10 @@ import json
 
 import pytest
 
-from conslaw.verification.certificate import build_certificate, certify, write_certificate
+from conslaw.algebra import ParameterSpace, linear_network, to_polynomial
 from conslaw.verification.checker import CertificateFormatError, check_certificate, check_file
 from conslaw.verification.cli import run
-from conslaw.algebra import ParameterSpace, linear_network, to_polynomial
-from conslaw.verification.certificate import polynomial_record
+from conslaw.verification.proofs.certificate import build_certificate, certify, polynomial_record, write_certificate
 
 
 @pytest.fixture(scope="module")
@@ -125,7 +124,7 @@ def test_cli_certify_and_check(tmp_path, capsys):
 
 
 def test_flow_box_statement_never_says_the_only_ones():
-    from conslaw.verification.reports import render_laws
+    from conslaw.verification.report.certificates import render_laws
 
     a = linear_network([1, 2, 2, 1])
     cert = build_certificate(a, degree=2)

@@ -11,16 +11,15 @@ import json
 import time
 
 import pytest
+from hostile_certificates import HOSTILE
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from conslaw.algebra import build_architecture
-from conslaw.verification.certificate import build_certificate
 from conslaw.verification.checker import CertificateFormatError, check_certificate, phi_size
-from conslaw.verification.checker_work import MAX_UNITS
+from conslaw.verification.checker.work import MAX_UNITS
 from conslaw.verification.cli import run
-
-from hostile_certificates import HOSTILE
+from conslaw.verification.proofs.certificate import build_certificate
 
 
 @pytest.mark.parametrize("name", sorted(HOSTILE))

@@ -16,10 +16,14 @@ import pytest
 
 from conslaw.algebra import build_architecture
 from conslaw.algebra.metric_flows import icnn_positive
-from conslaw.verification.certificate import build_certificate, build_mirror_certificate, build_momentum_certificate
 from conslaw.verification.checker import check_certificate
 from conslaw.verification.cli import run
-from conslaw.verification.sign_flow import sign_flow_certificate
+from conslaw.verification.proofs.certificate import (
+    build_certificate,
+    build_mirror_certificate,
+    build_momentum_certificate,
+)
+from conslaw.verification.proofs.sign_flow import sign_flow_certificate
 
 
 def _relu_bias():

@@ -15,7 +15,8 @@ from __future__ import annotations
 import itertools
 
 import pytest
-from hypothesis import given, strategies as st
+from hypothesis import given
+from hypothesis import strategies as st
 
 from conslaw.algebra import gradient_rank, lie_trace, linear_network, relu_network
 

@@ -14,24 +14,24 @@ from fractions import Fraction
 
 import numpy as np
 import torch
-from hypothesis import HealthCheck, assume, given, settings, strategies as st
+from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import strategies as st
 from sympy import QQ
+from test_latex import _pdflatex  # noqa: E402  (skips, or fails in CI, without pdflatex)
 
 from conslaw.algebra import lie_trace
 from conslaw.algebra.law_discovery import polynomial_laws
 from conslaw.verification import build_certificate, check_certificate
-from conslaw.verification import strategies as cst
-from conslaw.verification.certificate import certificate_text
-from conslaw.verification.expectations import expected_law_count
-from conslaw.verification.latex import latex_document
-from conslaw.verification.numeric_counting import count_laws_numerically
-from conslaw.verification.numeric_fields import bracket, family_from_map, family_row
-from conslaw.verification.numeric_maps import torch_polynomial_map
-from conslaw.verification.numeric_trace import numeric_lie_trace
-from conslaw.verification.polynomial_flow import CompiledPolynomials, rk4, weight_decay_flow
-from conslaw.verification.reports import render_laws
-
-from test_latex import _pdflatex  # noqa: E402  (skips, or fails in CI, without pdflatex)
+from conslaw.verification.numeric.counting import count_laws_numerically
+from conslaw.verification.numeric.fields import bracket, family_from_map, family_row
+from conslaw.verification.numeric.maps import torch_polynomial_map
+from conslaw.verification.numeric.trace import numeric_lie_trace
+from conslaw.verification.proofs.certificate import certificate_text
+from conslaw.verification.proofs.polynomial_flow import CompiledPolynomials, rk4, weight_decay_flow
+from conslaw.verification.report.certificates import render_laws
+from conslaw.verification.report.latex import latex_document
+from conslaw.verification.testing import strategies as cst
+from conslaw.verification.testing.expectations import expected_law_count
 
 FIXTURES = [HealthCheck.function_scoped_fixture, HealthCheck.too_slow]
 SMALL = cst.architectures(max_dim=16)  # 16: the smallest multi-head layer (admissible)

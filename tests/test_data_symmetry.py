@@ -7,9 +7,17 @@ import pytest
 from sympy import QQ
 
 from conslaw.algebra import ShapeError, exact_rank, lie_trace, working_points
-from conslaw.algebra.data_symmetry import (augmented_fields, build_augmented_model, c3_linear_model, c3_plane_laws,
-                                           data_symmetry_counts, group_closure, margin_orders,
-                                           rational_law_gradients, rational_law_violations)
+from conslaw.algebra.data_symmetry import (
+    augmented_fields,
+    build_augmented_model,
+    c3_linear_model,
+    c3_plane_laws,
+    data_symmetry_counts,
+    group_closure,
+    margin_orders,
+    rational_law_gradients,
+    rational_law_violations,
+)
 from conslaw.algebra.fields import PolynomialVectorField
 
 SHIFT = [[0, 0, 1], [1, 0, 0], [0, 1, 0]]
@@ -110,8 +118,8 @@ def test_data_symmetry_certificates_are_rechecked_and_tampering_is_caught():
     import copy
     import json
 
-    from conslaw.verification.certificate import build_data_symmetry_certificate
     from conslaw.verification.checker import CertificateFormatError, check_certificate
+    from conslaw.verification.proofs.certificate import build_data_symmetry_certificate
 
     cert = json.loads(json.dumps(build_data_symmetry_certificate("c3-linear", {"outputs": 2})))
     report = check_certificate(cert)
@@ -166,8 +174,8 @@ def test_rotation_augmented_lightning_attention_gains_laws():
     tokens nothing is added.  The certificate passes the checker, which averages with SymPy's own integrals."""
     import json
 
-    from conslaw.verification.certificate import build_data_symmetry_certificate
     from conslaw.verification.checker import check_certificate
+    from conslaw.verification.proofs.certificate import build_data_symmetry_certificate
 
     one = build_augmented_model("lightning-attention", tokens=1, d=2, k=1, group="so2")
     assert len(augmented_fields(one)) == 1

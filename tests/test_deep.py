@@ -9,7 +9,7 @@ import pytest
 from conslaw.algebra import ShapeError, lie_trace, violations, working_points
 from conslaw.algebra.deep import piecewise_generators, residual_mlp, restrict_to_subset, saturated_generators
 from conslaw.verification.cli import run
-from conslaw.verification.deep_report import count_resnet
+from conslaw.verification.proofs.resnet import count_resnet
 
 
 def subset_rank(fields, net, point, names):

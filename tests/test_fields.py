@@ -5,13 +5,14 @@ from fractions import Fraction
 
 import pytest
 import sympy
-from hypothesis import given, strategies as st
+from hypothesis import given
+from hypothesis import strategies as st
 from sympy import QQ, Rational
 
 from conslaw.algebra import NonPolynomialError, ParameterSpace, PolynomialVectorField, ShapeError
 from conslaw.algebra.evaluation import bracket_value, evaluate_stacked
 from conslaw.algebra.modular import PRIME, point_mod, to_mod
-from conslaw.verification import strategies as cst
+from conslaw.verification.testing import strategies as cst
 
 SPACE = ParameterSpace(["U1[0,0]", "U1[0,1]", "b1[0]"])
 x, y, z = SPACE.symbols

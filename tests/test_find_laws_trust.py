@@ -14,8 +14,8 @@ torch = pytest.importorskip("torch")
 import torch.nn.functional as F  # noqa: E402
 from torch import nn  # noqa: E402
 
-from conslaw.verification.module_count import count_module_laws  # noqa: E402
-from conslaw.verification.module_laws import check_laws, find_laws  # noqa: E402
+from conslaw.verification.nn.count import count_module_laws  # noqa: E402
+from conslaw.verification.nn.laws import check_laws, find_laws  # noqa: E402
 
 
 class LoRA(nn.Module):
@@ -99,7 +99,7 @@ def test_functional_weight_tying_is_seen():
 def test_a_group_the_inputs_refute_is_not_returned(monkeypatch):
     """A pattern bug (here: column sums claimed for a head whose output is squared, so not under the cross-entropy
     symmetry) is caught by the verification on the example inputs and listed with the reason."""
-    import conslaw.verification.module_laws as ml
+    import conslaw.verification.nn.laws as ml
 
     class Squared(nn.Module):
         def __init__(self):
@@ -117,8 +117,8 @@ def test_a_group_the_inputs_refute_is_not_returned(monkeypatch):
 
 
 def test_the_monitor_names_frozen_parameters_as_the_cause():
-    from conslaw.verification.module_laws import rescale_group
-    from conslaw.verification.monitor import LawMonitor
+    from conslaw.verification.nn.laws import rescale_group
+    from conslaw.verification.nn.monitor import LawMonitor
 
     model = nn.Sequential(nn.Linear(3, 4), nn.ReLU(), nn.Linear(4, 2)).double()
     inv = find_laws(model, groups=[rescale_group(model, "0", "2")])

@@ -8,8 +8,8 @@ from sympy import Matrix, Rational, eye, solve, symbols, zeros
 
 from conslaw.algebra import build_architecture, polynomial_laws, working_points
 from conslaw.algebra.intrinsic import balanced_linear_point, kernel_inclusion, metric_entries
-from conslaw.verification.theorem_checks import check_intrinsic
-from conslaw.verification.theorems import CATALOGUE, Instance
+from conslaw.verification.catalogue.checks.registry import check_intrinsic
+from conslaw.verification.catalogue.theorems import CATALOGUE, Instance
 
 
 def _matrices(point, n, r, m):
@@ -140,8 +140,8 @@ def test_intrinsic_certificates_are_rechecked_and_tampering_is_caught():
     import copy
     import json
 
-    from conslaw.verification.certificate import build_intrinsic_certificate
     from conslaw.verification.checker import check_certificate
+    from conslaw.verification.proofs.certificate import build_intrinsic_certificate
 
     arch = build_architecture("linear", [4, 2, 2])
     generic = json.loads(json.dumps(build_intrinsic_certificate(arch, working_points(arch.dim, 0, 1)[0])))

@@ -6,16 +6,14 @@ from __future__ import annotations
 
 import json
 
-import pytest
-
 import conslaw.algebra.architectures as architectures
-import conslaw.verification.certificate_audit as audit
-from conslaw.verification.blueprint import evidence
-from conslaw.verification.certificate import build_certificate
-from conslaw.verification.certificate_audit import audit_certificate, tampered_twin
+import conslaw.verification.proofs.audit as audit
+from conslaw.verification.catalogue.blueprint import evidence
+from conslaw.verification.catalogue.run import run_catalogue, run_result
+from conslaw.verification.catalogue.theorems import CATALOGUE
 from conslaw.verification.checker import CheckReport
-from conslaw.verification.theorems import CATALOGUE
-from conslaw.verification.verify import run_catalogue, run_result
+from conslaw.verification.proofs.audit import audit_certificate, tampered_twin
+from conslaw.verification.proofs.certificate import build_certificate
 
 
 def _result(rid: str):

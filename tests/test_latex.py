@@ -3,16 +3,13 @@ from __future__ import annotations
 
 import io
 import json
-import os
-import shutil
-import subprocess
 
 import pytest
+from typeset import assert_clean, tool, typeset
 
 from conslaw.algebra import ParameterSpace, PolynomialVectorField, linear_network, polynomial_laws, relu_network
 from conslaw.verification.cli import run
-from conslaw.verification.latex import latex_document, law_items, statement_sentence
-from typeset import assert_clean, tool, typeset
+from conslaw.verification.report.latex import latex_document, law_items, statement_sentence
 
 
 def render(arch):

@@ -4,11 +4,20 @@ from __future__ import annotations
 import itertools
 
 import pytest
-from hypothesis import given, strategies as st
+from hypothesis import given
+from hypothesis import strategies as st
 
 from conslaw.algebra import (
-    ParameterSpace, PolynomialVectorField, ShapeError, exact_rank, gradient_rank, linear_network,
-    polynomial_laws, relu_network, violations, working_points,
+    ParameterSpace,
+    PolynomialVectorField,
+    ShapeError,
+    exact_rank,
+    gradient_rank,
+    linear_network,
+    polynomial_laws,
+    relu_network,
+    violations,
+    working_points,
 )
 from conslaw.algebra.monomials import count_monomials, monomials
 

@@ -6,7 +6,14 @@ import itertools
 import pytest
 from sympy import QQ
 
-from conslaw.algebra import PolynomialVectorField, gradient_rank, linear_network, relu_network, violations, working_points
+from conslaw.algebra import (
+    PolynomialVectorField,
+    gradient_rank,
+    linear_network,
+    relu_network,
+    violations,
+    working_points,
+)
 
 
 @pytest.mark.parametrize("widths", [w for w in itertools.product(range(1, 4), repeat=3)] + [(2, 3, 2, 2), (3, 2, 2, 3)])

@@ -12,9 +12,9 @@ import pytest
 from conslaw.algebra import build_architecture, gradient_rank, lie_trace, violations
 from conslaw.algebra.metric_flows import mirror_fields, mirror_momentum_fields, positive_points
 from conslaw.algebra.phase_space import lift_to_phase_space
-from conslaw.verification.certificate import build_mirror_certificate
 from conslaw.verification.checker import check_certificate
 from conslaw.verification.cli import run
+from conslaw.verification.proofs.certificate import build_mirror_certificate
 
 
 def _column_sum_laws(arch, n: int, r: int, m: int):

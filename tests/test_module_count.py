@@ -17,7 +17,7 @@ torch = pytest.importorskip("torch")
 from torch import nn  # noqa: E402
 
 from conslaw.verification.cli import run  # noqa: E402
-from conslaw.verification.module_count import count_module_laws  # noqa: E402
+from conslaw.verification.nn.count import count_module_laws  # noqa: E402
 
 
 def _mlp(act, n=3, r=4, k=3):
@@ -106,10 +106,10 @@ def test_composite_norms_give_exact_higher_brackets(norm):
     laws found stay orthogonal (to 1e-12) to brackets of depth 3, which go through third derivatives."""
     import torch.nn.functional as F
 
-    from conslaw.verification.composite_ops import CompositeOps
-    from conslaw.verification.module_count import _law_gradients, _unit_rows, module_map
-    from conslaw.verification.module_laws import find_laws
-    from conslaw.verification.numeric_random import left_normed
+    from conslaw.verification.nn.count import _law_gradients, _unit_rows, module_map
+    from conslaw.verification.nn.laws import find_laws
+    from conslaw.verification.nn.ops import CompositeOps
+    from conslaw.verification.numeric.random_trace import left_normed
 
     torch.manual_seed(1)
     model = _Normed(norm()).double().train()

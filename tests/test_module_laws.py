@@ -6,8 +6,8 @@ import pytest
 torch = pytest.importorskip("torch")
 from torch import nn  # noqa: E402
 
-from conslaw.verification.module_laws import check_laws, find_laws  # noqa: E402
-from conslaw.verification.torch_modules import TransformerClassifier, resnet18  # noqa: E402
+from conslaw.verification.nn.laws import check_laws, find_laws  # noqa: E402
+from conslaw.verification.nn.zoo import TransformerClassifier, resnet18  # noqa: E402
 
 CE = nn.functional.cross_entropy
 
@@ -167,7 +167,7 @@ def test_tied_weights_are_not_claimed_and_do_not_crash():
     assert any("tied" in s and "1.weight" in s for s in inv.skipped)
     tokens, y = torch.randint(0, 10, (8,)), torch.randint(0, 10, (8,))
     assert check_laws(model, inv, CE, [(tokens, y)]) == []
-    from conslaw.verification.monitor import LawMonitor
+    from conslaw.verification.nn.monitor import LawMonitor
     LawMonitor(model, inv)  # no KeyError on the tied name
 
 
@@ -186,7 +186,7 @@ def test_check_laws_verdicts():
 
 def test_batched_dots_and_norms_equal_the_per_law_gradients():
     """law_dots_and_norms (one jvp, vmapped vjps in chunks) against one autograd.grad per law."""
-    from conslaw.verification.module_laws import law_dots_and_norms
+    from conslaw.verification.nn.laws import law_dots_and_norms
 
     torch.manual_seed(2)
     model = TransformerClassifier(vocab=11, d=6, heads=2, dk=2, dv=3, hidden=5, layers=1, classes=3).double()
@@ -262,7 +262,7 @@ def test_torch_attention_and_encoder_laws(body, kinds):
 
 def test_tracing_failure_is_one_readable_error_with_the_way_out():
     from conslaw.algebra import ConslawError
-    from conslaw.verification.module_laws import rescale_group
+    from conslaw.verification.nn.laws import rescale_group
 
     class Branchy(nn.Module):
         def __init__(self):
@@ -361,8 +361,9 @@ def test_gpt_block_written_by_hand():
     import sys
     sys.path.insert(0, os.path.dirname(__file__))
     from gpt_block import GPT
-    from conslaw.verification.module_count import count_module_laws
-    from conslaw.verification.module_laws import attention_group, column_sum_group, norm_group
+
+    from conslaw.verification.nn.count import count_module_laws
+    from conslaw.verification.nn.laws import attention_group, column_sum_group, norm_group
 
     torch.manual_seed(7)
     model = GPT().double()
@@ -390,7 +391,7 @@ def test_vgg11_laws():
     """Every conv feeds a ReLU, pools and the next conv (or the classifier through a flatten): one rescale law per
     channel of each of the 8 convs and per hidden unit of the classifier, and the head's column sums."""
     torch.manual_seed(8)
-    from conslaw.verification.torch_modules import vgg11
+    from conslaw.verification.nn.zoo import vgg11
 
     net = vgg11(width=4, num_classes=3, hidden=8).double().train()
     inv = find_laws(net)
@@ -455,7 +456,7 @@ def test_mobilenet_v3_small_laws():
     (one law per output channel), which the projection BNs of the residual blocks after it join, and which the
     next expand (or depthwise, or final 1×1) convs read — a linear path, since no activation follows a
     projection."""
-    from conslaw.verification.torch_modules import MOBILENET_V3_SMALL, _divisible, mobilenet_v3_small
+    from conslaw.verification.nn.zoo import MOBILENET_V3_SMALL, _divisible, mobilenet_v3_small
 
     torch.manual_seed(10)
     net = mobilenet_v3_small(num_classes=3).double().train()
@@ -520,7 +521,7 @@ def test_translation_along_a_residual_stream():
     expand BN and cancelled by the second projection's bias, so b_A,j − b_B,j is conserved; when the residual
     block has no expand conv, its padded 3×3 depthwise conv reads the stream (border outputs see part of the
     shift) and no such law is claimed."""
-    from conslaw.verification.torch_modules import InvertedResidual
+    from conslaw.verification.nn.zoo import InvertedResidual
 
     def blocks(expand):
         return nn.Sequential(nn.Conv2d(3, 8, 3, 2, 1, bias=False), nn.BatchNorm2d(8), nn.ReLU(),

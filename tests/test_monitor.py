@@ -6,8 +6,8 @@ import pytest
 torch = pytest.importorskip("torch")
 from torch import nn  # noqa: E402
 
-from conslaw.verification.module_laws import find_laws  # noqa: E402
-from conslaw.verification.monitor import LawMonitor  # noqa: E402
+from conslaw.verification.nn.laws import find_laws  # noqa: E402
+from conslaw.verification.nn.monitor import LawMonitor  # noqa: E402
 
 
 def train(lr, weight_decay=0.0, steps=15, seed=0, make_optimizer=None, give_optimizer=False, tell=True):

@@ -7,9 +7,8 @@ import pytest
 torch = pytest.importorskip("torch")
 from torch import nn  # noqa: E402
 
-from conslaw.verification.module_laws import find_laws  # noqa: E402
-from conslaw.verification.neural_mechanics import (continuous_theory, symmetries, train_and_compare,  # noqa: E402
-                                                   vgg_bn)
+from conslaw.verification.nn.laws import find_laws  # noqa: E402
+from conslaw.verification.nn.neural_mechanics import continuous_theory, symmetries, train_and_compare, vgg_bn  # noqa: E402
 
 
 def small_vgg() -> nn.Module:
@@ -44,7 +43,7 @@ def test_continuous_theory_follows_training_with_weight_decay():
 @pytest.mark.parametrize("friction", [0.02, 0.2, 2 * (0.02 * 0.05) ** 0.5])  # under-, over- and critically damped
 def test_damped_oscillator_closed_form_against_integration(friction):
     """The closed form against the RK4 integrator with no drive (an independent path), in the three regimes."""
-    from conslaw.verification.neural_mechanics import damped_oscillator, driven_oscillator
+    from conslaw.verification.nn.neural_mechanics import damped_oscillator, driven_oscillator
 
     mass, stiffness, dt, steps = 0.02, 0.05, 0.02, 300
     times = torch.arange(steps + 1, dtype=torch.float64) * dt
@@ -56,7 +55,7 @@ def test_damped_oscillator_closed_form_against_integration(friction):
 
 def test_driven_oscillator_settles_at_the_static_response():
     """A constant drive f: u → f/k (the static deflection), from any start."""
-    from conslaw.verification.neural_mechanics import driven_oscillator
+    from conslaw.verification.nn.neural_mechanics import driven_oscillator
 
     u = driven_oscillator(torch.tensor([1.0], dtype=torch.float64), torch.tensor([0.0], dtype=torch.float64), 0.02, 0.5,
                           0.1, torch.full((4000, 1), 0.3, dtype=torch.float64), 0.05)
@@ -67,7 +66,7 @@ def test_momentum_oscillators_follow_training():
     """Heavy-ball SGD, η = 0.02, β = 0.98, λ = 0.05, 300 steps: the translation laws obey the exact discrete recursion
     x_{k+1} = (1 + β − ηλ)x_k − βx_{k−1} (their gradient part vanishes), oscillate (under-damped: they change sign),
     and Kunin's oscillators stay within 2e-2 of every quantity while each moves by more than 2 %."""
-    from conslaw.verification.neural_mechanics import train_momentum_and_compare
+    from conslaw.verification.nn.neural_mechanics import train_momentum_and_compare
 
     torch.manual_seed(0)
     model = small_vgg()

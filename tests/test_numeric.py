@@ -5,17 +5,21 @@ import pytest
 
 torch = pytest.importorskip("torch")
 
-from hypothesis import given, settings, strategies as st  # noqa: E402
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st
+from test_counts import two_layer_linear_laws  # noqa: E402
 
 from conslaw.algebra import build_architecture, lie_trace  # noqa: E402
-from conslaw.verification.numeric_fields import (  # noqa: E402
-    bracket, default_device, family_from_map, family_from_model, resolve_dtype,
+from conslaw.verification.numeric.fields import (  # noqa: E402
+    bracket,
+    default_device,
+    family_from_map,
+    family_from_model,
+    resolve_dtype,
 )
-from conslaw.verification.numeric_maps import torch_polynomial_map  # noqa: E402
-from conslaw.verification.numeric_rank import numerical_rank  # noqa: E402
-from conslaw.verification.numeric_trace import numeric_lie_trace  # noqa: E402
-
-from test_counts import two_layer_linear_laws  # noqa: E402
+from conslaw.verification.numeric.maps import torch_polynomial_map  # noqa: E402
+from conslaw.verification.numeric.rank import numerical_rank  # noqa: E402
+from conslaw.verification.numeric.trace import numeric_lie_trace  # noqa: E402
 
 
 def numeric_count(arch, seed):
@@ -122,7 +126,7 @@ def test_attention_model_fields_match_the_per_head_laws(d, dk, dv, heads):
     """The model's own fields (softmax included) give the count of φ = (Q_h K_hᵀ, V_h O_hᵀ)_h
     (Cor. 3.9 for one head; for several heads this is the README's completeness table)."""
     from conslaw.algebra import attention_layer
-    from conslaw.verification.torch_models import attention_model
+    from conslaw.verification.numeric.models import attention_model
 
     g, D = attention_model(d, dk, dv, heads)
     gen = torch.Generator().manual_seed(7)
@@ -138,8 +142,8 @@ def test_transformer_block_laws_numerically():
     """Theorem 4.6 in a residual transformer (attention and MLP blocks alternating, Example 4.2), with the
     softmax handled numerically: attention block → d'(d'+1)/2 + d''(d''+1)/2, MLP block → r; and
     Theorem 4.7: no law on the attention's output matrix O with the next MLP's first layer U."""
-    from conslaw.verification.numeric_blocks import subset_lie_trace
-    from conslaw.verification.torch_models import transformer_model
+    from conslaw.verification.numeric.blocks import subset_lie_trace
+    from conslaw.verification.numeric.models import transformer_model
 
     d, dk, dv, heads, r = 2, 2, 1, 1, 2
     g, D, blocks = transformer_model(d, dk, dv, heads, r, layers=2)
@@ -164,7 +168,7 @@ def test_transformer_block_laws_numerically():
                                          ("relu", [2, 3, 2, 2])])
 def test_random_combination_trace_agrees_with_the_exact_engine(name, widths):
     """The scalable path (random combinations, Hessian-vector brackets) gives the exact count."""
-    from conslaw.verification.numeric_random import random_lie_trace
+    from conslaw.verification.numeric.random_trace import random_lie_trace
 
     arch = build_architecture(name, widths)
     theta = torch.randn(arch.dim, dtype=torch.float64, generator=torch.Generator().manual_seed(3))
@@ -175,7 +179,7 @@ def test_random_combination_trace_agrees_with_the_exact_engine(name, widths):
 
 def test_float32_on_request():
     """float32 uses tolerances above its machine epsilon and still finds the exact count."""
-    from conslaw.verification.numeric_random import random_lie_trace
+    from conslaw.verification.numeric.random_trace import random_lie_trace
 
     arch = build_architecture("relu", [3, 3, 3])
     theta = torch.randn(arch.dim, generator=torch.Generator().manual_seed(0)).to(resolve_dtype("float32"))
@@ -191,7 +195,7 @@ def test_thread_count_follows_size_and_load(monkeypatch):
     --threads overrides; the report says what was chosen."""
     import os
 
-    from conslaw.verification import numeric_threads as nt
+    from conslaw.verification.numeric import threads as nt
 
     monkeypatch.setattr(nt, "usable_cores", lambda: 4)
     assert nt.cpu_threads(1000)[0] == 1
@@ -200,7 +204,7 @@ def test_thread_count_follows_size_and_load(monkeypatch):
     monkeypatch.setattr(os, "getloadavg", lambda: (9.0, 0.0, 0.0))
     assert nt.cpu_threads(5000)[0] == 1
     assert nt.cpu_threads(10, requested=3) == (3, "--threads")
-    from conslaw.verification.numeric_counting import count_laws_numerically
+    from conslaw.verification.numeric.counting import count_laws_numerically
 
     before = torch.get_num_threads()
     report = count_laws_numerically("relu", [3, 2, 3], threads=2)

@@ -13,17 +13,17 @@ import pytest
 
 torch = pytest.importorskip("torch")
 
-from hypothesis import given, settings, strategies as st  # noqa: E402
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st
+from test_counts import two_layer_linear_laws  # noqa: E402
 
 from conslaw.algebra import build_architecture, lie_trace  # noqa: E402
 from conslaw.algebra.errors import ConslawError, ShapeError, UnknownArchitectureError  # noqa: E402
 from conslaw.verification.cli import run  # noqa: E402
-from conslaw.verification.numeric_counting import count_laws_numerically  # noqa: E402
-from conslaw.verification.numeric_maps import torch_polynomial_map  # noqa: E402
-from conslaw.verification.numeric_phi import numeric_map  # noqa: E402
-from conslaw.verification.numeric_random import random_lie_trace  # noqa: E402
-
-from test_counts import two_layer_linear_laws  # noqa: E402
+from conslaw.verification.numeric.counting import count_laws_numerically  # noqa: E402
+from conslaw.verification.numeric.maps import torch_polynomial_map  # noqa: E402
+from conslaw.verification.numeric.phi import numeric_map  # noqa: E402
+from conslaw.verification.numeric.random_trace import random_lie_trace  # noqa: E402
 
 SHAPES = [
     ("relu", [2, 3, 2], False, {}), ("relu", [2, 3, 4, 2], True, {}), ("relu", [3, 1, 2], True, {}),
@@ -169,8 +169,8 @@ def test_levels_of_very_different_sizes(engine):
     """Scaling φ by c scales level-k brackets by c^(k+1) and changes no law.  With c = 1e7 the
     deepest brackets are ~1e14 times the generators: a zero test against the largest norm of
     *all* levels would throw the generators away as noise (the bug this guards against)."""
-    from conslaw.verification.numeric_fields import family_from_map
-    from conslaw.verification.numeric_trace import numeric_lie_trace
+    from conslaw.verification.numeric.fields import family_from_map
+    from conslaw.verification.numeric.trace import numeric_lie_trace
 
     fast = numeric_map("linear", [4, 3, 3, 4])
     scaled = lambda t: 1e7 * fast.phi(t)  # noqa: E731

@@ -57,7 +57,7 @@ def test_metadata(tmp_path):
 @pytest.mark.parametrize("argv", [["--version"], ["--help"], ["check", "CERT"], ["architectures"]])
 def test_light_commands_do_not_import_torch(argv, tmp_path):
     """``conslaw --version``, ``--help``, ``check`` (and ``architectures``) start without torch."""
-    from conslaw.verification.certificate import certify, write_certificate
+    from conslaw.verification.proofs.certificate import certify, write_certificate
 
     cert = tmp_path / "cert.json"
     write_certificate(certify("relu", [1, 1, 1]), str(cert))

@@ -7,7 +7,7 @@ import pytest
 
 # imported here, before pytester's in-process runs, so that every run shares one copy of these modules (pytester
 # drops the modules a run imported; a re-import would make a second ``Instance`` class)
-from conslaw.verification import assertions, strategies  # noqa: F401
+from conslaw.verification.testing import assertions, strategies  # noqa: F401
 
 HEADER = "conslaw: exact working points are seeded rationals, seed 0"
 
@@ -15,7 +15,7 @@ HEADER = "conslaw: exact working points are seeded rationals, seed 0"
 def test_the_plugin_is_registered_and_its_claims_pass(pytester):
     pytester.makepyfile("""
         from hypothesis import given
-        from conslaw.verification import strategies as cst
+        from conslaw.verification.testing import strategies as cst
 
         @given(inst=cst.architectures(kinds=("relu", "relu-bias"), max_dim=12))
         def test_one_law_per_hidden_neuron(inst, assert_law_count):
@@ -33,7 +33,7 @@ def test_the_plugin_is_registered_and_its_claims_pass(pytester):
 def test_a_false_count_prints_the_shrunk_architecture_and_the_counterexample(pytester):
     pytester.makepyfile("""
         from hypothesis import given
-        from conslaw.verification import strategies as cst
+        from conslaw.verification.testing import strategies as cst
 
         @given(inst=cst.architectures(kinds=("relu",), max_dim=12))
         def test_false_claim(inst, assert_law_count):
@@ -85,7 +85,7 @@ def _net():
 
 
 def test_numerical_assert_conserved_on_a_torch_model():
-    from conslaw.verification.assertions import ConservationAssertionError, assert_conserved
+    from conslaw.verification.testing.assertions import ConservationAssertionError, assert_conserved
 
     net, x = _net(), torch.randn(5, 3, dtype=torch.float64, generator=torch.Generator().manual_seed(1))
     neuron = lambda m: (m[0].weight[1] ** 2).sum() - (m[2].weight[:, 1] ** 2).sum()  # noqa: E731
@@ -96,7 +96,7 @@ def test_numerical_assert_conserved_on_a_torch_model():
 
 
 def test_bad_subjects_are_refused_by_name():
-    from conslaw.verification.assertions import assert_conserved, assert_law_count
+    from conslaw.verification.testing.assertions import assert_conserved, assert_law_count
 
     with pytest.raises(TypeError, match="PolynomialVectorField"):
         assert_law_count(["not a field"], 1)

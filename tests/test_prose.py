@@ -1,10 +1,15 @@
 """conslaw's prose (Unicode text with formulas in it) as LaTeX: formulas typeset in math mode, text escaped."""
 from __future__ import annotations
 
-from conslaw.verification.prose import (
-    MATH_SYMBOLS, TEXT_SYMBOLS, _COMBINING, prose_latex, prose_markdown, prose_parts,
+from conslaw.verification.catalogue.theorems import CATALOGUE
+from conslaw.verification.report.prose import (
+    _COMBINING,
+    MATH_SYMBOLS,
+    TEXT_SYMBOLS,
+    prose_latex,
+    prose_markdown,
+    prose_parts,
 )
-from conslaw.verification.theorems import CATALOGUE
 
 
 def test_a_formula_in_a_title_is_mathematics():

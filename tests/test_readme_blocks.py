@@ -12,10 +12,10 @@ import sys
 from pathlib import Path
 
 import pytest
+from readme_blocks import README, blocks, same_output, transcripts
 
 from conslaw.verification.cli import run
-from conslaw.verification.extras import EXTRAS
-from readme_blocks import README, blocks, same_output, transcripts
+from conslaw.verification.report.extras import EXTRAS
 
 ROOT = README.parent
 #: import name → the extra of setup.cfg that installs it (the base install has sympy, networkx, flint, numpy, torch,

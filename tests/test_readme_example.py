@@ -5,7 +5,7 @@ import re
 from pathlib import Path
 
 # imported before pytester's in-process run, so that the run shares these modules (see tests/test_plugin.py)
-from conslaw.verification import assertions, expectations, strategies  # noqa: F401
+from conslaw.verification.testing import assertions, expectations, strategies  # noqa: F401
 
 README = Path(__file__).resolve().parent.parent / "README.md"
 

@@ -22,7 +22,7 @@ from conslaw.algebra.activation_regions import activation_regions
 from conslaw.algebra.deep import residual_mlp
 from conslaw.algebra.exact_lp import interior_point
 from conslaw.verification.cli import run
-from conslaw.verification.deep_report import count_resnet, resnet_laws
+from conslaw.verification.proofs.resnet import count_resnet, resnet_laws
 
 
 # ------------------------------------------------------------ the exact LP

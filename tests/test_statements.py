@@ -7,9 +7,9 @@ import json
 import pytest
 
 from conslaw.algebra import attention_layer, relu_network
-from conslaw.verification.certificate import build_certificate
 from conslaw.verification.cli import run
-from conslaw.verification.reports import render_laws
+from conslaw.verification.proofs.certificate import build_certificate
+from conslaw.verification.report.certificates import render_laws
 
 
 @pytest.mark.parametrize("d,dk,dv,heads,tokens", [
@@ -46,7 +46,7 @@ def test_inside_the_hypotheses_the_statement_is_complete():
 def test_one_token_model_has_more_laws_than_phi():
     """(3, 1, 2), N = 1: every entry of Q, K is conserved (2·3·1 = 6) and Y = x V Oᵀ is the linear net
     [3, 2, 3] (2·3/2 = 3 laws, Prop. 3.5): 9 for the model, while phi's count is 4."""
-    from conslaw.verification.numeric_counting import count_laws_numerically
+    from conslaw.verification.numeric.counting import count_laws_numerically
 
     model = count_laws_numerically("attention", d=3, dk=1, dv=2, tokens=1, model=True, inputs=30)
     assert model["laws"] == 6 + 3

@@ -2,12 +2,13 @@
 from __future__ import annotations
 
 import pytest
-from hypothesis import given, strategies as st
+from hypothesis import given
+from hypothesis import strategies as st
 from sympy import QQ
 
 from conslaw.algebra.exact_rank import exact_rank
-from conslaw.verification import strategies as cst
-from conslaw.verification.theorems import Instance
+from conslaw.verification.catalogue.theorems import Instance
+from conslaw.verification.testing import strategies as cst
 
 
 @given(cst.architectures())

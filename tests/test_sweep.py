@@ -1,4 +1,4 @@
-"""Sweeps (:mod:`conslaw.verification.sweep`): records streamed to results.jsonl, an interrupted sweep resumed
+"""Sweeps (:mod:`conslaw.verification.catalogue.sweep`): records streamed to results.jsonl, an interrupted sweep resumed
 with no record lost or duplicated, and the Dask path on a LocalCluster of 2 workers, one of them killed
 mid-sweep: every record still arrives exactly once and the report equals the serial one, timings aside."""
 from __future__ import annotations
@@ -8,12 +8,13 @@ import os
 import signal
 
 import pytest
+from conftest import without_seconds
 
 from conslaw.algebra import ConslawError
-from conslaw.verification.sweep import STREAM_NAME, plan
-from conslaw.verification.theorems import CATALOGUE, Instance, Result, hidden_neurons
-from conslaw.verification.verify import run_catalogue, timings_zeroed, write_reports
-from conftest import without_seconds
+from conslaw.verification.catalogue.formulas import hidden_neurons
+from conslaw.verification.catalogue.run import run_catalogue, timings_zeroed, write_reports
+from conslaw.verification.catalogue.sweep import STREAM_NAME, plan
+from conslaw.verification.catalogue.theorems import CATALOGUE, Instance, Result
 
 
 def _stream_keys(d) -> list[str]:

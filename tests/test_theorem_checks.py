@@ -9,11 +9,16 @@ import numpy as np
 import torch
 
 from conslaw.algebra import working_points
-from conslaw.verification.polynomial_flow import CompiledPolynomials
-from conslaw.verification.theorem_checks import (_example_point, _resnet, check_example_4_8, check_model_span,
-                                                 check_weight_decay)
-from conslaw.verification.theorems import CATALOGUE, Expectation, Instance, Result
-from conslaw.verification.verify import check_resnet_subset
+from conslaw.verification.catalogue.checks.example_4_8 import _example_point
+from conslaw.verification.catalogue.checks.projection import _resnet
+from conslaw.verification.catalogue.checks.registry import (
+    check_example_4_8,
+    check_model_span,
+    check_resnet_subset,
+    check_weight_decay,
+)
+from conslaw.verification.catalogue.theorems import CATALOGUE, Expectation, Instance, Result
+from conslaw.verification.proofs.polynomial_flow import CompiledPolynomials
 
 
 def _entry(result_id: str) -> Result:
@@ -102,7 +107,8 @@ def test_example_4_8_agrees_with_autograd():
 def test_a_wrong_law_in_a_scratch_catalogue_fails_with_its_polynomial():
     """A scratch entry stating ‖u_j‖² + ‖v_j‖² (a sign flipped) as the ReLU laws: Prop. 2.3's check fails and
     shows the law, the generator and the nonzero polynomial ⟨∇h, ∇φ_k⟩."""
-    from conslaw.verification.verify import check_laws_hold, run_catalogue
+    from conslaw.verification.catalogue.checks.registry import check_laws_hold
+    from conslaw.verification.catalogue.run import run_catalogue
 
     flipped = Perturbed("relu", (2, 2, 2), change=lambda h, g: h.ring.from_dict({e: abs(c) for e, c in h.terms()}))
     entry = dataclasses.replace(_entry("tc25:prop-2.3"), id="scratch:wrong-law", instances=(flipped,))
@@ -116,7 +122,7 @@ def test_a_wrong_law_in_a_scratch_catalogue_fails_with_its_polynomial():
 def test_sign_flow_law_of_the_degenerate_shape_along_a_real_trajectory():
     """n = r = m = 1: the law found, |v| − |u|, stays constant along the sign flow integrated by explicit steps
     (torch, float64), while u·v (a non-law) moves; the shapes of the statement keep no law (rank D, exact)."""
-    from conslaw.verification.sign_flow import sign_flow_laws
+    from conslaw.verification.proofs.sign_flow import sign_flow_laws
 
     report = sign_flow_laws(Instance("linear", (1, 1, 1)).build())
     assert report["laws"] == 1 and report["exact"] and report["laws_text"] == ["-|U1[0,0]| + |U2[0,0]|"]
@@ -173,7 +179,7 @@ def test_momentum_angular_momenta_are_laws_and_the_gradient_flow_laws_are_not():
     check certifies; UᵀU − VᵀV (the gradient flow's laws) are not conserved with momentum."""
     from conslaw.algebra import gradient_rank, violations
     from conslaw.algebra.phase_space import lift_to_phase_space, momentum_fields
-    from conslaw.verification.theorem_checks import check_momentum
+    from conslaw.verification.catalogue.checks.registry import check_momentum
 
     inst = Instance("linear", (2, 3, 2))
     arch = inst.build()
@@ -245,8 +251,8 @@ def test_momentum_certificate_is_rechecked_and_tampering_is_caught():
     coefficient of its law changed, or another friction τ, is rejected."""
     import json
 
-    from conslaw.verification.certificate import build_momentum_certificate
     from conslaw.verification.checker import check_certificate
+    from conslaw.verification.proofs.certificate import build_momentum_certificate
 
     cert = json.loads(json.dumps(build_momentum_certificate(Instance("linear", (2, 2, 2)).build(), seed=1)))
     report = check_certificate(cert)
@@ -270,7 +276,7 @@ def test_sign_flow_certificates_are_rechecked_and_tampering_is_caught():
     import pytest
 
     from conslaw.verification.checker import CertificateFormatError, check_certificate
-    from conslaw.verification.sign_flow import sign_flow_certificate
+    from conslaw.verification.proofs.sign_flow import sign_flow_certificate
 
     cert = json.loads(json.dumps(sign_flow_certificate(Instance("linear", (1, 1, 1)).build())))
     report = check_certificate(cert)

@@ -18,8 +18,8 @@ from hypothesis import strategies as st
 
 from conslaw.algebra import NonPolynomialError, ParameterSpace, PolynomialVectorField
 from conslaw.algebra.polynomial_text import PolynomialTextError, parse_polynomial, parse_rational
-from conslaw.verification.certificate import certify
 from conslaw.verification.cli import run
+from conslaw.verification.proofs.certificate import certify
 
 
 def _payloads(sentinel: str) -> list[str]:

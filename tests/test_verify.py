@@ -5,11 +5,13 @@ import io
 import json
 import os
 
+from conftest import without_seconds
+
+from conslaw.verification.catalogue.formulas import two_layer_relu
+from conslaw.verification.catalogue.run import run_catalogue, write_reports
+from conslaw.verification.catalogue.theorems import CATALOGUE, Expectation, Instance, Result, select
 from conslaw.verification.checker import check_file
 from conslaw.verification.cli import run
-from conslaw.verification.theorems import CATALOGUE, Expectation, Instance, Result, select, two_layer_relu
-from conslaw.verification.verify import run_catalogue, write_reports
-from conftest import without_seconds
 
 
 def test_quick_grid_holds_and_writes_checkable_certificates(tmp_path):
@@ -86,7 +88,7 @@ def test_one_step_identity_is_exact_and_not_vacuous():
     the laws do move (the largest drift is a nonzero rational)."""
     from fractions import Fraction
 
-    from conslaw.verification.verify import check_one_step
+    from conslaw.verification.catalogue.checks.registry import check_one_step
 
     entry = next(r for r in CATALOGUE if r.id == "tc25:prop-5.1")
     for inst in entry.instances:
@@ -99,7 +101,8 @@ def test_a_hypothesis_that_fails_on_an_instance_is_not_a_failure_of_the_theorem(
     """Theorem 4.6 needs every neuron of the block to change sign over the inputs; with biases at seed 0 one keeps
     its sign on every activation region, the block is partly linear there and has 7 laws, not r = 3: reported as
     "hypothesis fails on this instance", and the result still holds on its other instances."""
-    from conslaw.verification.verify import check_resnet_subset, run_result
+    from conslaw.verification.catalogue.checks.registry import check_resnet_subset
+    from conslaw.verification.catalogue.run import run_result
 
     entry = next(r for r in CATALOGUE if r.id == "tc25:thm-4.6")
     inst = Instance("resnet", (), True, options=(("dim", 2), ("hidden", (3, 3)), ("subset", "block:2")))
@@ -116,8 +119,9 @@ def test_report_tex_compiles(tmp_path):
     to print as [U+…], no '<' printed as '¡'), no line running off the page, and only the PDF left beside it."""
     import shutil
 
-    from conslaw.verification.verify import compile_tex
     from typeset import assert_clean, tool, typeset
+
+    from conslaw.verification.catalogue.run import compile_tex
 
     write_reports(run_catalogue(list(CATALOGUE)), str(tmp_path))
     tex = (tmp_path / "report.tex").read_text()

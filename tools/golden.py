@@ -22,7 +22,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from conslaw.verification.verify import timings_zeroed
+from conslaw.verification.catalogue.run import timings_zeroed
 
 ROOT = Path(__file__).resolve().parent.parent
 GOLDEN = ROOT / "tests" / "golden"

@@ -61,68 +61,68 @@ MUTANTS = (
            "            law -= sum((mats[l][k][i] ** 2 for k in range(n[l + 1]) if l < 2 or k), space.ring.zero)",
            ("tests/test_verify.py",)),
     Mutant("catalogue-attention-dv3", "catalogue", "Cor. 3.9's formula wrong only for d'' >= 3",
-           "verification/theorems.py",
+           "verification/catalogue/theorems.py",
            "    return Expectation(dk * (dk + 1) // 2 + dv * (dv + 1) // 2, True, \"d'(d'+1)/2 + d''(d''+1)/2 (Cor. 3.9)\")",
            "    return Expectation(dk * (dk + 1) // 2 + dv * (dv + 1) // 2 + (dv >= 3), True, \"d'(d'+1)/2 + d''(d''+1)/2 (Cor. 3.9)\")",
            ("tests/test_verify.py",)),
-    Mutant("catalogue-softmax-K5", "catalogue", "Prop. 3.11's formula wrong only for K >= 5", "verification/theorems.py",
+    Mutant("catalogue-softmax-K5", "catalogue", "Prop. 3.11's formula wrong only for K >= 5", "verification/catalogue/theorems.py",
            "    return Expectation(n + int(inst.bias), True, \"n column sums (+ the bias sum) (Prop. 3.11)\")",
            "    return Expectation(n + int(inst.bias) + (K >= 5), True, \"n column sums (+ the bias sum) (Prop. 3.11)\")",
            ("tests/test_verify.py",)),
-    Mutant("checker-accepts-conv", "checker", "the checker accepts every conv certificate", "verification/checker.py",
+    Mutant("checker-accepts-conv", "checker", "the checker accepts every conv certificate", "verification/checker/certificate.py",
            "    size = phi_size(spec)\n    _check_parameters(cert, names)",
            "    if spec[\"name\"] == \"conv\":\n        return CheckReport(True, [], [], dict(cert[\"verdict\"]), \"gradient\")\n"
            "    size = phi_size(spec)\n    _check_parameters(cert, names)",
            ("tests/test_certificates.py", "tests/test_checker_soundness.py")),
     Mutant("checker-free-parameter", "checker", "the checker takes the certificate's parameter list on trust",
-           "verification/checker.py",
+           "verification/checker/phi.py",
            "    if names != expected:\n        extra",
            "    if False:\n        extra",
            ("tests/test_checker_soundness.py",)),
-    Mutant("checker-skips-laws", "checker", "the checker never finds a law not conserved", "verification/checker.py",
+    Mutant("checker-skips-laws", "checker", "the checker never finds a law not conserved", "verification/checker/certificate.py",
            "            if d != 0:\n                fails.append(f\"law {i} is not conserved",
            "            if False:\n                fails.append(f\"law {i} is not conserved",
            ("tests/test_certificates.py",)),
     Mutant("checker-loose-types", "checker", "the checker compares claims with == (2.0 passes for 2)",
-           "verification/checker.py",
+           "verification/checker/reading.py",
            "    if isinstance(expected, bool) or isinstance(value, bool):",
            "    return value == expected\n    if isinstance(expected, bool) or isinstance(value, bool):",
            ("tests/test_checker_soundness.py",)),
-    Mutant("checker-no-budget", "checker", "the work budget never refuses", "verification/checker_work.py",
+    Mutant("checker-no-budget", "checker", "the work budget never refuses", "verification/checker/work.py",
            "    if units > limit:", "    if False:",
            ("tests/test_checker_budget.py",)),
     Mutant("checker-no-duplicate-key-test", "checker", "a JSON object with a duplicate key is read (last wins)",
-           "verification/checker.py",
+           "verification/checker/reading.py",
            "        _need(key not in out, f\"the key {_show(key)} appears twice in one JSON object\")",
            "        pass",
            ("tests/test_checker_soundness.py",)),
     Mutant("modules-frozen-trainable", "modules", "find_laws treats frozen parameters as trainable",
-           "verification/module_laws.py",
+           "verification/nn/laws.py",
            "    frozen = {n for n, p in model.named_parameters() if not p.requires_grad}",
            "    frozen = set()",
            ("tests/test_find_laws_trust.py",)),
     Mutant("modules-class-axis-last", "modules", "the cross-entropy centres the last axis, not the class axis",
-           "verification/module_count.py",
+           "verification/nn/count.py",
            "        return 1 if ndim >= 2 else 0",
            "        return ndim - 1",
            ("tests/test_module_count.py",)),
     Mutant("counts-bound-as-count", "checker", "a stopped numerical run reports 'laws' as if it were a count",
-           "verification/claims.py",
+           "verification/proofs/claims.py",
            "    report.pop(\"laws\", None)",
            "    pass",
            ("tests/test_untrusted_input.py",)),
     Mutant("reports-raw-less-than", "reports", "'<' in the reports' text goes to pdflatex unescaped (printed as '¡')",
-           "verification/prose.py",
+           "verification/report/prose.py",
            '"<": r"\\textless{}", ',
            "",
            ("tests/test_prose.py",)),
     Mutant("reports-math-as-text", "reports", "the formulas in titles and methods are written as text, not mathematics",
-           "verification/prose.py",
+           "verification/report/prose.py",
            '            parts.append(("math", math_latex(core)))',
            '            parts.append(("text", core))',
            ("tests/test_prose.py",)),
     Mutant("page-shared-marker-id", "reports", "every graph on the blueprint page shares one arrow-marker id",
-           "verification/blueprint.py",
+           "verification/catalogue/blueprint.py",
            "f'<defs><marker id=\"arrow-{uid}\"",
            "f'<defs><marker id=\"arrow\"",
            ("tests/test_blueprint.py",)),
@@ -133,6 +133,17 @@ def _run(cmd: list[str], log) -> int:
     log.write(f"$ {' '.join(cmd)}\n")
     log.flush()
     return subprocess.run(cmd, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT).returncode
+
+
+def target_problems(mutants=MUTANTS) -> list[str]:
+    """Mutants whose target text is not found exactly once in their file (a refactor moved the code)."""
+    problems = []
+    for m in mutants:
+        path = os.path.join(ROOT, m.path)
+        count = open(path).read().count(m.old) if os.path.exists(path) else 0
+        if count != 1:
+            problems.append(f"{m.name}: target text found {count} times in {m.path}")
+    return problems
 
 
 def run_mutant(m: Mutant, suite: bool, log) -> tuple[str, float]:
@@ -165,6 +176,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--only", nargs="+", metavar="NAME", help="run these mutants only")
     parser.add_argument("--list", action="store_true", help="list the mutants and exit")
+    parser.add_argument("--check-targets", action="store_true",
+                        help="only check that every mutant's target text is found exactly once (seconds)")
     parser.add_argument("--suite", action="store_true", help="survivors also face the whole default suite")
     parser.add_argument("--log", default=os.path.join(tempfile.gettempdir(), "conslaw-mutants.log"),
                         help="where the commands' output goes")
@@ -174,6 +187,10 @@ def main(argv: list[str] | None = None) -> int:
         for m in chosen:
             print(f"{m.name:32} {m.area:14} {m.what}")
         return 0
+    if args.check_targets:
+        problems = target_problems(chosen)
+        print("\n".join(problems) or f"all {len(chosen)} mutants find their target text")
+        return 1 if problems else 0
     unknown = set(args.only or ()) - {m.name for m in MUTANTS}
     if unknown:
         print(f"unknown mutants: {', '.join(sorted(unknown))} (see --list)", file=sys.stderr)

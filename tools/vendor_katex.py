@@ -5,7 +5,7 @@ The page must work offline from its folder, opened as a file: Chromium refuses w
 KaTeX's JavaScript reads woff2).  Run once per KaTeX upgrade, from the npm registry's tarball:
 
     npm pack katex@0.19.1 && tar xzf katex-0.19.1.tgz
-    python tools/vendor_katex.py package verification/static/katex
+    python tools/vendor_katex.py package verification/catalogue/static/katex
 
 It writes ``katex.min.js`` (unchanged), ``katex.min.css`` (fonts inlined) and ``LICENSE`` (MIT).
 """

@@ -36,15 +36,20 @@ from conslaw.algebra import ARCHITECTURES, ConslawError, build_architecture, lie
 from conslaw.algebra.architectures import check_request, unknown_architecture
 from conslaw.algebra.architectures.sizes import architecture_sizes, resnet_size
 
-from .budget import TimeLimitReached, check_exact_budget, resnet_region_seconds, time_limit
-from .certificate_audit import audit_certificate
-from .claims import as_bound
-from .certificate import build_certificate, certificate_text, write_certificate
 from .checker import CertificateFormatError, check_file
-from .counting import count_laws
-from .deep_report import count_resnet, resnet_laws
-from .progress import ProgressBar
-from .reports import render_laws, render_resnet_laws
+from .proofs.audit import audit_certificate
+from .proofs.budget import (
+    TimeLimitReached,
+    check_exact_budget,
+    resnet_region_seconds,
+    time_limit,
+)
+from .proofs.certificate import build_certificate, certificate_text, write_certificate
+from .proofs.claims import as_bound
+from .proofs.counting import count_laws
+from .proofs.resnet import count_resnet, resnet_laws
+from .report.certificates import render_laws, render_resnet_laws
+from .report.progress import ProgressBar
 
 EXIT_BAD_INPUT = 2
 EXIT_REJECTED = 1
@@ -250,9 +255,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _verify(args, out) -> int:
     """One line per result: id, instances, method, verdict, time; exit 0 only if every checkable result holds."""
-    from .theorems import select
-    from .sweep import plan
-    from .verify import compile_tex, run_catalogue, write_reports
+    from .catalogue.run import compile_tex, run_catalogue, write_reports
+    from .catalogue.sweep import plan
+    from .catalogue.theorems import select
 
     results = select(args.paper, args.only)
     if args.list:
@@ -431,7 +436,9 @@ def _print_numeric(r: dict, out) -> None:
 
 
 def _count_numeric(args, out) -> int:
-    from .numeric_counting import count_laws_numerically  # torch is imported only when asked for
+    from .numeric.counting import (
+        count_laws_numerically,  # torch is imported only when asked for
+    )
 
     if args.arch == "resnet":
         raise ConslawError("--numeric counts single blocks; for resnet drop --numeric (exact at a rational point)")
@@ -490,7 +497,7 @@ def _load_module(spec: str):
 def _count_module(args, out) -> int:
     import torch
 
-    from .module_count import count_module_laws
+    from .nn.count import count_module_laws
 
     if args.arch is not None or args.widths:
         raise ConslawError("--module counts your own model: give no architecture or widths")
@@ -524,7 +531,7 @@ def _count_module(args, out) -> int:
 
 def _count_sign_flow(args, out) -> int:
     """The sign (simplified Adam) flow's laws near a seeded rational point (:mod:`sign_flow`)."""
-    from .sign_flow import sign_flow_laws
+    from .proofs.sign_flow import sign_flow_laws
 
     for opt, flag in (("points", "--points"), ("graph", "--graph"), ("max_level", "--max-level")):
         if getattr(args, opt) is not None:
@@ -692,7 +699,7 @@ def _data_symmetry(args, out) -> int:
     """Laws with and without augmentation (:mod:`conslaw.algebra.data_symmetry`), the augmented ones certified."""
     from conslaw.algebra.data_symmetry import augmented_fields, build_augmented_model
 
-    from .certificate import build_data_symmetry_certificate
+    from .proofs.certificate import build_data_symmetry_certificate
 
     options = ({"outputs": args.outputs} if args.model == "c3-linear" else
                {"tokens": args.tokens, "d": args.d, "k": args.k, "group": args.group})
@@ -853,7 +860,7 @@ def run(argv: Optional[Sequence[str]] = None, out=None, started: Optional[float]
     words = list(argv if argv is not None else sys.argv[1:])
     json_wanted = "--json" in words
     if getattr(out, "isatty", lambda: False)() and not json_wanted and "--format" not in words:
-        from .terminal import WrappingWriter, terminal_width
+        from .report.terminal import WrappingWriter, terminal_width
 
         out = WrappingWriter(out, terminal_width())  # human-readable lines only: JSON, LaTeX, Markdown stay whole
     try:

@@ -15,7 +15,8 @@ from .base import Architecture
 from .conv import conv_relu_block
 from .linear import linear_network
 from .relu import relu_network
-from .residual import residual as residual_block, residual_description
+from .residual import residual as residual_block
+from .residual import residual_description
 from .softmax import softmax_layer
 
 

@@ -1,0 +1,1 @@
+"""One module per paper: its results as catalogue entries (:class:`~conslaw.verification.catalogue.schema.Result`)."""

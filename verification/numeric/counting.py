@@ -1,0 +1,111 @@
+"""Count the laws of an architecture numerically (torch), with the evidence a report needs.
+
+The numerical counterpart of :func:`counting.count_laws`, for sizes beyond exact arithmetic:
+φ in torch (:mod:`numeric_phi`), a seeded Gaussian point θ, the trace grown from random
+brackets (:func:`numeric_random.random_lie_trace`), and the rank decided by the tolerance
+policy of :mod:`numeric_rank`.  Floating point: the count is evidence (ranks at three
+tolerances, a status and the singular-value gap), not a proof.
+"""
+from __future__ import annotations
+
+import time
+from typing import Callable, Optional, Sequence
+
+import torch
+
+from conslaw.algebra.architectures import check_request, residual_description
+from conslaw.algebra.errors import ConslawError
+
+from ..proofs.claims import as_bound
+from .fields import default_device, resolve_dtype
+from .phi import NumericMap, attention_model_map, attention_sizes, numeric_map
+from .random_trace import random_lie_trace
+from .threads import cpu_threads, torch_threads
+
+
+def resolve_device(name: Optional[str]) -> torch.device:
+    """``None`` or "auto": CUDA when present, else the CPU; "cuda" without a GPU is refused, by name."""
+    if name in (None, "auto"):
+        return default_device()
+    try:
+        device = torch.device(name)
+    except RuntimeError:
+        raise ConslawError(f"unknown device {name!r}; use cpu, cuda, cuda:N or auto") from None
+    if device.type == "cuda" and not torch.cuda.is_available():
+        raise ConslawError(f"device {name!r} asked for, but torch {torch.__version__} sees no CUDA GPU here")
+    if device.type not in ("cpu", "cuda"):
+        raise ConslawError(f"device {name!r} is not supported; use cpu, cuda, cuda:N or auto")
+    return device
+
+
+def model_request(name: str, widths: Sequence[int] = (), *, bias: bool = False, residual: bool = False,
+                  inputs: Optional[int] = None, seed: int = 0, **options) -> NumericMap:
+    """The map whose gradients are the *model's* own fields (attention: softmax included)."""
+    key = check_request(name, widths, bias, **options)
+    if key != "attention":
+        raise ConslawError(f"the model's own fields (--model) are built for attention; for {key} the fields of phi "
+                           "are the model's (drop --model)")
+    out = attention_model_map(*attention_sizes(options), tokens=options.get("tokens") or 4, inputs=inputs, seed=seed)
+    if residual:
+        out.description = residual_description(out.description)
+    return out
+
+
+def count_laws_numerically(name: str, widths: Sequence[int] = (), *, bias: bool = False, residual: bool = False,
+                           device: Optional[str] = None, precision: str = "float64", seed: int = 0,
+                           max_level: int = 10, progress: Optional[Callable[[str, int, int], None]] = None,
+                           model: bool = False, inputs: Optional[int] = None, time_limit: Optional[float] = None,
+                           started: Optional[float] = None, threads: Optional[int] = None, **options) -> dict:
+    """D − dim Lie(∇φ)(θ) at a seeded Gaussian θ, as a JSON-ready report with the rank's evidence.
+
+    With ``model=True`` the fields are the model's own (:func:`model_request`, ``inputs`` random inputs).
+    On the CPU, ``threads`` torch threads (default: :func:`numeric_threads.cpu_threads`'s choice for this D).
+    ``time_limit`` counts from ``started`` (a ``time.perf_counter()`` value; default: this call): the trace gets
+    what is left less 10 % for the report and the process's exit.  A run stopped by it reports ``laws_at_most``
+    and ``status: stopped``, never ``laws`` (:func:`claims.as_bound`)."""
+    t0 = time.perf_counter()
+    started = t0 if started is None else started
+    try:
+        dtype = resolve_dtype(precision)
+    except ValueError as exc:
+        raise ConslawError(str(exc)) from None
+    dev = resolve_device(device)
+    if model:
+        phi = model_request(name, widths, bias=bias, residual=residual, inputs=inputs, seed=seed, **options)
+    elif inputs is not None:
+        raise ConslawError("--inputs goes with --model (the model's own fields at that many random inputs)")
+    else:
+        phi = numeric_map(name, widths, bias=bias, residual=residual, **options)
+    theta = torch.randn(phi.dim, generator=torch.Generator().manual_seed(seed), dtype=torch.float64).to(dtype).to(dev)
+    if time_limit is not None and time_limit <= 0:
+        raise ConslawError(f"the time limit must be positive, got {time_limit:g} s")
+    left = None if time_limit is None else max(0.9 * time_limit - (time.perf_counter() - started), 1e-3)
+    if dev.type == "cuda":
+        hardware = torch.cuda.get_device_name(dev)
+        result = random_lie_trace(phi.phi, theta, seed=seed, max_level=max_level, progress=progress, time_limit=left)
+    else:
+        n_threads, why = cpu_threads(phi.dim, threads)
+        with torch_threads(n_threads):
+            result = random_lie_trace(phi.phi, theta, seed=seed, max_level=max_level, progress=progress,
+                                      time_limit=left)
+        hardware = f"{n_threads} CPU thread{'s' if n_threads > 1 else ''} ({why})"
+    report = {
+        "architecture": name.lower(),
+        "description": phi.description,
+        "method": "numerical, the model's own fields" if model else "numerical, the fields of phi",
+        "components_of_phi": phi.components,
+        **result.to_dict(),
+        "hardware": hardware,
+        "torch": torch.__version__,
+        "seed": seed,
+        "point_distribution": f"standard Gaussian θ (torch generator, seed {seed}), random combinations seeded likewise",
+        "notes": phi.notes,
+        "seconds": round(time.perf_counter() - t0, 4),
+    }
+    if result.cut:
+        as_bound(report, upper=report["laws"], status="stopped",
+                 why=next(lv["stopped"] for lv in reversed(result.levels) if "stopped" in lv))
+        report["stopped_by"] = result.cut
+    else:
+        report["count_kind"] = "numerical (floating-point rank with its evidence; not a proof)"
+    return report

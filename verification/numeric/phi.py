@@ -1,0 +1,173 @@
+"""φ written directly in torch, at any size, for the numerical count (no SymPy objects).
+
+The exact builders of :mod:`conslaw.algebra.architectures` make a SymPy ring with one
+generator per parameter, which stops at a few thousand parameters.  For the architectures
+with a closed form, φ is written here with tensor operations, with the *same parameter layout*
+as the exact builder (so the tests compare both at the same θ):
+
+* ReLU networks: the path lifting, φ = (∏_l U_l[j_l, j_{l−1}])_{paths} plus the paths that
+  start at a hidden bias (docs/THEORY.md §3); m = n_0 n_1 ⋯ n_q + Σ_l n_l ⋯ n_q components;
+* linear networks: φ = U_q ⋯ U_1 (n_q n_0 components);
+* attention: φ = (Q_h K_hᵀ, V_h O_hᵀ)_h (eq. 19, 2 H d² components).
+
+Other architectures (conv, softmax) are built exactly and converted
+(:func:`numeric_maps.torch_polynomial_map`): right at the sizes where exact builds are feasible.
+A residual connection changes neither φ nor the laws (Proposition 3.2).
+
+A *model* g(θ, x) on a fixed pool of inputs x_1, …, x_S is a map too:
+:func:`model_map` θ ↦ (g(θ, x_s))_s has the gradients ∇⟨w, ·⟩ = Σ_s ∂_θ g(θ, x_s)ᵀ w_s, the
+model's own fields X_{x,w}, so the same count gives the model's laws — softmax included — where
+no polynomial φ is known to capture them (several attention heads: Corollary 3.10).
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Callable, Sequence
+
+import torch
+from torch.func import vmap
+
+from conslaw.algebra import build_architecture
+from conslaw.algebra.architectures import (
+    attention_description,
+    attention_notes,
+    check_attention_sizes,
+    check_request,
+    residual_description,
+)
+from conslaw.algebra.architectures.base import check_widths, positive_int
+from conslaw.algebra.errors import ShapeError
+
+from .maps import torch_polynomial_map
+from .models import attention_model
+
+TorchMap = Callable[[torch.Tensor], torch.Tensor]
+
+
+@dataclass
+class NumericMap:
+    """φ as a torch function of a flat θ ∈ R^D, with what a report needs to say about it."""
+
+    phi: TorchMap
+    dim: int
+    components: int
+    description: str
+    notes: list[str] = field(default_factory=list)
+
+
+def _split(theta: torch.Tensor, shapes: Sequence[tuple[int, ...]]) -> list[torch.Tensor]:
+    sizes = [math.prod(s) for s in shapes]
+    return [part.reshape(s) for part, s in zip(torch.split(theta, sizes), shapes)]
+
+
+def relu_path_lift(widths: Sequence[int], bias: bool = False) -> NumericMap:
+    """Path lifting of the ReLU network with these widths; θ = (U_1, b_1, U_2, b_2, …, U_q) row-major."""
+    n = check_widths(widths)
+    q = len(n) - 1
+    shapes: list[tuple[int, ...]] = []
+    for l in range(1, q + 1):
+        shapes.append((n[l], n[l - 1]))
+        if bias and l < q:
+            shapes.append((n[l],))
+    dim = sum(math.prod(s) for s in shapes)
+    components = math.prod(n) + (sum(math.prod(n[l:]) for l in range(1, q)) if bias else 0)
+
+    def phi(theta: torch.Tensor) -> torch.Tensor:
+        parts = iter(_split(theta, shapes))
+        paths: list[torch.Tensor] = []  # tensors indexed (start, j_1, …, j_l): one per kind of start (input or a bias)
+        for l in range(1, q + 1):
+            U = next(parts).T  # (n_{l−1}, n_l): U[j_{l−1}, j_l]
+            paths = [p.unsqueeze(-1) * U for p in paths] if paths else [U]
+            if bias and l < q:
+                paths.append(next(parts))
+        return torch.cat([p.reshape(-1) for p in paths])
+
+    desc = f"{q}-layer ReLU network with widths {tuple(n)}" + (" and biases" if bias else "")
+    return NumericMap(phi, dim, components, desc)
+
+
+def linear_product(widths: Sequence[int]) -> NumericMap:
+    """φ = U_q ⋯ U_1 for the linear network with these widths; θ = (U_1, …, U_q) row-major."""
+    n = check_widths(widths)
+    q = len(n) - 1
+    shapes = [(n[l], n[l - 1]) for l in range(1, q + 1)]
+
+    def phi(theta: torch.Tensor) -> torch.Tensor:
+        mats = _split(theta, shapes)
+        prod = mats[0]
+        for U in mats[1:]:
+            prod = U @ prod
+        return prod.reshape(-1)
+
+    return NumericMap(phi, sum(a * b for a, b in shapes), n[0] * n[-1], f"{q}-layer linear network with widths {tuple(n)}")
+
+
+def attention_products(d: int, dk: int, dv: int, heads: int = 1, tokens: int = 2) -> NumericMap:
+    """φ = (Q_h K_hᵀ, V_h O_hᵀ)_h; θ = (Q_1, K_1, V_1, O_1, Q_2, …) row-major, Q, K ∈ R^{d×d'}, V, O ∈ R^{d×d''}."""
+    d, dk, dv, H, N = check_attention_sizes(d, dk, dv, heads, tokens)
+    shapes = [(d, dk), (d, dk), (d, dv), (d, dv)] * H
+
+    def phi(theta: torch.Tensor) -> torch.Tensor:
+        mats = _split(theta, shapes)
+        return torch.cat([(A @ B.T).reshape(-1) for A, B in zip(mats[0::2], mats[1::2])])
+
+    tokens = f"({N} token{'s' if N != 1 else ''})"
+    return NumericMap(phi, 2 * H * d * (dk + dv), 2 * H * d * d, f"{attention_description(d, dk, dv, H)} {tokens}",
+                      attention_notes(d, dk, dv, H, N))
+
+
+def model_map(g: Callable[[torch.Tensor, torch.Tensor], torch.Tensor], inputs: torch.Tensor) -> TorchMap:
+    """θ ↦ (g(θ, x_s))_s, flattened, for the inputs x_s = ``inputs[s]``: its components' gradients span the
+    model's fields X_{x_s, w} (docs/THEORY.md §1), so its Lie algebra is the model's at these inputs."""
+    return lambda theta: vmap(lambda x: g(theta, x))(inputs).reshape(-1)
+
+
+def attention_model_map(d: int, dk: int, dv: int, heads: int = 1, tokens: int = 4, inputs: int | None = None,
+                        seed: int = 0) -> NumericMap:
+    """The attention model of eq. (19) itself, softmax included, on ``inputs`` random X ∈ R^{N×d}.
+
+    Entries of X are N(0, 1/d), so that X Q Kᵀ Xᵀ stays O(√d') and the softmax is not saturated
+    (a saturated softmax makes the fields nearly dependent and the rank unclear).  By default
+    S = ⌈5D / (N d)⌉ inputs, so that the model's values have five times as many components as θ.
+    """
+    d, dk, dv, H, N = check_attention_sizes(d, dk, dv, heads, tokens)
+    g, dim = attention_model(d, dk, dv, H)
+    S = positive_int(inputs, "number of inputs") if inputs is not None else -(-5 * dim // (N * d))
+    X = torch.randn(S, N, d, dtype=torch.float64, generator=torch.Generator().manual_seed(seed)) / math.sqrt(d)
+
+    def phi(theta: torch.Tensor) -> torch.Tensor:
+        return model_map(g, X.to(theta))(theta)
+
+    return NumericMap(phi, dim, S * N * d, f"{attention_description(d, dk, dv, H)}: the model itself "
+                      f"(softmax included) on {S} random inputs of {N} tokens",
+                      ["counted from the model's own fields X_(x,w) = d_theta<w, Y(theta, x)> at these inputs, not from "
+                       "phi: a numerical count of the model's laws (Corollary 3.10 proves the per-head laws conserved)"])
+
+
+def attention_sizes(options: dict) -> tuple[int, int, int, int]:
+    """(d, d', d'', H) from the command-line options, naming the missing ones."""
+    missing = [k for k in ("d", "dk", "dv") if options.get(k) is None]
+    if missing:
+        raise ShapeError(f"attention needs --d, --dk and --dv (missing: {', '.join('--' + m for m in missing)})")
+    return options["d"], options["dk"], options["dv"], options.get("heads") or 1
+
+
+def numeric_map(name: str, widths: Sequence[int] = (), bias: bool = False, residual: bool = False, **options) -> NumericMap:
+    """The torch φ of a registered architecture (the arguments of ``build_architecture``)."""
+    key = check_request(name, widths, bias, **options)
+    if key == "relu":
+        out = relu_path_lift(widths, bias)
+    elif key == "linear":
+        out = linear_product(widths)
+    elif key == "attention":
+        out = attention_products(*attention_sizes(options), tokens=options.get("tokens") or 2)
+    else:  # no closed form here: the exact map, converted (feasible at the sizes the exact builder reaches)
+        arch = build_architecture(key, widths, bias=bias, residual=residual, **options)
+        return NumericMap(torch_polynomial_map(arch.phi), arch.dim, len(arch.phi), arch.description, list(arch.notes))
+    if residual:
+        ends = (widths[0], widths[-1]) if key != "attention" else (options["d"], options["d"])
+        if ends[0] != ends[1]:
+            raise ShapeError(f"a residual connection x + g(x) needs equal input and output sizes; {key} has {ends}")
+        out.description = residual_description(out.description)
+    return out

@@ -1,0 +1,71 @@
+"""Law reports: the certified laws of an architecture as text, LaTeX, Markdown or JSON."""
+from __future__ import annotations
+
+import json
+
+from conslaw.algebra.architectures import Architecture
+from conslaw.algebra.fields import to_polynomial
+
+from ..proofs.certificate import polynomial_text
+from .latex import latex_document, law_items, statement_sentence
+from .prose import prose_latex
+
+
+def render_laws(arch: Architecture, cert: dict, fmt: str, standalone: bool = False) -> str:
+    """The statement and its laws in the requested format (text, latex, markdown, json)."""
+    texts = [polynomial_text(h) for h in cert["laws"]]
+    laws = [to_polynomial(arch.space, h, f"law {i}") for i, h in enumerate(texts)]
+    items = law_items(laws, arch.space)
+    verdict = cert["verdict"]
+    scope = cert.get("model", {"relation": "equal", "reasons": []})
+    search = cert["law_search"]
+    rank, dim = cert["rank_witness"]["rank"], cert["D"]
+    math = (lambda t: f"${t}$") if fmt in ("latex", "markdown") else (lambda t: t)
+    foot = (f"Polynomial laws searched up to degree {search['degree']} (exactly, over the rationals); "
+            f"trace rank {math(f'{rank}')} of {math(f'D = {dim}')} at a seeded random rational point "
+            f"(seed {cert['seed']}).")
+    notes = cert.get("notes", [])
+    if notes:
+        foot += " " + " ".join(f"Note: {prose_latex(n) if fmt == 'latex' else n}." for n in notes)
+    if fmt == "json":
+        return json.dumps({
+            "description": cert["description"], "D": cert["D"], "verdict": verdict,
+            "laws": texts, "latex": [{"formula": it.formula, "condition": it.condition} for it in items],
+            "statement": statement_sentence(cert["description"], items, verdict, model=scope), "law_search": search,
+            "model_count": scope,
+            "rank": cert["rank_witness"]["rank"], "point": cert["point"], "seed": cert["seed"], "notes": notes,
+        })
+    if fmt == "latex":
+        body = statement_sentence(prose_latex(cert["description"]), items, verdict, model=scope,
+                                  escape=prose_latex) + "\n\n" + foot
+        return latex_document(body) if standalone else body
+    if fmt == "markdown":
+        return statement_sentence(cert["description"], items, verdict, math="markdown", model=scope) + "\n\n" + foot
+    lines = [f"{cert['description']}: {verdict['text']}"]
+    if scope["relation"] != "equal":
+        lines[0] += f" for the flows of the fields grad phi; for the model only a lower bound ({scope['reasons'][0]})"
+    lines += [f"  {h}" for h in texts]
+    lines += [f"  note: {n}" for n in notes]
+    lines.append(foot)
+    return "\n".join(lines)
+
+
+def render_resnet_laws(report: dict, laws, space, fmt: str, standalone: bool = False) -> str:
+    """The block laws of a deep residual network (``deep_report.resnet_laws``) in the requested format."""
+    items = law_items(laws, space)
+    verdict = report["verdict"]
+    description = f"{report['description']}, restricted to {report['subset']}"
+    foot = (f"Laws depending only on {report['subset']}, searched up to degree {report['law_search']['degree']}; "
+            f"rank {report['rank']} of {report['subset_size']} at a seeded random rational point (seed {report['seed']}); "
+            f"inputs: {report['coverage']}.")
+    if fmt == "json":
+        return json.dumps({**report, "latex": [{"formula": it.formula, "condition": it.condition} for it in items],
+                           "statement": statement_sentence(description, items, verdict)})
+    if fmt == "latex":
+        body = statement_sentence(prose_latex(description), items, verdict) + "\n\n" + prose_latex(foot)
+        return latex_document(body) if standalone else body
+    if fmt == "markdown":
+        return statement_sentence(description, items, verdict, math="markdown") + "\n\n" + foot
+    lines = [f"{description}: {verdict['text']}"] + [f"  {h}" for h in report["laws_found"]]
+    lines += [f"  note: {n}" for n in report["notes"][:-1]]  # the last note is the coverage, in the footer
+    return "\n".join(lines + [foot])
