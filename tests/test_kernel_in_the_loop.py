@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 
 import conslaw.algebra.architectures as architectures
+import conslaw.algebra.architectures.attention as attention
 import conslaw.verification.proofs.audit as audit
 from conslaw.verification.catalogue.blueprint import evidence
 from conslaw.verification.catalogue.run import run_catalogue, run_result
@@ -56,14 +57,14 @@ def test_a_checker_that_accepts_everything_fails_verify(monkeypatch):
 def test_a_producer_the_checker_rejects_fails_verify(monkeypatch):
     """An attention builder that drops one component of φ of the last head: the counts it proves may still match
     the formula, but the checker (which rebuilds φ itself) rejects its certificates."""
-    real = architectures.attention_layer
+    real = attention.attention_layer
 
     def dropped(*args, **kwargs):
         arch = real(*args, **kwargs)
         arch.phi = arch.phi[:-1]
         return arch
 
-    monkeypatch.setattr(architectures, "attention_layer", dropped)
+    monkeypatch.setattr(attention, "attention_layer", dropped)  # what the registry's attention spec builds with
     monkeypatch.setattr(audit, "_AUDITED", {})
     entry = run_result(_result("tc25:cor-3.9"), "quick")
     assert entry["status"] == "fails"

@@ -32,8 +32,8 @@ from typing import Optional, Sequence
 
 from sympy import QQ
 
-from conslaw.algebra import ARCHITECTURES, ConslawError, build_architecture, lie_trace
-from conslaw.algebra.architectures import check_request, unknown_architecture
+from conslaw.algebra import ConslawError, build_architecture, lie_trace
+from conslaw.algebra.architectures import SPECS, check_request, unknown_architecture
 from conslaw.algebra.architectures.sizes import architecture_sizes, resnet_size
 
 from .checker import CertificateFormatError, check_file
@@ -97,22 +97,16 @@ def _int(text: str) -> int:
 
 
 def _architecture_args(p: argparse.ArgumentParser) -> None:
-    p.add_argument("arch", nargs="?", help=f"architecture: {', '.join(sorted([*ARCHITECTURES, 'resnet']))}")
+    p.add_argument("arch", nargs="?", help=f"architecture: {', '.join(sorted([*SPECS, 'resnet']))}")
     p.add_argument("widths", nargs="*", type=_int,
                    help="sizes: layer widths n_0 ... n_q (linear, relu), or n K (softmax)")
     p.add_argument("--bias", action="store_true", help="hidden-layer biases (relu) or the bias b (softmax)")
     p.add_argument("--residual", action="store_true", help="wrap the block as x + g(x) (Prop. 3.2)")
-    p.add_argument("--channels", nargs=3, type=_positive_int, metavar=("C", "J", "K"),
-                   help="conv: input, hidden and output channels")
-    p.add_argument("--length", type=_positive_int, metavar="N", help="conv: signal length")
-    p.add_argument("--filters", nargs=2, type=_positive_int, metavar=("K1", "K2"), help="conv: filter sizes")
-    p.add_argument("--strides", nargs=2, type=_positive_int, metavar=("S1", "S2"),
-                   help="conv: zeros between filter taps, per layer (default 1 1)")
-    p.add_argument("--d", type=_positive_int, help="attention: embedding size d")
-    p.add_argument("--dk", type=_positive_int, help="attention: key/query size d'")
-    p.add_argument("--dv", type=_positive_int, help="attention: value/output size d''")
-    p.add_argument("--heads", type=_positive_int, help="attention: number of heads (default 1)")
-    p.add_argument("--tokens", type=_positive_int, help="attention: number of tokens N (default 2)")
+    for option in _OPTION_SPECS:  # each architecture's own options, from the registry
+        p.add_argument(f"--{option.name}", nargs=None if option.count == 1 else option.count,
+                       type=_positive_int if option.kind == "int" else str,
+                       metavar=(option.metavar[0] if option.count == 1 else option.metavar) if option.metavar else None,
+                       help=option.help)
     p.add_argument("--seed", type=_int, default=0, help="seed of the random rational points (default 0)")
     p.add_argument("--dim", type=_positive_int, help="resnet: dimension of the residual stream")
     p.add_argument("--hidden", nargs="+", type=_positive_int, help="resnet: hidden width of each block")
@@ -129,7 +123,9 @@ def _architecture_args(p: argparse.ArgumentParser) -> None:
                    help="run an exact computation even when its estimated time or memory is over the budget")
 
 
-_OPTIONS = ("channels", "length", "filters", "strides", "d", "dk", "dv", "heads", "tokens")
+#: every architecture's options, once each, in the registry's order
+_OPTION_SPECS = tuple({o.name: o for spec in SPECS.values() for o in spec.option_specs}.values())
+_OPTIONS = tuple(o.name for o in _OPTION_SPECS)
 
 
 def _build(args, what: str, degree: Optional[int] = None, points: int = 1):
@@ -869,14 +865,14 @@ def run(argv: Optional[Sequence[str]] = None, out=None, started: Optional[float]
             parser.print_help(out)
             return EXIT_BAD_INPUT
         if args.command == "architectures":
-            listing = {name: (fn.__doc__ or "").strip().splitlines()[0] for name, fn in ARCHITECTURES.items()}
+            listing = {name: spec.summary for name, spec in SPECS.items()}
             listing["resnet"] = ("residual network of ReLU blocks (dense or conv, --dim, --hidden, optional softmax head), "
                                  "exact at a rational point over every activation region (count, laws)")
             for name, text in sorted(listing.items()):
                 print(f"{name}: {text}", file=out)
             return 0
-        if getattr(args, "arch", None) is not None and args.arch.lower() not in (*ARCHITECTURES, "resnet"):
-            raise unknown_architecture(args.arch, [*ARCHITECTURES, "resnet"])
+        if getattr(args, "arch", None) is not None and args.arch.lower() not in (*SPECS, "resnet"):
+            raise unknown_architecture(args.arch, [*SPECS, "resnet"])
         if args.command in ("laws", "certify") and args.arch is None:
             raise ConslawError("give an architecture (see 'conslaw architectures')")
         return {"count": _count, "laws": _laws, "certify": _certify, "check": _check,

@@ -16,8 +16,11 @@ and only a lower bound for the model: ``model_gaps`` says why.
 """
 from __future__ import annotations
 
+from ..errors import ShapeError
 from ..parameters import ParameterSpace, matrix_names
 from .base import Architecture, positive_int, weight_matrix
+from .linear import two_layer_count
+from .spec import ArchitectureSpec, ArrayPhi, ExpectedCount, Options, OptionSpec, split_flat
 
 
 def attention_layer(d: int, dk: int, dv: int, heads: int = 1, tokens: int = 2) -> Architecture:
@@ -42,8 +45,7 @@ def attention_layer(d: int, dk: int, dv: int, heads: int = 1, tokens: int = 2) -
                     law = sum((A[i][a] * A[i][b] - B[i][a] * B[i][b] for i in range(d)), zero)
                     laws.append(law)
                     law_labels.append(f"({left}^T {left} - {right}^T {right})[{a},{b}]")
-    notes = attention_notes(d, dk, dv, H, N)
-    desc = f"{attention_description(d, dk, dv, H)} ({N} token{'s' if N != 1 else ''})"
+    desc, notes = attention_describe([], False, {"d": d, "dk": dk, "dv": dv, "heads": H, "tokens": N})
     shape = {"d": d, "dk": dk, "dv": dv, "heads": H, "tokens": N}
     return Architecture("attention", desc, space, phi, labels, laws, law_labels, shape, notes,
                         attention_model_gaps(d, dk, dv, H, N))
@@ -88,3 +90,66 @@ def attention_notes(d: int, dk: int, dv: int, heads: int, tokens: int) -> list[s
         notes.append("for d < d', d'' <= 2d phi's count is the two-layer linear count d'(d'+1)/2 + d''(d''+1)/2 of the "
                      "2023 paper ([Q;K], [V;O] generically of full rank), not Corollary 3.9")
     return notes
+
+
+def _attention_options(options: Options) -> tuple[int, int, int, int, int]:
+    missing = [k for k in ("d", "dk", "dv") if options.get(k) is None]
+    if missing:
+        raise ShapeError(f"attention needs --d, --dk and --dv (missing: {', '.join('--' + m for m in missing)})")
+    return options["d"], options["dk"], options["dv"], options.get("heads") or 1, options.get("tokens") or 2
+
+
+def attention_sizes(widths: list[int], bias: bool, options: Options) -> tuple[int, int]:
+    """D = 2 H d (d' + d''); φ = (Q_h K_hᵀ, V_h O_hᵀ)_h has 2 H d² components (missing sizes count as 1)."""
+    d, dk, dv = (options.get(k) or 1 for k in ("d", "dk", "dv"))
+    H = options.get("heads") or 1
+    return 2 * d * (dk + dv) * H, 2 * d * d * H
+
+
+def attention_describe(widths: list[int], bias: bool, options: Options) -> tuple[str, list[str]]:
+    d, dk, dv, H, N = check_attention_sizes(*_attention_options(options))
+    return f"{attention_description(d, dk, dv, H)} ({N} token{'s' if N != 1 else ''})", attention_notes(d, dk, dv, H, N)
+
+
+def attention_array_phi(widths: list[int], bias: bool, options: Options) -> ArrayPhi:
+    """φ = (Q_h K_hᵀ, V_h O_hᵀ)_h for arrays; θ = (Q_1, K_1, V_1, O_1, Q_2, …) row-major, Q, K ∈ R^{d×d'},
+    V, O ∈ R^{d×d''}."""
+    d, dk, dv, H, _ = check_attention_sizes(*_attention_options(options))
+    shapes = [(d, dk), (d, dk), (d, dv), (d, dv)] * H
+
+    def phi(theta):
+        mats = split_flat(theta, shapes)
+        return [A @ B.T for A, B in zip(mats[0::2], mats[1::2])]
+
+    return phi
+
+
+def attention_expected_count(widths: list[int], bias: bool, options: Options) -> ExpectedCount:
+    """Cor. 3.9: d'(d'+1)/2 + d''(d''+1)/2 laws for one head, under N ≥ 2 tokens, d ≥ 2 and d', d'' ≤ d.  Outside:
+    the two-layer linear counts of [Q; K] and [V; O] (:func:`~.linear.two_layer_count`, with n = m = d), which keep
+    holding for φ; H heads act on disjoint parameters and φ's components split by head, so φ has H times the
+    per-head count (an independent argument; whether the *model* has no other law is open, Cor. 3.10)."""
+    d, dk, dv, heads, _ = _attention_options(options)
+    if heads == 1 and dk <= d and dv <= d and d >= 2:
+        return ExpectedCount(dk * (dk + 1) // 2 + dv * (dv + 1) // 2, True, "d'(d'+1)/2 + d''(d''+1)/2 (Cor. 3.9)")
+    qk, vo = two_layer_count(d, dk, d), two_layer_count(d, dv, d)
+    per_head = qk.laws + vo.laws
+    why = (f"per head {per_head}: the two-layer linear counts of [Q; K] (inner size {dk}) and [V; O] "
+           f"(inner size {dv}) with n = m = d = {d}")
+    if heads > 1:
+        why += f"; {heads} heads on disjoint parameters: {heads} x {per_head}"
+    inside = heads == 1 and qk.in_hypotheses and vo.in_hypotheses and d >= 2 and dk <= d and dv <= d
+    return ExpectedCount(heads * per_head, inside, why)
+
+
+SPEC = ArchitectureSpec(
+    "attention", "H attention heads of embedding size d, key size d' = dk, value size d'' = dv.",
+    build=lambda widths, bias, options: attention_layer(*_attention_options(options)), sizes=attention_sizes,
+    takes_widths=False, option_specs=(
+        OptionSpec("d", "attention: embedding size d"), OptionSpec("dk", "attention: key/query size d'"),
+        OptionSpec("dv", "attention: value/output size d''"),
+        OptionSpec("heads", "attention: number of heads (default 1)"),
+        OptionSpec("tokens", "attention: number of tokens N (default 2)")), array_phi=attention_array_phi,
+    expected_count=attention_expected_count, describe=attention_describe,
+    examples=(((), False, (("d", 2), ("dk", 1), ("dv", 1))), ((), False, (("d", 2), ("dk", 2), ("dv", 1), ("heads", 2)))),
+)

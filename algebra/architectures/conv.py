@@ -17,6 +17,7 @@ from typing import Sequence
 from ..errors import ShapeError
 from ..parameters import ParameterSpace
 from .base import Architecture, positive_int
+from .spec import ArchitectureSpec, ExpectedCount, Options, OptionSpec
 
 
 def _taps(size: int, stride: int, length: int, which: str) -> None:
@@ -77,3 +78,34 @@ def conv_relu_block(
             f"signal length {N} and filter sizes ({k1}, {k2}){stride_text}")
     shape = {"channels": [C, J, K], "length": N, "filters": [k1, k2], "strides": [s1, s2]}
     return Architecture("conv", desc, space, phi, labels, laws, law_labels, shape)
+
+
+def _conv_build(widths: list[int], bias: bool, options: Options) -> Architecture:
+    if any(options.get(k) is None for k in ("channels", "length", "filters")):
+        raise ShapeError("conv needs --channels C J K, --length N and --filters k1 k2")
+    return conv_relu_block(options["channels"], options["length"], options["filters"],
+                           options.get("strides") or (1, 1))
+
+
+def conv_sizes(widths: list[int], bias: bool, options: Options) -> tuple[int, int]:
+    """D = J C k1 + K J k2; φ has J C k1 K k2 components (missing sizes count as 1)."""
+    C, J, K = options.get("channels") or (1, 1, 1)
+    k1, k2 = options.get("filters") or (1, 1)
+    return J * C * k1 + K * J * k2, J * C * k1 * K * k2
+
+
+def conv_expected_count(widths: list[int], bias: bool, options: Options) -> ExpectedCount:
+    """Theorem 3.6: one law per hidden channel J of the two-layer convolutional ReLU block."""
+    return ExpectedCount(options["channels"][1], True, "J, one law per hidden channel (Theorem 3.6)")
+
+
+SPEC = ArchitectureSpec(
+    "conv", "The 2-layer circular convolutional ReLU block with channels (C, J, K).", build=_conv_build,
+    sizes=conv_sizes, takes_widths=False, option_specs=(
+        OptionSpec("channels", "conv: input, hidden and output channels", 3, ("C", "J", "K")),
+        OptionSpec("length", "conv: signal length", 1, ("N",)),
+        OptionSpec("filters", "conv: filter sizes", 2, ("K1", "K2")),
+        OptionSpec("strides", "conv: zeros between filter taps, per layer (default 1 1)", 2, ("S1", "S2"))),
+    expected_count=conv_expected_count, piecewise_linear=True,
+    examples=(((), False, (("channels", (1, 2, 1)), ("length", 3), ("filters", (2, 2)))),),
+)

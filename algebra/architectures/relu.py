@@ -16,6 +16,7 @@ from typing import Sequence
 
 from ..parameters import ParameterSpace, matrix_names, vector_names
 from .base import Architecture, check_widths, weight_matrix
+from .spec import ArchitectureSpec, ArrayPhi, ExpectedCount, Options, split_flat
 
 
 def relu_network(widths: Sequence[int], bias: bool = False) -> Architecture:
@@ -52,7 +53,7 @@ def relu_network(widths: Sequence[int], bias: bool = False) -> Architecture:
             law -= sum((mats[l][k][i] ** 2 for k in range(n[l + 1])), space.ring.zero)
             laws.append(law)
             labels.append(f"neuron {l}:{i}")
-    desc = f"{q}-layer ReLU network with widths {tuple(n)}" + (" and biases" if bias else "")
+    desc = relu_describe(n, bias, {})[0]
     return Architecture("relu", desc, space, phi, phi_labels, laws, labels, {"widths": n, "bias": bias})
 
 
@@ -83,3 +84,61 @@ def coinciding_hyperplanes(arch: Architecture, point) -> list[str]:
             notes.append(f"neurons {j} and {k} of layer {l} define the same hyperplane at this point: "
                          "Theorem 3.4 needs them pairwise distinct, so the count from phi may exceed the model's rank")
     return notes
+
+
+def relu_paths(widths: Sequence[int], bias: bool) -> int:
+    """Paths input (or hidden bias) → output of the path lifting: P_l = n_{l−1} P_{l−1} + [bias, l < q]."""
+    q, paths = len(widths) - 1, 1
+    for l in range(1, q + 1):
+        paths = widths[l - 1] * paths + (1 if bias and l < q else 0)
+    return widths[-1] * paths
+
+
+def relu_sizes(widths: list[int], bias: bool, options: Options) -> tuple[int, int]:
+    """D = Σ n_l n_{l−1} (+ the hidden biases); φ has one component per path (:func:`relu_paths`)."""
+    D = sum(a * b for a, b in zip(widths, widths[1:])) + (sum(widths[1:-1]) if bias else 0)
+    return D, relu_paths(widths, bias)
+
+
+def relu_describe(widths: list[int], bias: bool, options: Options) -> tuple[str, list[str]]:
+    return f"{len(widths) - 1}-layer ReLU network with widths {tuple(widths)}" + (" and biases" if bias else ""), []
+
+
+def relu_array_phi(widths: list[int], bias: bool, options: Options) -> ArrayPhi:
+    """The path lifting for arrays; θ = (U_1, b_1, U_2, b_2, …, U_q) row-major.  One block per kind of start (the
+    inputs, then each hidden layer's biases), indexed (start, j_1, …, j_q): the builder's components, start-major
+    (the builder lists them output-major)."""
+    n = check_widths(widths)
+    q = len(n) - 1
+    shapes: list[tuple[int, ...]] = []
+    for l in range(1, q + 1):
+        shapes.append((n[l], n[l - 1]))
+        if bias and l < q:
+            shapes.append((n[l],))
+
+    def phi(theta):
+        parts = iter(split_flat(theta, shapes))
+        paths: list = []
+        for l in range(1, q + 1):
+            U = next(parts).T  # (n_{l−1}, n_l): U[j_{l−1}, j_l]
+            paths = [p.reshape(tuple(p.shape) + (1,)) * U for p in paths] if paths else [U]
+            if bias and l < q:
+                paths.append(next(parts))
+        return paths
+
+    return phi
+
+
+def relu_expected_count(widths: list[int], bias: bool, options: Options) -> ExpectedCount:
+    """The 2023 paper's ReLU results (Prop. 3.5 for two layers): one law per hidden neuron of the path lifting, and
+    no other — Σ of the hidden widths, with or without biases."""
+    hidden = widths[1:-1]
+    return ExpectedCount(sum(hidden), True, f"one law per hidden neuron: {' + '.join(map(str, hidden))}")
+
+
+SPEC = ArchitectureSpec(
+    "relu", "The q-layer ReLU network with the given widths, optionally with hidden biases.",
+    build=lambda widths, bias, options: relu_network(widths, bias=bias), sizes=relu_sizes, takes_bias=True,
+    array_phi=relu_array_phi, expected_count=relu_expected_count, describe=relu_describe, piecewise_linear=True, exact_cost=(1.5, 2.0),
+    examples=(((3, 2, 3), True, ()), ((1, 1, 1), False, ()), ((2, 3, 2, 2), True, ())),
+)

@@ -12,6 +12,7 @@ from __future__ import annotations
 from ..errors import ShapeError
 from ..parameters import ParameterSpace, matrix_names, vector_names
 from .base import Architecture, positive_int
+from .spec import ArchitectureSpec, ExpectedCount, Options
 
 
 def softmax_layer(n: int, classes: int, bias: bool = False) -> Architecture:
@@ -39,3 +40,28 @@ def softmax_layer(n: int, classes: int, bias: bool = False) -> Architecture:
         law_labels.append("sum of the biases")
     desc = f"softmax classification layer with {n} inputs and {K} classes" + (" and a bias" if bias else "")
     return Architecture("softmax", desc, space, phi, labels, laws, law_labels, {"widths": [n, K], "bias": bias})
+
+
+def _softmax_build(widths: list[int], bias: bool, options: Options) -> Architecture:
+    if len(widths) != 2:
+        raise ShapeError(f"softmax takes two sizes: n (inputs) and K (classes), got {list(widths)}")
+    return softmax_layer(widths[0], widths[1], bias=bias)
+
+
+def softmax_sizes(widths: list[int], bias: bool, options: Options) -> tuple[int, int]:
+    """D = K n (+ K); φ = the differences to the last row, (K − 1)(n (+ 1)) components."""
+    n, K = widths
+    return K * n + (K if bias else 0), (K - 1) * (n + (1 if bias else 0))
+
+
+def softmax_expected_count(widths: list[int], bias: bool, options: Options) -> ExpectedCount:
+    """Prop. 3.11: the column sums of W (and the sum of the biases), n (+ 1) laws (K ≥ 2: conslaw refuses K = 1,
+    whose softmax is constant)."""
+    return ExpectedCount(widths[0] + int(bias), True, "n column sums (+ the bias sum) (Prop. 3.11)")
+
+
+SPEC = ArchitectureSpec(
+    "softmax", "The classification layer with n inputs and K classes.", build=_softmax_build, sizes=softmax_sizes,
+    takes_bias=True, expected_count=softmax_expected_count,
+    examples=(((3, 4), True, ()), ((2, 2), False, ())),
+)

@@ -4,21 +4,23 @@ whether the paper's hypotheses hold there and the argument behind the value, and
 from __future__ import annotations
 
 import random
+from fractions import Fraction
+
+from conslaw.algebra.architectures import expected_count, spec_of
+from conslaw.algebra.architectures.attention import attention_expected_count
+from conslaw.algebra.architectures.conv import conv_expected_count
+from conslaw.algebra.architectures.linear import two_layer_count
+from conslaw.algebra.architectures.relu import relu_expected_count
+from conslaw.algebra.architectures.softmax import softmax_expected_count
 
 from .schema import Expectation, Instance
 
 
 def two_layer_linear(inst: Instance) -> Expectation:
     """Prop. 3.5 (linear): r(r+1)/2 laws when [U; V] has full rank, generically iff r ≤ n + m.  Beyond, the laws
-    are the functions of Z ↦ ZᵀJZ (Z = [U; V], J = diag(I_n, −I_m)), whose image, the symmetric r×r matrices of
-    rank ≤ k = n + m, has dimension r k − k(k − 1)/2."""
-    n, r, m = inst.widths
-    if r <= n + m:
-        return Expectation(r * (r + 1) // 2, True, "r(r+1)/2 with r ≤ n + m (Prop. 3.5)")
-    k = n + m
-    return Expectation(r * k - k * (k - 1) // 2, False,
-                       f"r = {r} > n + m = {k}: [U; V] cannot have full rank; r k − k(k−1)/2 from the image of "
-                       "Z ↦ ZᵀJZ (independent argument)")
+are the functions of Z ↦ ZᵀJZ (Z = [U; V], J = diag(I_n, −I_m)), whose image, the symmetric r×r matrices of
+rank ≤ k = n + m, has dimension r k − k(k − 1)/2."""
+    return Expectation(*two_layer_count(*inst.widths))
 
 
 def two_layer_relu(inst: Instance) -> Expectation:
@@ -26,18 +28,25 @@ def two_layer_relu(inst: Instance) -> Expectation:
     return Expectation(inst.widths[1], True, "r, one law per hidden neuron (Prop. 3.5)")
 
 
+def leaky_relu_neurons(inst: Instance) -> Expectation:
+    """Two-layer leaky-ReLU networks: for a slope α ≠ 1, φ is the ReLU path lifting, so one law per hidden neuron;
+    at α = 1 the network is linear and the count is that of V [U b] (Prop. 3.5 with the input augmented by 1; an
+    instance outside this result's hypothesis, its value from the independent linear argument).  The counts come
+    from the registry (:func:`~conslaw.algebra.architectures.expected_count`)."""
+    count = expected_count(inst.arch, inst.widths, inst.bias, **dict(inst.options))
+    slope_one = Fraction(dict(inst.options).get("slope", "1/10")) == 1
+    return Expectation(count.laws, count.in_hypotheses and not slope_one, count.argument)
+
+
 def softmax_columns(inst: Instance) -> Expectation:
     """Prop. 3.11: the column sums of W (and the sum of the biases), n (+ 1) laws (K ≥ 2: conslaw refuses K = 1,
-    whose softmax is constant)."""
-    n, K = inst.widths
-    return Expectation(n + int(inst.bias), True, "n column sums (+ the bias sum) (Prop. 3.11)")
+whose softmax is constant)."""
+    return Expectation(*softmax_expected_count(list(inst.widths), inst.bias, dict(inst.options)))
 
 
 def attention_head(inst: Instance) -> Expectation:
     """Cor. 3.9: d'(d'+1)/2 + d''(d''+1)/2 laws for one head, under N ≥ 2 tokens, d ≥ 2 and d', d'' ≤ d."""
-    o = dict(inst.options)
-    dk, dv = o["dk"], o["dv"]
-    return Expectation(dk * (dk + 1) // 2 + dv * (dv + 1) // 2, True, "d'(d'+1)/2 + d''(d''+1)/2 (Cor. 3.9)")
+    return Expectation(*attention_expected_count([], False, dict(inst.options)))
 
 
 def residual_relu(inst: Instance) -> Expectation:
@@ -82,7 +91,7 @@ def resnet_block_sum(inst: Instance, report: dict) -> Expectation:
 def relu_hyperplanes(inst: Instance, point) -> Expectation:
     """Theorem 3.4's hypothesis at a point: for ReLU nets, the hidden neurons' hyperplanes pairwise distinct
     (:func:`coinciding_hyperplanes`); linear nets need nothing.  The expected value is 0: no rank deficit."""
-    if inst.arch != "relu":
+    if not spec_of(inst.arch).piecewise_linear:
         return Expectation(0, True, "linear: no hypothesis on θ")
     from conslaw.algebra.architectures.relu import coinciding_hyperplanes
 
@@ -193,16 +202,14 @@ def no_extra_law(inst: Instance) -> Expectation:
 
 def hidden_neurons(inst: Instance) -> Expectation:
     """The 2023 paper's ReLU results: one law per hidden neuron of the path lifting, and no other — Σ of the hidden
-    widths.  The same number comes independently from the rank of the stated laws' gradients, which
-    :func:`verify.check_count` reports beside the count."""
-    hidden = inst.widths[1:-1]
-    return Expectation(sum(hidden), True, f"one law per hidden neuron: {' + '.join(map(str, hidden))}")
+widths.  The same number comes independently from the rank of the stated laws' gradients, which
+:func:`verify.check_count` reports beside the count."""
+    return Expectation(*relu_expected_count(list(inst.widths), inst.bias, {}))
 
 
 def conv_channels(inst: Instance) -> Expectation:
     """Theorem 3.6: one law per hidden channel J of the two-layer convolutional ReLU block."""
-    options = dict(inst.options)
-    return Expectation(options["channels"][1], True, "J, one law per hidden channel (Theorem 3.6)")
+    return Expectation(*conv_expected_count([], False, dict(inst.options)))
 
 
 PAPER23_SEED = 2023  # fixed: the validation architectures are the same in every run; --seed moves the points

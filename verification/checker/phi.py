@@ -7,7 +7,7 @@ from typing import Any
 
 import sympy
 
-from .reading import LIMITS, CertificateFormatError, _int, _need, _show
+from .reading import LIMITS, CertificateFormatError, _int, _need, _rational, _show
 from .running import _budget
 
 
@@ -35,6 +35,23 @@ def _phi_relu(widths, bias: bool) -> list[sympy.Expr]:
             for i in range(widths[l])
         ]
     return [m for out in paths for m in out]
+
+
+def _phi_affine(widths, bias: bool) -> list[sympy.Expr]:
+    """The affine network (a leaky ReLU of slope 1): U_q ⋯ U_1 row-major, then U_q ⋯ U_{l+1} b_l per hidden layer."""
+    q = len(widths) - 1
+    mats = [_matrix(f"U{l}", widths[l], widths[l - 1]) for l in range(1, q + 1)]
+    product = sympy.eye(widths[0])
+    for m in mats:
+        product = m * product
+    out = list(product)
+    if bias:
+        for l in range(1, q):
+            carried = sympy.Matrix(widths[l], 1, lambda i, _: sympy.Symbol(f"b{l}[{i}]"))
+            for m in mats[l:]:
+                carried = m * carried
+            out += list(carried)
+    return [sympy.expand(e) for e in out]
 
 
 def _phi_softmax(n: int, K: int, bias: bool) -> list[sympy.Expr]:
@@ -107,15 +124,17 @@ def phi_size(spec: Any) -> PhiSize:
     name = spec.get("name")
     _need(isinstance(name, str), f"the architecture's name must be a string, got {_show(name)}")
     family, s = _architecture(spec)
-    if family in ("linear", "relu"):
+    if family in ("linear", "relu", "leaky-relu"):
         widths, bias = s["widths"], s["bias"]
         D = sum(a * b for a, b in zip(widths, widths[1:])) + (sum(widths[1:-1]) if bias else 0)
         paths = 1
         for l in range(1, len(widths)):
             paths = widths[l - 1] * paths + (1 if bias and l < len(widths) - 1 else 0)
         q = len(widths) - 1
-        size = PhiSize(D, widths[-1] * paths, 1, q) if family == "relu" else \
-            PhiSize(D, widths[-1] * widths[0], paths // widths[0], q)
+        if family == "relu" or (family == "leaky-relu" and s["slope"] != 1):
+            size = PhiSize(D, widths[-1] * paths, 1, q)
+        else:  # products of matrices: each entry a sum over the paths between two ends
+            size = PhiSize(D, widths[-1] * (widths[0] + (q - 1 if bias else 0)), max(paths // widths[0], 1), q)
     elif family == "softmax":
         (n, K), bias = s["widths"], s["bias"]
         size = PhiSize(K * n + (K if bias else 0), (K - 1) * (n + int(bias)), 2, 1)
@@ -141,6 +160,8 @@ def _rebuild_phi(spec: Any):
         return _phi_linear(s["widths"])
     if family == "relu":
         return _phi_relu(s["widths"], s["bias"])
+    if family == "leaky-relu":  # slope ≠ 1: the ReLU path lifting; slope 1: an affine network
+        return _phi_relu(s["widths"], s["bias"]) if s["slope"] != 1 else _phi_affine(s["widths"], s["bias"])
     if family == "softmax":
         return _phi_softmax(*s["widths"], s["bias"])
     if family == "attention":
@@ -148,7 +169,7 @@ def _rebuild_phi(spec: Any):
     return _phi_conv(s["channels"], s["length"], s["filters"], s["strides"])
 
 
-REBUILDABLE = ("linear", "relu", "softmax", "attention", "conv")
+REBUILDABLE = ("linear", "relu", "softmax", "attention", "conv", "leaky-relu")
 
 
 def _names(stem: str, *sizes: int) -> list[str]:
@@ -166,6 +187,11 @@ def _architecture(spec: dict) -> tuple[str, dict]:
     family = name[len("residual-"):] if residual else name
     if family in ("linear", "relu"):
         sizes = {"widths": _sizes(spec, "widths", 0), "bias": _flag(spec, "bias") and family == "relu"}
+    elif family == "leaky-relu":
+        slope = spec.get("slope")
+        _need(isinstance(slope, str), f"architecture slope must be a rational \"p/q\", got {_show(slope)}")
+        sizes = {"widths": _sizes(spec, "widths", 0), "bias": _flag(spec, "bias"),
+                 "slope": _rational(slope, "architecture slope")}
     elif family == "softmax":
         sizes = {"widths": _sizes(spec, "widths", 2), "bias": _flag(spec, "bias")}
     elif family == "attention":
@@ -183,7 +209,7 @@ def expected_parameters(spec: Any) -> list[str]:
     """The parameter names, in order, of the architecture a certificate names (the checker's own copy of the
     layouts: layer by layer, each weight matrix row-major, then that layer's bias)."""
     family, s = _architecture(spec)
-    if family in ("linear", "relu"):
+    if family in ("linear", "relu", "leaky-relu"):
         w, q = s["widths"], len(s["widths"]) - 1
         out = []
         for l in range(1, q + 1):
@@ -224,8 +250,9 @@ def description_phrases(spec: Any) -> list[str]:
     wording), checked so that a certificate cannot describe another network than the one it proves."""
     family, s = _architecture(spec)
     tup = ", ".join
-    if family in ("linear", "relu"):
-        out = ["ReLU" if family == "relu" else "linear", f"widths ({tup(map(str, s['widths']))})"]
+    if family in ("linear", "relu", "leaky-relu"):
+        kind = {"relu": "ReLU", "linear": "linear", "leaky-relu": f"leaky ReLU network (slope {s.get('slope')})"}
+        out = [kind[family], f"widths ({tup(map(str, s['widths']))})"]
         out += ["and biases"] if s["bias"] else []
     elif family == "softmax":
         out = ["softmax", f"with {s['widths'][0]} inputs and {s['widths'][1]} classes"] + (["bias"] if s["bias"] else [])
@@ -243,7 +270,7 @@ def _forbidden_phrases(spec: Any) -> list[str]:
     """Phrases that would claim what the architecture does not have (biases it lacks, a residual connection)."""
     family, s = _architecture(spec)
     out = [] if s["residual"] else ["residual"]
-    if family in ("relu", "linear", "softmax") and not s["bias"]:
+    if family in ("relu", "linear", "softmax", "leaky-relu") and not s["bias"]:
         out.append("bias")
     return out
 

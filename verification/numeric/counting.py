@@ -38,14 +38,22 @@ def resolve_device(name: Optional[str]) -> torch.device:
     return device
 
 
+#: architecture → its model g(θ, x) as a torch map on random inputs, where φ's fields are not the model's
+MODEL_MAPS: dict[str, Callable[[Sequence[int], dict, Optional[int], int], NumericMap]] = {
+    "attention": lambda widths, options, inputs, seed: attention_model_map(
+        *attention_sizes(options), tokens=options.get("tokens") or 4, inputs=inputs, seed=seed),
+}
+
+
 def model_request(name: str, widths: Sequence[int] = (), *, bias: bool = False, residual: bool = False,
                   inputs: Optional[int] = None, seed: int = 0, **options) -> NumericMap:
     """The map whose gradients are the *model's* own fields (attention: softmax included)."""
     key = check_request(name, widths, bias, **options)
-    if key != "attention":
-        raise ConslawError(f"the model's own fields (--model) are built for attention; for {key} the fields of phi "
-                           "are the model's (drop --model)")
-    out = attention_model_map(*attention_sizes(options), tokens=options.get("tokens") or 4, inputs=inputs, seed=seed)
+    build = MODEL_MAPS.get(key)
+    if build is None:
+        raise ConslawError(f"the model's own fields (--model) are built for {', '.join(sorted(MODEL_MAPS))}; for {key} "
+                           "the fields of phi are the model's (drop --model)")
+    out = build(widths, options, inputs, seed)
     if residual:
         out.description = residual_description(out.description)
     return out

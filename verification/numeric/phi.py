@@ -31,12 +31,12 @@ from torch.func import vmap
 from conslaw.algebra import build_architecture
 from conslaw.algebra.architectures import (
     attention_description,
-    attention_notes,
     check_attention_sizes,
     check_request,
     residual_description,
+    spec_of,
 )
-from conslaw.algebra.architectures.base import check_widths, positive_int
+from conslaw.algebra.architectures.base import positive_int
 from conslaw.algebra.errors import ShapeError
 
 from .maps import torch_polynomial_map
@@ -56,65 +56,36 @@ class NumericMap:
     notes: list[str] = field(default_factory=list)
 
 
-def _split(theta: torch.Tensor, shapes: Sequence[tuple[int, ...]]) -> list[torch.Tensor]:
-    sizes = [math.prod(s) for s in shapes]
-    return [part.reshape(s) for part, s in zip(torch.split(theta, sizes), shapes)]
+def spec_map(name: str, widths: Sequence[int] = (), bias: bool = False, **options) -> NumericMap:
+    """φ of a registered architecture in torch, from its spec's array φ (:mod:`conslaw.algebra.architectures.spec`):
+    the same code as the registry's, with the builder's θ layout, at any size (nothing exact is built)."""
+    spec = spec_of(check_request(name, widths, bias, **options))
+    opts = {k: options.get(k) for k in spec.options}
+    if spec.array_phi is None or spec.describe is None:
+        raise ShapeError(f"{spec.name} has no array phi: build it exactly (numeric_map converts the exact phi)")
+    blocks = spec.array_phi(list(widths), bias, opts)  # validates the sizes
+    dim, components = spec.sizes(list(widths), bias, opts)
+    description, notes = spec.describe(list(widths), bias, opts)
+
+    def phi(theta: torch.Tensor) -> torch.Tensor:
+        return torch.cat([block.reshape(-1) for block in blocks(theta)])
+
+    return NumericMap(phi, dim, components, description, list(notes))
 
 
 def relu_path_lift(widths: Sequence[int], bias: bool = False) -> NumericMap:
     """Path lifting of the ReLU network with these widths; θ = (U_1, b_1, U_2, b_2, …, U_q) row-major."""
-    n = check_widths(widths)
-    q = len(n) - 1
-    shapes: list[tuple[int, ...]] = []
-    for l in range(1, q + 1):
-        shapes.append((n[l], n[l - 1]))
-        if bias and l < q:
-            shapes.append((n[l],))
-    dim = sum(math.prod(s) for s in shapes)
-    components = math.prod(n) + (sum(math.prod(n[l:]) for l in range(1, q)) if bias else 0)
-
-    def phi(theta: torch.Tensor) -> torch.Tensor:
-        parts = iter(_split(theta, shapes))
-        paths: list[torch.Tensor] = []  # tensors indexed (start, j_1, …, j_l): one per kind of start (input or a bias)
-        for l in range(1, q + 1):
-            U = next(parts).T  # (n_{l−1}, n_l): U[j_{l−1}, j_l]
-            paths = [p.unsqueeze(-1) * U for p in paths] if paths else [U]
-            if bias and l < q:
-                paths.append(next(parts))
-        return torch.cat([p.reshape(-1) for p in paths])
-
-    desc = f"{q}-layer ReLU network with widths {tuple(n)}" + (" and biases" if bias else "")
-    return NumericMap(phi, dim, components, desc)
+    return spec_map("relu", widths, bias)
 
 
 def linear_product(widths: Sequence[int]) -> NumericMap:
     """φ = U_q ⋯ U_1 for the linear network with these widths; θ = (U_1, …, U_q) row-major."""
-    n = check_widths(widths)
-    q = len(n) - 1
-    shapes = [(n[l], n[l - 1]) for l in range(1, q + 1)]
-
-    def phi(theta: torch.Tensor) -> torch.Tensor:
-        mats = _split(theta, shapes)
-        prod = mats[0]
-        for U in mats[1:]:
-            prod = U @ prod
-        return prod.reshape(-1)
-
-    return NumericMap(phi, sum(a * b for a, b in shapes), n[0] * n[-1], f"{q}-layer linear network with widths {tuple(n)}")
+    return spec_map("linear", widths)
 
 
 def attention_products(d: int, dk: int, dv: int, heads: int = 1, tokens: int = 2) -> NumericMap:
     """φ = (Q_h K_hᵀ, V_h O_hᵀ)_h; θ = (Q_1, K_1, V_1, O_1, Q_2, …) row-major, Q, K ∈ R^{d×d'}, V, O ∈ R^{d×d''}."""
-    d, dk, dv, H, N = check_attention_sizes(d, dk, dv, heads, tokens)
-    shapes = [(d, dk), (d, dk), (d, dv), (d, dv)] * H
-
-    def phi(theta: torch.Tensor) -> torch.Tensor:
-        mats = _split(theta, shapes)
-        return torch.cat([(A @ B.T).reshape(-1) for A, B in zip(mats[0::2], mats[1::2])])
-
-    tokens = f"({N} token{'s' if N != 1 else ''})"
-    return NumericMap(phi, 2 * H * d * (dk + dv), 2 * H * d * d, f"{attention_description(d, dk, dv, H)} {tokens}",
-                      attention_notes(d, dk, dv, H, N))
+    return spec_map("attention", d=d, dk=dk, dv=dv, heads=heads, tokens=tokens)
 
 
 def model_map(g: Callable[[torch.Tensor, torch.Tensor], torch.Tensor], inputs: torch.Tensor) -> TorchMap:
@@ -154,20 +125,17 @@ def attention_sizes(options: dict) -> tuple[int, int, int, int]:
 
 
 def numeric_map(name: str, widths: Sequence[int] = (), bias: bool = False, residual: bool = False, **options) -> NumericMap:
-    """The torch φ of a registered architecture (the arguments of ``build_architecture``)."""
-    key = check_request(name, widths, bias, **options)
-    if key == "relu":
-        out = relu_path_lift(widths, bias)
-    elif key == "linear":
-        out = linear_product(widths)
-    elif key == "attention":
-        out = attention_products(*attention_sizes(options), tokens=options.get("tokens") or 2)
-    else:  # no closed form here: the exact map, converted (feasible at the sizes the exact builder reaches)
-        arch = build_architecture(key, widths, bias=bias, residual=residual, **options)
+    """The torch φ of a registered architecture (the arguments of ``build_architecture``): its spec's array φ
+    (:func:`spec_map`), or, for an architecture without one, its exact φ converted (feasible at the sizes the exact
+    builder reaches).  A residual connection changes neither φ nor the laws (Prop. 3.2)."""
+    spec = spec_of(check_request(name, widths, bias, **options))
+    if spec.array_phi is None or spec.describe is None:
+        arch = build_architecture(spec.name, widths, bias=bias, residual=residual, **options)
         return NumericMap(torch_polynomial_map(arch.phi), arch.dim, len(arch.phi), arch.description, list(arch.notes))
+    out = spec_map(spec.name, widths, bias, **options)
     if residual:
-        ends = (widths[0], widths[-1]) if key != "attention" else (options["d"], options["d"])
+        ends = (widths[0], widths[-1]) if spec.takes_widths else (options.get("d"), options.get("d"))
         if ends[0] != ends[1]:
-            raise ShapeError(f"a residual connection x + g(x) needs equal input and output sizes; {key} has {ends}")
+            raise ShapeError(f"a residual connection x + g(x) needs equal input and output sizes; {spec.name} has {ends}")
         out.description = residual_description(out.description)
     return out

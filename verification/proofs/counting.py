@@ -5,7 +5,7 @@ import time
 from typing import Optional, Sequence
 
 from conslaw.algebra import build_architecture, gradient_rank, lie_trace, violations
-from conslaw.algebra.architectures import Architecture
+from conslaw.algebra.architectures import Architecture, spec_of
 from conslaw.algebra.architectures.relu import coinciding_hyperplanes
 from conslaw.algebra.points import DEFAULT_BOUND
 from conslaw.algebra.trace import ProgressCallback, TraceResult
@@ -42,7 +42,7 @@ def count_laws(
     verified = [h for i, h in enumerate(a.known_laws) if i not in refuted]  # each an identity ⟨∇h, X⟩ ≡ 0 first
     known_rank = gradient_rank(a.space, verified, result.points[0]) if verified else 0
     hyperplane_notes = []
-    if a.name in ("relu", "residual-relu"):
+    if spec_of(a.name.removeprefix("residual-")).piecewise_linear and "widths" in a.shape:
         for pt in result.points:
             hyperplane_notes += coinciding_hyperplanes(a, pt)
     report = {

@@ -15,8 +15,11 @@ BRACKET_GRAPH_NODES = 60  # larger bracket graphs are summarised, not drawn
 
 
 def certificate_name(result_id: str, inst: Instance) -> str:
-    """The file name of an instance's certificate under ``certificates/``."""
-    return f"{result_id.replace(':', '_')}__{inst.label.replace(' ', '_').replace('=', '-')}.json"
+    """The file name of an instance's certificate under ``certificates/``: the result id and the instance's label,
+    with ``_`` for spaces and colons, ``-`` for ``=`` and ``over`` for the ``/`` of a rational option (slope=1/10 →
+    ``slope-1over10``), so that every name is one file in that folder."""
+    label = inst.label.replace(" ", "_").replace("=", "-").replace("/", "over")
+    return f"{result_id.replace(':', '_')}__{label}.json"
 
 
 def bracket_depth(trace) -> int:

@@ -10,6 +10,7 @@ from conslaw.algebra import (
     gradient_rank,
     working_points,
 )
+from conslaw.algebra.architectures import spec_of
 from conslaw.algebra.points import format_point, random_rational_point
 
 from ...proofs.polynomial_flow import CompiledPolynomials
@@ -24,7 +25,9 @@ def _float_poly(h):
 def _model_output(arch, x, point) -> list | None:
     """g(θ, x) ∈ QQ[θ]^m on the activation pattern of ``x`` at ``point`` (fully connected linear or ReLU nets),
     or None when a hidden pre-activation is 0 there (x on a kink)."""
-    widths, bias, relu = arch.shape["widths"], arch.shape.get("bias", False), arch.name == "relu"
+    widths, bias = arch.shape["widths"], arch.shape.get("bias", False)
+    piecewise = spec_of(arch.name.removeprefix("residual-")).piecewise_linear
+    slope = QQ(arch.shape.get("slope", "0"))  # σ(t) = max(t, slope·t): ReLU has slope 0
     space = arch.space
     value = dict(zip(space.names, point))
     layer = [space.ring(c) for c in x]
@@ -39,11 +42,11 @@ def _model_output(arch, x, point) -> list | None:
             if bias and l < q:
                 z += space.var(f"b{l}[{i}]")
                 z_value += value[f"b{l}[{i}]"]
-            if relu and l < q:
+            if piecewise and l < q:
                 if z_value == 0:
                     return None
                 if z_value < 0:
-                    z, z_value = space.ring.zero, QQ(0)
+                    z, z_value = z * slope, z_value * slope
             out.append(z)
             out_value.append(z_value)
         layer, layer_value = out, out_value

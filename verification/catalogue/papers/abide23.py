@@ -1,7 +1,7 @@
 """The catalogue entries of Marcotte, Gribonval, Peyré (2023) — Abide by the Law and Follow the Flow."""
 from __future__ import annotations
 
-from ..formulas import hidden_neurons, paper23_linear, paper23_relu, two_layer_linear
+from ..formulas import hidden_neurons, leaky_relu_neurons, paper23_linear, paper23_relu, two_layer_linear
 from ..schema import Instance, Result
 
 RESULTS: tuple[Result, ...] = (
@@ -37,6 +37,22 @@ RESULTS: tuple[Result, ...] = (
         "a certified count different from r, with the point, the rank and D",
         instances=(Instance("relu", (2, 3, 2), True), Instance("relu", (1, 2, 1)), Instance("relu", (4, 1, 4), True)),
         formula=hidden_neurons, depends=("tc25:prop-2.3",),
+    ),
+    Result(
+        "abide23:leaky-relu-two-layer", "abide23", "Two-layer leaky-ReLU networks: one law per hidden neuron for "
+        "every slope but 1",
+        r"x \mapsto \sum_j v_j \sigma_\alpha(\langle u_j, x\rangle + b_j),\ \sigma_\alpha(t) = \max(t, \alpha t): "
+        r"\text{exactly the } r \text{ laws } \|u_j\|^2 + b_j^2 - \|v_j\|^2 \text{ for } \alpha \neq 1",
+        r"\alpha \neq 1 \ (\sigma_\alpha \text{ positively homogeneous with two pieces: } \varphi \text{ is the ReLU path "
+        r"lifting}),\ \text{generic } \theta",
+        "count", "exact certificate (trace rank over QQ at a seeded rational point, laws of degree 2)",
+        "a certified count different from r for a slope other than 1, or from the linear count r(r+1)/2 of V[U b] at "
+        "slope 1 (outside the hypotheses), with the point, the rank and D",
+        instances=(Instance("leaky-relu", (2, 3, 2), True, options=(("slope", "1/10"),)),
+                   Instance("leaky-relu", (1, 2, 1), options=(("slope", "-1/2"),)),
+                   Instance("leaky-relu", (2, 3, 2), True, options=(("slope", "1"),)),
+                   Instance("leaky-relu", (1, 3, 1), options=(("slope", "1"),))),
+        formula=leaky_relu_neurons, depends=("abide23:relu-two-layer",),
     ),
     Result(
         "abide23:relu-no-other-laws", "abide23", "Deep ReLU networks: the known laws, and no other",
