@@ -30,14 +30,12 @@ import sys
 import time
 from typing import Optional, Sequence
 
-from sympy import QQ
-
-from conslaw.algebra import ConslawError, build_architecture, lie_trace
+from conslaw.algebra import ConslawError, build_architecture
 from conslaw.algebra.architectures import SPECS, check_request, unknown_architecture
 from conslaw.algebra.architectures.sizes import architecture_sizes, resnet_size
 
 from .checker import CertificateFormatError, check_file
-from .proofs.audit import audit_certificate
+from .proofs.audit import audited
 from .proofs.budget import (
     TimeLimitReached,
     check_exact_budget,
@@ -47,9 +45,27 @@ from .proofs.budget import (
 from .proofs.certificate import build_certificate, certificate_text, write_certificate
 from .proofs.claims import as_bound
 from .proofs.counting import count_laws
+from .proofs.data_symmetry import JSON_KEYS as DATA_SYMMETRY_JSON_KEYS
+from .proofs.data_symmetry import data_symmetry_report
+from .proofs.flow_counts import json_count, mirror_report, momentum_report
 from .proofs.resnet import count_resnet, resnet_laws
 from .report.certificates import render_laws, render_resnet_laws
 from .report.progress import ProgressBar
+from .report.text import (
+    certify_text,
+    check_text,
+    count_text,
+    data_symmetry_text,
+    mirror_text,
+    module_count_text,
+    momentum_text,
+    numeric_count_text,
+    rejection_text,
+    resnet_count_text,
+    sign_flow_text,
+    verify_entry_text,
+    verify_summary_text,
+)
 
 EXIT_BAD_INPUT = 2
 EXIT_REJECTED = 1
@@ -272,12 +288,7 @@ def _verify(args, out) -> int:
         bar("instances", done[0], total)
 
     def progress(entry: dict) -> None:
-        shown = ", ".join(f"{r['instance']}: {r['verdict']}" for r in entry["instances"]) or entry.get("reason", "")
-        print(f"{entry['id']:24s} {entry['status']:18s} {entry.get('seconds', 0):6.2f} s  {entry['method']}", file=out)
-        print(f"{'':24s} {shown}", file=out)
-        for r in entry["instances"]:
-            if "counterexample" in r:
-                print(f"{'':24s} counterexample on {r['instance']}: {json.dumps(r['counterexample'])}", file=out)
+        out.write(verify_entry_text(entry))
 
     t0 = time.perf_counter()
     report = run_catalogue(results, grid=args.grid, seed=args.seed, out_dir=args.out, progress=progress,
@@ -291,50 +302,11 @@ def _verify(args, out) -> int:
               "report.tex"
               + (", report.pdf" if pdf else " (no pdflatex: not compiled)")
               + ", certificates/ (re-check with 'conslaw check')", file=out)
-    print(f"grid {args.grid}, seed {args.seed} (seeded random rational points): "
-          + ("every checkable result holds" if report["all_hold"] else "NOT every checkable result holds"), file=out)
-    summed = sum(e.get("seconds", 0) for e in report["results"])
     who = ("in this process" if scheduler == "serial" else
            f"in parallel on {args.workers} Dask workers" if scheduler == "local" else
            f"on the Dask cluster {scheduler}")
-    print(f"times: {wall:.1f} s wall; the results' times above are their instances' own computations, "
-          f"{summed:.1f} s in all ({who}; auditing the certificates and writing the reports are not in them)",
-          file=out)
+    out.write(verify_summary_text(report, args.grid, args.seed, wall, who))
     return 0 if report["all_hold"] else 1
-
-
-def _print_text(report: dict, result, show_brackets: bool, out) -> None:
-    r = report
-    print(r["description"], file=out)
-    print(f"  parameters D = {r['D']}, generators {r['generators']} (gradients of the components of phi)", file=out)
-    print(f"  working points: {len(r['points'])}, seed {r['seed']} ({r['point_distribution']})", file=out)
-    for lv in r["levels"]:
-        what = "generators" if lv["level"] == 0 else "brackets"
-        print(f"  level {lv['level']}: {lv['new']} new directions from {lv['examined']} {what} examined "
-              f"(of {lv['candidates']}); rank mod p per point {lv['ranks_mod_p']}", file=out)
-    stop = {"converged": "the last level added no direction",
-            "full_rank": "the trace is all of R^D",
-            "max_level": "max level reached (rank is a lower bound)"}[r["status"]]
-    print(f"  stopped: {stop}", file=out)
-    print(f"  trace rank dim Lie(V)(theta) = {r['rank']}, exact over QQ at each point: {r['ranks_per_point']}", file=out)
-    k = r["known_laws"]
-    print(f"  known laws from the literature: {k['stated']} stated, {k['verified']} verified as identities, "
-          f"{k['independent_at_first_point']} of those independent", file=out)
-    for text in k["refuted"]:
-        print(f"  REFUTED stated law (not conserved, not counted): {text}", file=out)
-    print(f"  independent conservation laws: D - rank = {r['D']} - {r['rank']} = {r['laws']}", file=out)
-    if r["model_count"]["relation"] != "equal":
-        print("  for the model itself this is only a lower bound: these are the laws of the flows of the fields "
-              "grad phi, and a hypothesis for the model's count is missing (see the notes)", file=out)
-    for note in r["notes"]:
-        print(f"  note: {note}", file=out)
-    if show_brackets:
-        g = result.graph
-        print("  brackets that gave new directions:", file=out)
-        for _, d in g.new_directions():
-            if d["level"] > 0:
-                print(f"    level {d['level']}: {d['label']}", file=out)
-    print(f"  time {r['seconds']:.3f} s", file=out)
 
 
 def _resnet_options(args) -> dict:
@@ -379,21 +351,7 @@ def _count_resnet(args, out) -> int:
             report = as_bound(dict(report), upper=v["upper"], lower=v["lower"], why=v["text"])
         print(json.dumps(report), file=out)
         return 0
-    r = report
-    print(r["description"], file=out)
-    print(f"  laws depending only on {r['subset']} ({r['subset_size']} of D = {r['D']} parameters)", file=out)
-    print(f"  point: seeded random rational theta_0 (seed {r['seed']})", file=out)
-    print(f"  inputs: {r['coverage']}", file=out)
-    print(f"  rank {r['rank']} (exact lower bound on dim Lie at theta_0): at most {r['subset_size']} - {r['rank']} = "
-          f"{r['laws']} independent laws", file=out)
-    v = r["verdict"]
-    if v["status"] == "proven":
-        print(f"  proven: {v['text']}; the laws, verified on every activation region, are printed by "
-              "'conslaw laws resnet ...'", file=out)
-    else:
-        print(f"  not proven: {v['text']}", file=out)
-    for note in r["notes"][:-1]:
-        print(f"  note: {note}", file=out)
+    out.write(resnet_count_text(report))
     return 0
 
 
@@ -403,32 +361,6 @@ def _no_resnet_options(args) -> None:
             raise ConslawError(f"--{opt} is for resnet only")
     if args.classes or args.subset != "all":
         raise ConslawError("--classes and --subset are for resnet only")
-
-
-def _print_numeric(r: dict, out) -> None:
-    ev = r["evidence"]
-    print(f"{r['description']} (numerical: torch {r['torch']}, {r['device']}, {r['hardware']}, {r['dtype']})", file=out)
-    values = "the model's values at its inputs have" if "model" in r["method"] else "phi has"
-    print(f"  parameters D = {r['D']}, {values} {r['components_of_phi']} components", file=out)
-    print(f"  point: {r['point_distribution']}; floating point, so the count is evidence, not a proof", file=out)
-    for lv in r["levels"]:
-        what = "random combinations of the generators" if lv["level"] == 0 else \
-            f"random brackets of depth {lv['level']}"
-        print(f"  level {lv['level']}: {lv['new']} new directions from {lv['candidates']} {what}", file=out)
-        if "stopped" in lv:
-            print(f"  stopped: {lv['stopped']}", file=out)
-    by_tol = ", ".join(f"{t}: {k}" for t, k in ev["ranks_by_tolerance"].items())
-    gap = f"{ev['gap']:.1e}" if ev["gap"] is not None else "none (no singular value dropped or none kept)"
-    print(f"  trace rank {r['rank']} (singular values of the unit-normalised values; rank by relative tolerance "
-          f"{by_tol}); status {ev['status']}; gap s_r/s_(r+1) = {gap}", file=out)
-    if "laws" in r:
-        print(f"  independent conservation laws: D - rank = {r['D']} - {r['rank']} = {r['laws']}", file=out)
-    else:
-        print(f"  independent conservation laws: at most D - rank = {r['D']} - {r['rank']} = {r['laws_at_most']} (an "
-              "upper bound, not a count: the growth was stopped)", file=out)
-    for note in r["notes"]:
-        print(f"  note: {note}", file=out)
-    print(f"  time {r['seconds']:.3f} s", file=out)
 
 
 def _count_numeric(args, out) -> int:
@@ -461,7 +393,7 @@ def _count_numeric(args, out) -> int:
     if args.json:
         print(json.dumps(report), file=out)
     else:
-        _print_numeric(report, out)
+        out.write(numeric_count_text(report))
     return EXIT_TIME_LIMIT if report.get("stopped_by") == "time limit" else 0
 
 
@@ -491,8 +423,6 @@ def _load_module(spec: str):
 
 
 def _count_module(args, out) -> int:
-    import torch
-
     from .nn.count import count_module_laws
 
     if args.arch is not None or args.widths:
@@ -501,27 +431,8 @@ def _count_module(args, out) -> int:
     model, inputs = _load_module(args.module)
     r = count_module_laws(model, inputs, loss=args.loss, seed=args.seed, max_level=args.max_level or 10,
                           time_limit=args.time_limit)
-    if args.json:
-        print(json.dumps(r), file=out)
-        return 0
-    ev = r["evidence"]
-    print(f"{r['model']} ({args.module}), {r['inputs']} inputs, loss {r['loss']} (numerical: torch {torch.__version__})",
-          file=out)
-    print(f"  parameters D = {r['D']}; trace rank {r['rank']} (status {ev['status']}, ranks by tolerance "
-          f"{ev['ranks_by_tolerance']}); floating point, so the count is evidence, not a proof", file=out)
-    if any(isinstance(m, torch.nn.modules.batchnorm._BatchNorm) for m in model.modules()):
-        print(f"  batch norm eps for the count: {r['batch_norm_eps']} (the scale laws are exact only at eps = 0)",
-              file=out)
-    print(f"  laws the pattern matcher found: {r['found']} ({r['found_independent']} independent; model read by "
-          f"{r['traced_by'] or 'declared groups'})", file=out)
-    print(f"  {r['status']}: {r['verdict']}", file=out)
-    for item in r["refuted"]:
-        print(f"  refuted: {item}", file=out)
-    if r["missed_in"]:
-        print("  the missed laws involve: " + ", ".join(f"{k} ({v:g})" for k, v in r["missed_in"].items()), file=out)
-    for item in r["not_analysed"]:
-        print(f"  not analysed: {item}", file=out)
-    print(f"  time {r['seconds']:.3f} s", file=out)
+    out.write(json.dumps({k: v for k, v in r.items() if k not in ("batch_norm", "torch")}) + "\n" if args.json else
+              module_count_text(r, args.module))
     return 0
 
 
@@ -538,108 +449,32 @@ def _count_sign_flow(args, out) -> int:
     if args.json:
         print(json.dumps(r if r["exact"] else as_bound(dict(r), upper=r["laws"], why=r["count_kind"])), file=out)
         return 0
-    print(f"{arch.description}, sign flow theta' = -sign(grad L) (simplified Adam, Appendix R)", file=out)
-    print(f"  parameters D = {r['D']}; point: seeded random rational theta_0 (seed {args.seed})", file=out)
-    print(f"  sign vectors sign(dphi(theta_0)^T w): {r['patterns']} distinct from {r['w_samples']} seeded integer w, "
-          f"exact rank {r['rank']} (near theta_0 they are constant fields: every bracket vanishes)", file=out)
-    print(f"  conservation laws near theta_0: {'' if r['exact'] else 'at most '}D - rank = {r['D']} - {r['rank']} = "
-          f"{r['laws']} ({r['count_kind']})", file=out)
-    if r["laws_text"] and not r["exact"]:
-        print("  candidate laws, orthogonal to the sampled sign vectors only (not proven):", file=out)
-    for text, held in zip(r["laws_text"], r["laws_hold_in_other_orthants"]):
-        where = "also in the other orthants checked" if held else "in theta_0's orthant only (linear there)"
-        print(f"    {text}    [{where}]", file=out)
+    out.write(sign_flow_text(r, arch.description, args.seed))
     return 0
 
 
 def _count_momentum(args, out) -> int:
-    """The heavy-ball flow's laws on phase space (:mod:`conslaw.algebra.phase_space`), beside the gradient flow's."""
-    from conslaw.algebra.phase_space import momentum_count
-
+    """The heavy-ball flow's laws on phase space (:func:`~.proofs.flow_counts.momentum_report`)."""
     if args.graph is not None:
         raise ConslawError("--graph is for the gradient flow's count, not with --flow momentum")
     arch = _build(args, "the momentum count", points=args.points or 2)
     n_points = args.points or 2
     with time_limit(args.time_limit, "the momentum count"):
-        r = momentum_count(arch, seed=args.seed, n_points=n_points, max_level=args.max_level or 50)
-    if args.json:
-        print(json.dumps(_json_count(r)), file=out)
-        return 0
-    print(f"{arch.description}, momentum flow theta'' + theta' = -grad L (Keep the Momentum)", file=out)
-    print(f"  phase space (s = e^t, theta, v = theta'): {r['phase_space_dim']} = 2 x {r['D']} + 1 coordinates; "
-          f"{n_points} seeded random rational points (seed {args.seed})", file=out)
-    print(f"  trace rank of Lie(V_0, W_1..W_d), exact over QQ at each point: {r['ranks_per_point']}", file=out)
-    proof = _proof(r, 3, "all of phase space")
-    print(f"  conservation laws h(t, theta, v): {r['phase_space_dim']} - {r['rank']} = {r['laws']}{proof}", file=out)
-    print(f"  gradient flow, same architecture: {r['gradient_flow_laws']} laws", file=out)
-    for text in r["laws_text"]:
-        print(f"    {text}", file=out)
+        r = momentum_report(arch, seed=args.seed, n_points=n_points, max_level=args.max_level or 50)
+    out.write(json.dumps(json_count(r)) + "\n" if args.json else momentum_text(r, arch.description, args.seed, n_points))
     return 0
 
 
-def _proven(r: dict) -> bool:
-    """Whether a flow's count D − rank is proven: no law, the flow-box theorem, or as many laws found."""
-    return r["laws"] == 0 or bool(r.get("flow_box")) or r["laws_found"] >= r["laws"]
-
-
-def _json_count(r: dict) -> dict:
-    """A flow's JSON report: ``laws`` only when proven (:func:`_proven`), else the bounds (:func:`claims.as_bound`)."""
-    if _proven(r):
-        return r
-    return as_bound(dict(r), upper=r["laws"], lower=r["laws_found"],
-                    why=f"{r['laws_found']} laws found and verified, D - rank = {r['laws']}: not proven")
-
-
-def _proof(r: dict, degree: int, whole: str) -> str:
-    """How a count D − rank is backed: no law (the trace is ``whole``), laws found meeting it, or only a bound."""
-    if r["laws"] == 0:
-        return f", proven: the trace is {whole}, no law exists near these points"
-    if r.get("flow_box") and r["laws_found"] < r["laws"]:
-        return (f", proven: one field, nonzero at the points (the flow-box theorem); {r['laws_found']} of them "
-                f"polynomial of degree <= {degree}, found and verified")
-    if r["proven"]:
-        return f", proven: {r['laws_found']} independent laws of degree <= {degree} found and verified"
-    return f" at most ({r['laws_found']} found of degree <= {degree}: not proven)"
-
-
 def _count_mirror(args, out) -> int:
-    """The entropic mirror flow's laws, or its momentum version's (:mod:`conslaw.algebra.metric_flows`), beside
-    the Euclidean gradient flow's."""
-    from conslaw.algebra.metric_flows import icnn_positive, metric_counts
-
+    """The entropic mirror flow's laws, or its momentum version's (:func:`~.proofs.flow_counts.mirror_report`)."""
     if args.graph is not None:
         raise ConslawError(f"--graph is for the gradient flow's count, not with --flow {args.flow}")
     arch = _build(args, f"the {args.flow} count", points=args.points or 2)
     n_points = args.points or 2
-    positive = icnn_positive(arch) if args.metric == "icnn" else None
-    if positive == []:
-        raise ConslawError("--metric icnn needs weights after the first layer (a linear or relu architecture)")
     with time_limit(args.time_limit, f"the {args.flow} count"):
-        counts = metric_counts(arch, seed=args.seed, n_points=n_points, degree=2, positive=positive)
-        euclid = arch.dim - lie_trace(arch.generators(), seed=args.seed, n_points=n_points).rank  # Euclidean
-    r = counts["mirror" if args.flow == "mirror" else "mirror_momentum"]
-    if args.json:
-        print(json.dumps(_json_count({**r, "flow": args.flow, "D": arch.dim, "seed": args.seed,
-                                      "gradient_flow_laws": euclid})), file=out)
-        return 0
-    where = ("the weights after the first layer (ICNN), Euclidean on the others" if positive is not None else
-             "every parameter")
-    if args.flow == "mirror":
-        print(f"{arch.description}, mirror flow theta' = -K(theta) grad L (Keep the Momentum): entropic metric "
-              f"K = diag(theta) on {where} (those > 0)", file=out)
-        what = "conservation laws h(theta)"
-    else:
-        print(f"{arch.description}, mirror flow with momentum p' + p = -grad L, theta' = K(theta) p (Keep the "
-              f"Momentum; (log theta)'' + (log theta)' = -grad L where K = diag(theta)) on phase space "
-              f"(s = e^t, theta, p), entropic metric K = diag(theta) on {where}: {r['dim']} = 2 x {arch.dim} + 1 "
-              "coordinates", file=out)
-        what = "conservation laws h(t, theta, p)"
-    print(f"  {n_points} seeded random positive rational points (seed {args.seed}); trace rank, exact over QQ at "
-          f"each point: {r['ranks_per_point']}", file=out)
-    print(f"  {what}: {r['dim']} - {r['rank']} = {r['laws']}{_proof(r, 2, 'the whole space')}", file=out)
-    print(f"  Euclidean gradient flow, same architecture: {euclid} laws", file=out)
-    for text in r["laws_text"]:
-        print(f"    {text}", file=out)
+        r = mirror_report(arch, args.flow, args.metric, seed=args.seed, n_points=n_points)
+    out.write(json.dumps(json_count(r)) + "\n" if args.json else
+              mirror_text(r, arch.description, args.seed, n_points, args.flow, args.metric == "icnn"))
     return 0
 
 
@@ -687,51 +522,24 @@ def _count(args, out) -> int:
     if args.json:
         print(json.dumps(report), file=out)
     else:
-        _print_text(report, result, args.show_brackets, out)
+        out.write(count_text(report, result.graph if args.show_brackets else None))
     return 0
 
 
 def _data_symmetry(args, out) -> int:
-    """Laws with and without augmentation (:mod:`conslaw.algebra.data_symmetry`), the augmented ones certified."""
-    from conslaw.algebra.data_symmetry import augmented_fields, build_augmented_model
-
-    from .proofs.certificate import build_data_symmetry_certificate
-
+    """Laws with and without augmentation (:func:`~.proofs.data_symmetry.data_symmetry_report`), certified."""
     options = ({"outputs": args.outputs} if args.model == "c3-linear" else
                {"tokens": args.tokens, "d": args.d, "k": args.k, "group": args.group})
-    model = build_augmented_model(args.model, **options)
-    if args.loss == "logistic" and len(model.outputs) != 1:
-        raise ConslawError(f"the logistic loss needs one output; this model has {len(model.outputs)}")
-    cert = build_data_symmetry_certificate(args.model, options, loss=args.loss, seed=args.seed)
-    _audited(certificate_text(cert).encode("utf-8"))
-    point = [QQ(c) for c in cert["point"]]
-    plain = model.theta.dim - lie_trace(augmented_fields(model, "square", augmented=False), points=[point]).rank
+    report, cert = data_symmetry_report(args.model, options, loss=args.loss, seed=args.seed)
     if args.certificate:
         try:
             write_certificate(cert, args.certificate)
         except OSError as exc:
             raise ConslawError(f"cannot write {args.certificate}: {exc.strerror}") from None
-    laws = [law.get("text") or f"({law['numerator']['text']}) / ({law['denominator']['text']})" for law in cert["laws"]]
     if args.json:
-        print(json.dumps({"model": model.name, "options": options, "loss": args.loss, "D": cert["D"],
-                          "group_order": model.group_label, "plain_laws": plain, "verdict": cert["verdict"],
-                          "laws": laws, "point": cert["point"], "seed": args.seed}), file=out)
+        print(json.dumps({k: report[k] for k in DATA_SYMMETRY_JSON_KEYS}), file=out)
         return 0
-    D, rank = cert["D"], cert["rank_witness"]["rank"]
-    print(f"{model.name}; {args.loss} loss, invariant labels; seeded random rational point (seed {args.seed})", file=out)
-    print(f"  every data set (no augmentation): {D} - rank = {plain} laws (the model's own)", file=out)
-    if args.loss == "square":
-        print(f"  data augmented by the group ({model.group_text}): {D} - {rank} = {D - rank} laws; "
-              f"{cert['verdict']['text']}", file=out)
-    else:
-        extra = "no extra law" if D - rank == plain else f"at most {D - rank - plain} extra laws"
-        print(f"  data augmented by the group ({model.group_text}): at most {D} - {rank} = {D - rank} laws "
-              f"(the fields of the Taylor orders {cert['flow']['orders']}: {cert['verdict']['text']}); "
-              f"with the model's own {plain}: {extra}", file=out)
-    for text in laws:
-        print(f"    {text}", file=out)
-    if args.certificate:
-        print(f"  certificate written to {args.certificate}", file=out)
+    out.write(data_symmetry_text(report, args.certificate))
     return 0
 
 
@@ -759,25 +567,11 @@ def _certified(args):
         bar.close()
 
 
-def _audited(data: bytes) -> str:
-    """The kernel in the loop: a certificate's bytes through the independent checker before anything of it is
-    reported.  A certificate the checker rejects is a bug of conslaw (exit 3, never printed as a result); one over
-    the checker's budget is reported as not independently checked.  Returns the phrase saying which."""
-    audit = audit_certificate(data)
-    if audit["status"] in ("rejected", "twin accepted"):
-        raise RuntimeError(f"conslaw's own certificate failed the independent check ({audit['detail']}); "
-                           "no result is reported")
-    if audit["status"] == "refused":
-        print(f"conslaw: note: {audit['detail']}", file=sys.stderr)
-        return "not independently checked: over the checker's budget"
-    return "verified by the independent checker"
-
-
 def _laws(args, out) -> int:
     if args.arch == "resnet":
         return _laws_resnet(args, out)
     arch, cert = _certified(args)
-    _audited(certificate_text(cert).encode("utf-8"))
+    audited(certificate_text(cert).encode("utf-8"))
     _write(render_laws(arch, cert, args.format, standalone=args.standalone), args.output, out)
     return 0
 
@@ -789,13 +583,8 @@ def _certify(args, out) -> int:
     except OSError as exc:
         raise ConslawError(f"cannot write {args.output}: {exc.strerror}") from None
     with open(args.output, "rb") as fh:  # what was written, re-read and checked as 'conslaw check' would
-        checked = _audited(fh.read())
-    scope = cert["model"]
-    model = "" if scope["relation"] == "equal" else \
-        f"; for the model itself only a lower bound ({scope['reasons'][0]})"
-    checked = checked.replace("verified", "re-read and verified", 1)
-    print(f"{cert['description']}: {cert['verdict']['text']} of the flows of the fields grad phi{model}; "
-          f"certificate written to {args.output} ({checked})", file=out)
+        checked = audited(fh.read())
+    out.write(certify_text(cert, args.output, checked))
     return 0
 
 
@@ -804,32 +593,10 @@ def _check(args, out) -> int:
         report = check_file(args.file)
     except CertificateFormatError as exc:
         raise ConslawError(f"{args.file}: {exc}") from None
-    for fact in report.facts:
-        print(f"  {fact}", file=out)
+    out.write(check_text(report))
     if report.ok:
-        v = report.verdict
-        what = f"exactly {v['laws']} independent laws" if v["status"] == "proven" else \
-            (f"count bounded between {v['lower']} and {v['upper']}" if "lower" in v else f"at most {v['upper']} laws")
-        if report.flow == "momentum":
-            what += " h(t, theta, theta') of the heavy-ball flows theta'' + tau theta' = -grad L on phase space"
-        elif report.flow == "mirror":
-            what += (" of the mirror flows theta' = -K(theta) grad L, K = diag(theta_i) on the parameters named above "
-                     "(entropic metric, theta > 0)")
-        elif report.flow == "sign":
-            what += " near theta_0 of the sign flows theta' = -sign(grad L) (linear there, sum a_i |theta_i|)"
-        elif report.flow == "data-symmetry":
-            what += (" of the gradient flows on every data set augmented by the group (for a margin loss: of its first "
-                     "Taylor orders, an upper bound for the loss itself)")
-        elif report.flow == "mirror-momentum":
-            what += (" h(t, theta, p) of the mirror flows with momentum (log theta)'' + tau (log theta)' = -grad L "
-                     "on phase space")
-        else:
-            what += (" of the gradient flows of the generators grad phi_k (the model may have more where the notes say "
-                     "so)")
-        print(f"certificate verified: {what}", file=out)
         return 0
-    for failure in report.failures:
-        print(f"REJECTED: {failure}", file=sys.stderr)
+    sys.stderr.write(rejection_text(report))
     return EXIT_REJECTED
 
 

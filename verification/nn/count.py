@@ -14,7 +14,7 @@ negative, laws it claims that these inputs do not confirm).
 from __future__ import annotations
 
 import time
-from typing import Optional
+from typing import Optional, TypedDict
 
 import torch
 from torch import nn
@@ -145,10 +145,36 @@ def _refuted_groups(inventory: LawInventory, lean: torch.Tensor) -> list[str]:
     return out
 
 
+class ModuleCountReport(TypedDict, total=False):
+    """The keys of :func:`count_module_laws`'s report that readers rely on (:func:`~..report.text.module_count_text`;
+    the JSON has them all)."""
+
+    model: str
+    loss: str
+    inputs: int
+    D: int
+    rank: int
+    laws: int
+    laws_at_most: int
+    evidence: dict
+    found: int
+    found_independent: int
+    refuted: list[str]
+    missed_in: dict[str, float]
+    status: str
+    verdict: str
+    traced_by: Optional[str]
+    not_analysed: list[str]
+    batch_norm: bool
+    batch_norm_eps: object
+    torch: str
+    seconds: float
+
+
 def count_module_laws(model: nn.Module, inputs: torch.Tensor, *, loss: str = "cross_entropy", seed: int = 0,
                       max_level: int = 10, time_limit: Optional[float] = None,
                       inventory: Optional[LawInventory] = None, batch_norm_eps: Optional[float] = 0.0,
-                      batch: int = 64, class_dim: Optional[int] = None) -> dict:
+                      batch: int = 64, class_dim: Optional[int] = None) -> ModuleCountReport:
     """The numerical count of ``model``'s laws at its current θ on ``inputs``, set against what :func:`find_laws`
     found.
 
@@ -231,6 +257,8 @@ def count_module_laws(model: nn.Module, inputs: torch.Tensor, *, loss: str = "cr
         "method": "numerical (floating point): the model's own fields on these inputs; evidence, not a proof",
         "dropout_off": dropped,
         "batch_norm_eps": "the model's own" if batch_norm_eps is None else batch_norm_eps,
+        "batch_norm": any(isinstance(m, nn.modules.batchnorm._BatchNorm) for m in model.modules()),
+        "torch": torch.__version__,
         "seconds": round(time.perf_counter() - t0, 4),
     })
     return report

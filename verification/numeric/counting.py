@@ -9,7 +9,7 @@ tolerances, a status and the singular-value gap), not a proof.
 from __future__ import annotations
 
 import time
-from typing import Callable, Optional, Sequence
+from typing import Callable, Optional, Sequence, TypedDict
 
 import torch
 
@@ -57,6 +57,29 @@ def model_request(name: str, widths: Sequence[int] = (), *, bias: bool = False, 
     if residual:
         out.description = residual_description(out.description)
     return out
+
+
+class NumericCountReport(TypedDict, total=False):
+    """The keys of :func:`count_laws_numerically`'s report that readers rely on; ``laws`` only when the growth
+    converged, ``laws_at_most`` otherwise (:mod:`~..proofs.claims`)."""
+
+    description: str
+    D: int
+    components_of_phi: int
+    rank: int
+    laws: int
+    laws_at_most: int
+    levels: list[dict]
+    evidence: dict
+    method: str
+    point_distribution: str
+    notes: list[str]
+    torch: str
+    device: str
+    hardware: str
+    dtype: str
+    stopped_by: str
+    seconds: float
 
 
 def count_laws_numerically(name: str, widths: Sequence[int] = (), *, bias: bool = False, residual: bool = False,

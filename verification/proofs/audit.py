@@ -16,6 +16,7 @@ from __future__ import annotations
 import copy
 import hashlib
 import json
+import sys
 from fractions import Fraction
 from typing import Optional
 
@@ -80,4 +81,19 @@ def _audit(data: bytes) -> dict:
                                           + ("; a tampered twin was rejected" if twin is not None else "")}
 
 
-__all__ = ["audit_certificate", "tampered_twin"]
+def audited(data: bytes) -> str:
+    """The kernel in the loop: a certificate's bytes through the independent checker before anything of it is
+    reported.  A certificate the checker rejects is a bug of conslaw (``RuntimeError``: the CLI exits 3 and prints
+    no result); one over the checker's budget is reported as not independently checked (a note on stderr).
+    Returns the phrase saying which."""
+    audit = audit_certificate(data)
+    if audit["status"] in ("rejected", "twin accepted"):
+        raise RuntimeError(f"conslaw's own certificate failed the independent check ({audit['detail']}); "
+                           "no result is reported")
+    if audit["status"] == "refused":
+        print(f"conslaw: note: {audit['detail']}", file=sys.stderr)
+        return "not independently checked: over the checker's budget"
+    return "verified by the independent checker"
+
+
+__all__ = ["audit_certificate", "audited", "tampered_twin"]

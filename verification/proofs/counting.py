@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import time
-from typing import Optional, Sequence
+from typing import Optional, Sequence, TypedDict
 
 from conslaw.algebra import build_architecture, gradient_rank, lie_trace, violations
 from conslaw.algebra.architectures import Architecture, spec_of
@@ -18,6 +18,28 @@ def model_scope(a: Architecture) -> dict:
     return {"relation": "lower bound", "reasons": list(a.model_gaps)}
 
 
+class CountReport(TypedDict, total=False):
+    """The keys of :func:`count_laws`'s report that readers rely on (:func:`~..report.text.count_text`; the JSON
+    has them all, with the architecture's sizes)."""
+
+    architecture: str
+    description: str
+    D: int
+    generators: int
+    rank: int
+    laws: int
+    ranks_per_point: list[int]
+    levels: list[dict]
+    status: str
+    points: list
+    seed: int
+    known_laws: dict
+    notes: list[str]
+    model_count: dict
+    point_distribution: str
+    seconds: float
+
+
 def count_laws(
     arch: str | Architecture,
     widths: Sequence[int] = (),
@@ -28,7 +50,7 @@ def count_laws(
     max_level: int = 50,
     record: str = "kept",
     progress: Optional[ProgressCallback] = None,
-) -> tuple[Architecture, TraceResult, dict]:
+) -> tuple[Architecture, TraceResult, CountReport]:
     """Build the architecture, grow its Lie algebra's trace, and assemble a JSON-ready report.
 
     Returns ``(architecture, trace result, report)``; the report has the keys

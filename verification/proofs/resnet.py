@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import time
-from typing import Optional
+from typing import Optional, TypedDict
 
 from conslaw.algebra import (
     PolynomialVectorField,
@@ -44,7 +44,23 @@ def subset_names(net, subset: str) -> tuple[str, list[str]]:
     return f"the second layer of block {l} with the first layer of block {l + 1}", net.straddle_names(l)
 
 
-def count_resnet(dim: int, hidden, **kwargs) -> dict:
+class ResnetCountReport(TypedDict, total=False):
+    """The keys of :func:`count_resnet`'s report that readers rely on (:func:`~..report.text.resnet_count_text`)."""
+
+    description: str
+    subset: str
+    subset_size: int
+    D: int
+    rank: int
+    laws: int
+    seed: int
+    coverage: str
+    verdict: dict
+    notes: list[str]
+    patterns: list[str]
+
+
+def count_resnet(dim: int, hidden, **kwargs) -> ResnetCountReport:
     """Laws of a residual ReLU network depending only on ``subset``, at a seeded rational θ_0 (a JSON-ready report).
 
     The count is ``proven`` only when the degree-2 laws found (verified exactly

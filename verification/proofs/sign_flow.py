@@ -14,7 +14,7 @@ all of them are seen).
 from __future__ import annotations
 
 import random
-from typing import Sequence
+from typing import Sequence, TypedDict
 
 from sympy import QQ
 
@@ -60,7 +60,21 @@ def _orthant_points(dim: int, seed: int, count: int) -> list[list]:
     return points
 
 
-def sign_flow_laws(arch, seed: int = 0, samples: int = 400, other_orthants: int = 6) -> dict:
+class SignFlowReport(TypedDict, total=False):
+    """The keys of :func:`sign_flow_laws`'s report that readers rely on (:func:`~..report.text.sign_flow_text`)."""
+
+    D: int
+    patterns: int
+    w_samples: int
+    rank: int
+    laws: int
+    exact: bool
+    count_kind: str
+    laws_text: list[str]
+    laws_hold_in_other_orthants: list[bool]
+
+
+def sign_flow_laws(arch, seed: int = 0, samples: int = 400, other_orthants: int = 6) -> SignFlowReport:
     """The sign flow's laws near a seeded rational θ_0: the rank of the sign vectors, the count D − rank (exact or
     an upper bound, see the module), and the laws as Σ a_i |θ_i| — each checked orthogonal to the sign vectors at
     ``other_orthants`` more points with other signs."""
