@@ -57,7 +57,7 @@ _EXPORTS = {
     "CATALOGUE": "conslaw.verification.catalogue.theorems", "Result": "conslaw.verification.catalogue.theorems",
     "run_catalogue": "conslaw.verification.catalogue.run", "write_reports": "conslaw.verification.catalogue.run",
     # real nn.Modules (torch)
-    "find_laws": "conslaw.verification.nn.laws", "check_laws": "conslaw.verification.nn.laws",
+    "find_laws": "conslaw.verification.nn.laws", "check_laws": "conslaw.verification.nn.measure",
     "LawMonitor": "conslaw.verification.nn.monitor",
 }
 

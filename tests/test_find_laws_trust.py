@@ -111,7 +111,9 @@ def test_a_group_the_inputs_refute_is_not_returned(monkeypatch):
 
     model = Squared().double()
     x = torch.randn(8, 3, dtype=torch.float64)
-    bogus = ml._column_sum_group("fc", model.fc)
+    from conslaw.verification.nn.laws.column_sum import _column_sum_group
+
+    bogus = _column_sum_group("fc", model.fc)
     kept, refuted = ml.refute_on_inputs(model, [bogus], (x,))
     assert kept == [] and "refuted on the example inputs" in refuted[0]
 

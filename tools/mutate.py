@@ -100,7 +100,7 @@ MUTANTS = (
            "        pass",
            ("tests/test_checker_soundness.py",)),
     Mutant("modules-frozen-trainable", "modules", "find_laws treats frozen parameters as trainable",
-           "verification/nn/laws.py",
+           "verification/nn/laws/ties.py",
            "    frozen = {n for n, p in model.named_parameters() if not p.requires_grad}",
            "    frozen = set()",
            ("tests/test_find_laws_trust.py",)),

@@ -1,0 +1,107 @@
+"""Every law group verified on example inputs before it is returned: one random combination of its laws against
+the loss gradient (one jvp and one vjp), with dropout off; a group that fails is refuted with the reason."""
+from __future__ import annotations
+
+from contextlib import contextmanager
+from typing import Sequence
+
+import torch
+from torch import nn
+
+from ..graph import (  # noqa: F401
+    AFFINE_NORM_TYPES,
+    LEAF_TYPES,
+    LINEAR_TYPES,
+    NORM_TYPES,
+    ModuleTracingError,
+    node_shape,
+    op_name,
+    trace_module,
+)
+from .inventory import LawGroup, _tolerance
+
+DROPOUT_TYPES = (nn.Dropout, nn.Dropout1d, nn.Dropout2d, nn.Dropout3d, nn.AlphaDropout)
+
+
+@contextmanager
+def dropout_off(model: nn.Module):
+    """Dropout draws a fresh mask at every call: within this, the model's dropout layers are off (their masks are
+    positively homogeneous, so they neither add nor remove a law); other layers keep their mode.  Yields how many
+    were switched off; they are switched back on after."""
+    dropouts = [m for m in model.modules() if isinstance(m, DROPOUT_TYPES) and m.training]
+    for m in dropouts:
+        m.eval()
+    try:
+        yield len(dropouts)
+    finally:
+        for m in dropouts:
+            m.train()
+
+
+EPS_SLACK = 1e-2
+
+
+def _combined_lean(group: LawGroup, tensors: list[torch.Tensor], direction: list[torch.Tensor],
+                   norm_L: torch.Tensor, gen: torch.Generator) -> float:
+    """|⟨∇(c·h), ∇L⟩| / (‖∇(c·h)‖ ‖∇L‖) for one random combination c of the group's laws h: one jvp and one vjp,
+    so the memory is that of one gradient, whatever the number of laws.  Zero (to rounding) when every law of the
+    group is orthogonal to ∇L; a law that is not makes it nonzero for almost every c."""
+    def values(*ts):
+        return group.values(dict(zip(group.params, ts)))
+
+    h, dots = torch.func.jvp(values, tuple(tensors), tuple(direction))
+    c = torch.randn(h.shape, generator=gen, dtype=h.dtype).to(h.device)
+    _, pullback = torch.func.vjp(values, *tensors)
+    norm = torch.sqrt(sum(gr.pow(2).sum() for gr in pullback(c)))
+    return float((c * dots).sum().abs() / (norm * norm_L)) if norm > 0 else 0.0
+
+
+def refute_on_inputs(model: nn.Module, groups: Sequence[LawGroup], inputs: tuple, draws: int = 3,
+                     seed: int = 0) -> tuple[list[LawGroup], list[str]]:
+    """(the groups that hold, why each other one is refuted) on the example inputs: every law (each group tested
+    through a random combination of its laws, :func:`_combined_lean`) must be orthogonal to
+    the gradient of ⟨w, f(θ, x)⟩ for random output directions w summing to zero along the class axis (axis 1 of
+    outputs of 2 or more dimensions, torch's cross-entropy convention; every pattern holds for the cross-entropy),
+    to the dtype's rounding (1e-9 in float64, 1e-4 in float32), or within ``EPS_SLACK`` for a scale law that its
+    batch norm's eps breaks slightly (relative 1e-6 to 1e-2 measured; exact at eps = 0).  The model's buffers
+    (batch-norm statistics) are restored after, and dropout
+    is off while it runs."""
+    every = dict(model.named_parameters())
+    named = {n: p for n, p in every.items() if p.requires_grad}
+    if not groups or not named:
+        return list(groups), []
+    gen = torch.Generator().manual_seed(seed)
+    buffers = {n: b.detach().clone() for n, b in model.named_buffers()}
+    worst = [0.0] * len(groups)
+    try:
+        with dropout_off(model):
+            for _ in range(draws):
+                out = model(*inputs)
+                if not isinstance(out, torch.Tensor):
+                    return list(groups), []
+                axis = 1 if out.ndim >= 2 else 0
+                w = torch.randn(out.shape, generator=gen, dtype=out.dtype).to(out.device)
+                w = w - w.mean(dim=axis, keepdim=True)
+                grads = torch.autograd.grad((out * w).sum(), list(named.values()), allow_unused=True)
+                grad = {n: g if g is not None else torch.zeros_like(p) for (n, p), g in zip(named.items(), grads)}
+                norm_L = torch.sqrt(sum(g.pow(2).sum() for g in grad.values()))
+                if norm_L == 0:
+                    continue
+                for k, g in enumerate(groups):
+                    worst[k] = max(worst[k], _combined_lean(g, [every[p].detach() for p in g.params],
+                                                            [grad[p] for p in g.params], norm_L, gen))
+    finally:
+        with torch.no_grad():
+            for n, b in model.named_buffers():
+                b.copy_(buffers[n])
+    kept, refuted = [], []
+    mods = dict(model.named_modules())
+    for g, err in zip(groups, worst):
+        tol = _tolerance(every[g.params[0]].dtype)
+        slack = EPS_SLACK if g.norm in mods and float(getattr(mods[g.norm], "eps", 0.0)) > 0 else 0.0
+        if err <= tol + slack:
+            kept.append(g)
+        else:
+            refuted.append(f"{g.kind} laws of {', '.join(g.modules)}: refuted on the example inputs (a law leans on "
+                           f"the loss gradient by {err:.1e} > {tol:g}); not claimed")
+    return kept, refuted
