@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from typing import Sequence
 
+from ..notes import Note, NoteKind
 from ..parameters import ParameterSpace, matrix_names, vector_names
 from .base import Architecture, check_widths, weight_matrix
 from .spec import ArchitectureSpec, ArrayPhi, ExpectedCount, Options, split_flat
@@ -81,8 +82,9 @@ def coinciding_hyperplanes(arch: Architecture, point) -> list[str]:
         rows = [[value[f"U{l}[{j},{i}]"] for i in range(n[l - 1])] + ([value[f"b{l}[{j}]"]] if arch.shape.get("bias") else [])
                 for j in range(n[l])]
         for j, k in proportional_pairs(rows):
-            notes.append(f"neurons {j} and {k} of layer {l} define the same hyperplane at this point: "
-                         "Theorem 3.4 needs them pairwise distinct, so the count from phi may exceed the model's rank")
+            notes.append(Note(f"neurons {j} and {k} of layer {l} define the same hyperplane at this point: "
+                              "Theorem 3.4 needs them pairwise distinct, so the count from phi may exceed the model's "
+                              "rank", NoteKind.SHARED_HYPERPLANE))
     return notes
 
 

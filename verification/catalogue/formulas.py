@@ -12,6 +12,7 @@ from conslaw.algebra.architectures.conv import conv_expected_count
 from conslaw.algebra.architectures.linear import two_layer_count
 from conslaw.algebra.architectures.relu import relu_expected_count
 from conslaw.algebra.architectures.softmax import softmax_expected_count
+from conslaw.algebra.notes import DEGENERATE, kind_of
 
 from .schema import Expectation, Instance
 
@@ -73,7 +74,6 @@ def block_laws(inst: Instance, report: dict) -> Expectation:
                                      "the block is partly linear there, outside the hypotheses")
 
 
-_DEGENERATE = ("is dead", "is active for every input", "define the same hyperplane")
 
 
 def resnet_block_sum(inst: Instance, report: dict) -> Expectation:
@@ -82,7 +82,7 @@ def resnet_block_sum(inst: Instance, report: dict) -> Expectation:
     or always-active neuron, or two neurons of a block on one hyperplane (Theorem 3.4 and Lemma 4.4 exclude
     them): extra local laws may appear there."""
     hidden = dict(inst.options)["hidden"]
-    degenerate = [n for n in report.get("notes", []) if any(d in n for d in _DEGENERATE)]
+    degenerate = [n for n in report.get("notes", []) if kind_of(n) in DEGENERATE]
     if degenerate:
         return Expectation(sum(hidden), False, "; ".join(degenerate))
     return Expectation(sum(hidden), True, f"the block laws only: {' + '.join(map(str, hidden))} (Section 4.4)")

@@ -24,6 +24,7 @@ from conslaw.algebra.deep import (
     restrict_to_subset,
 )
 from conslaw.algebra.errors import ShapeError
+from conslaw.algebra.notes import Note, NoteKind
 from conslaw.algebra.points import format_point
 
 from .certificate import verdict_for
@@ -132,11 +133,13 @@ def analyse_resnet(dim: int, hidden, *, bias: bool = False, classes: int = 0, su
         n_inputs_used = len(enum.regions)
         dead, always = dead_and_always_active(net, enum.regions)
         for l, j in dead:
-            notes.append(f"{_unit(net, l)} {j} of block {l} is dead at this point: no input activates it (exact: "
-                         "inactive on every activation region), so the network has extra local laws there (cf. Example 4.8)")
+            notes.append(Note(f"{_unit(net, l)} {j} of block {l} is dead at this point: no input activates it (exact: "
+                         "inactive on every activation region), so the network has extra local laws there (cf. Example 4.8)",
+                              NoteKind.DEAD_UNIT))
         for l, j in always:
-            notes.append(f"{_unit(net, l)} {j} of block {l} is active for every input at this point (exact: active on "
-                         "every activation region): the block acts linearly through it, so extra local laws may appear")
+            notes.append(Note(f"{_unit(net, l)} {j} of block {l} is active for every input at this point (exact: active on "
+                         "every activation region): the block acts linearly through it, so extra local laws may appear",
+                              NoteKind.ALWAYS_ACTIVE))
     rank = rank_of(fields)
     value = dict(zip(net.space.names, point))
     for l, block in enumerate(net.layers, start=1):
@@ -145,8 +148,8 @@ def analyse_resnet(dim: int, hidden, *, bias: bool = False, classes: int = 0, su
         rows = [[value[f"U{l}[{j},{i}]"] for i in range(net.dim)] + ([value[f"b{l}[{j}]"]] if net.bias else [])
                 for j in range(block.width)]
         for j, k in proportional_pairs(rows):
-            notes.append(f"neurons {j} and {k} of block {l} define the same hyperplane at this point (Theorem 3.4 "
-                         "needs them pairwise distinct)")
+            notes.append(Note(f"neurons {j} and {k} of block {l} define the same hyperplane at this point (Theorem 3.4 "
+                              "needs them pairwise distinct)", NoteKind.SHARED_HYPERPLANE))
     notes.append(coverage)
     sub_space, sub_fields = restricted(fields)
     patterns = sorted({_pattern_text(p) for p in patterns_seen})
