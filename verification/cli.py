@@ -17,6 +17,10 @@
     conslaw data-symmetry lightning-attention --group c4 --loss logistic
     conslaw architectures
 
+It is argparse and dispatch only: what it prints comes from :mod:`.report.text` (renderers of the typed results
+the library returns), what it computes from the library.  It is longer than the ~400 lines a module should keep
+to because the argument definitions of its six commands, with their help texts, take half of it.
+
 Bad input prints one line ``conslaw: error: …`` and exits with status 2;
 ``check`` exits with status 1 when it rejects a certificate; an internal
 error (a bug) prints one line and exits with status 3.

@@ -33,12 +33,15 @@ from typing import Optional, Sequence, Union
 from hypothesis import strategies as st
 
 from conslaw.algebra import ParameterSpace, PolynomialVectorField
+from conslaw.algebra.architectures import SPECS
 from conslaw.algebra.architectures.base import Architecture
 from conslaw.algebra.architectures.sizes import architecture_sizes
 from conslaw.algebra.parameters import parse_name
 
 from ..catalogue.schema import Instance
 
+#: the kinds :func:`architectures` draws by default: each paper's architectures at the edges of its hypotheses; on
+#: request also "registered": any registry architecture at its spec's examples (:func:`registered_examples`)
 KINDS = ("linear", "relu", "relu-bias", "conv", "attention", "multihead", "softmax", "residual")
 DEFAULT_BOUND = 97  # the engine's own: coordinates ±a/b with 1 ≤ a, b ≤ 97 (conslaw.algebra.points)
 
@@ -120,6 +123,15 @@ def _softmax(draw, admissible: bool) -> Instance:
     return Instance("softmax", (draw(st.integers(1, 3)), draw(st.integers(2, 3))), bias=draw(st.booleans()))
 
 
+def registered_examples() -> st.SearchStrategy[Instance]:
+    """Any architecture of the registry, at one of the examples its spec lists
+    (:attr:`~conslaw.algebra.architectures.spec.ArchitectureSpec.examples`): an architecture added to the registry
+    is drawn here with no edit to this module."""
+    examples = [Instance(name, tuple(widths), bias, tuple(options))
+                for name, spec in SPECS.items() for widths, bias, options in spec.examples]
+    return st.sampled_from(examples)
+
+
 def _kind(kind: str, admissible: bool) -> st.SearchStrategy[Instance]:
     makers = {
         "linear": lambda: _linear(admissible),
@@ -130,9 +142,10 @@ def _kind(kind: str, admissible: bool) -> st.SearchStrategy[Instance]:
         "multihead": lambda: _attention(admissible, 2),
         "softmax": lambda: _softmax(admissible),
         "residual": lambda: _residual(admissible),
+        "registered": registered_examples,
     }
     if kind not in makers:
-        raise ValueError(f"unknown architecture kind {kind!r}; known: {', '.join(KINDS)}")
+        raise ValueError(f"unknown architecture kind {kind!r}; known: {', '.join(KINDS)}, registered")
     return makers[kind]()
 
 
@@ -155,6 +168,8 @@ SMALLEST = {
 
 
 def _smallest_dim(kind: str, admissible: bool) -> int:
+    if kind == "registered":
+        return min(instance_dim(Instance(n, tuple(w), b, tuple(o))) for n, s in SPECS.items() for w, b, o in s.examples)
     return instance_dim(SMALLEST.get((kind, admissible), SMALLEST.get((kind, True))))
 
 
