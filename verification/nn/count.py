@@ -18,64 +18,14 @@ from typing import Optional, TypedDict
 
 import torch
 from torch import nn
-from torch.func import functional_call, jacrev
-from torch.nn.attention import SDPBackend, sdpa_kernel
+from torch.func import jacrev
 
 from conslaw.algebra import ConslawError
 
 from ..numeric.random_trace import left_normed, random_lie_trace
 from ..numeric.rank import numerical_rank
 from .laws import LawInventory, dropout_off, find_laws
-from .ops import CompositeOps
-
-LOSSES = ("cross_entropy", "mse")
-
-
-def class_axis(ndim: int, class_dim: Optional[int] = None) -> int:
-    """The axis of the classes in an output of ``ndim`` dimensions, as ``torch.nn.functional.cross_entropy`` reads
-    it: axis 1 for outputs of 2 or more dimensions ((N, C), (N, C, H, W), …), axis 0 for a single (C,) output;
-    ``class_dim`` overrides it (negative values count from the end)."""
-    if class_dim is None:
-        return 1 if ndim >= 2 else 0
-    if not -ndim <= class_dim < ndim:
-        raise ConslawError(f"class_dim {class_dim} is not an axis of the model's {ndim}-dimensional output")
-    return class_dim % ndim
-
-
-def module_map(model: nn.Module, inputs: torch.Tensor, loss: str = "cross_entropy",
-               batch_norm_eps: float | None = None, class_dim: Optional[int] = None):
-    """(θ_0 flat, names, θ ↦ the model's outputs on ``inputs`` projected on the loss's directions, flattened);
-    ``batch_norm_eps``: if given, the eps every batch norm uses instead of its own (composite_ops).  θ holds the
-    trainable parameters only: a parameter with ``requires_grad=False`` is a constant of the map (frozen).  For the
-    cross-entropy the outputs are centred along the class axis (:func:`class_axis`, torch's convention)."""
-    if loss not in LOSSES:
-        raise ConslawError(f"unknown loss {loss!r}: use one of {', '.join(LOSSES)}")
-    every = dict(model.named_parameters())  # tied weights appear once
-    named = {n: p for n, p in every.items() if p.requires_grad}
-    frozen = {n: p.detach() for n, p in every.items() if not p.requires_grad}
-    if not named:
-        raise ConslawError("the model has no trainable parameter (every one has requires_grad=False)")
-    names = list(named)
-    shapes = [named[n].shape for n in names]
-    sizes = [named[n].numel() for n in names]
-    theta0 = torch.cat([named[n].detach().reshape(-1) for n in names])
-    buffers = {n: b.detach() for n, b in model.named_buffers()}
-
-    def g(theta: torch.Tensor) -> torch.Tensor:
-        params = {n: t.reshape(s) for n, t, s in zip(names, torch.split(theta, sizes), shapes)}
-        # brackets are forward-over-reverse: attention must run its composite (math) kernel, which forward AD
-        # differentiates; the fused CPU/GPU kernels have no forward derivative
-        # batch norm in training mode updates its running statistics in place: on copies made here, never on
-        # the model's own buffers (which a function transform may not mutate)
-        params.update({n: b.clone() for n, b in buffers.items()})
-        params.update(frozen)
-        with sdpa_kernel([SDPBackend.MATH]), CompositeOps(batch_norm_eps):  # exact higher derivatives (composite_ops)
-            out = functional_call(model, params, (inputs,))
-        if loss == "cross_entropy":  # softmax is invariant along 1: only zero-sum directions w along the classes
-            out = out - out.mean(dim=class_axis(out.ndim, class_dim), keepdim=True)
-        return out.reshape(-1)
-
-    return theta0, names, g
+from .model_map import LOSSES, class_axis, module_map  # noqa: F401  (re-exported: the count's map)
 
 
 def _law_gradients(inventory: LawInventory, model: nn.Module, names: list[str], theta0: torch.Tensor) -> torch.Tensor:

@@ -34,11 +34,13 @@ from .coverage import _not_analysed
 from .inventory import LawGroup, LawInventory, MatchContext
 from .refute import refute_on_inputs
 from .registry import NODE_PATTERNS
+from .searched import complete_with_search
 from .ties import claimable
 
 
 def find_laws(model: nn.Module, groups: Sequence[LawGroup] | None = None,
-              example_inputs: Sequence[torch.Tensor] | torch.Tensor | None = None) -> LawInventory:
+              example_inputs: Sequence[torch.Tensor] | torch.Tensor | None = None, *, search: bool = True,
+              loss: str = "cross_entropy", class_dim: int | None = None) -> LawInventory:
     """Every law the patterns of the module docstring give, and the parametrised modules left unanalysed.
 
     A pattern whose parameters are shared with another module (tied weights) is not
@@ -49,6 +51,12 @@ def find_laws(model: nn.Module, groups: Sequence[LawGroup] | None = None,
     the hand-written attention pattern and concatenations need, and a model torch.fx cannot trace is read
     through torch.export (:mod:`module_graph`).  Nothing is computed on them: shapes come from fake tensors.
     Tracing failures raise :class:`ModuleTracingError` with the way out.
+
+    With example inputs (one tensor) and ``search`` (the default), the **symmetry search**
+    (:mod:`conslaw.verification.nn.search`) then finds the laws no pattern gave, for the ``loss`` (``class_dim``: its
+    class axis): they are added as groups of kind ``symmetry search: …``, verified on the inputs like the others; a
+    model too large for it (or one that neither torch.fx nor torch.export can trace, searched alone) is said in
+    ``notes``.
     """
     mods = dict(model.named_modules())
     inv = LawInventory()
@@ -58,7 +66,15 @@ def find_laws(model: nn.Module, groups: Sequence[LawGroup] | None = None,
         return inv
     if isinstance(example_inputs, torch.Tensor):
         example_inputs = (example_inputs,)
-    traced = trace_module(model, example_inputs)
+    searched = search and example_inputs is not None and len(example_inputs) == 1
+    try:
+        traced = trace_module(model, example_inputs)
+    except ModuleTracingError as exc:
+        if not searched:
+            raise
+        inv.unsupported.append(f"the whole model: {exc} — no pattern was read; the symmetry search alone gives its laws")
+        complete_with_search(model, inv, example_inputs[0], loss=loss, class_dim=class_dim)
+        return inv
     graph, opaque = traced.graph, traced.opaque
     inv.traced_by, inv.notes = traced.method, list(traced.notes)
     way_out = "declare them with find_laws(model, groups=[...])" if example_inputs is not None else \
@@ -86,6 +102,10 @@ def find_laws(model: nn.Module, groups: Sequence[LawGroup] | None = None,
         inv.groups, refuted = refute_on_inputs(model, inv.groups, tuple(example_inputs))
         inv.refuted = refuted
         inv.skipped += refuted
+        if searched:
+            complete_with_search(model, inv, example_inputs[0], loss=loss, class_dim=class_dim)
+        elif search:
+            inv.notes.append("symmetry search not run: it needs the forward's one input tensor")
     else:
         inv.notes.append("no example inputs: the laws are those of the patterns, not verified on data (pass "
                          "example_inputs=(x,) to verify each group on it, or use check_laws)")

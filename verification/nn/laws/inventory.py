@@ -54,6 +54,7 @@ class LawInventory:
     traced_by: str = ""  # "torch.fx" or "torch.export" ("" when the groups were declared by hand)
     refuted: list[str] = field(default_factory=list)  # groups a pattern gave that the example inputs refuted
     notes: list[str] = field(default_factory=list)  # how the graph was read, near misses
+    search: dict = field(default_factory=dict)  # the symmetry search's evidence ({} when it did not run)
 
     @property
     def count(self) -> int:

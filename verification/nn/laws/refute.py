@@ -2,7 +2,6 @@
 the loss gradient (one jvp and one vjp), with dropout off; a group that fails is refuted with the reason."""
 from __future__ import annotations
 
-from contextlib import contextmanager
 from typing import Sequence
 
 import torch
@@ -18,25 +17,8 @@ from ..graph import (  # noqa: F401
     op_name,
     trace_module,
 )
+from ..model_map import DROPOUT_TYPES, dropout_off  # noqa: F401  (re-exported)
 from .inventory import LawGroup, _tolerance
-
-DROPOUT_TYPES = (nn.Dropout, nn.Dropout1d, nn.Dropout2d, nn.Dropout3d, nn.AlphaDropout)
-
-
-@contextmanager
-def dropout_off(model: nn.Module):
-    """Dropout draws a fresh mask at every call: within this, the model's dropout layers are off (their masks are
-    positively homogeneous, so they neither add nor remove a law); other layers keep their mode.  Yields how many
-    were switched off; they are switched back on after."""
-    dropouts = [m for m in model.modules() if isinstance(m, DROPOUT_TYPES) and m.training]
-    for m in dropouts:
-        m.eval()
-    try:
-        yield len(dropouts)
-    finally:
-        for m in dropouts:
-            m.train()
-
 
 EPS_SLACK = 1e-2
 

@@ -1,0 +1,109 @@
+"""Law groups from the symmetry search's laws (:mod:`conslaw.verification.nn.search`), completing the patterns'
+laws in :func:`~.find.find_laws`: the laws of the search that are independent of the patterns' (their gradients
+at the model's θ), verified on the example inputs like every group, then added as law groups of their own."""
+from __future__ import annotations
+
+from typing import Optional
+
+import torch
+from torch import nn
+
+from ..search.candidates import DIAGONAL, PAIR, SHIFT, Candidate, quantities
+from ..search.search import law_latex, law_matrix, symmetry_search
+from .inventory import LawGroup, LawInventory
+from .refute import refute_on_inputs
+
+INDEPENDENT = 1e-6  # a search law counts as new when its gradient's part outside the span found is this (relative)
+
+
+def _pattern_gradients(model: nn.Module, groups: list[LawGroup], names: list[str]) -> torch.Tensor:
+    """The gradients at the model's θ of the patterns' laws, as rows over the trainable parameters ``names``."""
+    params = dict(model.named_parameters())
+    theta = {n: params[n].detach().to(torch.float64) for n in names}
+    rows = []
+    for g in groups:
+        if not all(p in theta for p in g.params):
+            continue
+        jac = torch.func.jacrev(lambda *ts, g=g: g.values(dict(zip(g.params, ts))).to(torch.float64),
+                                argnums=tuple(range(len(g.params))))(*[theta[p] for p in g.params])
+        parts = dict(zip(g.params, jac))
+        rows.append(torch.cat([parts[n].reshape(g.count, -1) if n in parts else
+                               torch.zeros(g.count, theta[n].numel(), dtype=torch.float64) for n in names], dim=1))
+    return torch.cat(rows) if rows else torch.zeros(0, sum(t.numel() for t in theta.values()), dtype=torch.float64)
+
+
+def _new_rows(found: torch.Tensor, candidates: torch.Tensor) -> list[int]:
+    """The rows of ``candidates`` that each add a direction to the span of ``found`` and of the rows kept before."""
+    basis: list[torch.Tensor] = []
+    if found.shape[0]:
+        q, r = torch.linalg.qr(found.T)
+        keep = r.diagonal().abs() > 1e-10 * r.diagonal().abs().max().clamp_min(1e-300)
+        basis = list(q[:, keep].T)
+    kept = []
+    for k, row in enumerate(candidates):
+        res = row.clone()
+        for b in basis:
+            res -= (res @ b) * b
+        if float(res.norm()) > INDEPENDENT * float(row.norm()):
+            basis.append(res / res.norm())
+            kept.append(k)
+    return kept
+
+
+def complete_with_search(model: nn.Module, inventory: LawInventory, inputs: torch.Tensor, *,
+                         loss: str = "cross_entropy", class_dim: Optional[int] = None, seed: int = 0) -> None:
+    """Add to ``inventory`` the search's laws beyond its groups (in place); what the search did or why it did not
+    run goes to ``inventory.notes``, refuted search groups to ``refuted``/``skipped``."""
+    result = symmetry_search(model, inputs, loss=loss, class_dim=class_dim, seed=seed)
+    inventory.search = result.evidence
+    inventory.notes += result.notes
+    if result.coefficients is None or not result.coefficients.shape[0]:
+        return
+    names = [n for n, p in model.named_parameters() if p.requires_grad]
+    params = dict(model.named_parameters())
+    theta = {n: params[n].detach().to(torch.float64) for n in names}
+    search_rows = law_matrix(result.candidates, result.coefficients, theta, names)
+    kept = _new_rows(_pattern_gradients(model, inventory.groups, names), search_rows)
+    if not kept:
+        inventory.notes.append(f"symmetry search: its {result.coefficients.shape[0]} laws are all in the span of the "
+                               "patterns' laws")
+        return
+    groups = law_groups(result.candidates, result.coefficients[kept], params)
+    groups, refuted = refute_on_inputs(model, groups, (inputs,))
+    inventory.refuted += refuted
+    inventory.skipped += refuted
+    inventory.groups += groups
+    inventory.notes.append(
+        f"symmetry search: {sum(g.count for g in groups)} laws beyond the patterns' (of {result.coefficients.shape[0]} "
+        f"it found; {result.evidence.get('seconds', 0):g} s), numerical: solved from gradients at "
+        f"{result.evidence.get('stage 1 points', 0) + result.evidence.get('stage 2 points', 0)} random points, "
+        f"each law then confirmed at fresh ones (|cos| ≤ {result.evidence.get('confirmation |cos| max', 0):.0e})")
+
+
+def law_groups(cands: list[Candidate], laws: torch.Tensor, params: dict) -> list[LawGroup]:
+    """The laws as law groups, one per set of tensors (and kinds of term) they involve, in order of appearance."""
+    shapes = {n: tuple(p.shape) for n, p in params.items()}
+    keyed: dict[tuple, list[int]] = {}
+    for k, row in enumerate(laws):
+        support = torch.nonzero(row).flatten().tolist()
+        key = tuple(sorted({(cands[u].tensor, cands[u].kind) for u in support}))
+        keyed.setdefault(key, []).append(k)
+    groups = []
+    for key, rows in keyed.items():
+        block = laws[rows]
+        cols = torch.nonzero(block.abs().sum(0)).flatten().tolist()
+        sub = [cands[u] for u in cols]
+        C = block[:, cols]
+        tensors = tuple(dict.fromkeys(c.tensor for c in sub))
+        kinds = sorted({c.kind for c in sub})
+        kind = "symmetry search: " + "/".join({DIAGONAL: "scaling", PAIR: "mixing", SHIFT: "translation"}[k]
+                                              for k in kinds)
+        first = law_latex(sub, C[0], shapes)
+        latex = first if len(rows) == 1 else first + rf"\quad(\text{{and {len(rows) - 1} more of this form}})"
+
+        def values(p, C=C, sub=sub, tensors=tensors):
+            return C.to(p[tensors[0]].dtype) @ quantities({t: p[t] for t in tensors}, sub)
+
+        groups.append(LawGroup(kind, tuple(dict.fromkeys(t.rsplit(".", 1)[0] for t in tensors)), latex, tensors,
+                               values, len(rows)))
+    return groups
