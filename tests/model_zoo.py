@@ -305,7 +305,7 @@ ZOO = {
     "ConvNeXt block": _build(ConvNeXt, _images(8, 8)),
     "MLP-Mixer": _build(Mixer, _images(8, 8)),
     "LLaMA block": _build(Llama, _tokens(4, 5, 11)),
-    "U-Net": _build(UNet, _images(2, 4)),
+    "U-Net": _build(UNet, _images(8, 8)),
     "LSTM": _build(lambda: RNNClassifier("lstm"), _tokens(16, 4, 7)),
     "GRU": _build(lambda: RNNClassifier("gru"), _tokens(16, 4, 7)),
     "GPT (tied)": _build(TiedGPT, _tokens(4, 5, 11)),

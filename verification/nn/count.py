@@ -26,6 +26,7 @@ from ..numeric.random_trace import left_normed, random_lie_trace
 from ..numeric.rank import numerical_rank
 from .laws import LawInventory, dropout_off, find_laws
 from .model_map import LOSSES, class_axis, module_map  # noqa: F401  (re-exported: the count's map)
+from .search.inputs import other_batch
 
 
 def _law_gradients(inventory: LawInventory, model: nn.Module, names: list[str], theta0: torch.Tensor) -> torch.Tensor:
@@ -109,6 +110,9 @@ class ModuleCountReport(TypedDict, total=False):
     evidence: dict
     found: int
     found_independent: int
+    laws_on_these_inputs: Optional[int]
+    laws_of_inputs: Optional[int]
+    recount_inputs: int
     refuted: list[str]
     missed_in: dict[str, float]
     status: str
@@ -121,34 +125,12 @@ class ModuleCountReport(TypedDict, total=False):
     seconds: float
 
 
-def count_module_laws(model: nn.Module, inputs: torch.Tensor, *, loss: str = "cross_entropy", seed: int = 0,
-                      max_level: int = 10, time_limit: Optional[float] = None,
-                      inventory: Optional[LawInventory] = None, batch_norm_eps: Optional[float] = 0.0,
-                      batch: int = 64, class_dim: Optional[int] = None) -> ModuleCountReport:
-    """The numerical count of ``model``'s laws at its current θ on ``inputs``, set against what :func:`find_laws`
-    found.
-
-    Two bounds meet.  The F laws found (independent: their gradients' rank at θ) are orthogonal to every
-    field — each is first tested against 16 random fields, and those that lean on one are listed in ``refuted``
-    and left out — so dim Lie ≤ D − F; every direction the trace finds is in Lie, so dim Lie ≥ its rank r.  The trace
-    therefore stops as soon as r = D − F (``target``), and the found laws are then all the laws — provided
-    their gradients are orthogonal to every field and bracket drawn (``law_overlap`` ≤ ``OVERLAP_TOL``), which
-    is checked.  Otherwise the trace runs to its closure (``laws`` = D − r, ``missed`` = laws − F) or to a
-    limit (``laws_at_most`` = D − r).  Returns a JSON-ready dict with the evidence, the seed and the time.
-    Batch norm in training mode couples the inputs of a batch: the count is that of the coupled map.  Its eps
-    breaks the scale laws slightly (relative 1e-6 to 1e-2 on narrow layers); the count sets it to
-    ``batch_norm_eps`` (default 0, the idealised layer the laws are stated for; None keeps the model's).
-    ``batch``: brackets evaluated together (one ``vmap``); each holds the activations of a forward-over-reverse
-    pass on all the inputs, so this bounds the memory (64: a peak of 9.1 GiB over the report of
-    benchmarks/report_module_counts.py, measured with /usr/bin/time -v).  ``class_dim``: the class axis of the
-    outputs for the cross-entropy (default torch's: 1 for outputs of 2 or more dimensions, e.g. (N, C, H, W)).
-    Parameters with ``requires_grad=False`` are constants, not coordinates of θ.
-    """
+def _count_on(model: nn.Module, inputs: torch.Tensor, inventory: LawInventory, *, loss: str, seed: int,
+              max_level: int, time_limit: Optional[float], batch_norm_eps: Optional[float], batch: int,
+              class_dim: Optional[int]) -> ModuleCountReport:
+    """One count on one batch (:func:`count_module_laws`'s docstring), against ``inventory``."""
     t0 = time.perf_counter()
-    if not isinstance(inputs, torch.Tensor) or inputs.ndim < 1 or inputs.shape[0] < 1:
-        raise ConslawError("inputs must be a tensor with a batch dimension of at least one input")
     theta0, names, g = module_map(model, inputs, loss, batch_norm_eps, class_dim)
-    inventory = inventory if inventory is not None else find_laws(model, example_inputs=(inputs,))
     jac = _law_gradients(inventory, model, names, theta0)
     unit = _unit_rows(jac)
     overlap = [0.0]
@@ -185,7 +167,7 @@ def count_module_laws(model: nn.Module, inputs: torch.Tensor, *, loss: str = "cr
                    "laws found")
     else:
         status = "missed"
-        verdict = f"{D - rank} laws, {D - rank - found_rank} of them not found by the pattern matcher"
+        verdict = f"{D - rank} laws, {D - rank - found_rank} of them not found by find_laws"
     missed_in = _locate_missed(drawn, unit, rank + found_rank, names, model) \
         if status == "missed" and D <= LOCATE_MAX_D else {}
     report.update({
@@ -209,6 +191,65 @@ def count_module_laws(model: nn.Module, inputs: torch.Tensor, *, loss: str = "cr
         "batch_norm_eps": "the model's own" if batch_norm_eps is None else batch_norm_eps,
         "batch_norm": any(isinstance(m, nn.modules.batchnorm._BatchNorm) for m in model.modules()),
         "torch": torch.__version__,
+        "seconds": round(time.perf_counter() - t0, 4),
+    })
+    return report
+
+
+def count_module_laws(model: nn.Module, inputs: torch.Tensor, *, loss: str = "cross_entropy", seed: int = 0,
+                      max_level: int = 10, time_limit: Optional[float] = None,
+                      inventory: Optional[LawInventory] = None, batch_norm_eps: Optional[float] = 0.0,
+                      batch: int = 64, class_dim: Optional[int] = None, recount: bool = True,
+                      other_inputs: Optional[torch.Tensor] = None) -> ModuleCountReport:
+    """The numerical count of ``model``'s laws at its current θ on ``inputs``, set against what :func:`find_laws`
+    found.
+
+    Two bounds meet.  The F laws found (independent: their gradients' rank at θ) are orthogonal to every
+    field — each is first tested against 16 random fields, and those that lean on one are listed in ``refuted``
+    and left out — so dim Lie ≤ D − F; every direction the trace finds is in Lie, so dim Lie ≥ its rank r.  The trace
+    therefore stops as soon as r = D − F (``target``), and the found laws are then all the laws — provided
+    their gradients are orthogonal to every field and bracket drawn (``law_overlap`` ≤ ``OVERLAP_TOL``), which
+    is checked.  Otherwise the trace runs to its closure (``laws`` = D − r, ``missed`` = laws − F) or to a
+    limit (``laws_at_most`` = D − r).  Returns a JSON-ready dict with the evidence, the seed and the time.
+    Batch norm in training mode couples the inputs of a batch: the count is that of the coupled map.  Its eps
+    breaks the scale laws slightly (relative 1e-6 to 1e-2 on narrow layers); the count sets it to
+    ``batch_norm_eps`` (default 0, the idealised layer the laws are stated for; None keeps the model's).
+    ``batch``: brackets evaluated together (one ``vmap``); each holds the activations of a forward-over-reverse
+    pass on all the inputs, so this bounds the memory (64: a peak of 9.1 GiB over the report of
+    benchmarks/report_module_counts.py, measured with /usr/bin/time -v).  ``class_dim``: the class axis of the
+    outputs for the cross-entropy (default torch's: 1 for outputs of 2 or more dimensions, e.g. (N, C, H, W)).
+    Parameters with ``requires_grad=False`` are constants, not coordinates of θ.
+
+    **Laws of these inputs** (``recount``, the default): a law can hold only because of the batch — a unit inactive
+    on every input, an embedding row no token uses, a channel the batch never excites.  The count is therefore
+    made twice: on ``inputs`` (``laws_on_these_inputs``) and on ``inputs`` with a second batch of the same kind
+    (``other_inputs``, default :func:`~.search.inputs.other_batch`); the report's ``laws``, ``status`` and
+    ``verdict`` are those of the larger batch (the laws of the model), and ``laws_of_inputs`` is the difference
+    (None where either count is only a bound).  ``inventory``: default :func:`find_laws` on ``inputs`` (patterns and
+    symmetry search) for this loss.
+    """
+    t0 = time.perf_counter()
+    if not isinstance(inputs, torch.Tensor) or inputs.ndim < 1 or inputs.shape[0] < 1:
+        raise ConslawError("inputs must be a tensor with a batch dimension of at least one input")
+    if inventory is None:
+        inventory = find_laws(model, example_inputs=(inputs,), loss=loss, class_dim=class_dim)
+    options = dict(loss=loss, seed=seed, max_level=max_level, time_limit=time_limit, batch_norm_eps=batch_norm_eps,
+                   batch=batch, class_dim=class_dim)
+    narrow = _count_on(model, inputs, inventory, **options)
+    if not recount:
+        narrow["seconds"] = round(time.perf_counter() - t0, 4)
+        return narrow
+    other = other_inputs if other_inputs is not None else other_batch(model, inputs, seed)
+    if other.shape[1:] != inputs.shape[1:]:
+        raise ConslawError(f"other_inputs have shape {tuple(other.shape)}, not a batch like the inputs' "
+                           f"{tuple(inputs.shape)}")
+    report = _count_on(model, torch.cat([inputs, other.to(inputs.device, inputs.dtype)]), inventory, **options)
+    bounded = "bounds" in (narrow["status"], report["status"])
+    report.update({
+        "inputs": int(inputs.shape[0]),
+        "recount_inputs": int(inputs.shape[0] + other.shape[0]),
+        "laws_on_these_inputs": None if narrow["status"] == "bounds" else narrow["laws"],
+        "laws_of_inputs": None if bounded else narrow["laws"] - report["laws"],
         "seconds": round(time.perf_counter() - t0, 4),
     })
     return report

@@ -117,8 +117,14 @@ def module_count_text(r: ModuleCountReport, source: str) -> str:
            f"{ev['ranks_by_tolerance']}); floating point, so the count is evidence, not a proof"]
     if r["batch_norm"]:
         out.append(f"  batch norm eps for the count: {r['batch_norm_eps']} (the scale laws are exact only at eps = 0)")
-    out.append(f"  laws the pattern matcher found: {r['found']} ({r['found_independent']} independent; model read by "
+    out.append(f"  laws find_laws found: {r['found']} ({r['found_independent']} independent; model read by "
                f"{r['traced_by'] or 'declared groups'})")
+    if r.get("recount_inputs"):
+        on_these = r["laws_on_these_inputs"]
+        out.append(f"  laws on these {r['inputs']} inputs: {'unknown (a bound only)' if on_these is None else on_these}; "
+                   f"recounted on {r['recount_inputs']} inputs (a second batch added): "
+                   + ("laws of these inputs only unknown (a count is a bound)" if r["laws_of_inputs"] is None else
+                      f"{r['laws_of_inputs']} of them are laws of these inputs only, reported apart"))
     out.append(f"  {r['status']}: {r['verdict']}")
     out += [f"  refuted: {item}" for item in r["refuted"]]
     if r["missed_in"]:

@@ -8,11 +8,12 @@ from typing import Optional
 import torch
 from torch import nn
 
-from ..search.candidates import DIAGONAL, PAIR, SHIFT, Candidate, quantities
+from ..search.candidates import DIAGONAL, FIBER, PAIR, SHIFT, Candidate, quantities
 from ..search.search import law_latex, law_matrix, symmetry_search
 from .inventory import LawGroup, LawInventory
 from .refute import refute_on_inputs
 
+TERM_NAMES = {DIAGONAL: "scaling", PAIR: "mixing", SHIFT: "translation", FIBER: "translation"}
 INDEPENDENT = 1e-6  # a search law counts as new when its gradient's part outside the span found is this (relative)
 
 
@@ -95,9 +96,8 @@ def law_groups(cands: list[Candidate], laws: torch.Tensor, params: dict) -> list
         sub = [cands[u] for u in cols]
         C = block[:, cols]
         tensors = tuple(dict.fromkeys(c.tensor for c in sub))
-        kinds = sorted({c.kind for c in sub})
-        kind = "symmetry search: " + "/".join({DIAGONAL: "scaling", PAIR: "mixing", SHIFT: "translation"}[k]
-                                              for k in kinds)
+        kinds = sorted({TERM_NAMES[c.kind] for c in sub})
+        kind = "symmetry search: " + "/".join(kinds)
         first = law_latex(sub, C[0], shapes)
         latex = first if len(rows) == 1 else first + rf"\quad(\text{{and {len(rows) - 1} more of this form}})"
 

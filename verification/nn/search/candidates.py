@@ -7,7 +7,10 @@ For a parameter tensor θ_t and an axis a of length n, write θ_t^{(a)} for its 
 * **diagonal** (t, a, i): scale slice i, δθ_t = E_ii ×_a θ_t — its Noether quantity is ½‖θ_t[…, i, …]‖²;
 * **pair** (t, a, i, j), i < j: the symmetric mixing δθ_t = (E_ij + E_ji) ×_a θ_t — quantity
   ⟨θ_t[…, i, …], θ_t[…, j, …]⟩;
-* **shift** (t, a, i): translate slice i by the constant 1, δθ = 1_{slice i} — quantity Σ θ_t[…, i, …].
+* **shift** (t, a, i): translate slice i by the constant 1, δθ = 1_{slice i} — quantity Σ θ_t[…, i, …];
+* **fiber** (t, 0, m), for tensors of 3 or more axes: translate the fibre along axis 0 at the multi-index m of the
+  other axes, δθ_t[:, m] = 1 — quantity Σ_k θ_t[k, m] (e.g. a convolution whose output channels all feed
+  LayerNorms: any translation constant over the output channels is invisible).
 
 A combination δθ = Mθ + v of candidates with coefficients c is a symmetry of the loss when ⟨∇_θ⟨w, g(θ, x)⟩,
 Mθ + v⟩ = 0 for every input x, loss direction w and θ; M is symmetric by construction, so the conserved
@@ -21,7 +24,7 @@ from dataclasses import dataclass
 
 import torch
 
-DIAGONAL, PAIR, SHIFT = "diagonal", "pair", "shift"
+DIAGONAL, PAIR, SHIFT, FIBER = "diagonal", "pair", "shift", "fiber"
 
 
 @dataclass(frozen=True)
@@ -43,7 +46,9 @@ def unfold(t: torch.Tensor, axis: int, lead: int = 0) -> torch.Tensor:
 
 
 def diagonal_and_shift(shapes: dict[str, torch.Size]) -> list[Candidate]:
-    """Every diagonal and shift candidate, one basis of their span: 2·(Σ_a n_a − ndim + 1) per tensor."""
+    """Every diagonal, shift and fibre candidate, without a combination that is the zero action: per tensor of
+    shape (n_0, …), Σ_a n_a − ndim + 1 diagonals; shifts of the same slices for 1 or 2 axes, else of axis 0's
+    slices and the n_1⋯ fibres along axis 0."""
     out = []
     for name, shape in shapes.items():
         for axis, n in enumerate(shape):
@@ -51,7 +56,10 @@ def diagonal_and_shift(shapes: dict[str, torch.Size]) -> list[Candidate]:
             # no combination of candidates is the zero action (the span is unchanged)
             kept = range(n) if axis == 0 else range(n - 1)
             out += [Candidate(DIAGONAL, name, axis, i) for i in kept]
-            out += [Candidate(SHIFT, name, axis, i) for i in kept]
+            if axis == 0 or len(shape) <= 2:
+                out += [Candidate(SHIFT, name, axis, i) for i in kept]
+        if len(shape) >= 3:  # the fibres along axis 0 span the shifts of the slices along the other axes
+            out += [Candidate(FIBER, name, 0, m) for m in range(int(torch.Size(shape[1:]).numel()))]
     return out
 
 
@@ -79,7 +87,7 @@ def equations(rows: dict[str, torch.Tensor], theta: dict[str, torch.Tensor], can
     (``rows[t]``: shape (R, *θ_t.shape)) is a gradient ∇_θ⟨w_r, g(θ, x)⟩ at the point ``theta``.
 
     diagonal (t, a, i): Σ over slice i of J_r·θ_t; pair (t, a, i, j): G_ij + G_ji with G = J^{(a)} θ^{(a)ᵀ};
-    shift (t, a, i): Σ over slice i of J_r.  Shape (R, len(cands))."""
+    shift (t, a, i): Σ over slice i of J_r; fibre (t, 0, m): Σ_k J_r[k, m].  Shape (R, len(cands))."""
     some = next(iter(rows.values()))
     out = some.new_zeros((some.shape[0], len(cands)))
     for (kind, name, axis), (pos, i, j) in _index(cands).items():
@@ -88,6 +96,8 @@ def equations(rows: dict[str, torch.Tensor], theta: dict[str, torch.Tensor], can
             vals = unfold(J * th, axis, lead=1).sum(-1)[:, i]
         elif kind == SHIFT:
             vals = unfold(J, axis, lead=1).sum(-1)[:, i]
+        elif kind == FIBER:
+            vals = unfold(J, 0, lead=1).sum(1)[:, i]
         else:
             G = torch.einsum("rnk,mk->rnm", unfold(J, axis, lead=1), unfold(th, axis))
             vals = G[:, i, j] + G[:, j, i]
@@ -97,7 +107,7 @@ def equations(rows: dict[str, torch.Tensor], theta: dict[str, torch.Tensor], can
 
 def quantities(theta: dict[str, torch.Tensor], cands: list[Candidate]) -> torch.Tensor:
     """q_u(θ) for every candidate at one point: ½‖slice_i‖² (diagonal), ⟨slice_i, slice_j⟩ (pair), Σ slice_i
-    (shift); differentiable, so that ∇q_u is the candidate's δθ."""
+    (shift), Σ_k θ_t[k, m] (fibre); differentiable, so that ∇q_u is the candidate's δθ."""
     first = next(iter(theta.values()))
     values, places = [], []
     for (kind, name, axis), (pos, i, j) in _index(cands).items():
@@ -106,6 +116,8 @@ def quantities(theta: dict[str, torch.Tensor], cands: list[Candidate]) -> torch.
             values.append(0.5 * U.pow(2).sum(-1)[i])
         elif kind == SHIFT:
             values.append(U.sum(-1)[i])
+        elif kind == FIBER:
+            values.append(U.sum(0)[i])
         else:
             values.append((U[i] * U[j]).sum(-1))
         places += pos

@@ -25,7 +25,7 @@ from conslaw.algebra import ConslawError
 
 from ...report.prose import text_latex
 from ..model_map import dropout_off
-from .candidates import DIAGONAL, SHIFT, Candidate, diagonal_and_shift, equations, pairs, quantities
+from .candidates import DIAGONAL, FIBER, SHIFT, Candidate, diagonal_and_shift, equations, pairs, quantities
 from .inputs import other_batch
 from .solve import ZERO_COLUMN, null_space, readable
 
@@ -225,7 +225,7 @@ def symmetry_search(model: nn.Module, inputs: torch.Tensor, *, loss: str = "cros
         if basis.shape[0]:
             # scalings and mixings before translations: a law then reads without translation terms where the
             # symmetries split into linear ones and translations (readable's pivots come first)
-            order = sorted(range(len(coeff_cands)), key=lambda u: coeff_cands[u].kind == SHIFT)
+            order = sorted(range(len(coeff_cands)), key=lambda u: coeff_cands[u].kind in (SHIFT, FIBER))
             coeff_cands, basis = [coeff_cands[u] for u in order], basis[:, order]
             laws = readable(basis)
             laws, worst = _confirmed(sampler, coeff_cands, laws, result.notes)
@@ -322,6 +322,9 @@ def law_latex(cands: list[Candidate], row: torch.Tensor, shapes: dict) -> str:
             body = rf"\|{_slice(cand.tensor, nd, cand.axis, str(cand.i))}\|^2"
         elif cand.kind == SHIFT:
             body = rf"\textstyle\sum {_slice(cand.tensor, nd, cand.axis, str(cand.i))}"
+        elif cand.kind == FIBER:
+            rest = [int(v) for v in torch.unravel_index(torch.tensor(cand.i), shapes[cand.tensor][1:])]
+            body = rf"\textstyle\sum_k {_tex(cand.tensor)}[k,{','.join(map(str, rest))}]"
         else:
             body = (rf"\langle {_slice(cand.tensor, nd, cand.axis, str(cand.i))}, "
                     rf"{_slice(cand.tensor, nd, cand.axis, str(cand.j))}\rangle")

@@ -1,0 +1,141 @@
+"""The symmetry search (issue 23): symmetries no pattern knows, built by hand in custom modules, found and counted
+against independent code paths (the exact engine, the numerical count), and the zoo models where found = counted."""
+from __future__ import annotations
+
+import pytest
+import torch
+from model_zoo import ZOO
+from torch import nn
+
+from conslaw.verification.nn.count import count_module_laws
+from conslaw.verification.nn.laws import find_laws
+from conslaw.verification.nn.search import symmetry_search
+from conslaw.verification.proofs.counting import count_laws
+
+
+class BareLinear(nn.Module):
+    """x ↦ V U x with bare parameters (no nn.Linear: no pattern reads it); GL(h) acts on the hidden axis."""
+
+    def __init__(self, d: int, h: int, c: int):
+        super().__init__()
+        g = torch.Generator().manual_seed(1)
+        self.U = nn.Parameter(torch.randn(h, d, generator=g, dtype=torch.float64))
+        self.V = nn.Parameter(torch.randn(c, h, generator=g, dtype=torch.float64))
+
+    def forward(self, x):
+        return x @ self.U.T @ self.V.T
+
+
+class Gated(nn.Module):
+    """x ↦ H tanh((a ⊙ b) ⊙ W x): per hidden unit i only a_i b_i W_i matters, a two-dimensional scaling group."""
+
+    def __init__(self, d: int = 4, n: int = 3, c: int = 3):
+        super().__init__()
+        g = torch.Generator().manual_seed(2)
+        self.a = nn.Parameter(torch.randn(n, generator=g, dtype=torch.float64))
+        self.b = nn.Parameter(torch.randn(n, generator=g, dtype=torch.float64))
+        self.W = nn.Parameter(torch.randn(n, d, generator=g, dtype=torch.float64))
+        self.H = nn.Parameter(torch.randn(c, n, generator=g, dtype=torch.float64))
+
+    def forward(self, x):
+        return torch.tanh(self.a * self.b * (x @ self.W.T)) @ self.H.T
+
+
+def _x(n: int, d: int, seed: int = 0) -> torch.Tensor:
+    return torch.randn(n, d, generator=torch.Generator().manual_seed(seed), dtype=torch.float64)
+
+
+@pytest.mark.parametrize("d,h,c", [(3, 2, 3), (2, 3, 2), (4, 1, 3)])
+def test_bare_linear_network_laws_match_the_exact_count(d, h, c):
+    """Under the square loss the laws of V U are UUᵀ − VᵀV (GL(h)); the expected count comes from the exact
+    engine's count of `linear d h c` (an independent code path), including widths past min(d, c)."""
+    _, _, exact = count_laws("linear", [d, h, c])
+    found = symmetry_search(BareLinear(d, h, c), _x(24, d), loss="mse")
+    assert found.count == exact["laws"]
+    model = BareLinear(d, h, c)
+    assert find_laws(model, example_inputs=(_x(24, d),), loss="mse").count == exact["laws"]
+
+
+def test_hand_built_gated_symmetry():
+    """Two laws per hidden unit (a_i² − b_i², a_i² − ‖W_i‖²: the product a_i b_i W_i is what the model sees), which
+    no pattern knows; the numerical count agrees, and each law is orthogonal to the gradients on fresh inputs."""
+    model, x = Gated(), _x(32, 4)
+    inv = find_laws(model, example_inputs=(x,), loss="mse")
+    assert inv.count == 2 * 3
+    report = count_module_laws(model, x, loss="mse", inventory=inv)
+    assert report["laws"] == 6 and report["status"] == "all found"
+    params = dict(model.named_parameters())
+    out = model(_x(16, 4, seed=5))
+    grads = torch.autograd.grad(out.pow(2).sum(), list(params.values()))
+    flat_grad = torch.cat([g.reshape(-1) for g in grads])
+    for group in inv.groups:
+        jac = torch.func.jacrev(lambda *ts: group.values(dict(zip(group.params, ts))),
+                                argnums=tuple(range(len(group.params))))(*[params[p].detach() for p in group.params])
+        parts = dict(zip(group.params, jac))
+        rows = torch.cat([parts[n].reshape(group.count, -1) if n in parts else
+                          torch.zeros(group.count, p.numel(), dtype=torch.float64) for n, p in params.items()], 1)
+        cos = (rows @ flat_grad).abs() / (rows.norm(dim=1) * flat_grad.norm())
+        assert float(cos.max()) < 1e-10
+
+
+def test_one_sgd_step_moves_each_search_law_by_eta_squared():
+    """h(θ − η g) − h(θ) = O(η²) for every law found: halving η divides the change by 4 (to 2 %)."""
+    model, x = Gated(), _x(32, 4)
+    inv = find_laws(model, example_inputs=(x,), loss="mse")
+    params = {n: p.detach() for n, p in model.named_parameters()}
+    loss = model(x).pow(2).mean()
+    grads = dict(zip(params, torch.autograd.grad(loss, list(model.parameters()))))
+    for group in inv.groups:
+        def moved(eta, group=group):
+            stepped = {n: params[n] - eta * grads[n] for n in group.params}
+            return group.values(stepped) - group.values({n: params[n] for n in group.params})
+
+        big, small = moved(1e-3), moved(5e-4)
+        ratio = big.abs() / small.abs().clamp_min(1e-300)
+        assert torch.allclose(ratio, torch.full_like(ratio, 4.0), rtol=2e-2), (group.kind, ratio)
+
+
+def test_search_not_run_is_said():
+    result = symmetry_search(Gated(), _x(8, 4), max_unknowns=10)
+    assert result.count == 0
+    assert result.notes and "symmetry search not run" in result.notes[0] and "max_unknowns=10" in result.notes[0]
+
+
+def test_rows_that_are_not_finite_are_skipped_or_refused():
+    class Blows(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.w = nn.Parameter(torch.ones(2, dtype=torch.float64))
+
+        def forward(self, x):
+            return (x * self.w) / 0.0
+
+    from conslaw.algebra import ConslawError
+    with pytest.raises(ConslawError, match="not finite"):
+        symmetry_search(Blows(), _x(4, 2), loss="mse")
+
+
+@pytest.mark.parametrize("name", ["LSTM", "GRU", "LoRA", "MoE"])
+def test_zoo_found_equals_counted(name):
+    """The laws of the model (counted on the inputs and a second batch) are all found; the laws of these inputs
+    alone (e.g. the mixture's hidden units inactive on this batch) are reported apart."""
+    model, x = ZOO[name]()
+    inv = find_laws(model, example_inputs=(x,))
+    report = count_module_laws(model, x, inventory=inv)
+    assert report["status"] == "all found", report["verdict"]
+    assert report["found_independent"] == report["laws"]
+    assert report["laws_on_these_inputs"] == report["laws"] + report["laws_of_inputs"]
+
+
+def test_gru_n_gate_bias_difference_is_not_a_law_but_r_and_z_are():
+    """For a GRU, b_ih − b_hh is a law for the r and z gates only (the n gate multiplies b_hn by r)."""
+    model, x = ZOO["GRU"]()
+    result = symmetry_search(model, x)
+    hidden = model.rnn.hidden_size
+    touched = set()
+    for row in result.coefficients:
+        for u in torch.nonzero(row).flatten().tolist():
+            c = result.candidates[u]
+            if c.tensor in ("rnn.bias_ih_l0", "rnn.bias_hh_l0") and c.kind == "shift":
+                touched.add(c.i // hidden)
+    assert touched == {0, 1}  # gates r (0) and z (1), never n (2)
