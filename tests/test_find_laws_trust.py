@@ -92,7 +92,9 @@ def test_functional_weight_tying_is_seen():
     torch.manual_seed(0)
     idx, y = torch.randint(0, 7, (12,)), torch.randint(0, 7, (12,))
     inv = _no_false_law(TiedLM(), idx, y)
-    assert not any("head.weight" in g.params for g in inv.groups)
+    # no pattern claims the tied weight; the symmetry search treats it as one coordinate of the true model, so its
+    # laws may involve it (and _no_false_law checked them all on data)
+    assert not any("head.weight" in g.params for g in inv.groups if not g.kind.startswith("symmetry search"))
     assert any("read in more than one place" in s for s in inv.skipped)
 
 

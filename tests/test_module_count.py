@@ -31,13 +31,20 @@ def _mlp(act, n=3, r=4, k=3):
     (nn.Identity(), 4 * 5 // 2, 4),     # linear: r(r+1)/2 Gram laws; the matcher knows the r diagonal ones
 ])
 def test_numerical_count_against_the_pattern_matcher(act, hidden_laws, recognised):
+    """The patterns alone (``search=False``) miss the linear net's off-diagonal Gram laws; with the symmetry search
+    (find_laws' default) every law is found."""
+    from conslaw.verification.nn.laws import find_laws
+
     model, x = _mlp(act)
-    r = count_module_laws(model, x)
+    r = count_module_laws(model, x, inventory=find_laws(model, example_inputs=(x,), search=False))
     column_sums = 4 + 1
     assert r["laws"] == hidden_laws + column_sums
     assert r["found_independent"] == recognised + column_sums
     assert r["missed"] == hidden_laws - recognised
     assert r["evidence"]["status"] == "plateau"
+    full = count_module_laws(model, x)
+    assert full["laws"] == hidden_laws + column_sums and full["found_independent"] == full["laws"]
+    assert full["status"] == "all found"
 
 
 def test_mse_has_no_column_sums():
@@ -78,7 +85,9 @@ def test_the_count_stops_where_it_meets_the_laws_found():
     assert r["status"] == "all found" and r["rank"] == r["D"] - r["found_independent"] and r["law_overlap"] < 1e-10
     assert any("target" in lv.get("stopped", "") for lv in r["levels"])
     model, x = _mlp(nn.Identity())
-    r = count_module_laws(model, x)
+    from conslaw.verification.nn.laws import find_laws
+
+    r = count_module_laws(model, x, inventory=find_laws(model, example_inputs=(x,), search=False))  # patterns only
     assert r["status"] == "missed" and r["missed"] == 4 * 5 // 2 - 4
 
 
