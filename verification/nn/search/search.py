@@ -140,20 +140,43 @@ def _refined(sampler: _Sampler, cands: list[Candidate], basis: torch.Tensor, dea
 
 
 def _active(basis: torch.Tensor, cands: list[Candidate], shapes: dict) -> dict[tuple[str, int], list[int]]:
-    """Per (tensor, axis), the indices whose diagonal scaling takes part in a stage-1 symmetry (the last index of an
-    axis past the first, which has no candidate of its own, whenever the tensor takes part at all)."""
-    used = (basis.abs() > 1e-7 * basis.abs().amax(dim=1, keepdim=True).clamp_min(1e-300)).any(0)
-    active: dict[tuple[str, int], set[int]] = {}
-    tensors = set()
-    for c, u in zip(cands, used.tolist()):
-        if u and c.kind == DIAGONAL:
-            active.setdefault((c.tensor, c.axis), set()).add(c.i)
-            tensors.add(c.tensor)
-    for t in tensors:
-        for axis, n in enumerate(shapes[t]):
-            if axis and n > 1 and (t, axis) in active:
-                active[(t, axis)].add(n - 1)
-    return {key: sorted(v) for key, v in active.items() if len(v) > 1}
+    """Per (tensor, axis), the indices that stage 1 scales unlike the others: for each symmetry the scaling factor
+    of every entry, s_t[i_0, …] = Σ_a c_{t,a,i_a} (an axis's dropped last index has c = 0), gives along each axis
+    the vector of slice means; index i is marked when some combination of those vectors, less its mean, is nonzero
+    at i (a uniform scaling of the axis marks nothing; the scalings of a block of indices shared by several heads
+    mark the block).  A GL(n) mixing of an axis contains such scalings, so the mixings are searched between marked
+    indices only."""
+    diag = {}  # (tensor, axis) → [(index, column)]
+    for u, c in enumerate(cands):
+        if c.kind == DIAGONAL:
+            diag.setdefault((c.tensor, c.axis), []).append((c.i, u))
+    means: dict[tuple[str, int], list[torch.Tensor]] = {}
+    for row in basis:
+        for t, shape in shapes.items():
+            factors = []
+            for axis, n in enumerate(shape):
+                c = row.new_zeros(n)
+                for i, u in diag.get((t, axis), []):
+                    c[i] = row[u]
+                factors.append(c)
+            if not any(bool(f.abs().gt(0).any()) for f in factors):
+                continue
+            for axis, f in enumerate(factors):
+                if len(f) > 1:
+                    means.setdefault((t, axis), []).append(f + sum(float(g.mean()) for k, g in enumerate(factors)
+                                                                   if k != axis))
+    active = {}
+    for key, vecs in means.items():
+        M = torch.stack(vecs)
+        M = M - M.mean(dim=1, keepdim=True)  # the part of each that is not a uniform scaling
+        if float(M.abs().max()) <= 1e-9:
+            continue
+        _, sv, vh = torch.linalg.svd(M, full_matrices=False)
+        q = vh[sv > 1e-8 * sv[0]]  # orthonormal rows spanning the non-uniform scalings of this axis
+        varied = torch.nonzero(q.pow(2).sum(0) > 1e-12).flatten().tolist()
+        if len(varied) > 1:
+            active[key] = varied
+    return active
 
 
 def symmetry_search(model: nn.Module, inputs: torch.Tensor, *, loss: str = "cross_entropy",
