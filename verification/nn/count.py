@@ -72,16 +72,34 @@ def _locate_missed(drawn: list[torch.Tensor], laws: torch.Tensor, rank: int, nam
     return {n: round(v, 2) for n, v in sorted(shares.items(), key=lambda kv: -kv[1]) if v >= 0.05}
 
 
-def _lean_on_fields(g, theta0: torch.Tensor, unit: torch.Tensor, seed: int, probes: int = 16) -> torch.Tensor:
-    """Per found law, its largest |cos| with ``probes`` random fields X_a(θ_0): a law that does not hold (e.g.
-    column sums under the square loss) leans on the fields themselves, and the count is bounded by the others."""
-    if not unit.shape[0]:
-        return unit.new_zeros(0)
+def _random_fields(g, theta0: torch.Tensor, seed: int, probes: int = 16) -> torch.Tensor:
+    """``probes`` random fields X_a(θ_0) = ∂_θ⟨a, g(θ_0)⟩ (rows), seeded."""
     generator = torch.Generator(device=theta0.device).manual_seed(seed + 1)
     coeffs = torch.randn((probes, 1, g(theta0).shape[0]), generator=generator, dtype=theta0.dtype,
                          device=theta0.device)
-    fields = torch.func.vmap(lambda a: left_normed(g, a)(theta0))(coeffs)
+    return torch.func.vmap(lambda a: left_normed(g, a)(theta0))(coeffs)
+
+
+def _lean_on_fields(fields: torch.Tensor, unit: torch.Tensor) -> torch.Tensor:
+    """Per found law, its largest |cos| with random fields X_a(θ_0): a law that does not hold (e.g. column sums
+    under the square loss) leans on the fields themselves, and the count is bounded by the others."""
+    if not unit.shape[0]:
+        return unit.new_zeros(0)
     return (_unit_rows(fields) @ unit.T).abs().amax(0)
+
+
+INERT_TOL = 1e-13  # a coordinate whose component in every random field is below this (relative) is inert
+
+
+def _inert_rows(fields: torch.Tensor) -> torch.Tensor:
+    """Unit rows e_k for the coordinates that no random field moves at θ_0 (a weight of a unit inactive on every
+    input, of a transposed-convolution tap that no input reaches): inert here, so conserved near θ_0 wherever the
+    inactivity is an open condition — laws of this point, not of the model (the trace confirms each one)."""
+    inert = (fields.abs() <= INERT_TOL * fields.abs().max().clamp_min(1e-300)).all(0)
+    idx = torch.nonzero(inert).flatten()
+    rows = fields.new_zeros((idx.numel(), fields.shape[1]))
+    rows[torch.arange(idx.numel()), idx] = 1.0
+    return rows
 
 
 def _refuted_groups(inventory: LawInventory, lean: torch.Tensor) -> list[str]:
@@ -112,6 +130,7 @@ class ModuleCountReport(TypedDict, total=False):
     found_independent: int
     laws_on_these_inputs: Optional[int]
     laws_of_inputs: Optional[int]
+    laws_of_this_point: int
     recount_inputs: int
     refuted: list[str]
     missed_in: dict[str, float]
@@ -136,10 +155,14 @@ def _count_on(model: nn.Module, inputs: torch.Tensor, inventory: LawInventory, *
     overlap = [0.0]
     drawn: list[torch.Tensor] = []
     with dropout_off(model) as dropped:
-        lean = _lean_on_fields(g, theta0, unit, seed)
+        fields = _random_fields(g, theta0, seed)
+        lean = _lean_on_fields(fields, unit)
         refuted = _refuted_groups(inventory, lean)
         unit = unit[lean <= OVERLAP_TOL]
         found_rank = numerical_rank(jac[lean <= OVERLAP_TOL]).rank if unit.shape[0] else 0
+        inert = _inert_rows(fields)
+        with_inert = numerical_rank(torch.cat([jac[lean <= OVERLAP_TOL], inert])).rank if inert.shape[0] else found_rank
+        unit = torch.cat([unit, inert])
 
         def watch(block: torch.Tensor) -> None:
             if theta0.shape[0] <= LOCATE_MAX_D:
@@ -148,15 +171,17 @@ def _count_on(model: nn.Module, inputs: torch.Tensor, inventory: LawInventory, *
                 overlap[0] = max(overlap[0], float((_unit_rows(block) @ unit.T).abs().max()))
 
         result = random_lie_trace(g, theta0, seed=seed, max_level=max_level, time_limit=time_limit, batch=batch,
-                                  target=theta0.shape[0] - found_rank, watch=watch)
+                                  target=theta0.shape[0] - with_inert, watch=watch)
     report = result.to_dict()
     D, rank = report["D"], report["rank"]
+    point = with_inert - found_rank  # laws of this point: inert coordinates beyond the laws found
     stopped = next((lv["stopped"] for lv in result.levels if "stopped" in lv), "")
     confirmed = overlap[0] <= OVERLAP_TOL
-    if rank >= D - found_rank and confirmed:
+    if rank >= D - with_inert and confirmed:
         status = "all found"
-        verdict = (f"the {found_rank} independent laws found are all the laws: the trace reached D − {found_rank} = "
-                   f"{D - found_rank} directions, orthogonal to every law found")
+        verdict = (f"the {found_rank} independent laws found are all the laws"
+                   + (f" with the {point} coordinates inert at this θ (laws of this point)" if point else "")
+                   + f": the trace reached D − {with_inert} = {D - with_inert} directions, orthogonal to every law found")
     elif not confirmed:
         status = "found laws not confirmed"
         verdict = (f"a law found leans on a field or bracket by {overlap[0]:.1e} (> {OVERLAP_TOL:g}): it does not hold "
@@ -167,8 +192,9 @@ def _count_on(model: nn.Module, inputs: torch.Tensor, inventory: LawInventory, *
                    "laws found")
     else:
         status = "missed"
-        verdict = f"{D - rank} laws, {D - rank - found_rank} of them not found by find_laws"
-    missed_in = _locate_missed(drawn, unit, rank + found_rank, names, model) \
+        verdict = (f"{D - rank} laws, {D - rank - with_inert} of them not found by find_laws"
+                   + (f" ({point} more are coordinates inert at this θ)" if point else ""))
+    missed_in = _locate_missed(drawn, unit, rank + with_inert, names, model) \
         if status == "missed" and D <= LOCATE_MAX_D else {}
     report.update({
         "model": type(model).__name__,
@@ -178,7 +204,8 @@ def _count_on(model: nn.Module, inputs: torch.Tensor, inventory: LawInventory, *
         "found_independent": found_rank,
         "refuted": refuted,
         "missed_in": missed_in,
-        "missed": report["laws"] - found_rank if status != "bounds" else None,
+        "missed": report["laws"] - with_inert if status != "bounds" else None,
+        "laws_of_this_point": point,
         "laws_at_most": D - rank,
         "law_overlap": overlap[0],
         "status": status,
@@ -219,6 +246,10 @@ def count_module_laws(model: nn.Module, inputs: torch.Tensor, *, loss: str = "cr
     benchmarks/report_module_counts.py, measured with /usr/bin/time -v).  ``class_dim``: the class axis of the
     outputs for the cross-entropy (default torch's: 1 for outputs of 2 or more dimensions, e.g. (N, C, H, W)).
     Parameters with ``requires_grad=False`` are constants, not coordinates of θ.
+
+    **Laws of this point**: a coordinate that no random field moves at θ (a weight of a unit inactive on every
+    input, whatever the input) is conserved near θ; such coordinates, beyond the laws found, are counted in
+    ``laws_of_this_point`` and the trace stops at D − (found + them).
 
     **Laws of these inputs** (``recount``, the default): a law can hold only because of the batch — a unit inactive
     on every input, an embedding row no token uses, a channel the batch never excites.  The count is therefore
