@@ -8,6 +8,8 @@ from typing import Optional
 import torch
 from torch import nn
 
+from conslaw.algebra import ConslawError
+
 from ..search.candidates import DIAGONAL, FIBER, PAIR, SHIFT, Candidate, quantities
 from ..search.search import law_latex, law_matrix, symmetry_search
 from .inventory import LawGroup, LawInventory
@@ -55,7 +57,11 @@ def complete_with_search(model: nn.Module, inventory: LawInventory, inputs: torc
                          loss: str = "cross_entropy", class_dim: Optional[int] = None, seed: int = 0) -> None:
     """Add to ``inventory`` the search's laws beyond its groups (in place); what the search did or why it did not
     run goes to ``inventory.notes``, refuted search groups to ``refuted``/``skipped``."""
-    result = symmetry_search(model, inputs, loss=loss, class_dim=class_dim, seed=seed)
+    try:
+        result = symmetry_search(model, inputs, loss=loss, class_dim=class_dim, seed=seed)
+    except ConslawError as exc:  # never silent: the patterns' laws stand, and why the search gave nothing is said
+        inventory.notes.append(f"symmetry search failed: {exc}")
+        return
     inventory.search = result.evidence
     inventory.notes += result.notes
     if result.coefficients is None or not result.coefficients.shape[0]:

@@ -54,10 +54,11 @@ class SearchResult:
 class _Sampler:
     """Gradients ∇_θ⟨w, g(θ, x)⟩ of the model at random points θ, on the example inputs and on another batch."""
 
-    def __init__(self, model: nn.Module, batches: list[torch.Tensor], loss: str, class_dim, seed: int):
+    def __init__(self, model: nn.Module, batches: list[torch.Tensor], loss: str, class_dim, seed: int,
+                 batch_norm_eps: Optional[float] = 0.0):
         from ..count import module_map  # the map the numerical count uses: same loss directions, frozen as constants
 
-        self.maps = [module_map(model, x, loss, 0.0, class_dim) for x in batches]
+        self.maps = [module_map(model, x, loss, batch_norm_eps, class_dim) for x in batches]
         theta0, self.names, _ = self.maps[0]
         params = dict(model.named_parameters())
         self.shapes = {n: params[n].shape for n in self.names}
@@ -216,6 +217,12 @@ def symmetry_search(model: nn.Module, inputs: torch.Tensor, *, loss: str = "cros
         other = other.to(torch.float64)
     with dropout_off(model):
         sampler = _Sampler(model, [inputs, other], loss, class_dim, seed)
+        try:
+            sampler.rows(1)
+        except ConslawError:  # batch norms at eps 0 on channels with no variance: their own eps, scale laws then broken
+            sampler = _Sampler(model, [inputs, other], loss, class_dim, seed, batch_norm_eps=None)
+            result.notes.append("symmetry search with the batch norms' own eps (at eps 0 the model is not finite at "
+                                "random points): the scale laws a batch norm gives, exact only at eps 0, are not found")
         ev = result.evidence
         try:
             E, pts = sampler.system(cands, 3 * len(cands) // 2 + margin, deadline=deadline)
