@@ -277,12 +277,13 @@ class Encoder(nn.Module):
         return self.head(self.enc(self.emb(t)).mean(1))
 
 
-def _mobilenet():
-    """MobileNetV3-Small's stem, three of its block kinds (ReLU + SE, ReLU, hardswish + SE) and head, 8 channels."""
-    return nn.Sequential(nn.Conv2d(3, 8, 3, 2, 1, bias=False), nn.BatchNorm2d(8), nn.Hardswish(),
-                         InvertedResidual(8, 3, 8, 8, True, "RE", 2), InvertedResidual(8, 3, 16, 8, False, "RE", 1),
-                         InvertedResidual(8, 5, 16, 8, True, "HS", 1), nn.AdaptiveAvgPool2d(1), nn.Flatten(),
-                         nn.Linear(8, 3))
+def _mobilenet(c: int = 4):
+    """MobileNetV3-Small's stem, three of its block kinds (ReLU + SE, ReLU, hardswish + SE) and head, ``c``
+    channels (expansions 2c)."""
+    return nn.Sequential(nn.Conv2d(3, c, 3, 2, 1, bias=False), nn.BatchNorm2d(c), nn.Hardswish(),
+                         InvertedResidual(c, 3, c, c, True, "RE", 2), InvertedResidual(c, 3, 2 * c, c, False, "RE", 1),
+                         InvertedResidual(c, 5, 2 * c, c, True, "HS", 1), nn.AdaptiveAvgPool2d(1), nn.Flatten(),
+                         nn.Linear(c, 3))
 
 
 def _images(n, size, seed=0):
@@ -318,8 +319,8 @@ ZOO = {
     "GPT (tied)": _build(TiedGPT, _tokens(4, 5, 11)),
     "LoRA": _build(LoRAMLP, torch.randn(16, 5, generator=_gen(), dtype=torch.float64)),
     "MoE": _build(MoE, torch.randn(16, 4, generator=_gen(), dtype=torch.float64)),
-    "ResNet-18 (width 1)": _build(lambda: resnet18(1, num_classes=3), _images(16, 16)),
-    "VGG-11 (width 1)": _build(lambda: vgg11(1, num_classes=3, hidden=8), _images(16, 32)),
+    "ResNet-18 (width 1)": _build(lambda: resnet18(1, num_classes=3), _images(8, 8)),
+    "VGG-11 (width 1)": _build(lambda: vgg11(1, num_classes=3, hidden=8), _images(4, 32)),
     "MobileNetV3-Small blocks": _build(_mobilenet, _images(8, 16)),
     "nn.TransformerEncoder": _build(Encoder, _tokens(8, 5, 9)),
 }

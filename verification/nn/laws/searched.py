@@ -53,6 +53,29 @@ def _new_rows(found: torch.Tensor, candidates: torch.Tensor) -> list[int]:
     return kept
 
 
+def _recover_coverage(model: nn.Module, inventory: LawInventory) -> None:
+    """After the search, the modules the patterns listed as unsupported or without laws are restated: dropped
+    where a law now involves their parameters, else said to have none by either path."""
+    involved = {p.rsplit(".", 1)[0] for g in inventory.groups for p in g.params}
+    mods = dict(model.named_modules())
+
+    def restated(entries: list[str]) -> list[str]:
+        out = []
+        for entry in entries:
+            name = entry.split(" (", 1)[0]
+            if name in involved:
+                continue
+            if name in mods and any(p.requires_grad for p in mods[name].parameters(recurse=False)):
+                out.append(f"{name} ({type(mods[name]).__name__}): no law involves its parameters, neither a "
+                           "pattern's nor the symmetry search's")
+            else:
+                out.append(entry)
+        return out
+
+    inventory.unsupported = restated(inventory.unsupported)
+    inventory.without_laws = restated(inventory.without_laws)
+
+
 def complete_with_search(model: nn.Module, inventory: LawInventory, inputs: torch.Tensor, *,
                          loss: str = "cross_entropy", class_dim: Optional[int] = None, seed: int = 0) -> None:
     """Add to ``inventory`` the search's laws beyond its groups (in place); what the search did or why it did not
@@ -64,6 +87,12 @@ def complete_with_search(model: nn.Module, inventory: LawInventory, inputs: torc
         return
     inventory.search = result.evidence
     inventory.notes += result.notes
+    if result.broken:
+        inventory.notes.append(
+            "symmetry search: these axes have indices that scale independently, yet no mixing of them is a symmetry "
+            f"(every candidate mixing fails the system solved at {result.evidence.get('stage 2 points', 0)} random "
+            "points; an elementwise weight, a rotary embedding or an activation between the tensors breaks GL): "
+            + "; ".join(result.broken))
     if result.coefficients is None or not result.coefficients.shape[0]:
         return
     names = [n for n, p in model.named_parameters() if p.requires_grad]
@@ -80,6 +109,7 @@ def complete_with_search(model: nn.Module, inventory: LawInventory, inputs: torc
     inventory.refuted += refuted
     inventory.skipped += refuted
     inventory.groups += groups
+    _recover_coverage(model, inventory)
     inventory.notes.append(
         f"symmetry search: {sum(g.count for g in groups)} laws beyond the patterns' (of {result.coefficients.shape[0]} "
         f"it found; {result.evidence.get('seconds', 0):g} s), numerical: solved from gradients at "

@@ -45,6 +45,8 @@ class SearchResult:
     coefficients: Optional[torch.Tensor] = None
     evidence: dict = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
+    # the axes whose indices stage 1 scales independently but where no tested mixing is a symmetry, with the test
+    broken: list[str] = field(default_factory=list)
 
     @property
     def count(self) -> int:
@@ -180,6 +182,20 @@ def _active(basis: torch.Tensor, cands: list[Candidate], shapes: dict) -> dict[t
     return active
 
 
+def _broken_mixings(extra: list[Candidate], pair_part: torch.Tensor, points: int) -> list[str]:
+    """The (tensor, axis) pairs whose mixings were candidates but where no symmetry of the solved system moves any
+    of them, each as "NAME axis A (N mixings)": the GL mixing that the axis's independent scalings suggest is
+    broken on the way between the tensors (an elementwise weight, a rotary embedding, a non-homogeneous
+    activation, a key head shared by several queries).  The test is the solved system itself."""
+    used = (pair_part.abs() > 1e-9 * pair_part.abs().max().clamp_min(1e-300)).any(0) if pair_part.numel() else \
+        torch.zeros(len(extra), dtype=torch.bool)
+    by_axis: dict[tuple[str, int], list[bool]] = {}
+    for c, u in zip(extra, used.tolist()):
+        by_axis.setdefault((c.tensor, c.axis), []).append(u)
+    return [f"{tensor} axis {axis} ({len(flags)} mixings)" for (tensor, axis), flags in by_axis.items()
+            if not any(flags)]
+
+
 def symmetry_search(model: nn.Module, inputs: torch.Tensor, *, loss: str = "cross_entropy",
                     class_dim: Optional[int] = None, seed: int = 0, other_inputs: Optional[torch.Tensor] = None,
                     max_unknowns: int = MAX_UNKNOWNS, max_cost: float = MAX_COST, margin: int = 48,
@@ -248,6 +264,7 @@ def symmetry_search(model: nn.Module, inputs: torch.Tensor, *, loss: str = "cros
                     coeff_cands = cands + extra
                     ev.update({"stage 2 rows": int(E2.shape[0]), "stage 2 points": pts2,
                                "stage 2 symmetries": second.basis.shape[0], "stage 2 gap": [second.null_sv, second.kept_sv]})
+                    result.broken = _broken_mixings(extra, second.basis[:, k1:], pts2)
         except TimeoutError as exc:
             result.notes.append(f"symmetry search stopped at its time limit of {time_limit:g} s ({exc}); nothing "
                                 "claimed from the unfinished stage")
