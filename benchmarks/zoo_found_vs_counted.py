@@ -16,28 +16,32 @@ from conslaw.verification.nn.count import count_module_laws  # noqa: E402
 from conslaw.verification.nn.laws import find_laws  # noqa: E402
 
 
+LIMIT = float(os.environ.get("ZOO_TIME_LIMIT", 120))  # seconds per trace (two traces per count)
+
+
 def row(name: str, make) -> str:
     model, x = make()
     t = time.perf_counter()
     inv = find_laws(model, example_inputs=(x,))
     t_find = time.perf_counter() - t
     t = time.perf_counter()
-    rep = count_module_laws(model, x, inventory=inv, time_limit=240, max_level=16)
+    rep = count_module_laws(model, x, inventory=inv, time_limit=LIMIT, max_level=16)
     t_count = time.perf_counter() - t
-    rest = rep["laws"] if rep["status"] != "bounds" else f"≤ {rep['laws_at_most']}"
     on_inputs = rep["laws_on_these_inputs"] if rep["laws_on_these_inputs"] is not None else "bound"
     of_inputs = rep["laws_of_inputs"] if rep["laws_of_inputs"] is not None else "?"
+    of_point = rep["laws_of_this_point"]
+    model_laws = f"{rep['laws'] - of_point}" if rep["status"] != "bounds" else f"≤ {rep['laws_at_most'] - of_point}"
     where = ", ".join(f"{k} ({v:g})" for k, v in rep["missed_in"].items())
     return (f"| {name} | {rep['D']} | {rep['inputs']} + {rep['recount_inputs'] - rep['inputs']} | {on_inputs} | "
-            f"{of_inputs} | {rest} | {rep['found_independent']} | {rep['status']} | {t_find:.2f} | {t_count:.1f} | "
-            f"{where} |")
+            f"{of_inputs} | {of_point} | {model_laws} | {rep['found_independent']} | {rep['status']} | {t_find:.2f} | "
+            f"{t_count:.1f} | {where} |")
 
 
 def main() -> None:
     only = sys.argv[1:]
-    print("| model | D | inputs (+ second batch) | laws on these inputs | laws of these inputs | laws of the model |"
-          " found | status | find_laws (s) | count (s) | missed laws live in |")
-    print("|---|---|---|---|---|---|---|---|---|---|---|")
+    print("| model | D | inputs (+ second batch) | laws on these inputs | laws of these inputs | laws of this θ |"
+          " laws of the model | found | status | find_laws (s) | count (s) | missed laws live in |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|")
     for name, make in ZOO.items():
         if not only or any(name.startswith(o) for o in only):
             print(row(name, make), flush=True)
