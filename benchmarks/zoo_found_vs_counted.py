@@ -15,7 +15,6 @@ from model_zoo import ZOO  # noqa: E402
 from conslaw.verification.nn.count import count_module_laws  # noqa: E402
 from conslaw.verification.nn.laws import find_laws  # noqa: E402
 
-
 LIMIT = float(os.environ.get("ZOO_TIME_LIMIT", 120))  # seconds per trace (two traces per count)
 
 
