@@ -115,16 +115,28 @@ def test_rows_that_are_not_finite_are_skipped_or_refused():
         symmetry_search(Blows(), _x(4, 2), loss="mse")
 
 
-@pytest.mark.parametrize("name", ["LSTM", "GRU", "LoRA", "MoE"])
-def test_zoo_found_equals_counted(name):
+@pytest.mark.parametrize("name, of_point", [("LSTM", 0), ("GRU", 0), ("LoRA", 0), ("MoE", 0), ("U-Net", 6),
+                                             ("GPT (tied)", 0)])
+def test_zoo_found_equals_counted(name, of_point):
     """The laws of the model (counted on the inputs and a second batch) are all found; the laws of these inputs
-    alone (e.g. the mixture's hidden units inactive on this batch) are reported apart."""
+    alone (e.g. the mixture's hidden units inactive on this batch) and of this θ (the U-Net's transposed-convolution
+    tap whose weights and bias are all ≤ 0 behind a ReLU: inert for every input) are reported apart."""
     model, x = ZOO[name]()
     inv = find_laws(model, example_inputs=(x,))
     report = count_module_laws(model, x, inventory=inv)
     assert report["status"] == "all found", report["verdict"]
-    assert report["found_independent"] == report["laws"]
-    assert report["laws_on_these_inputs"] == report["laws"] + report["laws_of_inputs"]
+    assert report["laws_of_this_point"] == of_point
+    assert report["found_independent"] + of_point == report["laws"]
+    if report["laws_on_these_inputs"] is not None:
+        assert report["laws_on_these_inputs"] == report["laws"] + report["laws_of_inputs"]
+
+
+def test_unet_dead_tap_is_the_point_law():
+    """The six inert coordinates of the zoo's U-Net include the four weights of its dead tap (o = 0, kh = kw = 1):
+    every weight ≤ 0 and the bias < 0 behind a ReLU."""
+    model, _ = ZOO["U-Net"]()
+    w, b = model.up.weight.detach(), model.up.bias.detach()
+    assert bool((w[:, 0, 1, 1] <= 0).all()) and float(b[0]) < 0
 
 
 def test_gru_n_gate_bias_difference_is_not_a_law_but_r_and_z_are():

@@ -27,7 +27,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 @dataclass(frozen=True)
 class Mutant:
     name: str
-    area: str  # engine | architectures | catalogue | checker | modules | reports
+    area: str  # engine | architectures | catalogue | checker | modules | search | reports
     what: str
     path: str
     old: str
@@ -105,10 +105,25 @@ MUTANTS = (
            "    frozen = set()",
            ("tests/test_find_laws_trust.py",)),
     Mutant("modules-class-axis-last", "modules", "the cross-entropy centres the last axis, not the class axis",
-           "verification/nn/count.py",
+           "verification/nn/model_map.py",
            "        return 1 if ndim >= 2 else 0",
            "        return ndim - 1",
            ("tests/test_module_count.py",)),
+    Mutant("search-no-mixing", "search", "the symmetry search never tries the mixings (stage 2)",
+           "verification/nn/search/search.py",
+           "                extra = pairs(_active(readable(first.basis), cands, sampler.shapes))",
+           "                extra = []",
+           ("tests/test_symmetry_search.py",)),
+    Mutant("search-shift-scaled", "search", "a translation candidate's equation reads J·θ (a scaling), not J",
+           "verification/nn/search/candidates.py",
+           "            vals = unfold(J, axis, lead=1).sum(-1)[:, i]",
+           "            vals = unfold(J * th, axis, lead=1).sum(-1)[:, i]",
+           ("tests/test_symmetry_search.py",)),
+    Mutant("count-no-inert", "modules", "the count never sets inert coordinates (laws of this point) apart",
+           "verification/nn/count.py",
+           "    inert = (fields.abs() <= INERT_TOL * fields.abs().max().clamp_min(1e-300)).all(0)",
+           "    inert = torch.zeros(fields.shape[1], dtype=torch.bool)",
+           ("tests/test_symmetry_search.py",)),
     Mutant("counts-bound-as-count", "checker", "a stopped numerical run reports 'laws' as if it were a count",
            "verification/proofs/claims.py",
            "    report.pop(\"laws\", None)",

@@ -11,12 +11,12 @@ from torch import nn
 from conslaw.algebra import ConslawError
 
 from ..ops import CompositeOps
-from ..search.candidates import DIAGONAL, FIBER, PAIR, SHIFT, Candidate, quantities
+from ..search.candidates import DIAGONAL, ENTRY, FIBER, PAIR, SHIFT, Candidate, quantities
 from ..search.search import law_latex, law_matrix, symmetry_search
 from .inventory import LawGroup, LawInventory
 from .refute import refute_on_inputs
 
-TERM_NAMES = {DIAGONAL: "scaling", PAIR: "mixing", SHIFT: "translation", FIBER: "translation"}
+TERM_NAMES = {DIAGONAL: "scaling", PAIR: "mixing", SHIFT: "translation", FIBER: "translation", ENTRY: "translation"}
 INDEPENDENT = 1e-6  # a search law counts as new when its gradient's part outside the span found is this (relative)
 
 

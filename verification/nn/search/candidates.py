@@ -10,7 +10,10 @@ For a parameter tensor θ_t and an axis a of length n, write θ_t^{(a)} for its 
 * **shift** (t, a, i): translate slice i by the constant 1, δθ = 1_{slice i} — quantity Σ θ_t[…, i, …];
 * **fiber** (t, 0, m), for tensors of 3 or more axes: translate the fibre along axis 0 at the multi-index m of the
   other axes, δθ_t[:, m] = 1 — quantity Σ_k θ_t[k, m] (e.g. a convolution whose output channels all feed
-  LayerNorms: any translation constant over the output channels is invisible).
+  LayerNorms: any translation constant over the output channels is invisible);
+* **entry** (t, −1, k): translate the single entry k (flat index) — quantity θ_t.flat[k]; a candidate only for
+  the coordinates that no gradient moves at the first random points (a convolution tap that only ever sees
+  padding at these input sizes), where the search then confirms it.
 
 A combination δθ = Mθ + v of candidates with coefficients c is a symmetry of the loss when ⟨∇_θ⟨w, g(θ, x)⟩,
 Mθ + v⟩ = 0 for every input x, loss direction w and θ; M is symmetric by construction, so the conserved
@@ -24,7 +27,7 @@ from dataclasses import dataclass
 
 import torch
 
-DIAGONAL, PAIR, SHIFT, FIBER = "diagonal", "pair", "shift", "fiber"
+DIAGONAL, PAIR, SHIFT, FIBER, ENTRY = "diagonal", "pair", "shift", "fiber", "entry"
 
 
 @dataclass(frozen=True)
@@ -87,7 +90,8 @@ def equations(rows: dict[str, torch.Tensor], theta: dict[str, torch.Tensor], can
     (``rows[t]``: shape (R, *θ_t.shape)) is a gradient ∇_θ⟨w_r, g(θ, x)⟩ at the point ``theta``.
 
     diagonal (t, a, i): Σ over slice i of J_r·θ_t; pair (t, a, i, j): G_ij + G_ji with G = J^{(a)} θ^{(a)ᵀ};
-    shift (t, a, i): Σ over slice i of J_r; fibre (t, 0, m): Σ_k J_r[k, m].  Shape (R, len(cands))."""
+    shift (t, a, i): Σ over slice i of J_r; fibre (t, 0, m): Σ_k J_r[k, m]; entry (t, −1, k): J_r.flat[k].
+    Shape (R, len(cands))."""
     some = next(iter(rows.values()))
     out = some.new_zeros((some.shape[0], len(cands)))
     for (kind, name, axis), (pos, i, j) in _index(cands).items():
@@ -98,6 +102,8 @@ def equations(rows: dict[str, torch.Tensor], theta: dict[str, torch.Tensor], can
             vals = unfold(J, axis, lead=1).sum(-1)[:, i]
         elif kind == FIBER:
             vals = unfold(J, 0, lead=1).sum(1)[:, i]
+        elif kind == ENTRY:
+            vals = J.reshape(J.shape[0], -1)[:, i]
         else:
             G = torch.einsum("rnk,mk->rnm", unfold(J, axis, lead=1), unfold(th, axis))
             vals = G[:, i, j] + G[:, j, i]
@@ -107,17 +113,19 @@ def equations(rows: dict[str, torch.Tensor], theta: dict[str, torch.Tensor], can
 
 def quantities(theta: dict[str, torch.Tensor], cands: list[Candidate]) -> torch.Tensor:
     """q_u(θ) for every candidate at one point: ½‖slice_i‖² (diagonal), ⟨slice_i, slice_j⟩ (pair), Σ slice_i
-    (shift), Σ_k θ_t[k, m] (fibre); differentiable, so that ∇q_u is the candidate's δθ."""
+    (shift), Σ_k θ_t[k, m] (fibre), θ_t.flat[k] (entry); differentiable, so that ∇q_u is the candidate's δθ."""
     first = next(iter(theta.values()))
     values, places = [], []
     for (kind, name, axis), (pos, i, j) in _index(cands).items():
-        U = unfold(theta[name], axis)
+        U = unfold(theta[name], max(axis, 0))
         if kind == DIAGONAL:
             values.append(0.5 * U.pow(2).sum(-1)[i])
         elif kind == SHIFT:
             values.append(U.sum(-1)[i])
         elif kind == FIBER:
             values.append(U.sum(0)[i])
+        elif kind == ENTRY:
+            values.append(theta[name].reshape(-1)[i])
         else:
             values.append((U[i] * U[j]).sum(-1))
         places += pos
@@ -125,3 +133,8 @@ def quantities(theta: dict[str, torch.Tensor], cands: list[Candidate]) -> torch.
         return first.new_zeros(0)
     order = torch.argsort(torch.tensor(places, device=first.device))
     return torch.cat(values)[order]
+
+
+def entries(zero_columns: dict[str, list[int]]) -> list[Candidate]:
+    """Single-entry translations for the coordinates no gradient moved (tensor name → flat indices)."""
+    return [Candidate(ENTRY, name, -1, k) for name, idx in zero_columns.items() for k in idx]

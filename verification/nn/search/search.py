@@ -25,7 +25,18 @@ from conslaw.algebra import ConslawError
 
 from ...report.prose import text_latex
 from ..model_map import dropout_off
-from .candidates import DIAGONAL, FIBER, SHIFT, Candidate, diagonal_and_shift, equations, pairs, quantities
+from .candidates import (
+    DIAGONAL,
+    ENTRY,
+    FIBER,
+    SHIFT,
+    Candidate,
+    diagonal_and_shift,
+    entries,
+    equations,
+    pairs,
+    quantities,
+)
 from .inputs import other_batch
 from .solve import ZERO_COLUMN, null_space, readable
 
@@ -97,6 +108,22 @@ class _Sampler:
             self.skipped += 1
         raise ConslawError(f"the model's outputs or gradients are not finite at {MAX_RETRIES} random points in a row "
                            "(a batch norm over a channel with no variance?): the symmetry search cannot sample it")
+
+    def inert(self, points: int = 2) -> dict[str, list[int]]:
+        """Per tensor, the flat indices of the coordinates that no gradient moves at ``points`` random points (both
+        batches): candidates for single-entry translations."""
+        moved = None
+        for _ in range(points):
+            _, rows = self.rows(64)
+            size = rows.abs().amax(0)
+            moved = size if moved is None else torch.maximum(moved, size)
+        still = moved <= 1e-13 * float(moved.max().clamp_min(1e-300))
+        out = {}
+        for name, part in zip(self.names, torch.split(still, self.sizes)):
+            idx = torch.nonzero(part).flatten().tolist()
+            if idx:
+                out[name] = idx
+        return out
 
     def system(self, cands: list[Candidate], needed: int, project: Optional[torch.Tensor] = None,
                extra: Optional[list[Candidate]] = None, deadline: float = float("inf")):
@@ -240,6 +267,10 @@ def symmetry_search(model: nn.Module, inputs: torch.Tensor, *, loss: str = "cros
             result.notes.append("symmetry search with the batch norms' own eps (at eps 0 the model is not finite at "
                                 "random points): the scale laws a batch norm gives, exact only at eps 0, are not found")
         ev = result.evidence
+        inert = sampler.inert()
+        if inert:
+            cands = cands + entries(inert)
+            ev["entries untouched by every gradient"] = sum(len(v) for v in inert.values())
         try:
             E, pts = sampler.system(cands, 3 * len(cands) // 2 + margin, deadline=deadline)
             first = null_space(E)
@@ -272,7 +303,7 @@ def symmetry_search(model: nn.Module, inputs: torch.Tensor, *, loss: str = "cros
         if basis.shape[0]:
             # scalings and mixings before translations: a law then reads without translation terms where the
             # symmetries split into linear ones and translations (readable's pivots come first)
-            order = sorted(range(len(coeff_cands)), key=lambda u: coeff_cands[u].kind in (SHIFT, FIBER))
+            order = sorted(range(len(coeff_cands)), key=lambda u: coeff_cands[u].kind in (SHIFT, FIBER, ENTRY))
             coeff_cands, basis = [coeff_cands[u] for u in order], basis[:, order]
             laws = readable(basis)
             laws, worst = _confirmed(sampler, coeff_cands, laws, result.notes)
@@ -369,6 +400,9 @@ def law_latex(cands: list[Candidate], row: torch.Tensor, shapes: dict) -> str:
             body = rf"\|{_slice(cand.tensor, nd, cand.axis, str(cand.i))}\|^2"
         elif cand.kind == SHIFT:
             body = rf"\textstyle\sum {_slice(cand.tensor, nd, cand.axis, str(cand.i))}"
+        elif cand.kind == ENTRY:
+            pos = [int(v) for v in torch.unravel_index(torch.tensor(cand.i), shapes[cand.tensor])]
+            body = rf"{_tex(cand.tensor)}[{','.join(map(str, pos))}]"
         elif cand.kind == FIBER:
             rest = [int(v) for v in torch.unravel_index(torch.tensor(cand.i), shapes[cand.tensor][1:])]
             body = rf"\textstyle\sum_k {_tex(cand.tensor)}[k,{','.join(map(str, rest))}]"
