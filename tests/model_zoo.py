@@ -319,7 +319,7 @@ ZOO = {
     "GPT (tied)": _build(TiedGPT, _tokens(4, 5, 11)),
     "LoRA": _build(LoRAMLP, torch.randn(16, 5, generator=_gen(), dtype=torch.float64)),
     "MoE": _build(MoE, torch.randn(16, 4, generator=_gen(), dtype=torch.float64)),
-    "ResNet-18 (width 1)": _build(lambda: resnet18(1, num_classes=3), _images(32, 8)),
+    "ResNet-18 (width 1)": _build(lambda: resnet18(1, num_classes=3), _images(16, 16)),
     "VGG-11 (width 1)": _build(lambda: vgg11(1, num_classes=3, hidden=8), _images(4, 32)),
     "MobileNetV3-Small blocks": _build(_mobilenet, _images(16, 16)),
     "nn.TransformerEncoder": _build(Encoder, _tokens(8, 5, 9)),

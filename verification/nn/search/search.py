@@ -131,9 +131,13 @@ class _Sampler:
         are then its rows) followed by ``extra`` candidates; the points used."""
         blocks, got, points = [], 0, 0
         per_point = max(8, -(-needed // MIN_POINTS))  # rows at one θ are few of the constraints: many points
+        start = time.perf_counter()
         while got < needed or points < MIN_POINTS:
-            if time.perf_counter() > deadline:
-                raise TimeoutError(f"{got} of {needed} rows")
+            now = time.perf_counter()
+            left = max(MIN_POINTS - points, -(-(needed - got) // per_point))
+            if points and now + (now - start) / points * left > deadline:  # the rest would run past the limit
+                raise TimeoutError(f"{got} of {needed} rows after {points} points; the remaining {left} points "
+                                   f"would take about {(now - start) / points * left:.0f} s more")
             theta, rows = self.rows(per_point)
             th, rs = self.split(theta), {n: r.reshape(r.shape[0], *self.shapes[n]) for n, r in
                                          zip(self.names, torch.split(rows, self.sizes, dim=1))}
@@ -226,7 +230,7 @@ def _broken_mixings(extra: list[Candidate], pair_part: torch.Tensor, points: int
 def symmetry_search(model: nn.Module, inputs: torch.Tensor, *, loss: str = "cross_entropy",
                     class_dim: Optional[int] = None, seed: int = 0, other_inputs: Optional[torch.Tensor] = None,
                     max_unknowns: int = MAX_UNKNOWNS, max_cost: float = MAX_COST, margin: int = 48,
-                    time_limit: float = 120.0) -> SearchResult:
+                    time_limit: float = 60.0) -> SearchResult:
     """The laws of every symmetry the candidates span (module docstring), confirmed on fresh random points.
 
     ``other_inputs``: the second batch (default :func:`.inputs.other_batch`).  A system over ``max_unknowns`` is not
@@ -271,6 +275,7 @@ def symmetry_search(model: nn.Module, inputs: torch.Tensor, *, loss: str = "cros
         if inert:
             cands = cands + entries(inert)
             ev["entries untouched by every gradient"] = sum(len(v) for v in inert.values())
+        basis = None
         try:
             E, pts = sampler.system(cands, 3 * len(cands) // 2 + margin, deadline=deadline)
             first = null_space(E)
@@ -297,9 +302,13 @@ def symmetry_search(model: nn.Module, inputs: torch.Tensor, *, loss: str = "cros
                                "stage 2 symmetries": second.basis.shape[0], "stage 2 gap": [second.null_sv, second.kept_sv]})
                     result.broken = _broken_mixings(extra, second.basis[:, k1:], pts2)
         except TimeoutError as exc:
-            result.notes.append(f"symmetry search stopped at its time limit of {time_limit:g} s ({exc}); nothing "
-                                "claimed from the unfinished stage")
-            return result
+            stage = "stage 1 (scalings and translations)" if basis is None else "stage 2 (mixings)"
+            result.notes.append(f"symmetry search stopped at its time limit of {time_limit:g} s in {stage} ({exc}); "
+                                "nothing claimed from the unfinished stage"
+                                + ("" if basis is None else "; the scalings and translations of stage 1 stand"))
+            if basis is None:
+                ev["seconds"] = round(time.perf_counter() - t0, 3)
+                return result
         if basis.shape[0]:
             # scalings and mixings before translations: a law then reads without translation terms where the
             # symmetries split into linear ones and translations (readable's pivots come first)
