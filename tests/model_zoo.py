@@ -309,18 +309,18 @@ def _build(factory, inputs):
 
 
 ZOO = {
-    "ViT (timm-style)": _build(ViT, _images(8, 8)),
-    "ConvNeXt block": _build(ConvNeXt, _images(8, 8)),
-    "MLP-Mixer": _build(Mixer, _images(8, 8)),
-    "LLaMA block": _build(Llama, _tokens(4, 5, 11)),
+    "ViT (timm-style)": _build(ViT, _images(32, 8)),
+    "ConvNeXt block": _build(ConvNeXt, _images(32, 8)),
+    "MLP-Mixer": _build(Mixer, _images(32, 8)),
+    "LLaMA block": _build(Llama, _tokens(16, 5, 11)),
     "U-Net": _build(UNet, _images(8, 8)),
     "LSTM": _build(lambda: RNNClassifier("lstm"), _tokens(16, 4, 7)),
     "GRU": _build(lambda: RNNClassifier("gru"), _tokens(16, 4, 7)),
-    "GPT (tied)": _build(TiedGPT, _tokens(4, 5, 11)),
+    "GPT (tied)": _build(TiedGPT, _tokens(16, 5, 11)),
     "LoRA": _build(LoRAMLP, torch.randn(16, 5, generator=_gen(), dtype=torch.float64)),
     "MoE": _build(MoE, torch.randn(16, 4, generator=_gen(), dtype=torch.float64)),
     "ResNet-18 (width 1)": _build(lambda: resnet18(1, num_classes=3), _images(16, 16)),
     "VGG-11 (width 1)": _build(lambda: vgg11(1, num_classes=3, hidden=8), _images(4, 32)),
     "MobileNetV3-Small blocks": _build(_mobilenet, _images(16, 16)),
-    "nn.TransformerEncoder": _build(Encoder, _tokens(8, 5, 9)),
+    "nn.TransformerEncoder": _build(Encoder, _tokens(32, 5, 9)),
 }

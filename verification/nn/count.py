@@ -131,6 +131,7 @@ class ModuleCountReport(TypedDict, total=False):
     laws_on_these_inputs: Optional[int]
     laws_of_inputs: Optional[int]
     laws_of_this_point: int
+    warnings: list[str]
     recount_inputs: int
     refuted: list[str]
     missed_in: dict[str, float]
@@ -276,11 +277,17 @@ def count_module_laws(model: nn.Module, inputs: torch.Tensor, *, loss: str = "cr
                            f"{tuple(inputs.shape)}")
     report = _count_on(model, torch.cat([inputs, other.to(inputs.device, inputs.dtype)]), inventory, **options)
     bounded = "bounds" in (narrow["status"], report["status"])
+    warnings = []
+    if not bounded and report["laws"] > narrow["laws"]:
+        warnings.append(f"the recount on {report['inputs']} inputs has more laws ({report['laws']}) than the count on "
+                        f"{inputs.shape[0]} ({narrow['laws']}), which cannot be: the numerical rank is unreliable here "
+                        "(its singular values decay with no gap), so neither count is more than evidence of its bounds")
     report.update({
+        "warnings": warnings,
         "inputs": int(inputs.shape[0]),
         "recount_inputs": int(inputs.shape[0] + other.shape[0]),
         "laws_on_these_inputs": None if narrow["status"] == "bounds" else narrow["laws"],
-        "laws_of_inputs": None if bounded else narrow["laws"] - report["laws"],
+        "laws_of_inputs": None if bounded or warnings else narrow["laws"] - report["laws"],
         "seconds": round(time.perf_counter() - t0, 4),
     })
     return report

@@ -129,6 +129,7 @@ def module_count_text(r: ModuleCountReport, source: str) -> str:
         out.append(f"  laws of this point: {r['laws_of_this_point']} coordinates no field moves at theta (a unit "
                    "inactive on every input), beyond the laws found")
     out.append(f"  {r['status']}: {r['verdict']}")
+    out += [f"  warning: {item}" for item in r.get("warnings", [])]
     out += [f"  refuted: {item}" for item in r["refuted"]]
     if r["missed_in"]:
         out.append("  the missed laws involve: " + ", ".join(f"{k} ({v:g})" for k, v in r["missed_in"].items()))
