@@ -399,10 +399,24 @@ def _coef(c: float, first: bool) -> str:
 
 
 def law_latex(cands: list[Candidate], row: torch.Tensor, shapes: dict) -> str:
-    """One law Σ_u c_u q_u in LaTeX: ½‖slice‖² terms, ⟨slice_i, slice_j⟩ terms, Σ slice terms."""
+    """One law Σ_u c_u q_u in LaTeX: ½‖slice‖² terms, ⟨slice_i, slice_j⟩ terms, Σ slice terms; every slice of
+    axis 0 with one coefficient reads as the whole tensor (½‖T‖², Σ T)."""
     terms = []
-    for u in torch.nonzero(row).flatten().tolist():
+    support = torch.nonzero(row).flatten().tolist()
+    whole: dict[tuple[str, str], float] = {}  # (kind, tensor) whose axis-0 slices all carry one coefficient
+    for kind in (DIAGONAL, SHIFT):
+        for t in {cands[u].tensor for u in support if cands[u].kind == kind and cands[u].axis == 0}:
+            coefs = {cands[u].i: float(row[u]) for u in support
+                     if cands[u].kind == kind and cands[u].tensor == t and cands[u].axis == 0}
+            if len(coefs) == shapes[t][0] and len(set(coefs.values())) == 1:
+                whole[(kind, t)] = next(iter(coefs.values()))
+    for (kind, t), c in whole.items():
+        coef = _coef(c * (0.5 if kind == DIAGONAL else 1.0), not terms)
+        terms.append(coef + (rf"\|{_tex(t)}\|^2" if kind == DIAGONAL else rf"\textstyle\sum {_tex(t)}"))
+    for u in support:
         c, cand = float(row[u]), cands[u]
+        if cand.axis == 0 and (cand.kind, cand.tensor) in whole:
+            continue
         nd = len(shapes[cand.tensor])
         coef = _coef(c * (0.5 if cand.kind == DIAGONAL else 1.0), not terms)
         if cand.kind == DIAGONAL:
