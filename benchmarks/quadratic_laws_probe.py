@@ -18,13 +18,13 @@ sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "tests"))
 from model_zoo import ZOO  # noqa: E402
 
 from conslaw.verification.nn.search.inputs import other_batch  # noqa: E402
-from conslaw.verification.nn.search.search import _Sampler  # noqa: E402
+from conslaw.verification.nn.search.sampler import Sampler  # noqa: E402
 from conslaw.verification.nn.search.solve import null_space  # noqa: E402
 
 
 def quadratic_laws(name: str, tensors: list[str], rows_per_unknown: int = 4, seed: int = 0) -> dict:
     model, x = ZOO[name]()
-    sampler = _Sampler(model, [x, other_batch(model, x, seed)], "cross_entropy", None, seed)
+    sampler = Sampler(model, [x, other_batch(model, x, seed)], "cross_entropy", None, seed)
     index, offset = [], 0
     for n, size in zip(sampler.names, sampler.sizes):
         if n in tensors:

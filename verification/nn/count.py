@@ -185,8 +185,8 @@ def _count_on(model: nn.Module, inputs: torch.Tensor, inventory: LawInventory, *
                    + f": the trace reached D − {with_inert} = {D - with_inert} directions, orthogonal to every law found")
     elif not confirmed:
         status = "found laws not confirmed"
-        verdict = (f"a law found leans on a field or bracket by {overlap[0]:.1e} (> {OVERLAP_TOL:g}): it does not hold "
-                   "for this model and loss")
+        verdict = (f"a law found (or a coordinate taken as inert at θ) leans on a field or bracket by {overlap[0]:.1e} "
+                   f"(> {OVERLAP_TOL:g}): it does not hold for this model and loss")
     elif stopped:
         status = "bounds"
         verdict = (f"between {found_rank} and {D - rank} laws: the trace was cut ({stopped}) before meeting the "

@@ -12,7 +12,8 @@ from conslaw.algebra import ConslawError
 
 from ..ops import CompositeOps
 from ..search.candidates import DIAGONAL, ENTRY, FIBER, PAIR, SHIFT, Candidate, quantities
-from ..search.search import law_latex, law_matrix, symmetry_search
+from ..search.latex import law_latex
+from ..search.search import law_matrix, symmetry_search
 from .inventory import LawGroup, LawInventory
 from .refute import refute_on_inputs
 
@@ -104,6 +105,7 @@ def complete_with_search(model: nn.Module, inventory: LawInventory, inputs: torc
     if not kept:
         inventory.notes.append(f"symmetry search: its {result.coefficients.shape[0]} laws are all in the span of the "
                                "patterns' laws")
+        _recover_coverage(model, inventory)
         return
     groups = law_groups(result.candidates, result.coefficients[kept], params)
     batch_norms = [m for m in model.modules() if isinstance(m, nn.modules.batchnorm._BatchNorm) and m.training]
