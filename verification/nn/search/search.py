@@ -15,6 +15,7 @@ coefficients over the candidates (plain data); :mod:`..laws.searched` makes law 
 """
 from __future__ import annotations
 
+import copy
 import time
 from dataclasses import dataclass, field
 from typing import Optional
@@ -110,8 +111,6 @@ def symmetry_search(model: nn.Module, inputs: torch.Tensor, *, loss: str = "cros
                f"cost D × rows = {cost:.1e} > max_cost={max_cost:.0e}")
             + "; the patterns' laws only (a narrower copy of the model can be searched)")
         return result
-    import copy
-
     model = copy.deepcopy(model).to(torch.float64)
     if inputs.is_floating_point():
         inputs = inputs.to(torch.float64)
@@ -159,7 +158,7 @@ def symmetry_search(model: nn.Module, inputs: torch.Tensor, *, loss: str = "cros
                     result.broken = broken_mixings(extra, second.basis[:, k1:], pts2)
         except TimeoutError as exc:
             stage = "stage 1 (scalings and translations)" if basis is None else "stage 2 (mixings)"
-            result.notes.append(f"symmetry search stopped at its time limit of {time_limit:g} s in {stage} ({exc}); "
+            result.notes.append(f"symmetry search stopped in {stage}: {exc} (time limit {time_limit:g} s); "
                                 "nothing claimed from the unfinished stage"
                                 + ("" if basis is None else "; the scalings and translations of stage 1 stand"))
             if basis is None:
