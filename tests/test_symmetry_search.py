@@ -177,3 +177,16 @@ def test_every_law_found_on_the_zoo_holds_on_fresh_data(name):
     checks = check_laws(model, inv, torch.nn.functional.cross_entropy, [(fresh, y)])
     assert all(c.verdict != "fail" for c in checks), [(c.group.kind, c.group.modules, c.max_relative_error)
                                                       for c in checks if c.verdict == "fail"]
+
+
+def test_rotary_embedding_is_named_as_what_breaks_the_query_key_mixing():
+    """LLaMA block: RoPE rotates each (2i, 2i+1) pair of q and k by a position-dependent angle, so no GL mixing of
+    their rows is a symmetry (only the joint scaling of a rotary pair survives): no mixing law involves wq, and the
+    note names wq's rows with the ops that follow it, the rotary embedding's neg and stack among them."""
+    model, x = ZOO["LLaMA block"]()
+    inv = find_laws(model, example_inputs=(x,))
+    assert not any("mixing" in g.kind and "layer.wq.weight" in g.params for g in inv.groups)
+    assert any("mixing" in g.kind and "layer.wv.weight" in g.params for g in inv.groups)  # v/o per key-value group
+    note = next(n for n in inv.notes if "no mixing of them is a symmetry" in n)
+    entry = next(part for part in note.split("; ") if part.startswith("layer.wq.weight axis 0"))
+    assert "neg" in entry and "stack" in entry

@@ -103,7 +103,7 @@ def find_laws(model: nn.Module, groups: Sequence[LawGroup] | None = None,
         inv.refuted = refuted
         inv.skipped += refuted
         if searched:
-            complete_with_search(model, inv, example_inputs[0], loss=loss, class_dim=class_dim)
+            complete_with_search(model, inv, example_inputs[0], loss=loss, class_dim=class_dim, graph=graph)
         elif search:
             inv.notes.append("symmetry search not run: it needs the forward's one input tensor")
     else:

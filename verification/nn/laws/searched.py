@@ -6,10 +6,12 @@ from __future__ import annotations
 from typing import Optional
 
 import torch
+import torch.fx as fx
 from torch import nn
 
 from conslaw.algebra import ConslawError
 
+from ..graph import op_name
 from ..ops import CompositeOps
 from ..search.candidates import DIAGONAL, ENTRY, FIBER, PAIR, SHIFT, Candidate, quantities
 from ..search.latex import law_latex
@@ -55,6 +57,13 @@ def _new_rows(found: torch.Tensor, candidates: torch.Tensor) -> list[int]:
     return kept
 
 
+def _with_ops(entry: str, graph: Optional[fx.Graph]) -> str:
+    """A broken-mixing entry ("NAME axis A (N mixings)") with the ops that follow NAME's module in the graph."""
+    module = entry.split(" axis ", 1)[0].rsplit(".", 1)[0]
+    ops = ops_after(graph, module)
+    return entry if not ops else f"{entry}, then {', '.join(ops)}"
+
+
 def _recover_coverage(model: nn.Module, inventory: LawInventory) -> None:
     """After the search, the modules the patterns listed as unsupported or without laws are restated: dropped
     where a law now involves their parameters, else said to have none by either path."""
@@ -78,10 +87,38 @@ def _recover_coverage(model: nn.Module, inventory: LawInventory) -> None:
     inventory.without_laws = restated(inventory.without_laws)
 
 
+OPS_SHOWN = 12  # ops named after a module whose mixings all fail
+
+
+def ops_after(graph: Optional[fx.Graph], module: str) -> list[str]:
+    """The names of the ops that read ``module``'s output in the traced graph, followed forward until the next
+    parametrised module calls (first reached first, each name once, at most ``OPS_SHOWN``): where what breaks a
+    mixing is to be looked for (e.g. a rotary embedding's mul, cat and neg after a query projection)."""
+    if graph is None:
+        return []
+    start = [n for n in graph.nodes if n.op == "call_module" and n.target == module]
+    seen, names, queue = set(start), [], [u for n in start for u in n.users]
+    while queue and len(names) < OPS_SHOWN:
+        node = queue.pop(0)
+        if node in seen or node.op in ("output", "placeholder"):
+            continue
+        seen.add(node)
+        if node.op == "call_module":
+            names.append(str(node.target))
+            continue
+        name = op_name(node) if node.op in ("call_function", "call_method") else node.op
+        if name not in names:
+            names.append(name)
+        queue += list(node.users)
+    return names
+
+
 def complete_with_search(model: nn.Module, inventory: LawInventory, inputs: torch.Tensor, *,
-                         loss: str = "cross_entropy", class_dim: Optional[int] = None, seed: int = 0) -> None:
+                         loss: str = "cross_entropy", class_dim: Optional[int] = None, seed: int = 0,
+                         graph: Optional[fx.Graph] = None) -> None:
     """Add to ``inventory`` the search's laws beyond its groups (in place); what the search did or why it did not
-    run goes to ``inventory.notes``, refuted search groups to ``refuted``/``skipped``."""
+    run goes to ``inventory.notes``, refuted search groups to ``refuted``/``skipped``.  ``graph``: the traced
+    graph, where the ops after a module whose mixings all fail are read (:func:`ops_after`)."""
     try:
         result = symmetry_search(model, inputs, loss=loss, class_dim=class_dim, seed=seed)
     except ConslawError as exc:  # never silent: the patterns' laws stand, and why the search gave nothing is said
@@ -94,7 +131,7 @@ def complete_with_search(model: nn.Module, inventory: LawInventory, inputs: torc
             "symmetry search: these axes have indices that scale independently, yet no mixing of them is a symmetry "
             f"(every candidate mixing fails the system solved at {result.evidence.get('stage 2 points', 0)} random "
             "points; an elementwise weight, a rotary embedding or an activation between the tensors breaks GL): "
-            + "; ".join(result.broken))
+            + "; ".join(_with_ops(entry, graph) for entry in result.broken))
     if result.coefficients is None or not result.coefficients.shape[0]:
         return
     names = [n for n, p in model.named_parameters() if p.requires_grad]
