@@ -25,17 +25,19 @@ EPS_SLACK = 1e-2
 
 def _combined_lean(group: LawGroup, tensors: list[torch.Tensor], direction: list[torch.Tensor],
                    norm_L: torch.Tensor, gen: torch.Generator) -> float:
-    """|⟨∇(c·h), ∇L⟩| / (‖∇(c·h)‖ ‖∇L‖) for one random combination c of the group's laws h: one jvp and one vjp,
-    so the memory is that of one gradient, whatever the number of laws.  Zero (to rounding) when every law of the
-    group is orthogonal to ∇L; a law that is not makes it nonzero for almost every c."""
+    """|⟨∇(c·h), ∇L⟩| / (‖∇(c·h)‖ ‖∇L‖) for one random combination c of the group's laws h: one vjp gives
+    ∇(c·h) = J_hᵀ c, whose dot with ∇L and norm follow, so the memory is that of one gradient, whatever the number of
+    laws.  Zero (to rounding) when every law of the group is orthogonal to ∇L; a law that is not makes it nonzero
+    for almost every c."""
     def values(*ts):
         return group.values(dict(zip(group.params, ts)))
 
-    h, dots = torch.func.jvp(values, tuple(tensors), tuple(direction))
+    h, pullback = torch.func.vjp(values, *tensors)
     c = torch.randn(h.shape, generator=gen, dtype=h.dtype).to(h.device)
-    _, pullback = torch.func.vjp(values, *tensors)
-    norm = torch.sqrt(sum(gr.pow(2).sum() for gr in pullback(c)))
-    return float((c * dots).sum().abs() / (norm * norm_L)) if norm > 0 else 0.0
+    grads = pullback(c)
+    norm = torch.sqrt(sum(gr.pow(2).sum() for gr in grads))
+    dot = sum((gr * d).sum() for gr, d in zip(grads, direction))
+    return float(dot.abs() / (norm * norm_L)) if norm > 0 else 0.0
 
 
 def refute_on_inputs(model: nn.Module, groups: Sequence[LawGroup], inputs: tuple, draws: int = 3,
