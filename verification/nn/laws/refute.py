@@ -35,8 +35,9 @@ def _combined_lean(group: LawGroup, tensors: list[torch.Tensor], direction: list
     h, pullback = torch.func.vjp(values, *tensors)
     c = torch.randn(h.shape, generator=gen, dtype=h.dtype).to(h.device)
     grads = pullback(c)
-    norm = torch.sqrt(sum(gr.pow(2).sum() for gr in grads))
-    dot = sum((gr * d).sum() for gr, d in zip(grads, direction))
+    # reductions without temporaries of the parameters' size (an 84M-parameter model has several)
+    norm = torch.sqrt(sum(torch.linalg.vector_norm(gr).square() for gr in grads))
+    dot = sum(torch.dot(gr.reshape(-1), d.reshape(-1)) for gr, d in zip(grads, direction))
     return float(dot.abs() / (norm * norm_L)) if norm > 0 else 0.0
 
 
