@@ -1,5 +1,5 @@
 """Every law group verified on example inputs before it is returned: one random combination of its laws against
-the loss gradient (one jvp and one vjp), with dropout off; a group that fails is refuted with the reason."""
+the loss gradient (one vjp), with dropout off; a group that fails is refuted with the reason."""
 from __future__ import annotations
 
 from typing import Sequence
