@@ -16,8 +16,9 @@ import torch
 from torch import nn
 from torch.func import functional_call
 
-from conslaw.verification.nn.count import _law_gradients, _unit_rows, module_map
+from conslaw.verification.nn.count import _unit_rows, module_map
 from conslaw.verification.nn.laws import find_laws
+from conslaw.verification.nn.laws.inventory import law_gradients
 from conslaw.verification.numeric.random_trace import left_normed
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "tests"))
@@ -45,7 +46,7 @@ def main() -> None:
     print(f"torch {torch.__version__}; GPT-2 block of tests/gpt_block.py, {len(x)} sequences, float64")
     for label, build in (("torch's fused layer_norm", torch_map), ("composite formula (module_map)", module_map)):
         theta, names, g = build(model, x)
-        unit = _unit_rows(_law_gradients(inv, model, names, theta))
+        unit = _unit_rows(law_gradients(inv.groups, model, names, theta))
         coeffs = torch.randn((6, 3, g(theta).shape[0]), generator=torch.Generator().manual_seed(5),
                              dtype=torch.float64)
         cos = (_unit_rows(torch.func.vmap(lambda a: left_normed(g, a)(theta))(coeffs)) @ unit.T).abs().amax(0)

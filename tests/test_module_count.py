@@ -115,8 +115,9 @@ def test_composite_norms_give_exact_higher_brackets(norm):
     laws found stay orthogonal (to 1e-12) to brackets of depth 3, which go through third derivatives."""
     import torch.nn.functional as F
 
-    from conslaw.verification.nn.count import _law_gradients, _unit_rows, module_map
+    from conslaw.verification.nn.count import _unit_rows, module_map
     from conslaw.verification.nn.laws import find_laws
+    from conslaw.verification.nn.laws.inventory import law_gradients
     from conslaw.verification.nn.ops import CompositeOps
     from conslaw.verification.numeric.random_trace import left_normed
 
@@ -131,7 +132,7 @@ def test_composite_norms_give_exact_higher_brackets(norm):
     inv = find_laws(model, example_inputs=(x,))
     assert inv.count > 0
     theta, names, g = module_map(model, x, batch_norm_eps=0.0)  # the scale laws hold exactly at eps = 0
-    unit = _unit_rows(_law_gradients(inv, model, names, theta))
+    unit = _unit_rows(law_gradients(inv.groups, model, names, theta))
     coeffs = torch.randn((4, 3, g(theta).shape[0]), generator=torch.Generator().manual_seed(2), dtype=torch.float64)
     brackets = torch.func.vmap(lambda a: left_normed(g, a)(theta))(coeffs)
     assert float((_unit_rows(brackets) @ unit.T).abs().max()) < 1e-12

@@ -18,32 +18,16 @@ from typing import Optional, TypedDict
 
 import torch
 from torch import nn
-from torch.func import jacrev
 
 from conslaw.algebra import ConslawError
 
 from ..numeric.random_trace import left_normed, random_lie_trace
 from ..numeric.rank import numerical_rank
 from .laws import LawInventory, dropout_off, find_laws
+from .laws.inventory import law_gradients
 from .model_map import LOSSES, class_axis, module_map  # noqa: F401  (re-exported: the count's map)
 from .search.inputs import other_batch
-
-
-def _law_gradients(inventory: LawInventory, model: nn.Module, names: list[str], theta0: torch.Tensor) -> torch.Tensor:
-    """The gradients at θ_0 of every law found, as rows (F × D)."""
-    if not inventory.groups:
-        return theta0.new_zeros((0, theta0.shape[0]))
-    shapes = {n: p.shape for n, p in model.named_parameters()}
-    sizes = [shapes[n].numel() for n in names]
-    frozen = {n: p.detach() for n, p in model.named_parameters() if n not in names}
-
-    def laws(theta):
-        params = {n: t.reshape(shapes[n]) for n, t in zip(names, torch.split(theta, sizes))}
-        params.update(frozen)
-        return torch.cat([g.values(params) for g in inventory.groups])
-
-    return jacrev(laws)(theta0)
-
+from .search.solve import unmoved
 
 # a found law whose gradient leans on a field by more than this (relative) is not confirmed by the fields
 OVERLAP_TOL = 1e-6
@@ -95,7 +79,7 @@ def _inert_rows(fields: torch.Tensor) -> torch.Tensor:
     """Unit rows e_k for the coordinates that no random field moves at θ_0 (a weight of a unit inactive on every
     input, of a transposed-convolution tap that no input reaches): inert here, so conserved near θ_0 wherever the
     inactivity is an open condition — laws of this point, not of the model (the trace confirms each one)."""
-    inert = (fields.abs() <= INERT_TOL * fields.abs().max().clamp_min(1e-300)).all(0)
+    inert = unmoved(fields, INERT_TOL)
     idx = torch.nonzero(inert).flatten()
     rows = fields.new_zeros((idx.numel(), fields.shape[1]))
     rows[torch.arange(idx.numel()), idx] = 1.0
@@ -151,7 +135,7 @@ def _count_on(model: nn.Module, inputs: torch.Tensor, inventory: LawInventory, *
     """One count on one batch (:func:`count_module_laws`'s docstring), against ``inventory``."""
     t0 = time.perf_counter()
     theta0, names, g = module_map(model, inputs, loss, batch_norm_eps, class_dim)
-    jac = _law_gradients(inventory, model, names, theta0)
+    jac = law_gradients(inventory.groups, model, names, theta0)
     unit = _unit_rows(jac)
     overlap = [0.0]
     drawn: list[torch.Tensor] = []

@@ -61,6 +61,23 @@ class LawInventory:
         return sum(g.count for g in self.groups)
 
 
+def law_gradients(groups: list[LawGroup], model: nn.Module, names: list[str], theta: torch.Tensor) -> torch.Tensor:
+    """The gradients at θ (flat, over the trainable parameters ``names`` in order) of every law of ``groups``, as
+    rows (F × D); the model's other parameters are constants."""
+    if not groups:
+        return theta.new_zeros((0, theta.shape[0]))
+    shapes = {n: p.shape for n, p in model.named_parameters()}
+    sizes = [shapes[n].numel() for n in names]
+    frozen = {n: p.detach() for n, p in model.named_parameters() if n not in names}
+
+    def laws(flat):
+        params = {n: t.reshape(shapes[n]) for n, t in zip(names, torch.split(flat, sizes))}
+        params.update(frozen)
+        return torch.cat([g.values(params) for g in groups])
+
+    return torch.func.jacrev(laws)(theta)
+
+
 def _tex(name: str) -> str:
     return r"\mathtt{" + latex_text(name) + "}"
 

@@ -16,45 +16,12 @@ from ..ops import CompositeOps
 from ..search.candidates import DIAGONAL, ENTRY, FIBER, PAIR, SHIFT, Candidate, quantities
 from ..search.latex import law_latex
 from ..search.search import law_matrix, symmetry_search
-from .inventory import LawGroup, LawInventory
+from ..search.solve import independent_rows
+from .inventory import LawGroup, LawInventory, law_gradients
 from .refute import refute_on_inputs
 
 TERM_NAMES = {DIAGONAL: "scaling", PAIR: "mixing", SHIFT: "translation", FIBER: "translation", ENTRY: "translation"}
 INDEPENDENT = 1e-6  # a search law counts as new when its gradient's part outside the span found is this (relative)
-
-
-def _pattern_gradients(model: nn.Module, groups: list[LawGroup], names: list[str]) -> torch.Tensor:
-    """The gradients at the model's θ of the patterns' laws, as rows over the trainable parameters ``names``."""
-    params = dict(model.named_parameters())
-    theta = {n: params[n].detach().to(torch.float64) for n in names}
-    rows = []
-    for g in groups:
-        if not all(p in theta for p in g.params):
-            continue
-        jac = torch.func.jacrev(lambda *ts, g=g: g.values(dict(zip(g.params, ts))).to(torch.float64),
-                                argnums=tuple(range(len(g.params))))(*[theta[p] for p in g.params])
-        parts = dict(zip(g.params, jac))
-        rows.append(torch.cat([parts[n].reshape(g.count, -1) if n in parts else
-                               torch.zeros(g.count, theta[n].numel(), dtype=torch.float64) for n in names], dim=1))
-    return torch.cat(rows) if rows else torch.zeros(0, sum(t.numel() for t in theta.values()), dtype=torch.float64)
-
-
-def _new_rows(found: torch.Tensor, candidates: torch.Tensor) -> list[int]:
-    """The rows of ``candidates`` that each add a direction to the span of ``found`` and of the rows kept before."""
-    basis: list[torch.Tensor] = []
-    if found.shape[0]:
-        q, r = torch.linalg.qr(found.T)
-        keep = r.diagonal().abs() > 1e-10 * r.diagonal().abs().max().clamp_min(1e-300)
-        basis = list(q[:, keep].T)
-    kept = []
-    for k, row in enumerate(candidates):
-        res = row.clone()
-        for b in basis:
-            res -= (res @ b) * b
-        if float(res.norm()) > INDEPENDENT * float(row.norm()):
-            basis.append(res / res.norm())
-            kept.append(k)
-    return kept
 
 
 def _with_ops(entry: str, graph: Optional[fx.Graph]) -> str:
@@ -138,7 +105,9 @@ def complete_with_search(model: nn.Module, inventory: LawInventory, inputs: torc
     params = dict(model.named_parameters())
     theta = {n: params[n].detach().to(torch.float64) for n in names}
     search_rows = law_matrix(result.candidates, result.coefficients, theta, names)
-    kept = _new_rows(_pattern_gradients(model, inventory.groups, names), search_rows)
+    flat = torch.cat([params[n].detach().reshape(-1) for n in names])
+    found = law_gradients(inventory.groups, model, names, flat).to(torch.float64)
+    kept = independent_rows(search_rows, span=found, rel=INDEPENDENT)
     if not kept:
         inventory.notes.append(f"symmetry search: its {result.coefficients.shape[0]} laws are all in the span of the "
                                "patterns' laws")

@@ -13,6 +13,7 @@ from conslaw.algebra import ConslawError
 
 from ..model_map import module_map
 from .candidates import Candidate, equations
+from .solve import unmoved
 
 MAX_RETRIES = 20  # random points in a row where the model is not finite before giving up
 MIN_POINTS = 8  # random points θ per solved system (a symmetry must hold at every θ)
@@ -64,12 +65,8 @@ class Sampler:
     def inert(self, points: int = 2) -> dict[str, list[int]]:
         """Per tensor, the flat indices of the coordinates that no gradient moves at ``points`` random points (both
         batches): candidates for single-entry translations."""
-        moved = None
-        for _ in range(points):
-            _, rows = self.rows(64)
-            size = rows.abs().amax(0)
-            moved = size if moved is None else torch.maximum(moved, size)
-        still = moved <= 1e-13 * float(moved.max().clamp_min(1e-300))
+        rows = torch.cat([self.rows(64)[1] for _ in range(points)])
+        still = unmoved(rows)
         out = {}
         for name, part in zip(self.names, torch.split(still, self.sizes)):
             idx = torch.nonzero(part).flatten().tolist()

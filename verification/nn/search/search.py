@@ -39,7 +39,7 @@ from .candidates import (
 from .inputs import other_batch
 from .mixings import active_indices, broken_mixings
 from .sampler import Sampler
-from .solve import ZERO_COLUMN, null_space, readable
+from .solve import ZERO_COLUMN, independent_rows, null_space, readable
 
 MAX_UNKNOWNS = 6000  # a larger system is not solved (an SVD of about 1.5 U × U doubles): said in the notes
 MAX_COST = 2e9  # D × rows (the gradients' floats over the search): a costlier search is not run, said in the notes
@@ -217,15 +217,6 @@ def _independent(sampler: Sampler, cands, laws: torch.Tensor) -> torch.Tensor:
     """The laws whose gradients at a random point are independent, kept in order (Gram–Schmidt, relative 1e-8)."""
     if not laws.shape[0]:
         return laws
-    grads = _gradients(sampler, cands, laws, sampler.random_theta())
-    kept, basis = [], []
-    for k, g in enumerate(grads):
-        r = g.clone()
-        for b in basis:
-            r -= (r @ b) * b
-        if float(r.norm()) > 1e-8 * float(g.norm()):
-            basis.append(r / r.norm())
-            kept.append(k)
-    return laws[kept]
+    return laws[independent_rows(_gradients(sampler, cands, laws, sampler.random_theta()))]
 
 

@@ -86,3 +86,27 @@ def snap(A: torch.Tensor, tol: float = 1e-7) -> torch.Tensor:
         if abs(float(f) - x) <= tol * max(1.0, abs(x)):
             flat[pos] = float(f)
     return out
+
+
+def independent_rows(rows: torch.Tensor, span: torch.Tensor | None = None, rel: float = 1e-8) -> list[int]:
+    """The indices of the rows that each add a direction to the span of ``span`` (rows) and of the rows kept before,
+    in order (Gram–Schmidt: kept when the part outside is above ``rel`` of the row's norm)."""
+    basis: list[torch.Tensor] = []
+    if span is not None and span.shape[0]:
+        q, r = torch.linalg.qr(span.T)
+        keep = r.diagonal().abs() > 1e-10 * r.diagonal().abs().max().clamp_min(1e-300)
+        basis = list(q[:, keep].T)
+    kept = []
+    for k, row in enumerate(rows):
+        res = row.clone()
+        for b in basis:
+            res -= (res @ b) * b
+        if float(res.norm()) > rel * float(row.norm()):
+            basis.append(res / res.norm())
+            kept.append(k)
+    return kept
+
+
+def unmoved(rows: torch.Tensor, rel: float = 1e-13) -> torch.Tensor:
+    """The coordinates (columns) that no row moves: every entry at most ``rel`` of the largest (a boolean mask)."""
+    return rows.abs().amax(0) <= rel * rows.abs().max().clamp_min(1e-300)
