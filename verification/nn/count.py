@@ -39,6 +39,39 @@ def _unit_rows(rows: torch.Tensor) -> torch.Tensor:
 
 LOCATE_MAX_D = 6000  # the missed laws are located by one SVD of the values drawn: D² floats
 
+# float64: the trace keeps a direction down to this relative residual.  Where the rank at the deciding tolerance
+# (1e-8, relative to the largest singular value) falls short of the found laws' bound D − F, the absolute singular
+# values of the unit rows drawn decide (D ≤ FINE_MAX_D): the goal-th must stand NOISE_MARGIN times above the noise
+# floor ε·√rows, ε the found laws' largest |cos| with a value drawn (how large a true zero comes out)
+FINE_TOL = 1e-10
+FINE_MAX_D = 3000
+NOISE_MARGIN = 10.0
+NOISE_EPS = 1e-16  # ε where no law was found to measure it
+
+
+def _fine_rank(drawn: list[torch.Tensor], goal: int, noise: float) -> tuple[bool, str]:
+    """Whether the values drawn have rank ``goal`` (= D − laws found) above the noise floor, when the deciding
+    tolerance fell short — singular values that decay with no gap at 1e-8 relative (the ViT's LayerNorm and
+    attention brackets reach 1e-12 absolute) —, with the note that says so.  Lower-bound argument: every row is a
+    unit vector computed with a relative error of about ε (what the found laws' |cos| with them shows, since those
+    are exact zeros), so the rounding moves no singular value by more than ε·√rows; the goal-th standing
+    NOISE_MARGIN times above that gives rank ≥ goal, and the found laws give rank ≤ goal."""
+    if not drawn or goal < 1:
+        return False, ""
+    rows = torch.cat([_unit_rows(b) for b in drawn])
+    if rows.shape[0] < goal:
+        return False, ""
+    s = torch.linalg.svdvals(rows)
+    floor = max(noise, NOISE_EPS) * rows.shape[0] ** 0.5
+    smallest = float(s[goal - 1])
+    if smallest < NOISE_MARGIN * floor:
+        return False, ""
+    after = f", the next {float(s[goal]):.1e}" if goal < s.shape[0] else ""
+    return True, (f"the trace's rank meets D − F only below the deciding tolerance (singular values with no gap at "
+                  f"1e-8 relative): the {goal}-th singular value of the {rows.shape[0]} unit values drawn is "
+                  f"{smallest:.1e}{after}, {smallest / floor:.0f} times the noise floor ε·√rows = {floor:.1e} "
+                  f"(ε = {max(noise, NOISE_EPS):.1e}, the found laws' largest |cos| with a value drawn)")
+
 
 def _locate_missed(drawn: list[torch.Tensor], laws: torch.Tensor, rank: int, names: list[str],
                    model: nn.Module) -> dict[str, float]:
@@ -150,15 +183,22 @@ def _count_on(model: nn.Module, inputs: torch.Tensor, inventory: LawInventory, *
         unit = torch.cat([unit, inert])
 
         def watch(block: torch.Tensor) -> None:
-            if theta0.shape[0] <= LOCATE_MAX_D:
+            if theta0.shape[0] <= max(LOCATE_MAX_D, FINE_MAX_D):
                 drawn.append(block)
             if unit.shape[0] and block.shape[0]:
                 overlap[0] = max(overlap[0], float((_unit_rows(block) @ unit.T).abs().max()))
 
         result = random_lie_trace(g, theta0, seed=seed, max_level=max_level, time_limit=time_limit, batch=batch,
-                                  target=theta0.shape[0] - with_inert, watch=watch)
+                                  target=theta0.shape[0] - with_inert, watch=watch,
+                                  accept_tol=FINE_TOL if theta0.dtype == torch.float64 else None)
     report = result.to_dict()
-    D, rank = report["D"], report["rank"]
+    D = report["D"]
+    rank, fine_note = report["rank"], ""
+    if (theta0.dtype == torch.float64 and not result.cut and rank < D - with_inert and overlap[0] <= OVERLAP_TOL
+            and D <= FINE_MAX_D):
+        met, fine_note = _fine_rank(drawn, D - with_inert, overlap[0])
+        rank = D - with_inert if met else rank
+    report.update({"rank": rank, "laws": D - rank, "rank_note": fine_note})
     point = with_inert - found_rank  # laws of this point: inert coordinates beyond the laws found
     stopped = next((lv["stopped"] for lv in result.levels if "stopped" in lv), "")
     confirmed = overlap[0] <= OVERLAP_TOL
@@ -166,7 +206,8 @@ def _count_on(model: nn.Module, inputs: torch.Tensor, inventory: LawInventory, *
         status = "all found"
         verdict = (f"the {found_rank} independent laws found are all the laws"
                    + (f" with the {point} coordinates inert at this θ (laws of this point)" if point else "")
-                   + f": the trace reached D − {with_inert} = {D - with_inert} directions, orthogonal to every law found")
+                   + f": the trace reached D − {with_inert} = {D - with_inert} directions, orthogonal to every law found"
+                   + (f"; {fine_note}" if fine_note else ""))
     elif not confirmed:
         status = "found laws not confirmed"
         verdict = (f"a law found (or a coordinate taken as inert at θ) leans on a field or bracket by {overlap[0]:.1e} "
