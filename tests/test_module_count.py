@@ -47,6 +47,25 @@ def test_numerical_count_against_the_pattern_matcher(act, hidden_laws, recognise
     assert full["status"] == "all found"
 
 
+def test_units_active_on_every_input_give_laws_of_this_theta():
+    """Inputs ≥ 0, first-layer weights and biases > 0: every hidden ReLU is the identity on every input, so near θ the
+    net is linear and has its r(r+1)/2 Gram laws (Prop. 3.5, r = 4 ≤ n + 1 + m) where the model (at random θ) has
+    r rescale laws: the r(r − 1)/2 mixings are laws of this θ, found by the region search and set apart."""
+    torch.manual_seed(0)
+    model = nn.Sequential(nn.Linear(3, 4), nn.ReLU(), nn.Linear(4, 3)).double()
+    with torch.no_grad():
+        model[0].weight.abs_().add_(0.1)
+        model[0].bias.abs_().add_(0.1)
+    x = torch.randn(30, 3, dtype=torch.float64).abs()
+    r = count_module_laws(model, x, other_inputs=torch.rand(30, 3, dtype=torch.float64))
+    column_sums, rescale, gram = 4 + 1, 4, 4 * 5 // 2
+    assert r["laws"] == gram + column_sums
+    assert r["found_independent"] == rescale + column_sums
+    assert r["laws_of_this_point"] == gram - rescale
+    assert r["status"] == "all found", r["verdict"]
+    assert r["region_search"]["evidence"]["laws of the region only"] >= gram - rescale
+
+
 def test_mse_has_no_column_sums():
     model, x = _mlp(nn.ReLU())
     assert count_module_laws(model, x, loss="mse")["laws"] == 4
@@ -176,3 +195,17 @@ def test_frozen_parameters_are_constants():
     r = count_module_laws(model, x)
     assert r["D"] == 4 * 3 + 3
     assert r["laws"] == 5
+
+
+def test_the_rank_below_the_deciding_tolerance_counts_only_above_the_noise_floor():
+    """Ten unit values spanning ten directions, the tenth only by 1e-11 (a bracket nearly in the span of the fields):
+    its singular value, about 7e-12, is a direction when the noise floor ε·√rows is a hundred times smaller, and is
+    not when ε is 1e-12 (then it may be rounding)."""
+    from conslaw.verification.nn.count import _fine_rank
+
+    eye = torch.eye(20, dtype=torch.float64)
+    block = torch.cat([eye[:9], (eye[0] + 1e-11 * eye[9])[None]])
+    met, note = _fine_rank([block], 10, 1e-16)
+    assert met and "10-th singular value" in note
+    assert _fine_rank([block], 10, 1e-12) == (False, "")
+    assert _fine_rank([block], 11, 1e-16) == (False, "")  # fewer values drawn than the goal

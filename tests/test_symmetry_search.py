@@ -116,7 +116,8 @@ def test_rows_that_are_not_finite_are_skipped_or_refused():
 
 
 @pytest.mark.parametrize("name, of_point", [("LSTM", 0), ("GRU", 0), ("LoRA", 0), ("MoE", 0), ("U-Net", 6),
-                                             ("LLaMA block", 0)])
+                                             ("LLaMA block", 0), ("nn.TransformerEncoder", 0), ("MLP-Mixer", 0),
+                                             ("GPT (tied)", 0), ("ConvNeXt block", 0), ("ViT (timm-style)", 0)])
 def test_zoo_found_equals_counted(name, of_point):
     """The laws of the model (counted on the inputs and a second batch) are all found; the laws of these inputs
     alone (e.g. the mixture's hidden units inactive on this batch) and of this θ (the U-Net's transposed-convolution
@@ -129,6 +130,46 @@ def test_zoo_found_equals_counted(name, of_point):
     assert report["found_independent"] + of_point == report["laws"]
     if report["laws_on_these_inputs"] is not None:
         assert report["laws_on_these_inputs"] == report["laws"] + report["laws_of_inputs"]
+
+
+def test_stream_read_by_layer_norms_has_its_mean_mixing_law():
+    """nn.TransformerEncoder (pre-norm, no final norm): the stream x is read by LayerNorms, which remove each token's
+    mean, and by the head, so x ↦ (I + s11ᵀ)x on every writer (embedding, out_proj, linear2) and head ↦ head(I + s11ᵀ)⁻¹
+    is a symmetry — one law, ½‖Σ_i emb[:, i]‖² + … − ½‖Σ_i head[:, i]‖², of the search's mean-mixing candidates."""
+    model, x = ZOO["nn.TransformerEncoder"]()
+    inv = find_laws(model, example_inputs=(x,))
+    means = [g for g in inv.groups if "emb.weight" in g.params and "head.weight" in g.params]
+    assert len(means) == 1 and means[0].count == 1
+    latex = means[0].latex
+    assert r"\sum_i \mathtt{emb.weight}[:,i]\|^2" in latex and r"-\tfrac{1}{2}\|\textstyle\sum_i \mathtt{head.weight}" in latex
+    assert all(p in means[0].params for p in ("enc.layers.0.self_attn.out_proj.weight", "enc.layers.0.linear2.bias"))
+
+
+@pytest.mark.slow
+def test_mobilenet_se_units_active_on_every_input_are_laws_of_this_theta():
+    """MobileNetV3-Small's blocks: the squeeze-excitation's fc1 sees pooled ReLU outputs (≥ 0), so some of its units are
+    active on every input; near θ they act linearly and their mixings (k(k − 1)/2 for k such units in one SE, Prop.
+    3.5 less the rescales) are laws of this θ, set apart by the region search: found = counted for the rest."""
+    from conslaw.verification.nn.search.inputs import other_batch
+
+    model, x = ZOO["MobileNetV3-Small blocks"]()
+    both = torch.cat([x, other_batch(model, x, 0)])
+    active = {}
+    hooks = [m.register_forward_hook(lambda mod, i, o, n=n: active.__setitem__(n, int((o > 0).flatten(1).all(0).sum())))
+             for n, m in model.named_modules() if n.endswith("fc1")]
+    with torch.no_grad():
+        for m in model.modules():
+            if isinstance(m, nn.BatchNorm2d):
+                m.eps = 0.0
+        model(both)
+    for h in hooks:
+        h.remove()
+    mixings = sum(k * (k - 1) // 2 for k in active.values())
+    assert mixings > 0
+    report = count_module_laws(model, x, inventory=find_laws(model, example_inputs=(x,)))
+    assert report["status"] == "all found", report["verdict"]
+    assert report["laws"] == report["found_independent"] + report["laws_of_this_point"]
+    assert report["region_search"]["evidence"]["laws of the region only"] == mixings
 
 
 def test_unet_dead_tap_is_the_point_law():

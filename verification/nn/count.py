@@ -27,7 +27,8 @@ from .laws import LawInventory, dropout_off, find_laws
 from .laws.inventory import law_gradients
 from .model_map import LOSSES, class_axis, module_map  # noqa: F401  (re-exported: the count's map)
 from .search.inputs import other_batch
-from .search.solve import unmoved
+from .search.search import law_matrix, symmetry_search
+from .search.solve import independent_rows, unmoved
 
 # a found law whose gradient leans on a field by more than this (relative) is not confirmed by the fields
 OVERLAP_TOL = 1e-6
@@ -164,13 +165,14 @@ class ModuleCountReport(TypedDict, total=False):
 
 def _count_on(model: nn.Module, inputs: torch.Tensor, inventory: LawInventory, *, loss: str, seed: int,
               max_level: int, time_limit: Optional[float], batch_norm_eps: Optional[float], batch: int,
-              class_dim: Optional[int]) -> ModuleCountReport:
-    """One count on one batch (:func:`count_module_laws`'s docstring), against ``inventory``."""
+              class_dim: Optional[int], region: Optional[torch.Tensor] = None) -> ModuleCountReport:
+    """One count on one batch (:func:`count_module_laws`'s docstring), against ``inventory``; ``region``: the
+    gradients at θ of the laws of its region (rows), set apart with the inert coordinates."""
     t0 = time.perf_counter()
     theta0, names, g = module_map(model, inputs, loss, batch_norm_eps, class_dim)
     jac = law_gradients(inventory.groups, model, names, theta0)
     unit = _unit_rows(jac)
-    overlap = [0.0]
+    overlap, floor = [0.0], [0.0]
     drawn: list[torch.Tensor] = []
     with dropout_off(model) as dropped:
         fields = _random_fields(g, theta0, seed)
@@ -179,14 +181,21 @@ def _count_on(model: nn.Module, inputs: torch.Tensor, inventory: LawInventory, *
         unit = unit[lean <= OVERLAP_TOL]
         found_rank = numerical_rank(jac[lean <= OVERLAP_TOL]).rank if unit.shape[0] else 0
         inert = _inert_rows(fields)
+        if region is not None and region.shape[0]:  # the region's laws that add to the found laws and inert rows
+            region = _unit_rows(region.to(inert.device, inert.dtype))
+            inert = torch.cat([inert, region[independent_rows(region, torch.cat([unit, inert]))]])
         with_inert = numerical_rank(torch.cat([jac[lean <= OVERLAP_TOL], inert])).rank if inert.shape[0] else found_rank
+        n_found = unit.shape[0]
         unit = torch.cat([unit, inert])
 
         def watch(block: torch.Tensor) -> None:
             if theta0.shape[0] <= max(LOCATE_MAX_D, FINE_MAX_D):
                 drawn.append(block)
             if unit.shape[0] and block.shape[0]:
-                overlap[0] = max(overlap[0], float((_unit_rows(block) @ unit.T).abs().max()))
+                cos = (_unit_rows(block) @ unit.T).abs()
+                overlap[0] = max(overlap[0], float(cos.max()))
+                if n_found:  # the noise floor: the found laws' (exact zeros, up to rounding)
+                    floor[0] = max(floor[0], float(cos[:, :n_found].max()))
 
         result = random_lie_trace(g, theta0, seed=seed, max_level=max_level, time_limit=time_limit, batch=batch,
                                   target=theta0.shape[0] - with_inert, watch=watch,
@@ -196,21 +205,23 @@ def _count_on(model: nn.Module, inputs: torch.Tensor, inventory: LawInventory, *
     rank, fine_note = report["rank"], ""
     if (theta0.dtype == torch.float64 and not result.cut and rank < D - with_inert and overlap[0] <= OVERLAP_TOL
             and D <= FINE_MAX_D):
-        met, fine_note = _fine_rank(drawn, D - with_inert, overlap[0])
+        met, fine_note = _fine_rank(drawn, D - with_inert, floor[0])
         rank = D - with_inert if met else rank
     report.update({"rank": rank, "laws": D - rank, "rank_note": fine_note})
-    point = with_inert - found_rank  # laws of this point: inert coordinates beyond the laws found
+    point = with_inert - found_rank  # laws of this θ: inert coordinates and region laws beyond the laws found
     stopped = next((lv["stopped"] for lv in result.levels if "stopped" in lv), "")
     confirmed = overlap[0] <= OVERLAP_TOL
     if rank >= D - with_inert and confirmed:
         status = "all found"
         verdict = (f"the {found_rank} independent laws found are all the laws"
-                   + (f" with the {point} coordinates inert at this θ (laws of this point)" if point else "")
+                   + (f" with {point} laws of this θ (coordinates inert at θ, symmetries of the region around θ)"
+                      if point else "")
                    + f": the trace reached D − {with_inert} = {D - with_inert} directions, orthogonal to every law found"
                    + (f"; {fine_note}" if fine_note else ""))
     elif not confirmed:
         status = "found laws not confirmed"
-        verdict = (f"a law found (or a coordinate taken as inert at θ) leans on a field or bracket by {overlap[0]:.1e} "
+        verdict = (f"a law found (or a coordinate taken as inert at θ, or a law of its region) leans on a field or "
+                   f"bracket by {overlap[0]:.1e} "
                    f"(> {OVERLAP_TOL:g}): it does not hold for this model and loss")
     elif stopped:
         status = "bounds"
@@ -219,7 +230,7 @@ def _count_on(model: nn.Module, inputs: torch.Tensor, inventory: LawInventory, *
     else:
         status = "missed"
         verdict = (f"{D - rank} laws, {D - rank - with_inert} of them not found by find_laws"
-                   + (f" ({point} more are coordinates inert at this θ)" if point else ""))
+                   + (f" ({point} more are laws of this θ: inert coordinates, symmetries of its region)" if point else ""))
     missed_in = _locate_missed(drawn, unit, rank + with_inert, names, model) \
         if status == "missed" and D <= LOCATE_MAX_D else {}
     report.update({
@@ -249,11 +260,32 @@ def _count_on(model: nn.Module, inputs: torch.Tensor, inventory: LawInventory, *
     return report
 
 
+REGION_SPREAD = 1e-3  # the region search's points: θ_t + spread·rms(θ_t)·N(0, 1)
+REGION_TIME = 30.0  # seconds for the region search (it stops with a note past them)
+
+
+def region_laws(model: nn.Module, inputs: torch.Tensor, other: torch.Tensor, *, loss: str, class_dim: Optional[int],
+                seed: int) -> tuple[torch.Tensor, list[str], dict]:
+    """The laws of the region around the model's θ that are not laws at random θ: :func:`~.search.search.symmetry_search`
+    with its points drawn near θ (``REGION_SPREAD``), on ``inputs`` and ``other``, less the combinations that hold at
+    random points.  Where every input keeps a unit active, the GL mixing of those units is a symmetry there (a ReLU
+    that acts as the identity), not at random θ: a law of this θ.  Returns (their gradients at θ as rows over the
+    trainable parameters in order, the search's notes, its evidence)."""
+    result = symmetry_search(model, inputs, loss=loss, class_dim=class_dim, seed=seed, other_inputs=other,
+                             spread=REGION_SPREAD, time_limit=REGION_TIME)
+    params = {n: p.detach().to(torch.float64) for n, p in model.named_parameters() if p.requires_grad}
+    names = list(params)
+    if result.region_only is None or not result.region_only.shape[0]:
+        return torch.zeros((0, sum(p.numel() for p in params.values())), dtype=torch.float64), result.notes, \
+            result.evidence
+    return law_matrix(result.candidates, result.region_only, params, names), result.notes, result.evidence
+
+
 def count_module_laws(model: nn.Module, inputs: torch.Tensor, *, loss: str = "cross_entropy", seed: int = 0,
                       max_level: int = 10, time_limit: Optional[float] = None,
                       inventory: Optional[LawInventory] = None, batch_norm_eps: Optional[float] = 0.0,
                       batch: int = 64, class_dim: Optional[int] = None, recount: bool = True,
-                      other_inputs: Optional[torch.Tensor] = None) -> ModuleCountReport:
+                      other_inputs: Optional[torch.Tensor] = None, region: bool = True) -> ModuleCountReport:
     """The numerical count of ``model``'s laws at its current θ on ``inputs``, set against what :func:`find_laws`
     found.
 
@@ -273,9 +305,10 @@ def count_module_laws(model: nn.Module, inputs: torch.Tensor, *, loss: str = "cr
     outputs for the cross-entropy (default torch's: 1 for outputs of 2 or more dimensions, e.g. (N, C, H, W)).
     Parameters with ``requires_grad=False`` are constants, not coordinates of θ.
 
-    **Laws of this point**: a coordinate that no random field moves at θ (a weight of a unit inactive on every
-    input, whatever the input) is conserved near θ; such coordinates, beyond the laws found, are counted in
-    ``laws_of_this_point`` and the trace stops at D − (found + them).
+    **Laws of this θ**: a coordinate that no random field moves at θ (a weight of a unit inactive on every
+    input, whatever the input) is conserved near θ, and so is the Noether quantity of a symmetry of the region
+    around θ (``region``, the default: :func:`region_laws`, e.g. the mixings of units active on every input); such
+    laws, beyond the laws found, are counted in ``laws_of_this_point`` and the trace stops at D − (found + them).
 
     **Laws of these inputs** (``recount``, the default): a law can hold only because of the batch — a unit inactive
     on every input, an embedding row no token uses, a channel the batch never excites.  The count is therefore
@@ -292,15 +325,20 @@ def count_module_laws(model: nn.Module, inputs: torch.Tensor, *, loss: str = "cr
         inventory = find_laws(model, example_inputs=(inputs,), loss=loss, class_dim=class_dim)
     options = dict(loss=loss, seed=seed, max_level=max_level, time_limit=time_limit, batch_norm_eps=batch_norm_eps,
                    batch=batch, class_dim=class_dim)
-    narrow = _count_on(model, inputs, inventory, **options)
-    if not recount:
-        narrow["seconds"] = round(time.perf_counter() - t0, 4)
-        return narrow
     other = other_inputs if other_inputs is not None else other_batch(model, inputs, seed)
     if other.shape[1:] != inputs.shape[1:]:
         raise ConslawError(f"other_inputs have shape {tuple(other.shape)}, not a batch like the inputs' "
                            f"{tuple(inputs.shape)}")
-    report = _count_on(model, torch.cat([inputs, other.to(inputs.device, inputs.dtype)]), inventory, **options)
+    rows, notes, evidence = region_laws(model, inputs, other, loss=loss, class_dim=class_dim, seed=seed) \
+        if region else (None, [], {})
+    narrow = _count_on(model, inputs, inventory, region=rows, **options)
+    narrow.update({"region_search": {"notes": notes, "evidence": evidence}})
+    if not recount:
+        narrow["seconds"] = round(time.perf_counter() - t0, 4)
+        return narrow
+    report = _count_on(model, torch.cat([inputs, other.to(inputs.device, inputs.dtype)]), inventory, region=rows,
+                       **options)
+    report["region_search"] = narrow["region_search"]
     bounded = "bounds" in (narrow["status"], report["status"])
     warnings = []
     if not bounded and report["laws"] > narrow["laws"]:

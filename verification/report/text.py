@@ -126,8 +126,9 @@ def module_count_text(r: ModuleCountReport, source: str) -> str:
                    + ("laws of these inputs only unknown (a count is a bound)" if r["laws_of_inputs"] is None else
                       f"{r['laws_of_inputs']} of them are laws of these inputs only, reported apart"))
     if r.get("laws_of_this_point"):
-        out.append(f"  laws of this point: {r['laws_of_this_point']} coordinates no field moves at theta (a unit "
-                   "inactive on every input), beyond the laws found")
+        out.append(f"  laws of this theta: {r['laws_of_this_point']} beyond the laws found (coordinates no field moves "
+                   "at theta, e.g. of a unit inactive on every input; symmetries of the region around theta, e.g. the "
+                   "mixings of units active on every input)")
     out.append(f"  {r['status']}: {r['verdict']}")
     out += [f"  warning: {item}" for item in r.get("warnings", [])]
     out += [f"  refuted: {item}" for item in r["refuted"]]

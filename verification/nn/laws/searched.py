@@ -13,14 +13,14 @@ from conslaw.algebra import ConslawError
 
 from ..graph import op_name
 from ..ops import CompositeOps
-from ..search.candidates import DIAGONAL, ENTRY, FIBER, PAIR, SHIFT, Candidate, quantities
+from ..search.candidates import DIAGONAL, ENTRY, FIBER, MEAN, PAIR, SHIFT, Candidate, quantities
 from ..search.latex import law_latex
 from ..search.search import law_matrix, symmetry_search
 from ..search.solve import independent_rows
 from .inventory import LawGroup, LawInventory, law_gradients
 from .refute import refute_on_inputs
 
-TERM_NAMES = {DIAGONAL: "scaling", PAIR: "mixing", SHIFT: "translation", FIBER: "translation", ENTRY: "translation"}
+TERM_NAMES = {DIAGONAL: "scaling", PAIR: "mixing", MEAN: "mixing", SHIFT: "translation", FIBER: "translation", ENTRY: "translation"}
 INDEPENDENT = 1e-6  # a search law counts as new when its gradient's part outside the span found is this (relative)
 
 

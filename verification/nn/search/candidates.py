@@ -7,6 +7,10 @@ For a parameter tensor θ_t and an axis a of length n, write θ_t^{(a)} for its 
 * **diagonal** (t, a, i): scale slice i, δθ_t = E_ii ×_a θ_t — its Noether quantity is ½‖θ_t[…, i, …]‖²;
 * **pair** (t, a, i, j), i < j: the symmetric mixing δθ_t = (E_ij + E_ji) ×_a θ_t — quantity
   ⟨θ_t[…, i, …], θ_t[…, j, …]⟩;
+* **mean** (t, a): the mixing of all the slices of axis a alike, δθ_t = 11ᵀ ×_a θ_t — quantity
+  ½‖Σ_i θ_t[…, i, …]‖² (the stream of a transformer whose readers are all LayerNorms: x ↦ (I + s 11ᵀ)x changes
+  only the mean of each token, which every LayerNorm removes; its writers carry 11ᵀ, a reader that is not a
+  LayerNorm the opposite);
 * **shift** (t, a, i): translate slice i by the constant 1, δθ = 1_{slice i} — quantity Σ θ_t[…, i, …];
 * **fiber** (t, 0, m), for tensors of 3 or more axes: translate the fibre along axis 0 at the multi-index m of the
   other axes, δθ_t[:, m] = 1 — quantity Σ_k θ_t[k, m] (e.g. a convolution whose output channels all feed
@@ -27,7 +31,7 @@ from dataclasses import dataclass
 
 import torch
 
-DIAGONAL, PAIR, SHIFT, FIBER, ENTRY = "diagonal", "pair", "shift", "fiber", "entry"
+DIAGONAL, PAIR, MEAN, SHIFT, FIBER, ENTRY = "diagonal", "pair", "mean", "shift", "fiber", "entry"
 
 
 @dataclass(frozen=True)
@@ -74,6 +78,13 @@ def pairs(active: dict[tuple[str, int], list[int]]) -> list[Candidate]:
     return out
 
 
+def means(shapes: dict[str, torch.Size], active: dict[tuple[str, int], list[int]]) -> list[Candidate]:
+    """One mean-mixing candidate per axis of length ≥ 2 of every tensor, except the axes whose indices are all
+    ``active`` (their pairs and diagonals span 11ᵀ already: the mean would be a zero action)."""
+    return [Candidate(MEAN, name, axis, 0) for name, shape in shapes.items() for axis, n in enumerate(shape)
+            if n > 1 and len(active.get((name, axis), ())) < n]
+
+
 def _index(cands: list[Candidate]) -> dict[tuple[str, str, int], tuple[list[int], list[int], list[int]]]:
     """Candidates grouped by (kind, tensor, axis): (positions in the list, i's, j's)."""
     groups: dict = {}
@@ -89,7 +100,8 @@ def equations(rows: dict[str, torch.Tensor], theta: dict[str, torch.Tensor], can
     """The linear system of the candidates' coefficients: row r is ⟨J_r, δ_u θ⟩ for every candidate u, where J_r
     (``rows[t]``: shape (R, *θ_t.shape)) is a gradient ∇_θ⟨w_r, g(θ, x)⟩ at the point ``theta``.
 
-    diagonal (t, a, i): Σ over slice i of J_r·θ_t; pair (t, a, i, j): G_ij + G_ji with G = J^{(a)} θ^{(a)ᵀ};
+    diagonal (t, a, i): Σ over slice i of J_r·θ_t; mean (t, a): ⟨Σ_i J_r^{(a)}[i], Σ_i θ_t^{(a)}[i]⟩;
+    pair (t, a, i, j): G_ij + G_ji with G = J^{(a)} θ^{(a)ᵀ};
     shift (t, a, i): Σ over slice i of J_r; fibre (t, 0, m): Σ_k J_r[k, m]; entry (t, −1, k): J_r.flat[k].
     Shape (R, len(cands))."""
     some = next(iter(rows.values()))
@@ -104,6 +116,8 @@ def equations(rows: dict[str, torch.Tensor], theta: dict[str, torch.Tensor], can
             vals = unfold(J, 0, lead=1).sum(1)[:, i]
         elif kind == ENTRY:
             vals = J.reshape(J.shape[0], -1)[:, i]
+        elif kind == MEAN:
+            vals = (unfold(J, axis, lead=1).sum(1) * unfold(th, axis).sum(0)).sum(-1)[:, None].expand(-1, len(pos))
         else:
             G = torch.einsum("rnk,mk->rnm", unfold(J, axis, lead=1), unfold(th, axis))
             vals = G[:, i, j] + G[:, j, i]
@@ -112,7 +126,8 @@ def equations(rows: dict[str, torch.Tensor], theta: dict[str, torch.Tensor], can
 
 
 def quantities(theta: dict[str, torch.Tensor], cands: list[Candidate]) -> torch.Tensor:
-    """q_u(θ) for every candidate at one point: ½‖slice_i‖² (diagonal), ⟨slice_i, slice_j⟩ (pair), Σ slice_i
+    """q_u(θ) for every candidate at one point: ½‖slice_i‖² (diagonal), ⟨slice_i, slice_j⟩ (pair), ½‖Σ_i slice_i‖²
+    (mean), Σ slice_i
     (shift), Σ_k θ_t[k, m] (fibre), θ_t.flat[k] (entry); differentiable, so that ∇q_u is the candidate's δθ."""
     first = next(iter(theta.values()))
     values, places = [], []
@@ -126,6 +141,8 @@ def quantities(theta: dict[str, torch.Tensor], cands: list[Candidate]) -> torch.
             values.append(U.sum(0)[i])
         elif kind == ENTRY:
             values.append(theta[name].reshape(-1)[i])
+        elif kind == MEAN:
+            values.append((0.5 * U.sum(0).pow(2).sum()).reshape(1))
         else:
             values.append((U[i] * U[j]).sum(-1))
         places += pos

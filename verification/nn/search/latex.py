@@ -6,7 +6,7 @@ from fractions import Fraction
 import torch
 
 from ...report.prose import text_latex
-from .candidates import DIAGONAL, ENTRY, FIBER, SHIFT, Candidate
+from .candidates import DIAGONAL, ENTRY, FIBER, MEAN, SHIFT, Candidate
 
 
 def _tex(name: str) -> str:
@@ -32,7 +32,7 @@ def _coef(c: float, first: bool) -> str:
 
 
 def law_latex(cands: list[Candidate], row: torch.Tensor, shapes: dict) -> str:
-    """One law Σ_u c_u q_u in LaTeX: ½‖slice‖² terms, ⟨slice_i, slice_j⟩ terms, Σ slice terms; every slice of
+    """One law Σ_u c_u q_u in LaTeX: ½‖slice‖² terms, ⟨slice_i, slice_j⟩ terms, ½‖Σ_i slice_i‖² terms, Σ slice terms; every slice of
     axis 0 with one coefficient reads as the whole tensor (½‖T‖², Σ T)."""
     terms = []
     support = torch.nonzero(row).flatten().tolist()
@@ -51,8 +51,13 @@ def law_latex(cands: list[Candidate], row: torch.Tensor, shapes: dict) -> str:
         if cand.axis == 0 and (cand.kind, cand.tensor) in whole:
             continue
         nd = len(shapes[cand.tensor])
-        coef = _coef(c * (0.5 if cand.kind == DIAGONAL else 1.0), not terms)
-        if cand.kind == DIAGONAL:
+        coef = _coef(c * (0.5 if cand.kind in (DIAGONAL, MEAN) else 1.0), not terms)
+        if cand.kind == MEAN:
+            idx = [":"] * nd
+            idx[cand.axis] = "i"
+            body = (rf"\|\textstyle\sum_i {_tex(cand.tensor)}" + ("[" + ",".join(idx) + "]" if nd > 1 else "_i")
+                    + r"\|^2")
+        elif cand.kind == DIAGONAL:
             body = rf"\|{_slice(cand.tensor, nd, cand.axis, str(cand.i))}\|^2"
         elif cand.kind == SHIFT:
             body = rf"\textstyle\sum {_slice(cand.tensor, nd, cand.axis, str(cand.i))}"

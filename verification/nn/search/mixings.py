@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import torch
 
-from .candidates import DIAGONAL, Candidate
+from .candidates import DIAGONAL, PAIR, Candidate
 
 
 def active_indices(basis: torch.Tensor, cands: list[Candidate], shapes: dict) -> dict[tuple[str, int], list[int]]:
@@ -56,6 +56,8 @@ def broken_mixings(extra: list[Candidate], pair_part: torch.Tensor, points: int)
         torch.zeros(len(extra), dtype=torch.bool)
     by_axis: dict[tuple[str, int], list[bool]] = {}
     for c, u in zip(extra, used.tolist()):
+        if c.kind != PAIR:
+            continue
         by_axis.setdefault((c.tensor, c.axis), []).append(u)
     return [f"{tensor} axis {axis} ({len(flags)} mixings)" for (tensor, axis), flags in by_axis.items()
             if not any(flags)]

@@ -1,6 +1,7 @@
 """Gradients of a model at seeded random points, the rows of the symmetry search's system: every trainable tensor
-drawn N(0, rms(θ_t)²) entrywise, on the example inputs and a second batch in turn, the loss's directions as the
-numerical count takes them (:func:`~..model_map.module_map`)."""
+drawn N(0, rms(θ_t)²) entrywise — or, near the model's θ (``spread``), θ_t + spread·rms(θ_t)·N(0, 1) — on the
+example inputs and a second batch in turn, the loss's directions as the numerical count takes them
+(:func:`~..model_map.module_map`)."""
 from __future__ import annotations
 
 import time
@@ -23,7 +24,7 @@ class Sampler:
     """Gradients ∇_θ⟨w, g(θ, x)⟩ of the model at random points θ, on the example inputs and on another batch."""
 
     def __init__(self, model: nn.Module, batches: list[torch.Tensor], loss: str, class_dim, seed: int,
-                 batch_norm_eps: Optional[float] = 0.0):
+                 batch_norm_eps: Optional[float] = 0.0, spread: Optional[float] = None):
         self.maps = [module_map(model, x, loss, batch_norm_eps, class_dim) for x in batches]
         theta0, self.names, _ = self.maps[0]
         params = dict(model.named_parameters())
@@ -31,6 +32,8 @@ class Sampler:
         self.sizes = [params[n].numel() for n in self.names]
         self.theta0 = theta0.to(torch.float64) if theta0.dtype != torch.float64 else theta0
         self.rms = {n: float(t.pow(2).mean().sqrt()) or 1.0 for n, t in self.split(theta0).items()}
+        self.batch_norm_eps = batch_norm_eps
+        self.spread = spread  # None: points anywhere; else relative distance of the points from the model's θ
         self.gen = torch.Generator().manual_seed(seed)
         self.point = 0
         self.skipped = 0  # random points where the model was not finite (skipped, counted in the evidence)
@@ -41,7 +44,8 @@ class Sampler:
     def random_theta(self) -> torch.Tensor:
         parts = [torch.randn(s, generator=self.gen, dtype=self.theta0.dtype) * self.rms[n]
                  for n, s in zip(self.names, self.sizes)]
-        return torch.cat(parts).to(self.theta0.device)
+        step = torch.cat(parts).to(self.theta0.device)
+        return step if self.spread is None else self.theta0 + self.spread * step
 
     def rows(self, most: int) -> tuple[torch.Tensor, torch.Tensor]:
         """(θ, up to ``most`` gradients at θ as rows) at the next random point, the batches taken in turn."""

@@ -3,7 +3,8 @@ invariant, found from gradients at random points and confirmed on fresh ones, an
 
 Two stages keep the system small.  Stage 1 solves for the scalings and translations (Σ_a n_a unknowns per
 tensor, plus single-entry translations of the coordinates no gradient moves).  Stage 2 adds the symmetric mixings
-(E_ij + E_ji) of every axis between the indices that stage 1 scales unlike the others (:mod:`.mixings`), and
+(E_ij + E_ji) of every axis between the indices that stage 1 scales unlike the others (:mod:`.mixings`) and the
+mixing 11ᵀ of every axis (all its slices alike: a transformer's stream read by LayerNorms only), and
 solves again with the stage-1 symmetries as unknowns: GL(n) laws such as W_Q W_Qᵀ − W_K W_Kᵀ, AAᵀ − BᵀB (LoRA) or
 those of a linear layer pair appear there.  A mixing among indices that no stage-1 symmetry scales apart is not
 searched: a limitation of the family (the README says so).
@@ -29,10 +30,12 @@ from ..model_map import dropout_off
 from .candidates import (
     ENTRY,
     FIBER,
+    MEAN,
     SHIFT,
     Candidate,
     diagonal_and_shift,
     entries,
+    means,
     pairs,
     quantities,
 )
@@ -57,6 +60,8 @@ class SearchResult:
     notes: list[str] = field(default_factory=list)
     # the axes whose indices stage 1 scales independently but where no tested mixing is a symmetry, with the test
     broken: list[str] = field(default_factory=list)
+    # with ``spread``: the laws of the region (rows of ``coefficients``' span) that are not laws at random θ
+    region_only: Optional[torch.Tensor] = None
 
     @property
     def count(self) -> int:
@@ -87,13 +92,17 @@ def _refined(sampler: Sampler, cands: list[Candidate], basis: torch.Tensor, dead
 def symmetry_search(model: nn.Module, inputs: torch.Tensor, *, loss: str = "cross_entropy",
                     class_dim: Optional[int] = None, seed: int = 0, other_inputs: Optional[torch.Tensor] = None,
                     max_unknowns: int = MAX_UNKNOWNS, max_cost: float = MAX_COST, margin: int = 48,
-                    time_limit: float = 60.0) -> SearchResult:
+                    time_limit: float = 60.0, spread: Optional[float] = None) -> SearchResult:
     """The laws of every symmetry the candidates span (module docstring), confirmed on fresh random points.
 
     ``other_inputs``: the second batch (default :func:`.inputs.other_batch`).  A system over ``max_unknowns`` is not
     solved, nor one whose gradients would hold more than ``max_cost`` floats in all, and a search past ``time_limit``
     seconds stops; either is said in ``notes`` (with what was found so
-    far, nothing claimed from an unsolved stage).  Runs in float64 on a copy of the model."""
+    far, nothing claimed from an unsolved stage).  Runs in float64 on a copy of the model.
+
+    ``spread``: draw the points near the model's θ instead (θ_t + spread·rms(θ_t)·N(0, 1)): the symmetries of the
+    region around θ, where the units active on every input stay active — laws of this θ, not of the model (the
+    count sets them apart, :func:`~..count.count_module_laws`)."""
     t0 = time.perf_counter()
     deadline = t0 + time_limit
     if not isinstance(inputs, torch.Tensor) or inputs.ndim < 1:
@@ -118,11 +127,11 @@ def symmetry_search(model: nn.Module, inputs: torch.Tensor, *, loss: str = "cros
     if other.is_floating_point():
         other = other.to(torch.float64)
     with dropout_off(model):
-        sampler = Sampler(model, [inputs, other], loss, class_dim, seed)
+        sampler = Sampler(model, [inputs, other], loss, class_dim, seed, spread=spread)
         try:
             sampler.rows(1)
         except ConslawError:  # batch norms at eps 0 on channels with no variance: their own eps, scale laws then broken
-            sampler = Sampler(model, [inputs, other], loss, class_dim, seed, batch_norm_eps=None)
+            sampler = Sampler(model, [inputs, other], loss, class_dim, seed, batch_norm_eps=None, spread=spread)
             result.notes.append("symmetry search with the batch norms' own eps (at eps 0 the model is not finite at "
                                 "random points): the scale laws a batch norm gives, exact only at eps 0, are not found")
         ev = result.evidence
@@ -139,7 +148,8 @@ def symmetry_search(model: nn.Module, inputs: torch.Tensor, *, loss: str = "cros
                        "stage 1 gap": [first.null_sv, first.kept_sv]})
             basis, coeff_cands = first.basis, cands
             if first.basis.shape[0]:
-                extra = pairs(active_indices(readable(first.basis), cands, sampler.shapes))
+                active = active_indices(readable(first.basis), cands, sampler.shapes)
+                extra = pairs(active) + means(sampler.shapes, active)
                 ev["stage 2 unknowns"] = first.basis.shape[0] + len(extra)
                 if extra and first.basis.shape[0] + len(extra) > max_unknowns:
                     result.notes.append(f"mixing symmetries not searched: {len(extra)} candidate mixings exceed "
@@ -167,16 +177,46 @@ def symmetry_search(model: nn.Module, inputs: torch.Tensor, *, loss: str = "cros
         if basis.shape[0]:
             # scalings and mixings before translations: a law then reads without translation terms where the
             # symmetries split into linear ones and translations (readable's pivots come first)
-            order = sorted(range(len(coeff_cands)), key=lambda u: coeff_cands[u].kind in (SHIFT, FIBER, ENTRY))
+            # and the mean mixings last: where the translations of an axis are laws, ½‖Σ_i slice_i‖² is a function of
+            # them and is the one dropped as dependent
+            order = sorted(range(len(coeff_cands)),
+                           key=lambda u: 2 if coeff_cands[u].kind == MEAN else coeff_cands[u].kind in (SHIFT, FIBER, ENTRY))
             coeff_cands, basis = [coeff_cands[u] for u in order], basis[:, order]
             laws = readable(basis)
             laws, worst = _confirmed(sampler, coeff_cands, laws, result.notes)
             ev["confirmation |cos| max"] = worst
             laws = _independent(sampler, coeff_cands, laws)
             result.candidates, result.coefficients = coeff_cands, laws
+            if spread is not None and laws.shape[0]:
+                result.region_only = _region_only(model, [inputs, other], loss, class_dim, seed, sampler, coeff_cands,
+                                                  laws, deadline, margin)
+                ev["laws of the region only"] = int(result.region_only.shape[0])
     ev["points skipped (not finite)"] = sampler.skipped
     ev["seconds"] = round(time.perf_counter() - t0, 3)
     return result
+
+
+def _region_only(model: nn.Module, batches: list[torch.Tensor], loss: str, class_dim, seed: int, near: Sampler,
+                 cands: list[Candidate], laws: torch.Tensor, deadline: float, margin: int) -> torch.Tensor:
+    """The part of the region's laws that is not a symmetry at random θ: the combinations of ``laws`` that hold at
+    random points (solved and refined there) are removed, and the orthogonal complement of them (in the laws'
+    coefficients) is returned, as coefficients over ``cands``."""
+    anywhere = Sampler(model, batches, loss, class_dim, seed + 1, batch_norm_eps=near.batch_norm_eps)
+    try:
+        anywhere.rows(1)
+    except ConslawError:  # finite near θ, not at random points with batch norms at eps 0: their own eps
+        anywhere = Sampler(model, batches, loss, class_dim, seed + 1, batch_norm_eps=None)
+    E, _ = anywhere.system(cands, 3 * laws.shape[0] // 2 + margin, deadline=deadline)
+    # in the coordinates where E's columns have unit norm, on an orthonormal basis q of the laws: a combination that
+    # holds at random points has residuals at rounding level against 1 (as in _refined)
+    scale = E.norm(dim=0)
+    scale = torch.where(scale > ZERO_COLUMN * scale.max().clamp_min(1e-300), scale, torch.ones_like(scale))
+    q, _ = torch.linalg.qr((laws * scale).T)
+    held = null_space(E / scale @ q, reference=1.0).basis  # orthonormal rows, in q's coordinates
+    if not held.shape[0]:
+        return laws
+    _, _, vh = torch.linalg.svd(held, full_matrices=True)
+    return (vh[held.shape[0]:] @ q.T) / scale
 
 
 def _gradients(sampler: Sampler, cands: list[Candidate], laws: torch.Tensor, theta: torch.Tensor) -> torch.Tensor:
