@@ -153,6 +153,8 @@ class ModuleCountReport(TypedDict, total=False):
     recount_inputs: int
     refuted: list[str]
     missed_in: dict[str, float]
+    rank_note: str
+    region_search: dict
     status: str
     verdict: str
     traced_by: Optional[str]

@@ -135,6 +135,7 @@ def module_count_text(r: ModuleCountReport, source: str) -> str:
     if r["missed_in"]:
         out.append("  the missed laws involve: " + ", ".join(f"{k} ({v:g})" for k, v in r["missed_in"].items()))
     out += [f"  not analysed: {item}" for item in r["not_analysed"]]
+    out += [f"  region search: {item}" for item in r.get("region_search", {}).get("notes", [])]
     out.append(f"  time {r['seconds']:.3f} s")
     return _text(out)
 
