@@ -138,7 +138,7 @@ def test_stream_read_by_layer_norms_has_its_mean_mixing_law():
     is a symmetry — one law, ½‖Σ_i emb[:, i]‖² + … − ½‖Σ_i head[:, i]‖², of the search's mean-mixing candidates."""
     model, x = ZOO["nn.TransformerEncoder"]()
     inv = find_laws(model, example_inputs=(x,))
-    means = [g for g in inv.groups if "emb.weight" in g.params and "head.weight" in g.params]
+    means = [g for g in inv.groups if "mixing" in g.kind and "emb.weight" in g.params and "head.weight" in g.params]
     assert len(means) == 1 and means[0].count == 1
     latex = means[0].latex
     assert r"\sum_i \mathtt{emb.weight}[:,i]\|^2" in latex and r"-\tfrac{1}{2}\|\textstyle\sum_i \mathtt{head.weight}" in latex
