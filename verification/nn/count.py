@@ -205,14 +205,13 @@ def _count_on(model: nn.Module, inputs: torch.Tensor, inventory: LawInventory, *
     report = result.to_dict()
     D = report["D"]
     rank, fine_note = report["rank"], ""
-    if (theta0.dtype == torch.float64 and not result.cut and rank < D - with_inert and overlap[0] <= OVERLAP_TOL
-            and D <= FINE_MAX_D):
+    confirmed = overlap[0] <= OVERLAP_TOL
+    if theta0.dtype == torch.float64 and not result.cut and rank < D - with_inert and confirmed and D <= FINE_MAX_D:
         met, fine_note = _fine_rank(drawn, D - with_inert, floor[0])
         rank = D - with_inert if met else rank
     report.update({"rank": rank, "laws": D - rank, "rank_note": fine_note})
     point = with_inert - found_rank  # laws of this θ: inert coordinates and region laws beyond the laws found
     stopped = next((lv["stopped"] for lv in result.levels if "stopped" in lv), "")
-    confirmed = overlap[0] <= OVERLAP_TOL
     if rank >= D - with_inert and confirmed:
         status = "all found"
         verdict = (f"the {found_rank} independent laws found are all the laws"

@@ -77,16 +77,37 @@ def _refined(sampler: Sampler, cands: list[Candidate], basis: torch.Tensor, dead
         if not basis.shape[0]:
             return basis, rounds
         E, _ = sampler.system(cands, basis.shape[0] + 16, project=project, extra=extra, deadline=deadline)
-        # in the coordinates where E's columns have unit norm, with an orthonormal basis: residuals of true
-        # symmetries are at rounding level against 1, whatever the scale of the model
-        scale = E.norm(dim=0)
-        scale = torch.where(scale > ZERO_COLUMN * scale.max().clamp_min(1e-300), scale, torch.ones_like(scale))
-        q, _ = torch.linalg.qr((basis * scale).T)
-        sub = null_space(E / scale @ q, reference=1.0)
-        if sub.basis.shape[0] == basis.shape[0]:
+        held, q, scale = _held_within(E, basis)
+        if held.shape[0] == basis.shape[0]:
             return basis, rounds
-        basis = (sub.basis @ q.T) / scale
+        basis = (held @ q.T) / scale
     raise TimeoutError(f"the null space still shrank after {REFINE_ROUNDS} rounds of fresh points")
+
+
+def _held_within(E: torch.Tensor, basis: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    """The combinations of ``basis``'s rows that E annihilates, as orthonormal rows over q, with (q, scale): in the
+    coordinates where E's columns have unit norm (``scale``) and on an orthonormal basis q of ``basis``, the
+    residuals of true symmetries are at rounding level against 1, whatever the scale of the model.  A held row r is
+    the coefficient vector (r qᵀ) / scale."""
+    scale = E.norm(dim=0)
+    scale = torch.where(scale > ZERO_COLUMN * scale.max().clamp_min(1e-300), scale, torch.ones_like(scale))
+    q, _ = torch.linalg.qr((basis * scale).T)
+    return null_space(E / scale @ q, reference=1.0).basis, q, scale
+
+
+def _finite_sampler(model: nn.Module, batches: list[torch.Tensor], loss: str, class_dim, seed: int,
+                    batch_norm_eps: Optional[float], spread: Optional[float]) -> tuple[Sampler, bool]:
+    """A sampler with the batch norms at ``batch_norm_eps``, or at their own eps where the model is not finite at
+    its first point (a batch norm at eps 0 over a channel with no variance: the scale laws are then broken);
+    (sampler, whether it fell back)."""
+    sampler = Sampler(model, batches, loss, class_dim, seed, batch_norm_eps=batch_norm_eps, spread=spread)
+    try:
+        sampler.rows(1)
+    except ConslawError:
+        if batch_norm_eps is None:
+            raise
+        return Sampler(model, batches, loss, class_dim, seed, batch_norm_eps=None, spread=spread), True
+    return sampler, False
 
 
 def symmetry_search(model: nn.Module, inputs: torch.Tensor, *, loss: str = "cross_entropy",
@@ -127,11 +148,8 @@ def symmetry_search(model: nn.Module, inputs: torch.Tensor, *, loss: str = "cros
     if other.is_floating_point():
         other = other.to(torch.float64)
     with dropout_off(model):
-        sampler = Sampler(model, [inputs, other], loss, class_dim, seed, spread=spread)
-        try:
-            sampler.rows(1)
-        except ConslawError:  # batch norms at eps 0 on channels with no variance: their own eps, scale laws then broken
-            sampler = Sampler(model, [inputs, other], loss, class_dim, seed, batch_norm_eps=None, spread=spread)
+        sampler, fell_back = _finite_sampler(model, [inputs, other], loss, class_dim, seed, 0.0, spread)
+        if fell_back:
             result.notes.append("symmetry search with the batch norms' own eps (at eps 0 the model is not finite at "
                                 "random points): the scale laws a batch norm gives, exact only at eps 0, are not found")
         ev = result.evidence
@@ -206,18 +224,9 @@ def _region_only(model: nn.Module, batches: list[torch.Tensor], loss: str, class
     """The part of the region's laws that is not a symmetry at random θ: the combinations of ``laws`` that hold at
     random points (solved and refined there) are removed, and the orthogonal complement of them (in the laws'
     coefficients) is returned, as coefficients over ``cands``."""
-    anywhere = Sampler(model, batches, loss, class_dim, seed + 1, batch_norm_eps=near.batch_norm_eps)
-    try:
-        anywhere.rows(1)
-    except ConslawError:  # finite near θ, not at random points with batch norms at eps 0: their own eps
-        anywhere = Sampler(model, batches, loss, class_dim, seed + 1, batch_norm_eps=None)
+    anywhere, _ = _finite_sampler(model, batches, loss, class_dim, seed + 1, near.batch_norm_eps, None)
     E, _ = anywhere.system(cands, 3 * laws.shape[0] // 2 + margin, deadline=deadline)
-    # in the coordinates where E's columns have unit norm, on an orthonormal basis q of the laws: a combination that
-    # holds at random points has residuals at rounding level against 1 (as in _refined)
-    scale = E.norm(dim=0)
-    scale = torch.where(scale > ZERO_COLUMN * scale.max().clamp_min(1e-300), scale, torch.ones_like(scale))
-    q, _ = torch.linalg.qr((laws * scale).T)
-    held = null_space(E / scale @ q, reference=1.0).basis  # orthonormal rows, in q's coordinates
+    held, q, scale = _held_within(E, laws)
     if not held.shape[0]:
         return laws
     _, _, vh = torch.linalg.svd(held, full_matrices=True)
