@@ -111,7 +111,7 @@ MUTANTS = (
            ("tests/test_module_count.py",)),
     Mutant("search-no-mixing", "search", "the symmetry search never tries the mixings (stage 2)",
            "verification/nn/search/search.py",
-           "                extra = pairs(active_indices(readable(first.basis), cands, sampler.shapes))",
+           "                extra = pairs(active) + means(sampler.shapes, active)",
            "                extra = []",
            ("tests/test_symmetry_search.py",)),
     Mutant("search-shift-scaled", "search", "a translation candidate's equation reads J·θ (a scaling), not J",
