@@ -172,6 +172,14 @@ def test_mobilenet_se_units_active_on_every_input_are_laws_of_this_theta():
     assert report["region_search"]["evidence"]["laws of the region only"] == mixings
 
 
+def test_unet_inert_coordinates_are_set_apart_without_the_region_search():
+    """The inert coordinates alone (``region=False``: no search near θ) give the U-Net's six laws of θ."""
+    model, x = ZOO["U-Net"]()
+    report = count_module_laws(model, x, inventory=find_laws(model, example_inputs=(x,)), region=False)
+    assert report["status"] == "all found", report["verdict"]
+    assert report["laws_of_this_point"] == 6
+
+
 def test_unet_dead_tap_is_the_point_law():
     """The six inert coordinates of the zoo's U-Net include the four weights of its dead tap (o = 0, kh = kw = 1):
     every weight ≤ 0 and the bias < 0 behind a ReLU."""
