@@ -202,10 +202,12 @@ def test_the_rank_below_the_deciding_tolerance_counts_only_above_the_noise_floor
     its singular value, about 7e-12, is a direction when the noise floor ε·√rows is a hundred times smaller, and is
     not when ε is 1e-12 (then it may be rounding)."""
     from conslaw.verification.nn.count import _fine_rank
+    from conslaw.verification.numeric.rank import numerical_rank
 
     eye = torch.eye(20, dtype=torch.float64)
-    block = torch.cat([eye[:9], (eye[0] + 1e-11 * eye[9])[None]])
-    met, note = _fine_rank([block], 10, 1e-16)
+    rank = numerical_rank(torch.cat([eye[:9], (eye[0] + 1e-11 * eye[9])[None]]))
+    assert rank.rank == 9  # the deciding tolerance (1e-8 relative) misses the tenth
+    met, note = _fine_rank(rank, 10, 1e-16)
     assert met and "10-th singular value" in note
-    assert _fine_rank([block], 10, 1e-12) == (False, "")
-    assert _fine_rank([block], 11, 1e-16) == (False, "")  # fewer values drawn than the goal
+    assert _fine_rank(rank, 10, 1e-12) == (False, "")
+    assert _fine_rank(rank, 11, 1e-16) == (False, "")  # fewer values drawn than the goal

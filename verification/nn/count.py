@@ -22,10 +22,10 @@ from torch import nn
 from conslaw.algebra import ConslawError
 
 from ..numeric.random_trace import left_normed, random_lie_trace
-from ..numeric.rank import numerical_rank
+from ..numeric.rank import NumericalRank, numerical_rank
 from .laws import LawInventory, dropout_off, find_laws
 from .laws.inventory import law_gradients
-from .model_map import LOSSES, class_axis, module_map  # noqa: F401  (re-exported: the count's map)
+from .model_map import LOSSES, batches_map, class_axis, module_map  # noqa: F401  (re-exported: the count's map)
 from .search.inputs import other_batch
 from .search.search import law_matrix, symmetry_search
 from .search.solve import independent_rows, unmoved
@@ -42,34 +42,31 @@ LOCATE_MAX_D = 6000  # the missed laws are located by one SVD of the values draw
 
 # float64: the trace keeps a direction down to this relative residual.  Where the rank at the deciding tolerance
 # (1e-8, relative to the largest singular value) falls short of the found laws' bound D − F, the absolute singular
-# values of the unit rows drawn decide (D ≤ FINE_MAX_D): the goal-th must stand NOISE_MARGIN times above the noise
+# values of the unit rows drawn (the trace's own SVD) decide: the goal-th must stand NOISE_MARGIN times above the noise
 # floor ε·√rows, ε the found laws' largest |cos| with a value drawn (how large a true zero comes out)
 FINE_TOL = 1e-10
-FINE_MAX_D = 3000
 NOISE_MARGIN = 10.0
 NOISE_EPS = 1e-16  # ε where no law was found to measure it
 
 
-def _fine_rank(drawn: list[torch.Tensor], goal: int, noise: float) -> tuple[bool, str]:
+def _fine_rank(rank: NumericalRank, goal: int, noise: float) -> tuple[bool, str]:
     """Whether the values drawn have rank ``goal`` (= D − laws found) above the noise floor, when the deciding
     tolerance fell short — singular values that decay with no gap at 1e-8 relative (the ViT's LayerNorm and
-    attention brackets reach 1e-12 absolute) —, with the note that says so.  Lower-bound argument: every row is a
-    unit vector computed with a relative error of about ε (what the found laws' |cos| with them shows, since those
-    are exact zeros), so the rounding moves no singular value by more than ε·√rows; the goal-th standing
-    NOISE_MARGIN times above that gives rank ≥ goal, and the found laws give rank ≤ goal."""
-    if not drawn or goal < 1:
+    attention brackets reach 1e-12 absolute) —, with the note that says so.  ``rank``: the trace's own, whose
+    singular values are those of the unit rows drawn (less the rows at rounding level).  Lower-bound argument: every
+    row is a unit vector computed with a relative error of about ε (what the found laws' |cos| with them shows,
+    since those are exact zeros), so the rounding moves no singular value by more than ε·√rows; the goal-th
+    standing NOISE_MARGIN times above that gives rank ≥ goal, and the found laws give rank ≤ goal."""
+    s = rank.singular_values
+    if goal < 1 or rank.rows < goal or len(s) < goal:
         return False, ""
-    rows = torch.cat([_unit_rows(b) for b in drawn])
-    if rows.shape[0] < goal:
-        return False, ""
-    s = torch.linalg.svdvals(rows)
-    floor = max(noise, NOISE_EPS) * rows.shape[0] ** 0.5
-    smallest = float(s[goal - 1])
+    floor = max(noise, NOISE_EPS) * rank.rows ** 0.5
+    smallest = s[goal - 1] * rank.top
     if smallest < NOISE_MARGIN * floor:
         return False, ""
-    after = f", the next {float(s[goal]):.1e}" if goal < s.shape[0] else ""
+    after = f", the next {s[goal] * rank.top:.1e}" if goal < len(s) else ""
     return True, (f"the trace's rank meets D − F only below the deciding tolerance (singular values with no gap at "
-                  f"1e-8 relative): the {goal}-th singular value of the {rows.shape[0]} unit values drawn is "
+                  f"1e-8 relative): the {goal}-th singular value of the {rank.rows} unit values drawn is "
                   f"{smallest:.1e}{after}, {smallest / floor:.0f} times the noise floor ε·√rows = {floor:.1e} "
                   f"(ε = {max(noise, NOISE_EPS):.1e}, the found laws' largest |cos| with a value drawn)")
 
@@ -165,13 +162,17 @@ class ModuleCountReport(TypedDict, total=False):
     seconds: float
 
 
-def _count_on(model: nn.Module, inputs: torch.Tensor, inventory: LawInventory, *, loss: str, seed: int,
+def _count_on(model: nn.Module, batches: list[torch.Tensor], inventory: LawInventory, *, loss: str, seed: int,
               max_level: int, time_limit: Optional[float], batch_norm_eps: Optional[float], batch: int,
-              class_dim: Optional[int], region: Optional[torch.Tensor] = None) -> ModuleCountReport:
-    """One count on one batch (:func:`count_module_laws`'s docstring), against ``inventory``; ``region``: the
-    gradients at θ of the laws of its region (rows), set apart with the inert coordinates."""
+              class_dim: Optional[int], region: Optional[torch.Tensor] = None,
+              initial: Optional[list[torch.Tensor]] = None) -> tuple[ModuleCountReport, list[torch.Tensor]]:
+    """One count on ``batches`` (:func:`~.model_map.batches_map`; :func:`count_module_laws`'s docstring), against
+    ``inventory``; ``region``: the gradients at θ of the laws of its region (rows), set apart with the inert
+    coordinates; ``initial``: values known to lie in the Lie algebra at θ (the count on some of the batches), which
+    the trace starts from.  Returns (the report, every value the trace drew, ``initial`` included, where D ≤
+    ``LOCATE_MAX_D``; else none kept)."""
     t0 = time.perf_counter()
-    theta0, names, g = module_map(model, inputs, loss, batch_norm_eps, class_dim)
+    theta0, names, g = batches_map(model, batches, loss, batch_norm_eps, class_dim)
     jac = law_gradients(inventory.groups, model, names, theta0)
     unit = _unit_rows(jac)
     overlap, floor = [0.0], [0.0]
@@ -191,7 +192,7 @@ def _count_on(model: nn.Module, inputs: torch.Tensor, inventory: LawInventory, *
         unit = torch.cat([unit, inert])
 
         def watch(block: torch.Tensor) -> None:
-            if theta0.shape[0] <= max(LOCATE_MAX_D, FINE_MAX_D):
+            if theta0.shape[0] <= LOCATE_MAX_D:
                 drawn.append(block)
             if unit.shape[0] and block.shape[0]:
                 cos = (_unit_rows(block) @ unit.T).abs()
@@ -200,14 +201,14 @@ def _count_on(model: nn.Module, inputs: torch.Tensor, inventory: LawInventory, *
                     floor[0] = max(floor[0], float(cos[:, :n_found].max()))
 
         result = random_lie_trace(g, theta0, seed=seed, max_level=max_level, time_limit=time_limit, batch=batch,
-                                  target=theta0.shape[0] - with_inert, watch=watch,
+                                  target=theta0.shape[0] - with_inert, watch=watch, initial=initial,
                                   accept_tol=FINE_TOL if theta0.dtype == torch.float64 else None)
     report = result.to_dict()
     D = report["D"]
     rank, fine_note = report["rank"], ""
     confirmed = overlap[0] <= OVERLAP_TOL
-    if theta0.dtype == torch.float64 and not result.cut and rank < D - with_inert and confirmed and D <= FINE_MAX_D:
-        met, fine_note = _fine_rank(drawn, D - with_inert, floor[0])
+    if theta0.dtype == torch.float64 and not result.cut and rank < D - with_inert and confirmed:
+        met, fine_note = _fine_rank(result.rank, D - with_inert, floor[0])
         rank = D - with_inert if met else rank
     report.update({"rank": rank, "laws": D - rank, "rank_note": fine_note})
     point = with_inert - found_rank  # laws of this θ: inert coordinates and region laws beyond the laws found
@@ -237,7 +238,7 @@ def _count_on(model: nn.Module, inputs: torch.Tensor, inventory: LawInventory, *
     report.update({
         "model": type(model).__name__,
         "loss": loss,
-        "inputs": int(inputs.shape[0]),
+        "inputs": sum(int(x.shape[0]) for x in batches),
         "found": inventory.count,
         "found_independent": found_rank,
         "refuted": refuted,
@@ -258,7 +259,7 @@ def _count_on(model: nn.Module, inputs: torch.Tensor, inventory: LawInventory, *
         "torch": torch.__version__,
         "seconds": round(time.perf_counter() - t0, 4),
     })
-    return report
+    return report, drawn
 
 
 REGION_SPREAD = 1e-3  # the region search's points: θ_t + spread·rms(θ_t)·N(0, 1)
@@ -273,7 +274,7 @@ def region_laws(model: nn.Module, inputs: torch.Tensor, other: torch.Tensor, *, 
     that acts as the identity), not at random θ: a law of this θ.  Returns (their gradients at θ as rows over the
     trainable parameters in order, the search's notes, its evidence)."""
     result = symmetry_search(model, inputs, loss=loss, class_dim=class_dim, seed=seed, other_inputs=other,
-                             spread=REGION_SPREAD, time_limit=REGION_TIME)
+                             spread=REGION_SPREAD, time_limit=REGION_TIME, inert_entries=False)
     params = {n: p.detach().to(torch.float64) for n, p in model.named_parameters() if p.requires_grad}
     names = list(params)
     if result.region_only is None or not result.region_only.shape[0]:
@@ -314,9 +315,12 @@ def count_module_laws(model: nn.Module, inputs: torch.Tensor, *, loss: str = "cr
     **Laws of these inputs** (``recount``, the default): a law can hold only because of the batch — a unit inactive
     on every input, an embedding row no token uses, a channel the batch never excites.  The count is therefore
     made twice: on ``inputs`` (``laws_on_these_inputs``) and on ``inputs`` with a second batch of the same kind
-    (``other_inputs``, default :func:`~.search.inputs.other_batch`); the report's ``laws``, ``status`` and
-    ``verdict`` are those of the larger batch (the laws of the model), and ``laws_of_inputs`` is the difference
-    (None where either count is only a bound).  ``inventory``: default :func:`find_laws` on ``inputs`` (patterns and
+    (``other_inputs``, default :func:`~.search.inputs.other_batch`), each batch run on its own as two minibatches of
+    SGD are (:func:`~.model_map.batches_map`: a batch norm normalises each by its own statistics); the report's
+    ``laws``, ``status`` and ``verdict`` are those of the two batches (the laws of the model), and ``laws_of_inputs``
+    is the difference (None where either count is only a bound).  The fields on ``inputs`` are fields of the two
+    batches, so the recount starts from every value the first count drew (D ≤ 6,000) and draws what the second
+    batch adds — at least one probe of its fields and of its brackets, which every found law is tested against.  ``inventory``: default :func:`find_laws` on ``inputs`` (patterns and
     symmetry search) for this loss.
     """
     t0 = time.perf_counter()
@@ -332,13 +336,14 @@ def count_module_laws(model: nn.Module, inputs: torch.Tensor, *, loss: str = "cr
                            f"{tuple(inputs.shape)}")
     rows, notes, evidence = region_laws(model, inputs, other, loss=loss, class_dim=class_dim, seed=seed) \
         if region else (None, [], {})
-    narrow = _count_on(model, inputs, inventory, region=rows, **options)
+    narrow, drawn = _count_on(model, [inputs], inventory, region=rows, **options)
     narrow.update({"region_search": {"notes": notes, "evidence": evidence}})
     if not recount:
         narrow["seconds"] = round(time.perf_counter() - t0, 4)
         return narrow
-    report = _count_on(model, torch.cat([inputs, other.to(inputs.device, inputs.dtype)]), inventory, region=rows,
-                       **options)
+    # the fields on the inputs are fields on both batches: the recount starts from what the count drew
+    report, _ = _count_on(model, [inputs, other.to(inputs.device, inputs.dtype)], inventory, region=rows,
+                          initial=drawn, **options)
     report["region_search"] = narrow["region_search"]
     bounded = "bounds" in (narrow["status"], report["status"])
     warnings = []

@@ -64,6 +64,20 @@ def module_map(model: nn.Module, inputs: torch.Tensor, loss: str = "cross_entrop
     return theta0, names, g
 
 
+def batches_map(model: nn.Module, batches: list[torch.Tensor], loss: str = "cross_entropy",
+                batch_norm_eps: float | None = None, class_dim: Optional[int] = None):
+    """:func:`module_map` on several batches at once: θ ↦ (g_1(θ), g_2(θ), …), each batch run on its own — as the
+    minibatches of SGD are, a batch norm in training mode normalising each by its own statistics.  The fields of
+    one batch are fields of this map, so the Lie algebra of a batch lies in this one's.  For a model that treats
+    its inputs one by one this is :func:`module_map` on the concatenated batches."""
+    maps = [module_map(model, x, loss, batch_norm_eps, class_dim) for x in batches]
+    theta0, names, _ = maps[0]
+    if len(maps) == 1:
+        return maps[0]
+    parts = [g for _, _, g in maps]
+    return theta0, names, lambda theta: torch.cat([g(theta) for g in parts])
+
+
 DROPOUT_TYPES = (nn.Dropout, nn.Dropout1d, nn.Dropout2d, nn.Dropout3d, nn.AlphaDropout)
 
 

@@ -114,7 +114,8 @@ def random_lie_trace(phi: Callable[[torch.Tensor], torch.Tensor], theta: torch.T
                      probe: int = 8, max_level: int = 10, accept_tol: Optional[float] = None, seed: int = 0,
                      time_limit: Optional[float] = None,
                      progress: Optional[Callable[[str, int, int], None]] = None, target: Optional[int] = None,
-                     watch: Optional[Callable[[torch.Tensor], None]] = None) -> NumericTraceResult:
+                     watch: Optional[Callable[[torch.Tensor], None]] = None,
+                     initial: Optional[list[torch.Tensor]] = None) -> NumericTraceResult:
     """Trace of Lie({∇φ_k}) at θ from random combinations; ``.laws`` = D − rank, with evidence.
 
     ``batch`` (default D/8, capped so that a batch of coefficients holds at most
@@ -124,7 +125,10 @@ def random_lie_trace(phi: Callable[[torch.Tensor], torch.Tensor], theta: torch.T
     ``progress(stage, done, total)``, if given, hears the number of directions found after each batch
     (of at most D).  ``target``: stop as soon as that many directions are found (a count already bounded from
     the other side, e.g. by known laws: rank ≤ D − their number).  ``watch(block)`` sees every block of
-    candidates drawn (e.g. to test known laws against them).
+    candidates drawn (e.g. to test known laws against them).  ``initial``: blocks of values already known to lie in
+    Lie at θ (the trace of a sub-map: the fields on part of the inputs are fields of the map on all of them), offered
+    first as level 0 (each seen by ``watch``); the levels 0 and 1 of φ's own brackets then draw at least one probe
+    each even where ``initial`` meets the target, so that ``watch`` sees φ's own fields and brackets.
     """
     t0 = time.perf_counter()
     if theta.ndim != 1:
@@ -158,6 +162,8 @@ def random_lie_trace(phi: Callable[[torch.Tensor], torch.Tensor], theta: torch.T
         return added
 
     goal = min(D, target) if target is not None else D
+    reused = sum(offer(0, block.to(theta.device, theta.dtype)) for block in initial or [] if block.shape[0])
+    seen = 2 if initial else 0  # with initial values: the levels below 2 draw a probe whatever the basis holds
 
     def full() -> bool:
         return basis.q.shape[0] >= goal or bool(time_limit and time.perf_counter() - t0 > time_limit)
@@ -167,12 +173,12 @@ def random_lie_trace(phi: Callable[[torch.Tensor], torch.Tensor], theta: torch.T
         return vmap(lambda a: left_normed(phi, a)(theta))(draw(size, level + 1, m))
 
     for level in range(max_level + 1):
-        if basis.q.shape[0] >= goal:
+        if basis.q.shape[0] >= goal and level >= seen:
             break
         # a batch of coefficients holds at most MAX_BATCH_ENTRIES numbers
         level_batch = max(probe, min(batch, max_entries // max((level + 1) * m, 1)))
         new = drawn = 0
-        size = min(probe, max(1, goal - basis.q.shape[0]))
+        size = min(probe, max(1, goal - basis.q.shape[0])) if level >= seen else probe
         while True:
             started = time.perf_counter()
             added = offer(level, candidates(level, size))
@@ -190,10 +196,10 @@ def random_lie_trace(phi: Callable[[torch.Tensor], torch.Tensor], theta: torch.T
             levels[-1]["stopped"] = f"time limit of {time_limit:g} s reached: the rank is a lower bound"
             cut = "time limit"
             break
-        if basis.q.shape[0] >= goal and goal < D:
+        if basis.q.shape[0] >= goal and goal < D and level + 1 >= seen:
             levels[-1]["stopped"] = f"target of {goal} directions reached"
             break
-        if new == 0:
+        if new == 0 and level + 1 >= seen:
             break
         if level == max_level and basis.q.shape[0] < D:
             levels[-1]["stopped"] = f"max level {max_level} reached while still adding directions: the rank is a lower bound"
@@ -213,4 +219,4 @@ def random_lie_trace(phi: Callable[[torch.Tensor], torch.Tensor], theta: torch.T
     else:
         rank = rank_by_level(blocks) if blocks else numerical_rank(theta.new_zeros((0, D)))
     return NumericTraceResult(D, rank, levels, time.perf_counter() - t0, str(theta.device),
-                              str(theta.dtype).replace("torch.", ""), cut)
+                              str(theta.dtype).replace("torch.", ""), cut, reused)

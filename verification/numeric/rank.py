@@ -44,6 +44,8 @@ class NumericalRank:
     gap: float
     singular_values: list[float]
     dropped_as_zero: int = 0
+    top: float = 1.0  # the largest singular value of the unit rows (``singular_values`` are relative to it)
+    rows: int = 0  # the unit rows whose singular values these are (after the zero test)
 
     def to_dict(self) -> dict:
         return {
@@ -99,6 +101,7 @@ def numerical_rank(vectors: torch.Tensor, tolerances=None, deciding: float | Non
     if rows.shape[0] == 0:
         return NumericalRank(0, dim, {t: 0 for t in tolerances}, "empty", math.inf, [], dropped)
     s = torch.linalg.svdvals(rows)
+    top = float(s[0])
     s = (s / s[0]).cpu().tolist()
     ranks = {t: sum(1 for v in s if v > t) for t in tolerances}
     rank = ranks.get(deciding, ranks[tolerances[len(tolerances) // 2]])
@@ -109,7 +112,7 @@ def numerical_rank(vectors: torch.Tensor, tolerances=None, deciding: float | Non
         status = "full_rank"
     else:
         status = "plateau"
-    return NumericalRank(rank, dim, ranks, status, gap, s, dropped)
+    return NumericalRank(rank, dim, ranks, status, gap, s, dropped, top, int(rows.shape[0]))
 
 
 def rank_by_level(blocks: list[tuple[int, torch.Tensor]]) -> NumericalRank:

@@ -30,14 +30,18 @@ class NumericTraceResult:
     device: str = "cpu"
     dtype: str = "float64"
     cut: str = ""  # "time limit" or "max level" when a limit cut the growth (the rank is then a lower bound)
+    reused: int = 0  # directions taken from values given beforehand (random_lie_trace's ``initial``)
 
     @property
     def laws(self) -> int:
         return self.dim - self.rank.rank
 
     def to_dict(self) -> dict:
-        return {"D": self.dim, "rank": self.rank.rank, "laws": self.laws, "evidence": self.rank.to_dict(),
-                "levels": self.levels, "seconds": round(self.seconds, 4), "device": self.device, "dtype": self.dtype}
+        out = {"D": self.dim, "rank": self.rank.rank, "laws": self.laws, "evidence": self.rank.to_dict(),
+               "levels": self.levels, "seconds": round(self.seconds, 4), "device": self.device, "dtype": self.dtype}
+        if self.reused:
+            out["directions reused"] = self.reused
+        return out
 
 
 class _Basis:

@@ -42,11 +42,15 @@ from .candidates import (
 from .inputs import other_batch
 from .mixings import active_indices, broken_mixings
 from .sampler import Sampler
-from .solve import ZERO_COLUMN, independent_rows, null_space, readable
+from .solve import REL_TOL, ZERO_COLUMN, independent_rows, null_space, readable
 
 MAX_UNKNOWNS = 6000  # a larger system is not solved (an SVD of about 1.5 U × U doubles): said in the notes
 MAX_COST = 2e9  # D × rows (the gradients' floats over the search): a costlier search is not run, said in the notes
 CONFIRM_TOL = 1e-8  # |cos| between a law's gradient and any fresh field, in float64
+# a law of the region is a law of the model too (not set apart) where its residual at random points is below this
+# (relative): only a combination that clearly fails there is a law of this θ — one at 2e-8 there (GPT's LayerNorm
+# scalings in a θ-dependent mix, 6e-10 near θ) is a near-law of the solve, not a symmetry of the region
+HELD_ANYWHERE_TOL = 1e-6
 REFINE_ROUNDS = 8  # rounds of fresh points after a solve, each refining the null space until one changes nothing
 
 
@@ -84,7 +88,8 @@ def _refined(sampler: Sampler, cands: list[Candidate], basis: torch.Tensor, dead
     raise TimeoutError(f"the null space still shrank after {REFINE_ROUNDS} rounds of fresh points")
 
 
-def _held_within(E: torch.Tensor, basis: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+def _held_within(E: torch.Tensor, basis: torch.Tensor,
+                 rel_tol: float = REL_TOL) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
     """The combinations of ``basis``'s rows that E annihilates, as orthonormal rows over q, with (q, scale): in the
     coordinates where E's columns have unit norm (``scale``) and on an orthonormal basis q of ``basis``, the
     residuals of true symmetries are at rounding level against 1, whatever the scale of the model.  A held row r is
@@ -92,7 +97,7 @@ def _held_within(E: torch.Tensor, basis: torch.Tensor) -> tuple[torch.Tensor, to
     scale = E.norm(dim=0)
     scale = torch.where(scale > ZERO_COLUMN * scale.max().clamp_min(1e-300), scale, torch.ones_like(scale))
     q, _ = torch.linalg.qr((basis * scale).T)
-    return null_space(E / scale @ q, reference=1.0).basis, q, scale
+    return null_space(E / scale @ q, rel_tol=rel_tol, reference=1.0).basis, q, scale
 
 
 def _finite_sampler(model: nn.Module, batches: list[torch.Tensor], loss: str, class_dim, seed: int,
@@ -113,7 +118,8 @@ def _finite_sampler(model: nn.Module, batches: list[torch.Tensor], loss: str, cl
 def symmetry_search(model: nn.Module, inputs: torch.Tensor, *, loss: str = "cross_entropy",
                     class_dim: Optional[int] = None, seed: int = 0, other_inputs: Optional[torch.Tensor] = None,
                     max_unknowns: int = MAX_UNKNOWNS, max_cost: float = MAX_COST, margin: int = 48,
-                    time_limit: float = 60.0, spread: Optional[float] = None) -> SearchResult:
+                    time_limit: float = 60.0, spread: Optional[float] = None,
+                    inert_entries: bool = True) -> SearchResult:
     """The laws of every symmetry the candidates span (module docstring), confirmed on fresh random points.
 
     ``other_inputs``: the second batch (default :func:`.inputs.other_batch`).  A system over ``max_unknowns`` is not
@@ -123,7 +129,9 @@ def symmetry_search(model: nn.Module, inputs: torch.Tensor, *, loss: str = "cros
 
     ``spread``: draw the points near the model's θ instead (θ_t + spread·rms(θ_t)·N(0, 1)): the symmetries of the
     region around θ, where the units active on every input stay active — laws of this θ, not of the model (the
-    count sets them apart, :func:`~..count.count_module_laws`)."""
+    count sets them apart, :func:`~..count.count_module_laws`).  ``inert_entries``: add the single-entry translations
+    of the coordinates no gradient moves as candidates (the count, which sets those coordinates apart itself, searches
+    the region without them: near a θ with dead units they are most of the unknowns)."""
     t0 = time.perf_counter()
     deadline = t0 + time_limit
     if not isinstance(inputs, torch.Tensor) or inputs.ndim < 1:
@@ -153,7 +161,7 @@ def symmetry_search(model: nn.Module, inputs: torch.Tensor, *, loss: str = "cros
             result.notes.append("symmetry search with the batch norms' own eps (at eps 0 the model is not finite at "
                                 "random points): the scale laws a batch norm gives, exact only at eps 0, are not found")
         ev = result.evidence
-        inert = sampler.inert()
+        inert = sampler.inert() if inert_entries else {}
         if inert:
             cands = cands + entries(inert)
             ev["entries untouched by every gradient"] = sum(len(v) for v in inert.values())
@@ -222,11 +230,11 @@ def symmetry_search(model: nn.Module, inputs: torch.Tensor, *, loss: str = "cros
 def _region_only(model: nn.Module, batches: list[torch.Tensor], loss: str, class_dim, seed: int, near: Sampler,
                  cands: list[Candidate], laws: torch.Tensor, deadline: float, margin: int) -> torch.Tensor:
     """The part of the region's laws that is not a symmetry at random θ: the combinations of ``laws`` that hold at
-    random points (solved and refined there) are removed, and the orthogonal complement of them (in the laws'
+    random points (to ``HELD_ANYWHERE_TOL``) are removed, and the orthogonal complement of them (in the laws'
     coefficients) is returned, as coefficients over ``cands``."""
     anywhere, _ = _finite_sampler(model, batches, loss, class_dim, seed + 1, near.batch_norm_eps, None)
     E, _ = anywhere.system(cands, 3 * laws.shape[0] // 2 + margin, deadline=deadline)
-    held, q, scale = _held_within(E, laws)
+    held, q, scale = _held_within(E, laws, HELD_ANYWHERE_TOL)
     if not held.shape[0]:
         return laws
     _, _, vh = torch.linalg.svd(held, full_matrices=True)

@@ -7,7 +7,6 @@ symmetry found here is confirmed afterwards on fresh points and inputs before it
 from __future__ import annotations
 
 from dataclasses import dataclass
-from fractions import Fraction
 
 import torch
 
@@ -52,58 +51,71 @@ def null_space(E: torch.Tensor, rel_tol: float = REL_TOL, reference: float | Non
 
 
 def readable(basis: torch.Tensor, tol: float = 1e-7) -> torch.Tensor:
-    """The same row space in reduced row echelon form (partial pivoting along the columns in their order): each row
-    has a leading 1 where the others have 0, so most laws read as a few terms with coefficients ±1, ±½.  Entries
-    within ``tol`` (relative) of a fraction with denominator ≤ 12 are snapped to it."""
-    A = basis.clone()
-    k, U = A.shape
-    row = 0
-    for col in range(U):
-        if row == k:
-            break
-        piv = row + int(A[row:, col].abs().argmax())
-        if float(A[piv, col].abs()) <= tol * float(A.abs().max()):
-            continue
-        A[[row, piv]] = A[[piv, row]]
-        A[row] = A[row] / A[row, col]
-        others = torch.arange(k) != row
-        A[others] -= A[others, col:col + 1] * A[row]
-        row += 1
-    A = A[:row]
+    """The same row space in reduced row echelon form (pivots along the columns in their order): each row has a
+    leading 1 where the others have 0, so most laws read as a few terms with coefficients ±1, ±½.  Entries within
+    ``tol`` (relative) of a fraction with denominator ≤ 12 are snapped to it.
+
+    The pivots are the columns, in order, whose part outside the span of the columns before them exceeds ``tol``
+    times the largest column (:func:`independent_rows` on the columns: blocked, matrix products); with P the pivot
+    columns (k × r, full column rank), the echelon form is P⁺·basis, whose pivot columns are then exactly I."""
+    k, U = basis.shape
+    if not k or not U:
+        return basis.new_zeros((0, U))
+    columns = basis.T.contiguous()
+    pivots = independent_rows(columns, rel=0.0, floor=tol * float(columns.norm(dim=1).max()))
+    if not pivots:
+        return basis.new_zeros((0, U))
+    A = torch.linalg.pinv(basis[:, pivots]) @ basis
+    A[:, pivots] = torch.eye(len(pivots), dtype=A.dtype, device=A.device)
     return snap(A, tol)
 
 
 def snap(A: torch.Tensor, tol: float = 1e-7) -> torch.Tensor:
-    """Entries within ``tol`` of a fraction p/q with q ≤ 12 replaced by it; entries below ``tol`` by 0."""
-    out = A.clone().contiguous()
-    flat = out.view(-1)
-    for pos in torch.nonzero(flat.abs() > 0).flatten().tolist():
-        x = float(flat[pos])
-        if abs(x) < tol:
-            flat[pos] = 0.0
-            continue
-        f = Fraction(x).limit_denominator(12)
-        if abs(float(f) - x) <= tol * max(1.0, abs(x)):
-            flat[pos] = float(f)
+    """Entries within ``tol`` of a fraction p/q with q ≤ 12 replaced by it (the smallest such q: two fractions of
+    denominators ≤ 12 are 1/132 apart, so at most one is that close); entries below ``tol`` by 0."""
+    out = A.clone()
+    done = out.abs() < tol
+    out[done] = 0.0
+    near = tol * out.abs().clamp_min(1.0)
+    for q in range(1, 13):
+        p = torch.round(A * q)
+        hit = ~done & ((p / q - A).abs() <= near)
+        out[hit] = (p / q)[hit]
+        done |= hit
     return out
 
 
-def independent_rows(rows: torch.Tensor, span: torch.Tensor | None = None, rel: float = 1e-8) -> list[int]:
+INDEPENDENT_BLOCK = 64  # rows projected off the basis together (one matrix product) before the in-block loop
+
+
+def independent_rows(rows: torch.Tensor, span: torch.Tensor | None = None, rel: float = 1e-8,
+                     floor: float = 0.0) -> list[int]:
     """The indices of the rows that each add a direction to the span of ``span`` (rows) and of the rows kept before,
-    in order (Gram–Schmidt: kept when the part outside is above ``rel`` of the row's norm)."""
-    basis: list[torch.Tensor] = []
+    in order (Gram–Schmidt: kept when the part outside is above ``rel`` of the row's norm and above ``floor``).  Blocked: each block of
+    rows is projected off the basis so far in two matrix products (the second removes the first's rounding), then
+    the rows of the block are tested in turn against the ones it kept."""
     if span is not None and span.shape[0]:
         q, r = torch.linalg.qr(span.T)
         keep = r.diagonal().abs() > 1e-10 * r.diagonal().abs().max().clamp_min(1e-300)
-        basis = list(q[:, keep].T)
+        basis = q[:, keep].T.contiguous()
+    else:
+        basis = rows.new_zeros((0, rows.shape[1]))
     kept = []
-    for k, row in enumerate(rows):
-        res = row.clone()
-        for b in basis:
-            res -= (res @ b) * b
-        if float(res.norm()) > rel * float(row.norm()):
-            basis.append(res / res.norm())
-            kept.append(k)
+    for start in range(0, rows.shape[0], INDEPENDENT_BLOCK):
+        block = rows[start:start + INDEPENDENT_BLOCK]
+        res = block - (block @ basis.T) @ basis
+        res = res - (res @ basis.T) @ basis
+        new: list[torch.Tensor] = []
+        for i, (row, r) in enumerate(zip(block, res)):
+            for b in new:
+                r = r - (r @ b) * b
+            for b in new:  # twice, as for the basis
+                r = r - (r @ b) * b
+            if float(r.norm()) > max(rel * float(row.norm()), floor):
+                new.append(r / r.norm())
+                kept.append(start + i)
+        if new:
+            basis = torch.cat([basis, torch.stack(new)])
     return kept
 
 
