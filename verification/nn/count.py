@@ -71,6 +71,15 @@ def _fine_rank(rank: NumericalRank, goal: int, noise: float) -> tuple[bool, str]
                   f"(ε = {max(noise, NOISE_EPS):.1e}, the found laws' largest |cos| with a value drawn)")
 
 
+# the recount, started from the first count's values, meets its target on the basis alone after few new draws: where
+# the singular values then fall short, it draws again (up to this many rounds in all)
+RECOUNT_ROUNDS = 3
+
+
+def _stopped_at_target(result) -> bool:
+    return any(str(lv.get("stopped", "")).startswith("target") for lv in result.levels)
+
+
 def _locate_missed(drawn: list[torch.Tensor], laws: torch.Tensor, rank: int, names: list[str],
                    model: nn.Module) -> dict[str, float]:
     """Where the laws not found live: the space orthogonal to every field and bracket drawn and to the found laws'
@@ -200,9 +209,20 @@ def _count_on(model: nn.Module, batches: list[torch.Tensor], inventory: LawInven
                 if n_found:  # the noise floor: the found laws' (exact zeros, up to rounding)
                     floor[0] = max(floor[0], float(cos[:, :n_found].max()))
 
-        result = random_lie_trace(g, theta0, seed=seed, max_level=max_level, time_limit=time_limit, batch=batch,
-                                  target=theta0.shape[0] - with_inert, watch=watch, initial=initial,
-                                  accept_tol=FINE_TOL if theta0.dtype == torch.float64 else None)
+        goal = theta0.shape[0] - with_inert
+        for attempt in range(1 if initial is None else RECOUNT_ROUNDS):
+            t_left = None if time_limit is None else max(1.0, time_limit - (time.perf_counter() - t0))
+            result = random_lie_trace(g, theta0, seed=seed + attempt, max_level=max_level, time_limit=t_left,
+                                      batch=batch, target=goal, watch=watch, initial=initial,
+                                      probe=8 if attempt == 0 else 64,
+                                      accept_tol=FINE_TOL if theta0.dtype == torch.float64 else None)
+            if initial is None or result.cut or result.rank.rank >= goal or not _stopped_at_target(result) \
+                    or _fine_rank(result.rank, goal, floor[0])[0] or len(drawn) == 0:
+                break
+            # the basis met the target on a direction that is rounding (accepted at FINE_TOL) while the values drawn
+            # fall short: draw again, from everything drawn so far, with larger probes of the fields and brackets
+            initial = list(drawn)
+            drawn.clear()
     report = result.to_dict()
     D = report["D"]
     rank, fine_note = report["rank"], ""
@@ -225,6 +245,10 @@ def _count_on(model: nn.Module, batches: list[torch.Tensor], inventory: LawInven
         verdict = (f"a law found (or a coordinate taken as inert at θ, or a law of its region) leans on a field or "
                    f"bracket by {overlap[0]:.1e} "
                    f"(> {OVERLAP_TOL:g}): it does not hold for this model and loss")
+    elif stopped.startswith("target"):
+        status = "bounds"
+        verdict = (f"between {found_rank} and {D - rank} laws: the trace's basis reached D − {with_inert} directions, "
+                   f"but the values drawn have rank {rank} (their singular values decide, not the basis)")
     elif stopped:
         status = "bounds"
         verdict = (f"between {found_rank} and {D - rank} laws: the trace was cut ({stopped}) before meeting the "
@@ -320,7 +344,8 @@ def count_module_laws(model: nn.Module, inputs: torch.Tensor, *, loss: str = "cr
     ``laws``, ``status`` and ``verdict`` are those of the two batches (the laws of the model), and ``laws_of_inputs``
     is the difference (None where either count is only a bound).  The fields on ``inputs`` are fields of the two
     batches, so the recount starts from every value the first count drew (D ≤ 6,000) and draws what the second
-    batch adds — at least one probe of its fields and of its brackets, which every found law is tested against.  ``inventory``: default :func:`find_laws` on ``inputs`` (patterns and
+    batch adds — at least one probe of its fields and of its brackets, which every found law is tested against.
+    ``inventory``: default :func:`find_laws` on ``inputs`` (patterns and
     symmetry search) for this loss.
     """
     t0 = time.perf_counter()

@@ -60,14 +60,15 @@ def refute_on_inputs(model: nn.Module, groups: Sequence[LawGroup], inputs: tuple
     worst = [0.0] * len(groups)
     try:
         with dropout_off(model):
-            for _ in range(draws):
-                out = model(*inputs)
-                if not isinstance(out, torch.Tensor):
-                    return list(groups), []
+            out = model(*inputs)  # one forward pass; each draw is one backward pass through it
+            if not isinstance(out, torch.Tensor):
+                return list(groups), []
+            for draw in range(draws):
                 axis = 1 if out.ndim >= 2 else 0
                 w = torch.randn(out.shape, generator=gen, dtype=out.dtype).to(out.device)
                 w = w - w.mean(dim=axis, keepdim=True)
-                grads = torch.autograd.grad((out * w).sum(), list(named.values()), allow_unused=True)
+                grads = torch.autograd.grad((out * w).sum(), list(named.values()), allow_unused=True,
+                                            retain_graph=draw < draws - 1)
                 grad = {n: g if g is not None else torch.zeros_like(p) for (n, p), g in zip(named.items(), grads)}
                 norm_L = torch.sqrt(sum(g.pow(2).sum() for g in grad.values()))
                 if norm_L == 0:
