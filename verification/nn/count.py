@@ -58,7 +58,7 @@ def _fine_rank(rank: NumericalRank, goal: int, noise: float) -> tuple[bool, str]
     since those are exact zeros), so the rounding moves no singular value by more than ε·√rows; the goal-th
     standing NOISE_MARGIN times above that gives rank ≥ goal, and the found laws give rank ≤ goal."""
     s = rank.singular_values
-    if goal < 1 or rank.rows < goal or len(s) < goal:
+    if goal < 1 or len(s) < goal:  # len(s) = min(rows, D)
         return False, ""
     floor = max(noise, NOISE_EPS) * rank.rows ** 0.5
     smallest = s[goal - 1] * rank.top
@@ -76,8 +76,9 @@ def _fine_rank(rank: NumericalRank, goal: int, noise: float) -> tuple[bool, str]
 RECOUNT_ROUNDS = 3
 
 
-def _stopped_at_target(result) -> bool:
-    return any(str(lv.get("stopped", "")).startswith("target") for lv in result.levels)
+def _stop_reason(result) -> str:
+    """Why the trace stopped growing ("" at its closure): a limit, or its target reached."""
+    return next((lv["stopped"] for lv in result.levels if "stopped" in lv), "")
 
 
 def _locate_missed(drawn: list[torch.Tensor], laws: torch.Tensor, rank: int, names: list[str],
@@ -216,8 +217,8 @@ def _count_on(model: nn.Module, batches: list[torch.Tensor], inventory: LawInven
                                       batch=batch, target=goal, watch=watch, initial=initial,
                                       probe=8 if attempt == 0 else 64,
                                       accept_tol=FINE_TOL if theta0.dtype == torch.float64 else None)
-            if initial is None or result.cut or result.rank.rank >= goal or not _stopped_at_target(result) \
-                    or _fine_rank(result.rank, goal, floor[0])[0] or len(drawn) == 0:
+            if initial is None or result.cut or result.rank.rank >= goal or not drawn \
+                    or not _stop_reason(result).startswith("target") or _fine_rank(result.rank, goal, floor[0])[0]:
                 break
             # the basis met the target on a direction that is rounding (accepted at FINE_TOL) while the values drawn
             # fall short: draw again, from everything drawn so far, with larger probes of the fields and brackets
@@ -232,7 +233,7 @@ def _count_on(model: nn.Module, batches: list[torch.Tensor], inventory: LawInven
         rank = D - with_inert if met else rank
     report.update({"rank": rank, "laws": D - rank, "rank_note": fine_note})
     point = with_inert - found_rank  # laws of this θ: inert coordinates and region laws beyond the laws found
-    stopped = next((lv["stopped"] for lv in result.levels if "stopped" in lv), "")
+    stopped = _stop_reason(result)
     if rank >= D - with_inert and confirmed:
         status = "all found"
         verdict = (f"the {found_rank} independent laws found are all the laws"

@@ -163,7 +163,7 @@ def random_lie_trace(phi: Callable[[torch.Tensor], torch.Tensor], theta: torch.T
 
     goal = min(D, target) if target is not None else D
     reused = sum(offer(0, block.to(theta.device, theta.dtype)) for block in initial or [] if block.shape[0])
-    seen = 2 if initial else 0  # with initial values: the levels below 2 draw a probe whatever the basis holds
+    forced = 2 if initial else 0  # with initial values: the levels below 2 draw a probe whatever the basis holds
 
     def full() -> bool:
         return basis.q.shape[0] >= goal or bool(time_limit and time.perf_counter() - t0 > time_limit)
@@ -173,12 +173,12 @@ def random_lie_trace(phi: Callable[[torch.Tensor], torch.Tensor], theta: torch.T
         return vmap(lambda a: left_normed(phi, a)(theta))(draw(size, level + 1, m))
 
     for level in range(max_level + 1):
-        if basis.q.shape[0] >= goal and level >= seen:
+        if basis.q.shape[0] >= goal and level >= forced:
             break
         # a batch of coefficients holds at most MAX_BATCH_ENTRIES numbers
         level_batch = max(probe, min(batch, max_entries // max((level + 1) * m, 1)))
         new = drawn = 0
-        size = min(probe, max(1, goal - basis.q.shape[0])) if level >= seen else probe
+        size = min(probe, max(1, goal - basis.q.shape[0])) if level >= forced else probe
         while True:
             started = time.perf_counter()
             added = offer(level, candidates(level, size))
@@ -196,10 +196,10 @@ def random_lie_trace(phi: Callable[[torch.Tensor], torch.Tensor], theta: torch.T
             levels[-1]["stopped"] = f"time limit of {time_limit:g} s reached: the rank is a lower bound"
             cut = "time limit"
             break
-        if basis.q.shape[0] >= goal and goal < D and level + 1 >= seen:
+        if basis.q.shape[0] >= goal and goal < D and level + 1 >= forced:
             levels[-1]["stopped"] = f"target of {goal} directions reached"
             break
-        if new == 0 and level + 1 >= seen:
+        if new == 0 and level + 1 >= forced:
             break
         if level == max_level and basis.q.shape[0] < D:
             levels[-1]["stopped"] = f"max level {max_level} reached while still adding directions: the rank is a lower bound"
