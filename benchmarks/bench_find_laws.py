@@ -7,7 +7,8 @@ ResNet-18 and VGG-11 at the standard width 64, MobileNetV3-Small, ``nn.Transform
 d = 768, 12 heads); the first call in the process (which pays torch.fx's, fake tensors' and torch.export's
 one-time set-up) and the best of 3 after it, with the number of laws found and of modules named as not analysed — without
 example inputs (torch.fx alone) and with them (shapes from fake tensors: hand-written attention and
-concatenations; torch.export where fx fails).
+concatenations; torch.export where fx fails; every group verified on them for the cross-entropy, whose class axis
+is the last for the GPT's (B, T, V) logits).
 """
 from __future__ import annotations
 
@@ -52,14 +53,17 @@ def main() -> None:
           "groups | not analysed |")
     print("|---|---|---|---|---|---|---|---|---|")
     images, tokens = torch.randn(2, 3, 32, 32), torch.randint(0, 1000, (2, 16))
-    for name, model, x in (("ResNet-18", resnet18(), images), ("VGG-11", vgg11(), images),
-                           ("MobileNetV3-Small", mobilenet_v3_small(), images),
-                           ("TransformerEncoder 6×512", Encoder(), torch.randn(2, 16, 512)),
-                           ("GPT-2-style block, d = 768", GPT(), tokens)):
+    for name, model, x, class_dim in (("ResNet-18", resnet18(), images, None), ("VGG-11", vgg11(), images, None),
+                                      ("MobileNetV3-Small", mobilenet_v3_small(), images, None),
+                                      ("TransformerEncoder 6×512", Encoder(), torch.randn(2, 16, 512), None),
+                                      ("GPT-2-style block, d = 768", GPT(), tokens, -1)):  # logits (B, T, V)
         params = sum(p.numel() for p in model.parameters())
         for example in (None, (x,)):
-            _, first = best(lambda: find_laws(model, example_inputs=example), 1)  # pays one-time set-ups
-            inv, seconds = best(lambda: find_laws(model, example_inputs=example), 3)
+            def run():
+                return find_laws(model, example_inputs=example, class_dim=class_dim)
+
+            _, first = best(run, 1)  # pays one-time set-ups
+            inv, seconds = best(run, 3)
             named = len(inv.unsupported) + len(inv.without_laws) + len(inv.skipped)
             shape = "none" if example is None else "×".join(map(str, x.shape))
             print(f"| {name} | {params:,} | {shape} | {inv.traced_by} | {first:.3f} | {seconds:.3f} | {inv.count:,} | "

@@ -120,6 +120,32 @@ def test_a_group_the_inputs_refute_is_not_returned(monkeypatch):
     assert kept == [] and "refuted on the example inputs" in refuted[0]
 
 
+def test_column_sums_are_verified_for_the_loss_and_its_class_axis():
+    """Column sums of a head are laws of the cross-entropy along the head's outputs only: a language model's
+    (B, T, V) logits keep them with ``class_dim=-1``, lose them on torch's default class axis 1 (the tokens) and
+    under the square loss — refuted on the inputs, with the reason."""
+    class Tiny(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.emb, self.head = nn.Embedding(7, 3), nn.Linear(3, 5)
+
+        def forward(self, t):
+            return self.head(torch.tanh(self.emb(t)))
+
+    model = Tiny().double()
+    tokens = torch.randint(0, 7, (2, 4), generator=torch.Generator().manual_seed(0))
+
+    def column_sums(**kw):
+        inv = find_laws(model, example_inputs=(tokens,), search=False, **kw)
+        return [g for g in inv.groups if g.kind == "column_sum"], inv.refuted
+
+    kept, refuted = column_sums(class_dim=-1)
+    assert len(kept) == 1 and refuted == []
+    for kw in ({}, {"class_dim": -1, "loss": "mse"}):
+        kept, refuted = column_sums(**kw)
+        assert kept == [] and any(r.startswith("column_sum laws of head: refuted") for r in refuted), kw
+
+
 def test_the_monitor_names_frozen_parameters_as_the_cause():
     from conslaw.verification.nn.laws import rescale_group
     from conslaw.verification.nn.monitor import LawMonitor

@@ -113,9 +113,15 @@ def test_the_count_stops_where_it_meets_the_laws_found():
 def test_laws_that_do_not_hold_for_the_loss_are_refuted_not_counted():
     """Column sums are laws of the cross-entropy only: under the square loss they lean on the fields, are named in
     ``refuted``, and the count (the formula's r = 4 rescale laws) is not bounded by them."""
+    from conslaw.verification.nn.laws import find_laws
+
     model, x = _mlp(nn.ReLU())
     r = count_module_laws(model, x, loss="mse")
     assert r["laws"] == 4 and r["found_independent"] == 4 and r["status"] == "all found"
+    assert len(r["refuted"]) == 1 and r["refuted"][0].startswith("column_sum laws of 2: refuted on the example inputs")
+    inventory = find_laws(model, example_inputs=(x,), search=False)  # found for the cross-entropy: the fields refute
+    r = count_module_laws(model, x, loss="mse", inventory=inventory)
+    assert r["laws"] == 4 and r["found_independent"] == 4
     assert len(r["refuted"]) == 1 and r["refuted"][0].startswith("column_sum laws of 2: 5 of 5")
 
 

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import pytest
 import torch
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from model_zoo import ZOO
 from torch import nn
 
 from conslaw.verification.nn.count import count_module_laws
 from conslaw.verification.nn.laws import find_laws
 from conslaw.verification.nn.search import symmetry_search
+from conslaw.verification.nn.search.candidates import diagonal_and_shift, diagonal_and_shift_count
 from conslaw.verification.proofs.counting import count_laws
 
 
@@ -283,3 +286,11 @@ def test_rotary_embedding_is_named_as_what_breaks_the_query_key_mixing():
     note = next(n for n in inv.notes if "no mixing of them is a symmetry" in n)
     entry = next(part for part in note.split("; ") if part.startswith("layer.wq.weight axis 0"))
     assert "neg" in entry and "stack" in entry
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.lists(st.integers(1, 4), min_size=1, max_size=4), min_size=1, max_size=4))
+def test_candidate_count_matches_the_list(dims):
+    """The search refuses a large model on the candidates' count before building them: the count is the list's."""
+    shapes = {f"t{k}": torch.Size(d) for k, d in enumerate(dims)}
+    assert diagonal_and_shift_count(shapes) == len(diagonal_and_shift(shapes))

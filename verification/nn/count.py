@@ -266,7 +266,7 @@ def _count_on(model: nn.Module, batches: list[torch.Tensor], inventory: LawInven
         "inputs": sum(int(x.shape[0]) for x in batches),
         "found": inventory.count,
         "found_independent": found_rank,
-        "refuted": refuted,
+        "refuted": list(inventory.refuted) + refuted,  # refuted on the inputs by find_laws, then by the fields
         "missed_in": missed_in,
         "missed": report["laws"] - with_inert if status != "bounds" else None,
         "laws_of_this_point": point,
@@ -318,7 +318,8 @@ def count_module_laws(model: nn.Module, inputs: torch.Tensor, *, loss: str = "cr
 
     Two bounds meet.  The F laws found (independent: their gradients' rank at θ) are orthogonal to every
     field — each is first tested against 16 random fields, and those that lean on one are listed in ``refuted``
-    and left out — so dim Lie ≤ D − F; every direction the trace finds is in Lie, so dim Lie ≥ its rank r.  The trace
+    (after those find_laws refuted on the inputs) and left out — so dim Lie ≤ D − F; every direction the trace
+    finds is in Lie, so dim Lie ≥ its rank r.  The trace
     therefore stops as soon as r = D − F (``target``), and the found laws are then all the laws — provided
     their gradients are orthogonal to every field and bracket drawn (``law_overlap`` ≤ ``OVERLAP_TOL``), which
     is checked.  Otherwise the trace runs to its closure (``laws`` = D − r, ``missed`` = laws − F) or to a

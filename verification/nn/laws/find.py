@@ -50,7 +50,9 @@ def find_laws(model: nn.Module, groups: Sequence[LawGroup] | None = None,
     ``example_inputs`` (a tensor or a tuple of the forward's arguments): the graph then carries shapes, which
     the hand-written attention pattern and concatenations need, and a model torch.fx cannot trace is read
     through torch.export (:mod:`module_graph`).  Nothing is computed on them: shapes come from fake tensors.
-    Tracing failures raise :class:`ModuleTracingError` with the way out.
+    Tracing failures raise :class:`ModuleTracingError` with the way out.  With example inputs, every group is then
+    verified on them for the ``loss`` (:func:`.refute.refute_on_inputs`): for the cross-entropy along its class axis
+    (``class_dim``; torch's axis 1 by default, so a language model's (B, T, V) logits need ``class_dim=-1``).
 
     With example inputs (one tensor) and ``search`` (the default), the **symmetry search**
     (:mod:`conslaw.verification.nn.search`) then finds the laws no pattern gave, for the ``loss`` (``class_dim``: its
@@ -99,7 +101,8 @@ def find_laws(model: nn.Module, groups: Sequence[LawGroup] | None = None,
     inv.groups, skipped = claimable(model, graph, inv.groups)
     inv.skipped += skipped
     if example_inputs is not None:  # every group verified on the inputs before it is returned
-        inv.groups, refuted = refute_on_inputs(model, inv.groups, tuple(example_inputs))
+        inv.groups, refuted = refute_on_inputs(model, inv.groups, tuple(example_inputs), loss=loss,
+                                                  class_dim=class_dim)
         inv.refuted = refuted
         inv.skipped += refuted
         if searched:

@@ -117,11 +117,11 @@ def complete_with_search(model: nn.Module, inventory: LawInventory, inputs: torc
     batch_norms = [m for m in model.modules() if isinstance(m, nn.modules.batchnorm._BatchNorm) and m.training]
     if batch_norms:  # the search solved at eps 0 (the idealised layer): verified there too, and said
         with CompositeOps(0.0):
-            groups, refuted = refute_on_inputs(model, groups, (inputs,))
+            groups, refuted = refute_on_inputs(model, groups, (inputs,), loss=loss, class_dim=class_dim)
         inventory.notes.append("symmetry search: the model's batch norms are taken at eps 0 (the idealised layer), "
                                "where its laws are verified; their own eps breaks the scale laws slightly")
     else:
-        groups, refuted = refute_on_inputs(model, groups, (inputs,))
+        groups, refuted = refute_on_inputs(model, groups, (inputs,), loss=loss, class_dim=class_dim)
     inventory.refuted += refuted
     inventory.skipped += refuted
     inventory.groups += groups

@@ -70,6 +70,19 @@ def diagonal_and_shift(shapes: dict[str, torch.Size]) -> list[Candidate]:
     return out
 
 
+def diagonal_and_shift_count(shapes: dict[str, torch.Size]) -> int:
+    """``len(diagonal_and_shift(shapes))`` without building the list (a full-size model has ~10⁵ candidates, and
+    the search refuses it on this number)."""
+    total = 0
+    for shape in shapes.values():
+        for axis, n in enumerate(shape):
+            kept = n if axis == 0 else n - 1
+            total += kept * (2 if axis == 0 or len(shape) <= 2 else 1)
+        if len(shape) >= 3:
+            total += int(torch.Size(shape[1:]).numel())
+    return total
+
+
 def pairs(active: dict[tuple[str, int], list[int]]) -> list[Candidate]:
     """The mixing candidates between the indices of each axis that carry a diagonal symmetry (``active``)."""
     out = []

@@ -34,6 +34,7 @@ from .candidates import (
     SHIFT,
     Candidate,
     diagonal_and_shift,
+    diagonal_and_shift_count,
     entries,
     means,
     pairs,
@@ -138,17 +139,18 @@ def symmetry_search(model: nn.Module, inputs: torch.Tensor, *, loss: str = "cros
         raise ConslawError("the symmetry search needs example inputs: a tensor with a batch dimension")
     result = SearchResult()
     shapes = {n: p.shape for n, p in model.named_parameters() if p.requires_grad}
-    cands = diagonal_and_shift(shapes)
+    unknowns = diagonal_and_shift_count(shapes)  # counted before the list is built: refusing stays instant
     D = sum(s.numel() for s in shapes.values())
-    result.evidence.update({"D": D, "stage 1 unknowns": len(cands)})
-    cost = D * (3 * len(cands) // 2 + margin)
-    if len(cands) > max_unknowns or cost > max_cost:
+    result.evidence.update({"D": D, "stage 1 unknowns": unknowns})
+    cost = D * (3 * unknowns // 2 + margin)
+    if unknowns > max_unknowns or cost > max_cost:
         result.notes.append(
-            f"symmetry search not run: {len(cands)} candidate scalings and translations over D = {D} parameters "
-            + (f"exceed max_unknowns={max_unknowns}" if len(cands) > max_unknowns else
+            f"symmetry search not run: {unknowns} candidate scalings and translations over D = {D} parameters "
+            + (f"exceed max_unknowns={max_unknowns}" if unknowns > max_unknowns else
                f"cost D × rows = {cost:.1e} > max_cost={max_cost:.0e}")
             + "; the patterns' laws only (a narrower copy of the model can be searched)")
         return result
+    cands = diagonal_and_shift(shapes)
     model = copy.deepcopy(model).to(torch.float64)
     if inputs.is_floating_point():
         inputs = inputs.to(torch.float64)
