@@ -36,7 +36,9 @@ from typing import Optional, Sequence
 
 from conslaw.algebra import ConslawError, build_architecture
 from conslaw.algebra.architectures import SPECS, check_request, unknown_architecture
+from conslaw.algebra.architectures.given import GIVEN, given_architecture
 from conslaw.algebra.architectures.sizes import architecture_sizes, resnet_size
+from conslaw.algebra.fields_file import read_fields_file
 
 from .checker import CertificateFormatError, check_file
 from .proofs.audit import audited
@@ -141,6 +143,10 @@ def _architecture_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--subset", default="all", help="resnet: all, head, block:L or straddle:L (default all)")
     p.add_argument("--force", action="store_true",
                    help="run an exact computation even when its estimated time or memory is over the budget")
+    p.add_argument("--fields", metavar="FILE",
+                   help="your own polynomial vector fields or map phi, written in a text file instead of an "
+                        "architecture (lines 'parameters: a b c', 'phi: a*b - c', 'field: b, -a, 0'; read by a "
+                        "bounded grammar, never evaluated as code; README, 'Your own fields')")
 
 
 #: every architecture's options, once each, in the registry's order
@@ -150,6 +156,8 @@ _OPTIONS = tuple(o.name for o in _OPTION_SPECS)
 
 def _build(args, what: str, degree: Optional[int] = None, points: int = 1):
     """The architecture the command line names, after refusing what would exceed the exact budget."""
+    if args.fields:
+        return _given(args, what, degree, points)
     options = {k: getattr(args, k) for k in _OPTIONS}
     key = check_request(args.arch, args.widths, bias=args.bias, **options)
     try:
@@ -160,6 +168,21 @@ def _build(args, what: str, degree: Optional[int] = None, points: int = 1):
         check_exact_budget(f"{what} of {key} {_sizes_text(args)}", key, D, n_phi, points=points, degree=degree,
                            force=args.force, time_limit=args.time_limit)
     return build_architecture(args.arch, args.widths, bias=args.bias, residual=args.residual, **options)
+
+
+def _given(args, what: str, degree: Optional[int], points: int):
+    """The fields of ``--fields FILE`` as an architecture, after refusing sizes given with them and what would
+    exceed the exact budget."""
+    if args.arch is not None or args.widths or args.bias or args.residual or \
+            any(getattr(args, k) is not None for k in _OPTIONS):
+        raise ConslawError("--fields FILE replaces the architecture: give no architecture name, widths or sizes "
+                           "with it")
+    given = read_fields_file(args.fields)
+    arch = given_architecture(given)
+    n_gens = len(given.phi) + len(given.fields)
+    check_exact_budget(f"{what} of the fields of {args.fields}", GIVEN, arch.dim, n_gens, points=points,
+                       degree=degree, force=args.force, time_limit=args.time_limit)
+    return arch
 
 
 def _sizes_text(args) -> str:
@@ -487,8 +510,12 @@ def _count(args, out) -> int:
         raise ConslawError("--metric goes with --flow mirror or mirror-momentum")
     if args.module:
         return _count_module(args, out)
-    if args.arch is None:
-        raise ConslawError("give an architecture (see 'conslaw architectures') or --module PKG.MOD:FACTORY")
+    if args.fields and (args.numeric or args.flow != "gradient"):
+        raise ConslawError("--fields is counted exactly for the gradient flow of its generators: drop "
+                           + ("--numeric" if args.numeric else f"--flow {args.flow}"))
+    if args.arch is None and not args.fields:
+        raise ConslawError("give an architecture (see 'conslaw architectures'), --fields FILE or --module "
+                           "PKG.MOD:FACTORY")
     if args.numeric:
         if args.flow != "gradient":
             raise ConslawError(f"--flow {args.flow} is exact; drop --numeric")
@@ -644,8 +671,8 @@ def run(argv: Optional[Sequence[str]] = None, out=None, started: Optional[float]
             return 0
         if getattr(args, "arch", None) is not None and args.arch.lower() not in (*SPECS, "resnet"):
             raise unknown_architecture(args.arch, [*SPECS, "resnet"])
-        if args.command in ("laws", "certify") and args.arch is None:
-            raise ConslawError("give an architecture (see 'conslaw architectures')")
+        if args.command in ("laws", "certify") and args.arch is None and not args.fields:
+            raise ConslawError("give an architecture (see 'conslaw architectures') or --fields FILE")
         return {"count": _count, "laws": _laws, "certify": _certify, "check": _check,
                 "verify": _verify, "data-symmetry": _data_symmetry}[args.command](args, out)
     except TimeLimitReached as exc:

@@ -34,6 +34,8 @@ class Architecture:
     shape: dict = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
     model_gaps: list[str] = field(default_factory=list)
+    #: vector fields given as such (``--fields FILE``), generators after the gradients of φ
+    extra_fields: list[PolynomialVectorField] = field(default_factory=list)
 
     @property
     def phi_count_is_model_count(self) -> bool:
@@ -50,8 +52,9 @@ class Architecture:
         return self.space.dim
 
     def generators(self) -> list[PolynomialVectorField]:
-        """V_φ = {∇φ_k}."""
-        return [PolynomialVectorField.gradient(self.space, p, lbl) for p, lbl in zip(self.phi, self.phi_labels)]
+        """V_φ = {∇φ_k}, then the ``extra_fields`` (none for the built-in architectures)."""
+        grads = [PolynomialVectorField.gradient(self.space, p, lbl) for p, lbl in zip(self.phi, self.phi_labels)]
+        return grads + list(self.extra_fields)
 
 
 def check_widths(widths: Sequence, minimum_layers: int = 1) -> list[int]:

@@ -20,8 +20,10 @@ from typing import Iterator, Optional
 
 from conslaw.algebra import ConslawError
 from conslaw.algebra.architectures import spec_of
+from conslaw.algebra.architectures.given import GIVEN
 
 RESNET_COST = (1.5, 2.0)  # (rate, power) of an exact resnet count: like ReLU blocks
+GIVEN_COST = (6.0, 2.6)  # user-given fields (--fields FILE): the registry's default cost model
 
 
 class TooLargeError(ConslawError):
@@ -63,7 +65,7 @@ def _human_bytes(b: float) -> str:
 
 def estimate_exact(name: str, D: int, n_phi: int, *, points: int = 2, degree: Optional[int] = None) -> tuple[float, float]:
     """(seconds, bytes) that an exact count (and, with ``degree``, law search) is expected to take."""
-    rate, power = RESNET_COST if name == "resnet" else spec_of(name).exact_cost
+    rate, power = RESNET_COST if name == "resnet" else GIVEN_COST if name == GIVEN else spec_of(name).exact_cost
     seconds = rate * (D / 200) ** power * max(points, 1) / 2 + 2e-5 * n_phi
     memory = 1024.0 * D * D * max(points, 1) / 2 + 2048.0 * n_phi
     if degree is not None:

@@ -97,6 +97,9 @@ def _claims(space, fields, trace, degree: int) -> tuple[list, list[dict], list, 
     return point, witness, laws, basis
 
 
+GIVEN_RULE = "the gradients of the stored components of phi, then the stored fields, in this order"
+
+
 def build_certificate(
     arch: Architecture,
     *,
@@ -112,6 +115,11 @@ def build_certificate(
     if trace is None:
         trace = lie_trace(gens, seed=seed, n_points=1, progress=progress)
     point, witness, laws, basis = _claims(arch.space, gens, trace, degree)
+    if arch.extra_fields:  # user-given fields (--fields FILE): stored, and read back by the checker as they are
+        cert = _document(arch, arch.space, arch.description, GIVEN_RULE, arch.phi, point, seed, witness, laws,
+                         basis, degree, t0, single_field=len(gens) == 1)
+        cert["generators"]["fields"] = [[polynomial_record(c) for c in X.components] for X in arch.extra_fields]
+        return cert
     return _document(arch, arch.space, arch.description, "gradients of the components of phi", arch.phi, point,
                      seed, witness, laws, basis, degree, t0, single_field=len(gens) == 1)
 

@@ -64,7 +64,7 @@ def count_laws(
     verified = [h for i, h in enumerate(a.known_laws) if i not in refuted]  # each an identity ⟨∇h, X⟩ ≡ 0 first
     known_rank = gradient_rank(a.space, verified, result.points[0]) if verified else 0
     hyperplane_notes = []
-    if spec_of(a.name.removeprefix("residual-")).piecewise_linear and "widths" in a.shape:
+    if "widths" in a.shape and spec_of(a.name.removeprefix("residual-")).piecewise_linear:
         for pt in result.points:
             hyperplane_notes += coinciding_hyperplanes(a, pt)
     report = {

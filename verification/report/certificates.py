@@ -4,6 +4,7 @@ from __future__ import annotations
 import json
 
 from conslaw.algebra.architectures import Architecture
+from conslaw.algebra.architectures.given import GIVEN
 from conslaw.algebra.fields import to_polynomial
 
 from ..proofs.certificate import polynomial_text
@@ -21,6 +22,7 @@ def render_laws(arch: Architecture, cert: dict, fmt: str, standalone: bool = Fal
     search = cert["law_search"]
     rank, dim = cert["rank_witness"]["rank"], cert["D"]
     math = (lambda t: f"${t}$") if fmt in ("latex", "markdown") else (lambda t: t)
+    flow = "the flows of the given fields" if arch.name == GIVEN else "the gradient flow"
     foot = (f"Polynomial laws searched up to degree {search['degree']} (exactly, over the rationals); "
             f"trace rank {math(f'{rank}')} of {math(f'D = {dim}')} at a seeded random rational point "
             f"(seed {cert['seed']}).")
@@ -31,16 +33,18 @@ def render_laws(arch: Architecture, cert: dict, fmt: str, standalone: bool = Fal
         return json.dumps({
             "description": cert["description"], "D": cert["D"], "verdict": verdict,
             "laws": texts, "latex": [{"formula": it.formula, "condition": it.condition} for it in items],
-            "statement": statement_sentence(cert["description"], items, verdict, model=scope), "law_search": search,
+            "statement": statement_sentence(cert["description"], items, verdict, model=scope, flow=flow),
+            "law_search": search,
             "model_count": scope,
             "rank": cert["rank_witness"]["rank"], "point": cert["point"], "seed": cert["seed"], "notes": notes,
         })
     if fmt == "latex":
         body = statement_sentence(prose_latex(cert["description"]), items, verdict, model=scope,
-                                  escape=prose_latex) + "\n\n" + foot
+                                  escape=prose_latex, flow=flow) + "\n\n" + foot
         return latex_document(body) if standalone else body
     if fmt == "markdown":
-        return statement_sentence(cert["description"], items, verdict, math="markdown", model=scope) + "\n\n" + foot
+        return statement_sentence(cert["description"], items, verdict, math="markdown", model=scope,
+                                  flow=flow) + "\n\n" + foot
     lines = [f"{cert['description']}: {verdict['text']}"]
     if scope["relation"] != "equal":
         lines[0] += f" for the flows of the fields grad phi; for the model only a lower bound ({scope['reasons'][0]})"

@@ -143,14 +143,14 @@ def law_lines(laws: Sequence[PolyElement], space: ParameterSpace) -> list[str]:
 
 
 def statement_sentence(description: str, items: Sequence[LawItem], verdict: dict, math: str = "latex",
-                       model: Optional[dict] = None, escape=lambda t: t) -> str:
+                       model: Optional[dict] = None, escape=lambda t: t, flow: str = "the gradient flow") -> str:
     """'For the …, the functions … are conserved by the gradient flow; they are the only ones: …'.
 
     "The only ones" is said only when the verdict is proven *and* φ's count is
     the model's (``model["relation"] == "equal"``) *and* every law counted is
     listed; otherwise the sentence says what is proven: the count for φ's fields,
     a lower bound for the model, or (one field, the flow-box theorem) a count
-    larger than the list.
+    larger than the list.  ``flow``: what conserves them (user-given fields: "the flows of the given fields").
     """
     if math == "latex":  # one law per line, each formula inline so that a long polynomial breaks at + and -
         shown = ("\\begin{quote}\n" + "\\\\\n".join(_item_inline(it) for it in items) + "\n\\end{quote}\n"
@@ -172,7 +172,7 @@ def statement_sentence(description: str, items: Sequence[LawItem], verdict: dict
     head = f"For the {description}, the {noun}\n{shown}"
     if status == "proven" and verdict["laws"] > n:  # the flow-box case: the count is proven, the list is not complete
         k = verdict["laws"]
-        tail = (f"{verb} conserved by the gradient flow; there are exactly {k} independent laws near the point (one "
+        tail = (f"{verb} conserved by {flow}; there are exactly {k} independent laws near the point (one "
                 f"field, nonzero there: the flow-box theorem), so {'this is' if n == 1 else 'these are'} not all of "
                 f"them: the other {k - n} are not polynomials of the degree searched.")
     elif status == "proven":
@@ -181,15 +181,15 @@ def statement_sentence(description: str, items: Sequence[LawItem], verdict: dict
         exactly = f"there {'is' if k == 1 else 'are'} exactly {k} independent {law_s}"
         if model is None or model.get("relation") == "equal":
             only = "it is the only one" if n == 1 else "they are the only ones"
-            tail = f"{verb} conserved by the gradient flow; {only}: {exactly}."
+            tail = f"{verb} conserved by {flow}; {only}: {exactly}."
         else:
-            tail = (f"{verb} conserved by the gradient flow; for the flows of the fields $\\nabla\\varphi_k$ {exactly}; "
+            tail = (f"{verb} conserved by {flow}; for the flows of the fields $\\nabla\\varphi_k$ {exactly}; "
                     f"for the model itself this is only a lower bound ({escape(model['reasons'][0])}).")
     elif verdict.get("lower") is None:
         tail = (f"{verb} conserved by the gradient flows of the fields used; the number of independent laws is at most "
                 f"{verdict['upper']} (not proven).")
     else:
-        tail = (f"{verb} conserved by the gradient flow; the number of independent laws is between "
+        tail = (f"{verb} conserved by {flow}; the number of independent laws is between "
                 f"{verdict['lower']} and {verdict['upper']} (not proven complete at this degree).")
     return head + tail
 

@@ -35,8 +35,10 @@ def _text(lines: list[str]) -> str:
 def count_text(r: CountReport, graph: Any = None) -> str:
     """The exact count of ``conslaw count`` (gradient flow); ``graph``: the trace's bracket graph, to list the
     brackets that gave new directions (``--show-brackets``)."""
+    given = r.get("architecture") == "fields"  # --fields FILE: no literature, the user's own generators
+    rule = "the file's gradients of phi, then its fields" if given else "gradients of the components of phi"
     out = [r["description"],
-           f"  parameters D = {r['D']}, generators {r['generators']} (gradients of the components of phi)",
+           f"  parameters D = {r['D']}, generators {r['generators']} ({rule})",
            f"  working points: {len(r['points'])}, seed {r['seed']} ({r['point_distribution']})"]
     for lv in r["levels"]:
         what = "generators" if lv["level"] == 0 else "brackets"
@@ -48,8 +50,9 @@ def count_text(r: CountReport, graph: Any = None) -> str:
     out.append(f"  stopped: {stop}")
     out.append(f"  trace rank dim Lie(V)(theta) = {r['rank']}, exact over QQ at each point: {r['ranks_per_point']}")
     k = r["known_laws"]
-    out.append(f"  known laws from the literature: {k['stated']} stated, {k['verified']} verified as identities, "
-               f"{k['independent_at_first_point']} of those independent")
+    if not given:
+        out.append(f"  known laws from the literature: {k['stated']} stated, {k['verified']} verified as identities, "
+                   f"{k['independent_at_first_point']} of those independent")
     out += [f"  REFUTED stated law (not conserved, not counted): {text}" for text in k["refuted"]]
     out.append(f"  independent conservation laws: D - rank = {r['D']} - {r['rank']} = {r['laws']}")
     if r["model_count"]["relation"] != "equal":
@@ -215,7 +218,8 @@ def certify_text(cert: dict, path: str, checked: str) -> str:
     scope = cert["model"]
     model = "" if scope["relation"] == "equal" else f"; for the model itself only a lower bound ({scope['reasons'][0]})"
     checked = checked.replace("verified", "re-read and verified", 1)
-    return _text([f"{cert['description']}: {cert['verdict']['text']} of the flows of the fields grad phi{model}; "
+    flows = "the given generators" if cert["architecture"].get("name") == "fields" else "the fields grad phi"
+    return _text([f"{cert['description']}: {cert['verdict']['text']} of the flows of {flows}{model}; "
                   f"certificate written to {path} ({checked})"])
 
 
@@ -227,6 +231,8 @@ _FLOW_WORDS = {
     "sign": " near theta_0 of the sign flows theta' = -sign(grad L) (linear there, sum a_i |theta_i|)",
     "data-symmetry": " of the gradient flows on every data set augmented by the group (for a margin loss: of its "
                      "first Taylor orders, an upper bound for the loss itself)",
+    "given": " of the flows of the generators stored in the certificate (the user's fields and the gradients of the "
+             "user's phi)",
     "mirror-momentum": " h(t, theta, p) of the mirror flows with momentum (log theta)'' + tau (log theta)' = -grad L "
                        "on phase space",
 }
