@@ -59,7 +59,7 @@ from .reading import (
 from .running import _budget, _start_deadline, poly_size, tick
 from .sign_flow import check_sign_flow_certificate
 from .verdicts import check_verdict_types, verdict_text
-from .work import DEADLINE_SECONDS, law_units
+from .work import DEADLINE_SECONDS, _witness_units, law_units
 
 
 def check_certificate(cert: Any, deadline: float = DEADLINE_SECONDS) -> CheckReport:
@@ -172,22 +172,6 @@ def check_certificate(cert: Any, deadline: float = DEADLINE_SECONDS) -> CheckRep
 
         check_kernel_inclusion(cert, phi, names, symbols, version, at, report)
     return report
-
-
-def _witness_units(brackets: list, D: int, generator_terms: int) -> int:
-    """Units of the witness brackets: each internal node of a tree is a Jacobian (D² derivatives) times a field,
-    priced with the largest generator's terms squared; every value is then evaluated at the point (D each)."""
-    nodes = 0
-    for entry in brackets:
-        stack = [entry.get("tree") if isinstance(entry, dict) else None]
-        while stack:
-            t = stack.pop()
-            if isinstance(t, list):
-                nodes += 1
-                stack += t[:2]
-            if nodes > 10**6:
-                break
-    return nodes * (D * D + generator_terms ** 2) + len(brackets) * D
 
 
 def _verify_claims(cert: dict, names: list[str], symbols: list, version: int, gens: list, at: dict,

@@ -11,7 +11,7 @@ from .exact import _gradient
 from .laws import _law_polys
 from .reading import LIMITS, _expr, _need, _polynomial, _show
 from .running import _budget, poly_size
-from .work import law_units
+from .work import _witness_units, law_units
 
 GIVEN = "fields"
 
@@ -20,8 +20,6 @@ def given_generators(cert: dict, names: list[str], symbols: list, version: int, 
                      facts: list[str]) -> list[sympy.Matrix]:
     """The generators of a fields certificate: ∇ of each stored φ component, then each stored field (D
     components), after the work of checking the laws and the witness against them is priced."""
-    from .certificate import _witness_units  # the same pricing as for rebuilt architectures
-
     spec, gens_spec = cert["architecture"], cert["generators"]
     _need(set(spec) <= {"name", "source"} and isinstance(spec.get("source", ""), str),
           f"\"architecture\" of user-given fields holds a name and a source only, got {_show(spec)}")

@@ -65,4 +65,22 @@ class Deadline:
                               "stopped; the certificate is refused unchecked")
 
 
+
+
+def _witness_units(brackets: list, D: int, generator_terms: int) -> int:
+    """Units of the witness brackets: each internal node of a tree is a Jacobian (D² derivatives) times a field,
+    priced with the largest generator's terms squared; every value is then evaluated at the point (D each)."""
+    nodes = 0
+    for entry in brackets:
+        stack = [entry.get("tree") if isinstance(entry, dict) else None]
+        while stack:
+            t = stack.pop()
+            if isinstance(t, list):
+                nodes += 1
+                stack += t[:2]
+            if nodes > 10**6:
+                break
+    return nodes * (D * D + generator_terms ** 2) + len(brackets) * D
+
+
 __all__ = ["DEADLINE_SECONDS", "Deadline", "MAX_UNITS", "PolySize", "WorkRefused", "law_units", "require"]
