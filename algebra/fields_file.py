@@ -6,9 +6,12 @@ The format (``conslaw count --fields FILE``, and ``laws``, ``certify``)::
     parameters: u1 u2 v1 v2          (names separated by spaces or commas outside brackets; several lines add up)
     phi: u1*v1 + u2*v2               (one component of φ per line: the generators are the gradients ∇φ_k)
     field: v1, v2, -u1, -u2          (one vector field per line: its D components, in the parameters' order)
+    law: u1**2 + u2**2 - v1**2 - v2**2   (optional: a law you state; verified as an identity before it is used)
 
 A file gives ``parameters`` and at least one ``phi`` or ``field`` line; the generators are V = {∇φ_k} followed by
-the fields.  Every polynomial is read by :mod:`.polynomial_text`'s bounded grammar (integers, names, ``+ - * /``,
+the fields.  Stated laws (``law:``) are checked, never trusted: ``count --fields FILE --known N`` proves the count N
+with them when they are conserved (⟨∇h, X⟩ ≡ 0 for every generator X) and independent at the point.  Every
+polynomial is read by :mod:`.polynomial_text`'s bounded grammar (integers, names, ``+ - * /``,
 ``**`` with a small integer exponent, parentheses), and the file is refused before any parsing when it exceeds
 :class:`FieldsLimits` (bytes, lines, parameters, components), each error naming the file and the line.
 """
@@ -39,18 +42,20 @@ class FieldsLimits:
 
 LIMITS = FieldsLimits()
 _NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(\[[0-9]+(,[0-9]+)*\])?$")
-_KEYS = ("parameters", "phi", "field")
+_KEYS = ("parameters", "phi", "field", "law")
 
 
 @dataclass
 class GivenFields:
-    """What a fields file holds: the parameter names, φ's components and the vector fields (sparse polynomials
+    """What a fields file holds: the parameter names, φ's components, the vector fields and the stated laws (sparse
+    polynomials
     ``{((index, exponent), ...): Fraction}``), and where they came from."""
 
     names: list[str]
     phi: list[SparsePolynomial] = field(default_factory=list)
     fields: list[list[SparsePolynomial]] = field(default_factory=list)
     source: str = "<text>"
+    laws: list[SparsePolynomial] = field(default_factory=list)
 
 
 def split_top_level(text: str, separators: str = ",") -> list[str]:
@@ -92,8 +97,8 @@ def read_fields_text(text: str, source: str = "<text>", limits: FieldsLimits = L
         key, sep, rest = line.partition(":")
         key = key.strip().lower()
         if not sep or key not in _KEYS:
-            raise FieldsFileError(f"{source} line {number}: expected 'parameters:', 'phi:' or 'field:' at the start, "
-                                  f"got {line[:40]!r}")
+            raise FieldsFileError(f"{source} line {number}: expected 'parameters:', 'phi:', 'field:' or 'law:' at the "
+                                  f"start, got {line[:40]!r}")
         entries.append((number, key, rest))
     names: list[str] = []
     for number, key, rest in entries:
@@ -107,7 +112,7 @@ def read_fields_text(text: str, source: str = "<text>", limits: FieldsLimits = L
         twice = sorted({n for n in names if names.count(n) > 1})
         raise FieldsFileError(f"{source}: parameter names given twice: {', '.join(twice[:5])}")
     index = {n: i for i, n in enumerate(names)}
-    generators = sum(1 for _, key, _ in entries if key != "parameters")
+    generators = sum(1 for _, key, _ in entries if key in ("phi", "field"))
     if generators == 0:
         raise FieldsFileError(f"{source}: no 'phi:' or 'field:' line, so there are no generators")
     if generators > limits.max_generators:
@@ -133,6 +138,8 @@ def read_fields_text(text: str, source: str = "<text>", limits: FieldsLimits = L
         where = f"{source} line {number}"
         if key == "phi":
             given.phi.append(polynomial(rest, where))
+        elif key == "law":
+            given.laws.append(polynomial(rest, where))
         elif key == "field":
             parts = split_top_level(rest)
             if len(parts) != len(names):

@@ -169,6 +169,7 @@ def lie_trace(
     record: str = "kept",
     labels: Optional[Sequence[str]] = None,
     progress: Optional[ProgressCallback] = None,
+    target_rank: Optional[int] = None,
 ) -> TraceResult:
     """Grow W_k at the working points until it stops; exact trace ranks and the law count.
 
@@ -183,6 +184,9 @@ def lie_trace(
         (deduplicated) as a ``redundant`` node.
     labels: names of the generators in the graph (default ``X0, X1, …``).
     progress: called as ``progress(stage, done, total)``.
+    target_rank: stop as soon as the rank mod p at every point reaches it (status ``"target"``), mid-level
+        included — ``count --known N`` with ``D − N``: the exact ranks are then lower bounds for dim Lie(V), which
+        N verified independent laws close (the 2023 paper's code confirms counts it cannot compute this way).
     """
     t0 = time.perf_counter()
     if not generators:
@@ -237,10 +241,20 @@ def lie_trace(
     ranks = ranks_mod_p()
     levels.append(LevelReport(0, len(generators), len(generators), len(kept), ranks, time.perf_counter() - tl))
 
+    def reached(extra: Sequence[int] = ()) -> bool:
+        """Every point's rank mod p, with the directions ``extra`` found so far at this level, at the target."""
+        if target_rank is None:
+            return False
+        rows = [evals[n] for n in (*kept, *extra)]
+        return all(modular_rank(_dense_rows(rows, q * D, (q + 1) * D), p) >= target_rank for q in range(P))
+
     level = 0
     while True:
         if all(r == D for r in ranks):
             status = "full_rank"
+            break
+        if target_rank is not None and all(r >= target_rank for r in ranks):
+            status = "target"
             break
         if not frontier:
             status = "converged"
@@ -257,9 +271,14 @@ def lie_trace(
         level_echelon = ModularEchelon(p)
         new_nodes: list[int] = []
         examined = 0
+        next_check = target_rank - len(kept) if target_rank is not None else None  # a rank needs as many values
         for g, y in _pairs(gens, frontier, level == 1):
             if level_echelon.rank == c and record == "kept":
                 break
+            if next_check is not None and len(new_nodes) >= next_check and record == "kept":
+                if reached(new_nodes):
+                    break
+                next_check = len(new_nodes) + max(1, target_rank // 20)  # checked again after a few more
             examined += 1
             if examined % 200 == 0:
                 notify(f"level {level}", examined, total)

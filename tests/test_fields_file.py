@@ -55,7 +55,7 @@ def test_reading_a_file():
     ("parameters: a b\nphi: __import__('os').system('true')\n", "line 2"),
     ("parameters: a b\nphi: 0.5*a\n", "line 2"),
     ("parameters: a b\nphi:\n", "line 2: an empty polynomial"),
-    ("parameters: a b\nlaw: a\n", "line 2: expected 'parameters:', 'phi:' or 'field:'"),
+    ("parameters: a b\nrule: a\n", "line 2: expected 'parameters:', 'phi:', 'field:' or 'law:'"),
     ("parameters: a 1b\nphi: a\n", "'1b' is not a parameter name"),
 ])
 def test_bad_files_are_refused_with_the_line(text, message):

@@ -211,6 +211,9 @@ def build_parser() -> argparse.ArgumentParser:
                             "default) or only on the weights after the first layer, kept non-negative in an input-"
                             "convex network (icnn), Euclidean on the others")
     count.add_argument("--points", type=_positive_int, help="number of working points (default 2)")
+    count.add_argument("--known", type=_int, metavar="N",
+                       help="a claimed number of laws: stop as soon as the rank reaches D - N, then prove the count "
+                            "with N stated laws verified (confirmed), or say it is not proven or refuted")
     count.add_argument("--max-level", type=_positive_int, help="most bracket levels (default 50; 10 with --numeric)")
     count.add_argument("--record", choices=("kept", "all"), default="kept",
                        help="bracket graph: only new directions (kept, fast) or every bracket (all)")
@@ -508,6 +511,9 @@ def _count_mirror(args, out) -> int:
 def _count(args, out) -> int:
     if args.metric != "entropic" and args.flow not in ("mirror", "mirror-momentum"):
         raise ConslawError("--metric goes with --flow mirror or mirror-momentum")
+    if args.known is not None and (args.module or args.numeric or args.flow != "gradient" or args.arch == "resnet"):
+        raise ConslawError("--known N goes with the exact count of the gradient flow of a single architecture or "
+                           "--fields FILE")
     if args.module:
         return _count_module(args, out)
     if args.fields and (args.numeric or args.flow != "gradient"):
@@ -540,7 +546,7 @@ def _count(args, out) -> int:
         with time_limit(args.time_limit, "the exact count"):
             _, result, report = count_laws(
                 arch, seed=args.seed, n_points=args.points or 2, max_level=args.max_level or 50,
-                record=args.record, progress=bar,
+                record=args.record, progress=bar, known=args.known,
             )
     finally:
         bar.close()
@@ -554,7 +560,7 @@ def _count(args, out) -> int:
         print(json.dumps(report), file=out)
     else:
         out.write(count_text(report, result.graph if args.show_brackets else None))
-    return 0
+    return 0 if report.get("known", {}).get("outcome", "confirmed") == "confirmed" else EXIT_REJECTED
 
 
 def _data_symmetry(args, out) -> int:

@@ -65,8 +65,6 @@ class Deadline:
                               "stopped; the certificate is refused unchecked")
 
 
-
-
 def _witness_units(brackets: list, D: int, generator_terms: int) -> int:
     """Units of the witness brackets: each internal node of a tree is a Jacobian (D² derivatives) times a field,
     priced with the largest generator's terms squared; every value is then evaluated at the point (D each)."""

@@ -7,6 +7,7 @@ from typing import Optional, Sequence, TypedDict
 from conslaw.algebra import build_architecture, gradient_rank, lie_trace, violations
 from conslaw.algebra.architectures import Architecture, spec_of
 from conslaw.algebra.architectures.relu import coinciding_hyperplanes
+from conslaw.algebra.errors import ShapeError
 from conslaw.algebra.points import DEFAULT_BOUND
 from conslaw.algebra.trace import ProgressCallback, TraceResult
 
@@ -50,16 +51,27 @@ def count_laws(
     max_level: int = 50,
     record: str = "kept",
     progress: Optional[ProgressCallback] = None,
+    known: Optional[int] = None,
 ) -> tuple[Architecture, TraceResult, CountReport]:
     """Build the architecture, grow its Lie algebra's trace, and assemble a JSON-ready report.
 
     Returns ``(architecture, trace result, report)``; the report has the keys
     ``D``, ``rank``, ``laws``, ``seed``, ``points``, ``seconds`` and more.
+
+    ``known``: a claimed number N of laws (``count --known N``).  The trace stops as soon as its rank reaches
+    D − N (:func:`lie_trace`'s ``target_rank``); the architecture's stated laws, verified as identities and
+    independent at the point, then give the other bound.  The report's ``known`` says the outcome: ``confirmed``
+    (rank D − N and N laws: the count N is proven), ``not proven`` (rank D − N but fewer laws verified: ``laws``
+    is None, the bounds are given), or ``refuted`` (the trace closed below D − N, or its proven rank is above it).
     """
     t0 = time.perf_counter()
     a = arch if isinstance(arch, Architecture) else build_architecture(arch, list(widths), bias=bias)
     gens = a.generators()
-    result = lie_trace(gens, seed=seed, n_points=n_points, max_level=max_level, record=record, progress=progress)
+    if known is not None and not 0 <= known <= a.dim:
+        raise ShapeError(f"--known {known}: a number of laws between 0 and D = {a.dim}")
+    target = a.dim - known if known is not None else None
+    result = lie_trace(gens, seed=seed, n_points=n_points, max_level=max_level, record=record, progress=progress,
+                       target_rank=target)
     refuted = sorted({i for i, _, _ in violations(a.known_laws, gens)}) if a.known_laws else []
     verified = [h for i, h in enumerate(a.known_laws) if i not in refuted]  # each an identity ⟨∇h, X⟩ ≡ 0 first
     known_rank = gradient_rank(a.space, verified, result.points[0]) if verified else 0
@@ -80,5 +92,32 @@ def count_laws(
         "model_count": model_scope(a),
         "point_distribution": f"seeded random rationals ±a/b with 1 ≤ a, b ≤ {DEFAULT_BOUND}",
     }
+    if known is not None:
+        report.update(_known_outcome(known, a.dim, result, known_rank))
     report["seconds"] = round(time.perf_counter() - t0, 4)
     return a, result, report
+
+
+def _known_outcome(known: int, D: int, result: TraceResult, verified: int) -> dict:
+    """The keys a ``known`` count adds to the report (see :func:`count_laws`).  The exact rank r is a proven lower
+    bound on dim Lie(V), so there are at most D − r laws; ``verified`` independent stated laws are at least that
+    many.  A trace that closed (``converged``, ``full_rank``) gives the engine's count D − r as usual."""
+    r = result.rank
+    closed = result.status in ("converged", "full_rank")
+    proven = D - r if closed or verified == D - r else None
+    bounds = {} if proven is not None else {"laws": None, "laws_at_most": D - r, "laws_at_least": verified}
+    if proven == known:
+        how = "the trace closed" if closed and verified < known else \
+            f"rank D - N = {r} reached and {known} stated laws verified as identities and independent at the point"
+        return {"known": {"claimed": known, "outcome": "confirmed", "reason": how}}
+    if proven is not None:
+        return {"known": {"claimed": known, "outcome": "refuted",
+                          "reason": f"rank {r} and {'a closed trace' if closed else f'{verified} verified laws'}: "
+                                    f"exactly {proven} laws, not {known}"}}
+    if r > D - known:
+        return {**bounds, "known": {"claimed": known, "outcome": "refuted",
+                                    "reason": f"the rank {r} (exact at a point) is above D - N = {D - known}: at most "
+                                              f"{D - r} laws, fewer than the {known} claimed"}}
+    why = f"rank D - N = {r} reached (so at most {known} laws), but only {verified} stated laws verified and " \
+        "independent" if r == D - known else f"max level reached at rank {r}, below D - N = {D - known}"
+    return {**bounds, "known": {"claimed": known, "outcome": "not proven", "reason": why}}

@@ -46,15 +46,26 @@ def count_text(r: CountReport, graph: Any = None) -> str:
                    f"(of {lv['candidates']}); rank mod p per point {lv['ranks_mod_p']}")
     stop = {"converged": "the last level added no direction",
             "full_rank": "the trace is all of R^D",
-            "max_level": "max level reached (rank is a lower bound)"}[r["status"]]
+            "max_level": "max level reached (rank is a lower bound)",
+            "target": "the rank reached D - N for the claimed N (--known; the rank is a lower bound)"}[r["status"]]
     out.append(f"  stopped: {stop}")
     out.append(f"  trace rank dim Lie(V)(theta) = {r['rank']}, exact over QQ at each point: {r['ranks_per_point']}")
     k = r["known_laws"]
     if not given:
         out.append(f"  known laws from the literature: {k['stated']} stated, {k['verified']} verified as identities, "
                    f"{k['independent_at_first_point']} of those independent")
+    elif k["stated"]:
+        out.append(f"  laws stated in the file: {k['stated']}, {k['verified']} of them verified as identities, "
+                   f"{k['independent_at_first_point']} of those independent")
     out += [f"  REFUTED stated law (not conserved, not counted): {text}" for text in k["refuted"]]
-    out.append(f"  independent conservation laws: D - rank = {r['D']} - {r['rank']} = {r['laws']}")
+    if r.get("laws") is not None:
+        out.append(f"  independent conservation laws: D - rank = {r['D']} - {r['rank']} = {r['laws']}")
+    else:  # --known, not proven: the two bounds, never a count
+        out.append(f"  independent conservation laws: between {r['laws_at_least']} (stated laws verified) and "
+                   f"{r['laws_at_most']} (D - rank), not proven")
+    if "known" in r:
+        out.append(f"  claimed {r['known']['claimed']} laws (--known): {r['known']['outcome'].upper()}: "
+                   f"{r['known']['reason']}")
     if r["model_count"]["relation"] != "equal":
         out.append("  for the model itself this is only a lower bound: these are the laws of the flows of the fields "
                    "grad phi, and a hypothesis for the model's count is missing (see the notes)")
