@@ -12,11 +12,17 @@ modulo a prime (:mod:`.modular_rank`), and polynomial identities over the intege
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Callable, Sequence
+from typing import Callable, Optional, Sequence
 
 import numpy as np
 
-from .errors import NonPolynomialError
+from .errors import ConslawError, NonPolynomialError
+
+MAX_TERM_PRODUCTS = 8_000_000  # about 8 s and 1.5 GB of Python objects: past it, a map is refused before it is read
+
+
+class TableTooLargeError(ConslawError):
+    """A polynomial map with too many terms to be read as a table."""
 
 
 class MonomialSum:
@@ -24,6 +30,8 @@ class MonomialSum:
     the arithmetic an ``array_phi`` uses (+, −, ×, small powers) so that numpy object arrays of them compose."""
 
     __slots__ = ("terms",)
+    #: term products a read may still form (set by :meth:`PolynomialTable.from_array_map`; None: unbounded)
+    budget: Optional[list[int]] = None
 
     def __init__(self, terms: dict):
         self.terms = terms
@@ -64,6 +72,11 @@ class MonomialSum:
 
     def __mul__(self, other):
         other = self._lift(other)
+        if MonomialSum.budget is not None:
+            MonomialSum.budget[0] -= len(self.terms) * len(other.terms)
+            if MonomialSum.budget[0] < 0:
+                raise TableTooLargeError("the polynomial map has too many terms to be read as a table (over "
+                                         f"{MAX_TERM_PRODUCTS:,} term products); use smaller sizes or --numeric")
         out: dict = {}
         for m1, c1 in self.terms.items():
             for m2, c2 in other.terms.items():
@@ -114,12 +127,17 @@ class PolynomialTable:
                                np.array(var, dtype=np.int64).reshape(len(comp), degree))
 
     @staticmethod
-    def from_array_map(fn: Callable, D: int) -> "PolynomialTable":
-        """The table of ``fn`` (flat θ → list of arrays, an ``array_phi``), read on symbolic variables."""
+    def from_array_map(fn: Callable, D: int, max_products: int = 0) -> "PolynomialTable":
+        """The table of ``fn`` (flat θ → list of arrays, an ``array_phi``), read on symbolic variables; refused
+        with :class:`TableTooLargeError` past ``max_products`` term products (default ``MAX_TERM_PRODUCTS``)."""
         theta = np.empty(D, dtype=object)
         for i in range(D):
             theta[i] = MonomialSum.variable(i)
-        blocks = fn(theta)
+        MonomialSum.budget = [max_products or MAX_TERM_PRODUCTS]
+        try:
+            blocks = fn(theta)
+        finally:
+            MonomialSum.budget = None
         polys = [MonomialSum._lift(x) for b in blocks for x in np.asarray(b, dtype=object).reshape(-1)]
         return PolynomialTable.from_polynomials(polys, D)
 
@@ -192,36 +210,52 @@ def _gradient_table(table: PolynomialTable) -> tuple[np.ndarray, np.ndarray, np.
             np.concatenate(rest) if rest else np.zeros((0, max(d - 1, 0)), dtype=np.int64))
 
 
-def product_vanishes(phi: PolynomialTable, law: PolynomialTable) -> list[tuple[int, int]]:
+def product_vanishes(phi: PolynomialTable, law: PolynomialTable, chunk_pairs: int = 4_000_000) -> list[tuple[int, int]]:
     """The pairs (law i, component k) with ⟨∇h_i, ∇φ_k⟩ ≢ 0, exactly over the integers: every product of a term
-    of ∂φ_k/∂θ_j with a term of ∂h_i/∂θ_j is formed, the monomials sorted and packed, like terms summed."""
+    of ∂φ_k/∂θ_j with a term of ∂h_i/∂θ_j is formed, the monomials sorted and packed, like terms summed (laws
+    taken a few at a time, so that about ``chunk_pairs`` products are held at once)."""
     pk, pj, pc, pr = _gradient_table(phi)
     hk, hj, hc, hr = _gradient_table(law)
-    # join on the variable j: every (φ-term, law-term) pair sharing it
-    order = np.argsort(hj, kind="stable")
-    hj_sorted = hj[order]
-    lo = np.searchsorted(hj_sorted, pj, side="left")
-    hi = np.searchsorted(hj_sorted, pj, side="right")
-    counts = hi - lo
-    if not counts.sum():
-        return []
-    left = np.repeat(np.arange(pj.size), counts)
-    offsets = np.repeat(lo - np.cumsum(counts) + counts, counts) + np.arange(counts.sum())
-    right = order[offsets]
-    mono = np.concatenate([pr[left], hr[right]], axis=1)
-    mono = np.sort(mono, axis=1)[:, ::-1]  # −1 padding last
-    width = mono.shape[1]
+    order = np.argsort(pj, kind="stable")  # φ's derivative terms by variable, to join on it
+    pk, pj, pc, pr = pk[order], pj[order], pc[order], pr[order]
+    per_var = np.bincount(pj, minlength=phi.D)
+    first = np.concatenate([[0], np.cumsum(per_var)])
+    width = pr.shape[1] + hr.shape[1]
     base = phi.D + 1
     if base ** max(width, 1) >= 2**62:
         raise NonPolynomialError("monomials too large to pack for the identity check")
-    packed = np.zeros(mono.shape[0], dtype=np.int64)
-    for c in range(width):
-        packed = packed * base + (mono[:, c] + 1)
-    coef = np.asarray(pc[left], dtype=object) * np.asarray(hc[right], dtype=object)
-    keys = np.stack([hk[right], pk[left], packed], axis=1)
-    uniq, inverse = np.unique(keys, axis=0, return_inverse=True)
-    sums = np.zeros(len(uniq), dtype=object)
-    np.add.at(sums, inverse.reshape(-1), coef)
-    bad = {(int(uniq[i, 0]), int(uniq[i, 1])) for i in np.nonzero(sums != 0)[0]}
+    small = pc.dtype != object and hc.dtype != object and \
+        (int(np.abs(pc).max(initial=0)) * int(np.abs(hc).max(initial=0)) * max(len(pc), 1) < 2**62)
+    bad: set[tuple[int, int]] = set()
+    law_order = np.argsort(hk, kind="stable")
+    hk, hj, hc, hr = hk[law_order], hj[law_order], hc[law_order], hr[law_order]
+    pairs_per_entry = per_var[hj]
+    start = 0
+    while start < hk.size:  # whole laws per chunk: a law's sums never straddle two chunks
+        stop = start + max(1, int(np.searchsorted(np.cumsum(pairs_per_entry[start:]), chunk_pairs)))
+        stop = min(hk.size, stop)
+        while stop < hk.size and hk[stop] == hk[stop - 1]:
+            stop += 1
+        sl = slice(start, stop)
+        counts = pairs_per_entry[sl]
+        right = np.repeat(np.arange(start, stop), counts)
+        left = np.repeat(first[hj[sl]] - np.cumsum(counts) + counts, counts) + np.arange(int(counts.sum()))
+        start = stop
+        if not left.size:
+            continue
+        mono = np.sort(np.concatenate([pr[left], hr[right]], axis=1), axis=1)[:, ::-1]  # −1 padding last
+        packed = np.zeros(mono.shape[0], dtype=np.int64)
+        for c in range(width):
+            packed = packed * base + (mono[:, c] + 1)
+        if small:
+            coef = pc[left].astype(np.int64) * hc[right].astype(np.int64)
+        else:
+            coef = np.asarray(pc[left], dtype=object) * np.asarray(hc[right], dtype=object)
+        keys = (hk[right], pk[left], packed)
+        idx = np.lexsort(keys[::-1])
+        a, b, c = (key[idx] for key in keys)
+        cut = np.flatnonzero(np.r_[True, (a[1:] != a[:-1]) | (b[1:] != b[:-1]) | (c[1:] != c[:-1])])
+        sums = np.add.reduceat(coef[idx], cut)
+        for i in np.flatnonzero(sums != 0):
+            bad.add((int(a[cut[i]]), int(b[cut[i]])))
     return sorted(bad)
-

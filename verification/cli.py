@@ -54,6 +54,7 @@ from .proofs.counting import count_laws
 from .proofs.data_symmetry import JSON_KEYS as DATA_SYMMETRY_JSON_KEYS
 from .proofs.data_symmetry import data_symmetry_report
 from .proofs.flow_counts import json_count, mirror_report, momentum_report
+from .proofs.modular_count import modular_count
 from .proofs.resnet import count_resnet, resnet_laws
 from .report.certificates import render_laws, render_resnet_laws
 from .report.progress import ProgressBar
@@ -63,6 +64,7 @@ from .report.text import (
     count_text,
     data_symmetry_text,
     mirror_text,
+    modular_count_text,
     module_count_text,
     momentum_text,
     numeric_count_text,
@@ -211,6 +213,10 @@ def build_parser() -> argparse.ArgumentParser:
                             "default) or only on the weights after the first layer, kept non-negative in an input-"
                             "convex network (icnn), Euclidean on the others")
     count.add_argument("--points", type=_positive_int, help="number of working points (default 2)")
+    count.add_argument("--modular", action="store_true",
+                       help="prove the count at the numeric scale (D in the thousands): ranks mod p of generator and "
+                            "bracket values at an integer point (lower bound on dim Lie) against the stated laws "
+                            "verified as identities (relu, linear, attention)")
     count.add_argument("--known", type=_int, metavar="N",
                        help="a claimed number of laws: stop as soon as the rank reaches D - N, then prove the count "
                             "with N stated laws verified (confirmed), or say it is not proven or refuted")
@@ -514,6 +520,8 @@ def _count(args, out) -> int:
     if args.known is not None and (args.module or args.numeric or args.flow != "gradient" or args.arch == "resnet"):
         raise ConslawError("--known N goes with the exact count of the gradient flow of a single architecture or "
                            "--fields FILE")
+    if args.modular:
+        return _count_modular(args, out)
     if args.module:
         return _count_module(args, out)
     if args.fields and (args.numeric or args.flow != "gradient"):
@@ -561,6 +569,24 @@ def _count(args, out) -> int:
     else:
         out.write(count_text(report, result.graph if args.show_brackets else None))
     return 0 if report.get("known", {}).get("outcome", "confirmed") == "confirmed" else EXIT_REJECTED
+
+
+def _count_modular(args, out) -> int:
+    """``count ARCH … --modular`` (:func:`~.proofs.modular_count.modular_count`)."""
+    if args.numeric or args.fields or args.module or args.known is not None or args.flow != "gradient" or \
+            args.arch == "resnet" or args.residual:
+        raise ConslawError("--modular goes with the exact count of the gradient flow of a single architecture "
+                           "(relu, linear, attention); drop --numeric, --fields, --module, --known, --flow, --residual")
+    if args.arch is None:
+        raise ConslawError("give an architecture for --modular (relu, linear or attention)")
+    _no_resnet_options(args)
+    options = {k: getattr(args, k) for k in _OPTIONS if getattr(args, k) is not None}
+    report = modular_count(args.arch, args.widths, bias=args.bias, seed=args.seed, **options)
+    if args.json:
+        print(json.dumps(report), file=out)
+    else:
+        out.write(modular_count_text(report))
+    return 0 if report["laws"] is not None else EXIT_REJECTED
 
 
 def _data_symmetry(args, out) -> int:

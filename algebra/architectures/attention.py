@@ -16,6 +16,8 @@ and only a lower bound for the model: ``model_gaps`` says why.
 """
 from __future__ import annotations
 
+import numpy as np
+
 from ..errors import ShapeError
 from ..parameters import ParameterSpace, matrix_names
 from .base import Architecture, positive_int, weight_matrix
@@ -124,6 +126,23 @@ def attention_array_phi(widths: list[int], bias: bool, options: Options) -> Arra
     return phi
 
 
+def attention_array_laws(widths: list[int], bias: bool, options: Options) -> ArrayPhi:
+    """QᵀQ − KᵀK and VᵀV − OᵀO per head (their upper triangles), in :func:`attention_array_phi`'s layout."""
+    d, dk, dv, H, _ = check_attention_sizes(*_attention_options(options))
+    shapes = [(d, dk), (d, dk), (d, dv), (d, dv)] * H
+
+    def laws(theta):
+        mats = split_flat(theta, shapes)
+        out = []
+        for A, B in zip(mats[0::2], mats[1::2]):
+            M = A.T @ A - B.T @ B
+            rows, cols = np.triu_indices(M.shape[0])
+            out.append(M[rows, cols])
+        return out
+
+    return laws
+
+
 def attention_expected_count(widths: list[int], bias: bool, options: Options) -> ExpectedCount:
     """Cor. 3.9: d'(d'+1)/2 + d''(d''+1)/2 laws for one head, under N ≥ 2 tokens, d ≥ 2 and d', d'' ≤ d.  Outside:
     the two-layer linear counts of [Q; K] and [V; O] (:func:`~.linear.two_layer_count`, with n = m = d), which keep
@@ -150,6 +169,7 @@ SPEC = ArchitectureSpec(
         OptionSpec("dv", "attention: value/output size d''"),
         OptionSpec("heads", "attention: number of heads (default 1)"),
         OptionSpec("tokens", "attention: number of tokens N (default 2)")), array_phi=attention_array_phi,
+    array_laws=attention_array_laws,
     expected_count=attention_expected_count, describe=attention_describe,
     examples=(((), False, (("d", 2), ("dk", 1), ("dv", 1))), ((), False, (("d", 2), ("dk", 2), ("dv", 1), ("heads", 2)))),
 )

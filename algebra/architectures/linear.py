@@ -13,6 +13,8 @@ from __future__ import annotations
 
 from typing import Optional, Sequence
 
+import numpy as np
+
 from ..parameters import ParameterSpace, matrix_names
 from .base import Architecture, check_widths, weight_matrix
 from .spec import ArchitectureSpec, ArrayPhi, ExpectedCount, Options, split_flat
@@ -72,6 +74,24 @@ def linear_array_phi(widths: list[int], bias: bool, options: Options) -> ArrayPh
     return phi
 
 
+def linear_array_laws(widths: list[int], bias: bool, options: Options) -> ArrayPhi:
+    """U_l U_lᵀ − U_{l+1}ᵀ U_{l+1} (its upper triangle) for every hidden layer l, in :func:`linear_array_phi`'s
+    layout."""
+    n = check_widths(widths)
+    shapes = [(n[l], n[l - 1]) for l in range(1, len(n))]
+
+    def laws(theta):
+        mats = split_flat(theta, shapes)
+        out = []
+        for A, B in zip(mats, mats[1:]):
+            M = A @ A.T - B.T @ B
+            rows, cols = np.triu_indices(M.shape[0])
+            out.append(M[rows, cols])
+        return out
+
+    return laws
+
+
 def two_layer_count(n: int, r: int, m: int) -> ExpectedCount:
     """Prop. 3.5 (linear): r(r+1)/2 laws when [U; V] has full rank, generically iff r ≤ n + m.  Beyond, the laws
     are the functions of Z ↦ ZᵀJZ (Z = [U; V], J = diag(I_n, −I_m)), whose image, the symmetric r×r matrices of
@@ -92,6 +112,7 @@ def linear_expected_count(widths: list[int], bias: bool, options: Options) -> Op
 SPEC = ArchitectureSpec(
     "linear", "The q-layer linear network with the given widths (n_0 = input, n_q = output).",
     build=lambda widths, bias, options: linear_network(widths), sizes=linear_sizes, array_phi=linear_array_phi,
+    array_laws=linear_array_laws,
     expected_count=linear_expected_count, describe=linear_describe,
     examples=(((2, 3, 2), False, ()), ((1, 1, 1), False, ()), ((2, 2, 3, 1), False, ())),
 )

@@ -131,6 +131,33 @@ def relu_array_phi(widths: list[int], bias: bool, options: Options) -> ArrayPhi:
     return phi
 
 
+def relu_array_laws(widths: list[int], bias: bool, options: Options) -> ArrayPhi:
+    """One law per hidden neuron, ‖incoming weights‖² + bias² − ‖outgoing weights‖², in :func:`relu_array_phi`'s
+    layout."""
+    n = check_widths(widths)
+    q = len(n) - 1
+    shapes: list[tuple[int, ...]] = []
+    for l in range(1, q + 1):
+        shapes.append((n[l], n[l - 1]))
+        if bias and l < q:
+            shapes.append((n[l],))
+
+    def laws(theta):
+        parts = iter(split_flat(theta, shapes))
+        mats, biases = [], []
+        for l in range(1, q + 1):
+            mats.append(next(parts))
+            if bias and l < q:
+                biases.append(next(parts))
+        out = []
+        for l in range(q - 1):
+            h = (mats[l] ** 2).sum(axis=1) - (mats[l + 1] ** 2).sum(axis=0)
+            out.append(h + biases[l] ** 2 if bias else h)
+        return out
+
+    return laws
+
+
 def relu_expected_count(widths: list[int], bias: bool, options: Options) -> ExpectedCount:
     """The 2023 paper's ReLU results (Prop. 3.5 for two layers): one law per hidden neuron of the path lifting, and
     no other — Σ of the hidden widths, with or without biases."""
@@ -141,6 +168,7 @@ def relu_expected_count(widths: list[int], bias: bool, options: Options) -> Expe
 SPEC = ArchitectureSpec(
     "relu", "The q-layer ReLU network with the given widths, optionally with hidden biases.",
     build=lambda widths, bias, options: relu_network(widths, bias=bias), sizes=relu_sizes, takes_bias=True,
-    array_phi=relu_array_phi, expected_count=relu_expected_count, describe=relu_describe, piecewise_linear=True, exact_cost=(1.5, 2.0),
+    array_phi=relu_array_phi, array_laws=relu_array_laws,
+    expected_count=relu_expected_count, describe=relu_describe, piecewise_linear=True, exact_cost=(1.5, 2.0),
     examples=(((3, 2, 3), True, ()), ((1, 1, 1), False, ()), ((2, 3, 2, 2), True, ())),
 )

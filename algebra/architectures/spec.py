@@ -67,6 +67,9 @@ class ArchitectureSpec:
     option_specs: tuple[OptionSpec, ...] = ()
     #: φ for arrays with the builder's θ layout, or None: the numeric fallback converts the exact φ instead
     array_phi: Optional[Callable[[list[int], bool, Options], ArrayPhi]] = None
+    #: the stated laws for arrays, in array_phi's θ layout (blocks of polynomials), or None: the modular route
+    #: (``count --modular``) verifies them as identities against φ before any use
+    array_laws: Optional[Callable[[list[int], bool, Options], ArrayPhi]] = None
     #: the literature's count of laws of φ for these sizes, or None where no formula or argument covers them
     expected_count: Optional[Callable[[list[int], bool, Options], Optional[ExpectedCount]]] = None
     #: (description, notes) from the sizes alone, as the builder writes them; None: build the architecture to know

@@ -32,6 +32,31 @@ def _text(lines: list[str]) -> str:
     return "\n".join(lines) + "\n"
 
 
+def modular_count_text(r: dict) -> str:
+    """``conslaw count … --modular``: the two bounds, and the count where they meet."""
+    sizes = " ".join(map(str, r["widths"])) or ", ".join(f"{k} {r[k]}" for k in ("d", "dk", "dv", "heads") if k in r)
+    s = r["stated_laws"]
+    out = [f"{r['architecture']} {sizes}{' with biases' if r['bias'] else ''}: modular route (ranks mod p = "
+           f"{r['prime']} at {r['point']})",
+           f"  parameters D = {r['D']:,}, components of phi {r['components_of_phi']:,}"]
+    for lv in r["levels"]:
+        out.append(f"  level {lv['level']}: {lv['what']}: rank mod p {lv['rank_mod_p']:,} ({lv['seconds']} s)")
+    out.append(f"  dim Lie >= {r['rank_lower_bound']:,} (rank mod p of values at the integer point: a lower bound)")
+    out.append(f"  stated laws: {s['stated']:,}, {s['verified_as_identities']:,} verified as identities over the "
+               f"integers, {s['independent_mod_p']:,} independent mod p at the point, so dim Lie <= "
+               f"{r['D'] - s['independent_mod_p']:,}")
+    if s["refuted"]:
+        out.append(f"  REFUTED stated laws (not conserved, not counted): {len(s['refuted'])}, e.g. law {s['refuted'][0]}")
+    if r["laws"] is not None:
+        out.append(f"  independent conservation laws: exactly {r['laws']:,} (proven: D - rank = {r['D']:,} - "
+                   f"{r['rank_lower_bound']:,} and {r['laws']:,} verified laws)")
+    else:
+        out.append(f"  independent conservation laws: between {r['laws_at_least']:,} and {r['laws_at_most']:,}, not "
+                   "proven (the bounds do not meet)")
+    out.append(f"  time {r['seconds']:.1f} s (" + ", ".join(f"{k} {v} s" for k, v in r["timings"].items()) + ")")
+    return _text(out)
+
+
 def count_text(r: CountReport, graph: Any = None) -> str:
     """The exact count of ``conslaw count`` (gradient flow); ``graph``: the trace's bracket graph, to list the
     brackets that gave new directions (``--show-brackets``)."""
