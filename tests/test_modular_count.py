@@ -15,11 +15,16 @@ from hypothesis import strategies as st
 
 from conslaw.algebra import ConslawError, build_architecture, lie_trace
 from conslaw.algebra.architectures import SPECS
-from conslaw.algebra.modular_rank import SCREEN_PRIME, gradient_rank_mod, integer_point, lie_rank_lower_bound
-from conslaw.algebra.poly_table import MonomialSum, PolynomialTable, TableTooLargeError, product_vanishes
 from conslaw.verification.cli import run
 from conslaw.verification.proofs.counting import count_laws
 from conslaw.verification.proofs.modular_count import modular_count
+from conslaw.verification.proofs.modular_rank import (
+    SCREEN_PRIME,
+    gradient_rank_mod,
+    integer_point,
+    lie_rank_lower_bound,
+)
+from conslaw.verification.proofs.poly_table import MonomialSum, PolynomialTable, TableTooLargeError, product_vanishes
 
 
 def cli(*args):

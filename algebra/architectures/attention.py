@@ -16,8 +16,6 @@ and only a lower bound for the model: ``model_gaps`` says why.
 """
 from __future__ import annotations
 
-import numpy as np
-
 from ..errors import ShapeError
 from ..parameters import ParameterSpace, matrix_names
 from .base import Architecture, positive_int, weight_matrix
@@ -136,8 +134,7 @@ def attention_array_laws(widths: list[int], bias: bool, options: Options) -> Arr
         out = []
         for A, B in zip(mats[0::2], mats[1::2]):
             M = A.T @ A - B.T @ B
-            rows, cols = np.triu_indices(M.shape[0])
-            out.append(M[rows, cols])
+            out.append([M[i, j] for i in range(M.shape[0]) for j in range(i, M.shape[0])])  # upper triangle
         return out
 
     return laws

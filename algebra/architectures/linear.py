@@ -13,8 +13,6 @@ from __future__ import annotations
 
 from typing import Optional, Sequence
 
-import numpy as np
-
 from ..parameters import ParameterSpace, matrix_names
 from .base import Architecture, check_widths, weight_matrix
 from .spec import ArchitectureSpec, ArrayPhi, ExpectedCount, Options, split_flat
@@ -85,8 +83,7 @@ def linear_array_laws(widths: list[int], bias: bool, options: Options) -> ArrayP
         out = []
         for A, B in zip(mats, mats[1:]):
             M = A @ A.T - B.T @ B
-            rows, cols = np.triu_indices(M.shape[0])
-            out.append(M[rows, cols])
+            out.append([M[i, j] for i in range(M.shape[0]) for j in range(i, M.shape[0])])  # upper triangle
         return out
 
     return laws

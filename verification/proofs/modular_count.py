@@ -1,11 +1,11 @@
 """Proven law counts at the numeric scale (D in the thousands) through ranks modulo a prime (issue 24, item 1).
 
-Two bounds meet (:mod:`conslaw.algebra.modular_rank` for the soundness of the first):
+Two bounds meet (:mod:`.modular_rank` for the soundness of the first):
 
 * dim Lie(V_φ)(θ) ≥ r, the rank modulo p of generator and bracket values at a seeded integer point θ;
 * dim Lie(V_φ)(θ) ≤ D − L, where L is the rank modulo p (≤ the rank over QQ) of the gradients at θ of the
   architecture's stated laws, each first verified as an identity ⟨∇h, ∇φ_k⟩ ≡ 0 over the integers for every k
-  (:func:`~conslaw.algebra.poly_table.product_vanishes`): conserved functions have gradients orthogonal to the
+  (:func:`~.poly_table.product_vanishes`): conserved functions have gradients orthogonal to the
   whole Lie algebra.
 
 When r = D − L the count is proven: exactly L independent laws at θ (the same statement as the exact engine's, at
@@ -21,14 +21,15 @@ import numpy as np
 
 from conslaw.algebra import ConslawError
 from conslaw.algebra.architectures import SPECS, check_request
-from conslaw.algebra.modular_rank import (
+
+from .modular_rank import (
     POINT_BOUND,
     SCREEN_PRIME,
     gradient_rank_mod,
     integer_point,
     lie_rank_lower_bound,
 )
-from conslaw.algebra.poly_table import PolynomialTable, product_vanishes
+from .poly_table import PolynomialTable, product_vanishes
 
 ROUTE = "modular"
 

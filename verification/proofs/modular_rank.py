@@ -12,8 +12,8 @@ What is computed, all modulo ``SCREEN_PRIME`` with numpy and python-flint (:clas
   random coefficient, into one of the rows chosen at random (one pass over the Jacobian's entries);
 * level 1 — values [∇(a·φ), ∇(b·φ)](θ) = H_b(θ) ∇(a·φ)(θ) − H_a(θ) ∇(b·φ)(θ) for random a, b of
   ``SPARSE_COMBINATION`` components each, as many as the rank still needs, from those components' Jacobian and
-  Hessian entries (the trace at one point closes at level 1 for ReLU, linear and
-  attention layers: :func:`~.trace.lie_trace` shows their per-point ranks stop growing there);
+  Hessian entries (at one point the exact trace, :func:`conslaw.algebra.lie_trace`, stops growing at level 1 for
+  two-layer ReLU and linear nets and attention; a deeper net may need level 2, and then the bounds do not meet);
 * the rank of all rows together (one flint rank of a dense (target + margin) × D matrix).
 """
 from __future__ import annotations

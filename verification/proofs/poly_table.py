@@ -16,7 +16,7 @@ from typing import Callable, Optional, Sequence
 
 import numpy as np
 
-from .errors import ConslawError, NonPolynomialError
+from conslaw.algebra.errors import ConslawError, NonPolynomialError
 
 MAX_TERM_PRODUCTS = 8_000_000  # about 8 s and 1.5 GB of Python objects: past it, a map is refused before it is read
 
