@@ -224,8 +224,9 @@ def product_vanishes(phi: PolynomialTable, law: PolynomialTable, chunk_pairs: in
     base = phi.D + 1
     if base ** max(width, 1) >= 2**62:
         raise NonPolynomialError("monomials too large to pack for the identity check")
+    # a sum gathers at most len(pc) · len(hc) products: int64 while that many of the largest cannot overflow
     small = pc.dtype != object and hc.dtype != object and \
-        (int(np.abs(pc).max(initial=0)) * int(np.abs(hc).max(initial=0)) * max(len(pc), 1) < 2**62)
+        int(np.abs(pc).max(initial=0)) * int(np.abs(hc).max(initial=0)) * max(len(pc), 1) * max(len(hc), 1) < 2**62
     bad: set[tuple[int, int]] = set()
     law_order = np.argsort(hk, kind="stable")
     hk, hj, hc, hr = hk[law_order], hj[law_order], hc[law_order], hr[law_order]
