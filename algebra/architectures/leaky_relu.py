@@ -26,7 +26,7 @@ from ..parameters import ParameterSpace, matrix_names, vector_names
 from ..polynomial_text import PolynomialTextError, parse_rational
 from .base import Architecture, check_widths, weight_matrix
 from .linear import two_layer_count
-from .relu import relu_array_phi, relu_expected_count, relu_network, relu_sizes
+from .relu import relu_array_phi, relu_expected_count, relu_layout, relu_network, relu_sizes
 from .spec import ArchitectureSpec, ArrayPhi, ExpectedCount, Options, OptionSpec, split_flat
 
 
@@ -132,13 +132,8 @@ def leaky_relu_array_phi(widths: list[int], bias: bool, options: Options) -> Arr
     """α ≠ 1: the ReLU path lifting; α = 1: U_q ⋯ U_1, then U_q ⋯ U_{l+1} b_l per hidden layer."""
     if _slope(options) != 1:
         return relu_array_phi(widths, bias, options)
-    n = check_widths(widths)
+    n, shapes = relu_layout(widths, bias)
     q = len(n) - 1
-    shapes: list[tuple[int, ...]] = []
-    for l in range(1, q + 1):
-        shapes.append((n[l], n[l - 1]))
-        if bias and l < q:
-            shapes.append((n[l],))
 
     def phi(theta):
         parts = iter(split_flat(theta, shapes))

@@ -106,17 +106,23 @@ def relu_describe(widths: list[int], bias: bool, options: Options) -> tuple[str,
     return f"{len(widths) - 1}-layer ReLU network with widths {tuple(widths)}" + (" and biases" if bias else ""), []
 
 
+def relu_layout(widths: Sequence[int], bias: bool) -> tuple[list[int], list[tuple[int, ...]]]:
+    """(the checked widths, the block shapes of θ = (U_1, b_1, U_2, b_2, …, U_q) row-major) of the array forms."""
+    n = check_widths(widths)
+    shapes: list[tuple[int, ...]] = []
+    for l in range(1, len(n)):
+        shapes.append((n[l], n[l - 1]))
+        if bias and l < len(n) - 1:
+            shapes.append((n[l],))
+    return n, shapes
+
+
 def relu_array_phi(widths: list[int], bias: bool, options: Options) -> ArrayPhi:
     """The path lifting for arrays; θ = (U_1, b_1, U_2, b_2, …, U_q) row-major.  One block per kind of start (the
     inputs, then each hidden layer's biases), indexed (start, j_1, …, j_q): the builder's components, start-major
     (the builder lists them output-major)."""
-    n = check_widths(widths)
+    n, shapes = relu_layout(widths, bias)
     q = len(n) - 1
-    shapes: list[tuple[int, ...]] = []
-    for l in range(1, q + 1):
-        shapes.append((n[l], n[l - 1]))
-        if bias and l < q:
-            shapes.append((n[l],))
 
     def phi(theta):
         parts = iter(split_flat(theta, shapes))
@@ -134,13 +140,8 @@ def relu_array_phi(widths: list[int], bias: bool, options: Options) -> ArrayPhi:
 def relu_array_laws(widths: list[int], bias: bool, options: Options) -> ArrayPhi:
     """One law per hidden neuron, ‖incoming weights‖² + bias² − ‖outgoing weights‖², in :func:`relu_array_phi`'s
     layout."""
-    n = check_widths(widths)
+    n, shapes = relu_layout(widths, bias)
     q = len(n) - 1
-    shapes: list[tuple[int, ...]] = []
-    for l in range(1, q + 1):
-        shapes.append((n[l], n[l - 1]))
-        if bias and l < q:
-            shapes.append((n[l],))
 
     def laws(theta):
         parts = iter(split_flat(theta, shapes))

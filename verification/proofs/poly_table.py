@@ -25,6 +25,15 @@ class TableTooLargeError(ConslawError):
     """A polynomial map with too many terms to be read as a table."""
 
 
+def _accumulate(terms: dict, monomial: tuple, c: int) -> None:
+    """terms[monomial] += c, the entry dropped when it cancels."""
+    total = terms.get(monomial, 0) + c
+    if total:
+        terms[monomial] = total
+    else:
+        terms.pop(monomial, None)
+
+
 class MonomialSum:
     """A sparse polynomial with integer coefficients: ``{sorted tuple of variable indices: coefficient}``, with
     the arithmetic an ``array_phi`` uses (+, −, ×, small powers) so that numpy object arrays of them compose."""
@@ -49,14 +58,9 @@ class MonomialSum:
         raise NonPolynomialError(f"{type(other).__name__} {other!r} in a polynomial map read exactly (integers only)")
 
     def __add__(self, other):
-        other = self._lift(other)
         out = dict(self.terms)
-        for m, c in other.terms.items():
-            s = out.get(m, 0) + c
-            if s:
-                out[m] = s
-            else:
-                out.pop(m, None)
+        for m, c in self._lift(other).terms.items():
+            _accumulate(out, m, c)
         return MonomialSum(out)
 
     __radd__ = __add__
@@ -80,12 +84,7 @@ class MonomialSum:
         out: dict = {}
         for m1, c1 in self.terms.items():
             for m2, c2 in other.terms.items():
-                m = tuple(sorted(m1 + m2))
-                s = out.get(m, 0) + c1 * c2
-                if s:
-                    out[m] = s
-                else:
-                    out.pop(m, None)
+                _accumulate(out, tuple(sorted(m1 + m2)), c1 * c2)
         return MonomialSum(out)
 
     __rmul__ = __mul__
