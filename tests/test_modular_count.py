@@ -128,3 +128,25 @@ def test_cli_modular(capsys):
         code, _ = cli(*args)
         err = capsys.readouterr().err
         assert code == 2 and err.count("\n") == 1, args
+
+
+def test_a_fields_file_phi_by_the_modular_route(tmp_path, capsys):
+    """The phi and law lines of a --fields file (rational coefficients scaled to integers): a two-layer linear net
+    with its h(h + 1)/2 = 3 laws stated (one of them halved) and a false one, then with none stated."""
+    from test_fields_file import linear_phi_text
+
+    laws = ["(U[0,0]**2 + U[0,1]**2 + U[0,2]**2 - V[0,0]**2 - V[1,0]**2 - V[2,0]**2)/2",
+            "U[0,0]*U[1,0] + U[0,1]*U[1,1] + U[0,2]*U[1,2] - V[0,0]*V[0,1] - V[1,0]*V[1,1] - V[2,0]*V[2,1]",
+            "U[1,0]**2 + U[1,1]**2 + U[1,2]**2 - V[0,1]**2 - V[1,1]**2 - V[2,1]**2", "U[0,0]*V[0,0]/3"]
+    path = tmp_path / "linear.txt"
+    path.write_text(linear_phi_text(3, 2, 3) + "".join(f"law: {h}\n" for h in laws))
+    code, text = cli("count", "--fields", str(path), "--modular", "--json")
+    report = json.loads(text)
+    assert code == 0 and report["laws"] == 3 and report["stated_laws"]["refuted"] == [3]
+    path.write_text(linear_phi_text(3, 2, 3))
+    code, text = cli("count", "--fields", str(path), "--modular", "--json")
+    report = json.loads(text)
+    assert code == 1 and report["laws"] is None and report["laws_at_least"] == 0 and report["laws_at_most"] == 3
+    path.write_text("parameters: x y\nfield: y, -x\n")
+    code, _ = cli("count", "--fields", str(path), "--modular")
+    assert code == 2 and "'field:' lines" in capsys.readouterr().err

@@ -54,7 +54,7 @@ from .proofs.counting import count_laws
 from .proofs.data_symmetry import JSON_KEYS as DATA_SYMMETRY_JSON_KEYS
 from .proofs.data_symmetry import data_symmetry_report
 from .proofs.flow_counts import json_count, mirror_report, momentum_report
-from .proofs.modular_count import modular_count
+from .proofs.modular_count import given_count, modular_count
 from .proofs.resnet import count_resnet, resnet_laws
 from .report.certificates import render_laws, render_resnet_laws
 from .report.progress import ProgressBar
@@ -216,7 +216,7 @@ def build_parser() -> argparse.ArgumentParser:
     count.add_argument("--modular", action="store_true",
                        help="prove the count at the numeric scale (D in the thousands): ranks mod p of generator and "
                             "bracket values at an integer point (lower bound on dim Lie) against the stated laws "
-                            "verified as identities (relu, linear, attention)")
+                            "verified as identities (relu, linear, attention, or the phi and law lines of --fields)")
     count.add_argument("--known", type=_int, metavar="N",
                        help="a claimed number of laws: stop as soon as the rank reaches D - N, then prove the count "
                             "with N stated laws verified (confirmed), or say it is not proven or refuted")
@@ -573,15 +573,22 @@ def _count(args, out) -> int:
 
 def _count_modular(args, out) -> int:
     """``count ARCH … --modular`` (:func:`~.proofs.modular_count.modular_count`)."""
-    if args.numeric or args.fields or args.module or args.known is not None or args.flow != "gradient" or \
+    if args.numeric or args.module or args.known is not None or args.flow != "gradient" or \
             args.arch == "resnet" or args.residual:
         raise ConslawError("--modular goes with the exact count of the gradient flow of a single architecture "
-                           "(relu, linear, attention); drop --numeric, --fields, --module, --known, --flow, --residual")
-    if args.arch is None:
-        raise ConslawError("give an architecture for --modular (relu, linear or attention)")
-    _no_resnet_options(args)
-    options = {k: getattr(args, k) for k in _OPTIONS if getattr(args, k) is not None}
-    report = modular_count(args.arch, args.widths, bias=args.bias, seed=args.seed, **options)
+                           "(relu, linear, attention) or of a --fields file's phi; drop --numeric, --module, --known, "
+                           "--flow, --residual")
+    if args.fields:
+        if args.arch is not None or args.widths or args.bias or any(getattr(args, k) is not None for k in _OPTIONS):
+            raise ConslawError("--fields FILE replaces the architecture: give no architecture name, widths or sizes "
+                               "with it")
+        report = given_count(read_fields_file(args.fields), seed=args.seed)
+    elif args.arch is None:
+        raise ConslawError("give an architecture for --modular (relu, linear or attention), or --fields FILE")
+    else:
+        _no_resnet_options(args)
+        options = {k: getattr(args, k) for k in _OPTIONS if getattr(args, k) is not None}
+        report = modular_count(args.arch, args.widths, bias=args.bias, seed=args.seed, **options)
     if args.json:
         print(json.dumps(report), file=out)
     else:

@@ -15,12 +15,14 @@ array forms (``array_phi``, ``array_laws``) into integer term tables, never thro
 from __future__ import annotations
 
 import time
+from math import lcm
 from typing import Optional, Sequence
 
 import numpy as np
 
 from conslaw.algebra import ConslawError
 from conslaw.algebra.architectures import SPECS, check_request
+from conslaw.algebra.fields_file import GivenFields
 
 from .modular_rank import (
     POINT_BOUND,
@@ -29,7 +31,7 @@ from .modular_rank import (
     integer_point,
     lie_rank_lower_bound,
 )
-from .poly_table import PolynomialTable, product_vanishes
+from .poly_table import MonomialSum, PolynomialTable, product_vanishes
 
 ROUTE = "modular"
 
@@ -59,26 +61,53 @@ def modular_count(arch: str, widths: Sequence[int] = (), *, bias: bool = False, 
     widths = list(widths)
     D, n_phi = spec.sizes(widths, bias, full)
     phi_fn, laws_fn = spec.array_phi(widths, bias, full), spec.array_laws(widths, bias, full)  # validate the sizes
-    tl = time.perf_counter()
     phi = PolynomialTable.from_array_map(phi_fn, D)
     stated = PolynomialTable.from_array_map(laws_fn, D)
-    read_seconds = time.perf_counter() - tl
-    tl = time.perf_counter()
-    refuted = {i for i, _ in product_vanishes(phi, stated)}
+    header = {"architecture": key, "widths": widths, "bias": bias, **{k: v for k, v in full.items() if v is not None}}
+    return count_tables(phi, stated, header, seed=seed, read_seconds=time.perf_counter() - t0)
+
+
+def given_count(given: GivenFields, *, seed: int = 0) -> dict:
+    """The modular route on a fields file's φ (``phi:`` lines) and stated laws (``law:`` lines): each polynomial
+    is scaled by its coefficients' common denominator (the span of the gradients and the laws are unchanged)."""
+    t0 = time.perf_counter()
+    if given.fields:
+        raise ConslawError("--modular reads the 'phi:' and 'law:' lines of a fields file; its 'field:' lines (fields "
+                           "that are not gradients) go with the exact count")
+    D = len(given.names)
+    phi = PolynomialTable.from_polynomials([_integer_polynomial(p) for p in given.phi], D)
+    stated = PolynomialTable.from_polynomials([_integer_polynomial(h) for h in given.laws], D)
+    header = {"architecture": "fields", "source": given.source, "widths": [], "bias": False}
+    return count_tables(phi, stated, header, seed=seed, read_seconds=time.perf_counter() - t0)
+
+
+def _integer_polynomial(poly: dict) -> MonomialSum:
+    """A fields file's polynomial (``{((index, exponent), ...): Fraction}``) times its common denominator."""
+    den = lcm(*(c.denominator for c in poly.values())) if poly else 1
+    terms: dict = {}
+    for monomial, c in poly.items():
+        key = tuple(sorted(i for i, e in monomial for _ in range(e)))
+        terms[key] = int(c * den)
+    return MonomialSum(terms)
+
+
+def count_tables(phi: PolynomialTable, stated: PolynomialTable, header: dict, *, seed: int = 0,
+                 read_seconds: float = 0.0) -> dict:
+    """The two bounds of the module docstring for the map ``phi`` and the ``stated`` laws, and the report."""
+    t0 = time.perf_counter()
+    D = phi.D
+    refuted = {i for i, _ in product_vanishes(phi, stated)} if stated.K else set()
     verified = _kept_laws(stated, refuted)
     point = integer_point(D, seed)
     L = gradient_rank_mod(verified, point) if verified.K else 0
-    laws_seconds = time.perf_counter() - tl
+    laws_seconds = time.perf_counter() - t0
     bound = lie_rank_lower_bound(phi, D - L, seed=seed)
     if bound.rank > D - L:  # impossible for conserved, independent laws: a bug, never a result
         raise AssertionError(f"rank {bound.rank} above D - L = {D - L}: the laws or the rank are wrong")
     proven = bound.rank == D - L
     report = {
         "route": ROUTE,
-        "architecture": key,
-        "widths": widths,
-        "bias": bias,
-        **{k: v for k, v in full.items() if v is not None},
+        **header,
         "D": D,
         "components_of_phi": phi.K,
         "rank_lower_bound": bound.rank,
@@ -98,5 +127,5 @@ def modular_count(arch: str, widths: Sequence[int] = (), *, bias: bool = False, 
     }
     if not proven:
         report.update({"laws_at_least": L, "laws_at_most": D - bound.rank})
-    report["seconds"] = round(time.perf_counter() - t0, 3)
+    report["seconds"] = round(read_seconds + time.perf_counter() - t0, 3)
     return report

@@ -36,7 +36,8 @@ def modular_count_text(r: dict) -> str:
     """``conslaw count … --modular``: the two bounds, and the count where they meet."""
     sizes = " ".join(map(str, r["widths"])) or ", ".join(f"{k} {r[k]}" for k in ("d", "dk", "dv", "heads") if k in r)
     s = r["stated_laws"]
-    out = [f"{r['architecture']} {sizes}{' with biases' if r['bias'] else ''}: modular route (ranks mod p = "
+    name = f"the phi of {r['source']}" if r["architecture"] == "fields" else f"{r['architecture']} {sizes}"
+    out = [f"{name}{' with biases' if r['bias'] else ''}: modular route (ranks mod p = "
            f"{r['prime']} at {r['point']})",
            f"  parameters D = {r['D']:,}, components of phi {r['components_of_phi']:,}"]
     for lv in r["levels"]:
