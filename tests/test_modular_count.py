@@ -65,6 +65,7 @@ def test_the_modular_count_is_the_exact_one(arch, widths, options):
     else:  # the stated laws fall short of the truth outside the hypotheses: bounds around it, never a count
         assert report["laws"] is None and report["laws_at_least"] <= exact["laws"] <= report["laws_at_most"]
     assert report["rank_lower_bound"] <= exact["rank"]
+    assert report["model_count"] == exact["model_count"]  # several heads: phi's count, a lower bound for the model
 
 
 def test_relu_bias_count():

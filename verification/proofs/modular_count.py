@@ -22,6 +22,7 @@ import numpy as np
 
 from conslaw.algebra import ConslawError
 from conslaw.algebra.architectures import SPECS, check_request
+from conslaw.algebra.architectures.attention import _attention_options, attention_model_gaps, check_attention_sizes
 from conslaw.algebra.fields_file import GivenFields
 
 from .modular_rank import (
@@ -64,7 +65,10 @@ def modular_count(arch: str, widths: Sequence[int] = (), *, bias: bool = False, 
     phi = PolynomialTable.from_array_map(phi_fn, D)
     stated = PolynomialTable.from_array_map(laws_fn, D)
     header = {"architecture": key, "widths": widths, "bias": bias, **{k: v for k, v in full.items() if v is not None}}
-    return count_tables(phi, stated, header, seed=seed, read_seconds=time.perf_counter() - t0)
+    report = count_tables(phi, stated, header, seed=seed, read_seconds=time.perf_counter() - t0)
+    gaps = attention_model_gaps(*check_attention_sizes(*_attention_options(full))) if key == "attention" else []
+    report["model_count"] = {"relation": "lower bound" if gaps else "equal", "reasons": gaps}  # as count_laws's
+    return report
 
 
 def given_count(given: GivenFields, *, seed: int = 0) -> dict:

@@ -54,6 +54,10 @@ def modular_count_text(r: dict) -> str:
     else:
         out.append(f"  independent conservation laws: between {r['laws_at_least']:,} and {r['laws_at_most']:,}, not "
                    "proven (the bounds do not meet)")
+    scope = r.get("model_count", {"relation": "equal"})
+    if scope["relation"] != "equal":
+        out.append("  for the model itself this is only a lower bound: these are the laws of the flows of the fields "
+                   f"grad phi ({scope['reasons'][0]})")
     out.append(f"  time {r['seconds']:.1f} s (" + ", ".join(f"{k} {v} s" for k, v in r["timings"].items()) + ")")
     return _text(out)
 
