@@ -2,12 +2,14 @@
 
     python benchmarks/bench_modular_count.py            # both tables (about 3 minutes on 2 cores)
     python benchmarks/bench_modular_count.py --quick    # the side-by-side table only
+    python benchmarks/bench_modular_count.py --largest  # only: relu k k k, growing k, until 60 s or 2 GB (4 min)
 
 1. Side by side, in this process: the exact engine (``count_laws``: SymPy rings, bracket graph, exact ranks over
    QQ at two points) and the modular route on the same instances, with the ratio of their times; both counts are
    printed, and must agree where the modular route proves one.
 2. The issue's sizes, each in its own process (``conslaw count … --modular --json``), with the wall time and the
    peak memory of that process (``os.wait4``'s ``ru_maxrss``).
+3. (``--largest``) ``relu k k k`` for k = 50, 55, 58, 62, 65, … until a run takes more than 60 s or 2 GB.
 """
 from __future__ import annotations
 
@@ -49,26 +51,43 @@ def side_by_side() -> None:
               f"{shown} | {t_exact / t_mod:.0f}x |")
 
 
+def _run(args: list[str]) -> tuple[str, float, float]:
+    """(the row of the table, wall seconds, peak MB) of ``conslaw count ARGS --modular --json`` in its own process."""
+    t0 = time.perf_counter()
+    proc = subprocess.Popen([sys.executable, "-m", "conslaw", "count", *args, "--modular", "--json"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    out, err = proc.stdout.read(), proc.stderr.read()
+    _, _, usage = os.wait4(proc.pid, 0)
+    wall, peak = time.perf_counter() - t0, usage.ru_maxrss / 1024
+    if not out.strip():
+        return f"| {' '.join(args)} | | failed: {err.strip()[-200:]} | | {wall:.1f} | {peak:.0f} |", wall, peak
+    r = json.loads(out)
+    laws = r["laws"] if r["laws"] is not None else f"{r['laws_at_least']}–{r['laws_at_most']}"
+    return f"| {' '.join(args)} | {r['D']:,} | {laws} | {r['status']} | {wall:.1f} | {peak:.0f} |", wall, peak
+
+
 def at_scale() -> None:
     print("| instance | D | laws | status | wall (s) | peak memory (MB) |")
     print("|---|---|---|---|---|---|")
     for args in AT_SCALE:
-        t0 = time.perf_counter()
-        proc = subprocess.Popen([sys.executable, "-m", "conslaw", "count", *args, "--modular", "--json"],
-                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-        out, err = proc.stdout.read(), proc.stderr.read()
-        _, status, usage = os.wait4(proc.pid, 0)
-        wall = time.perf_counter() - t0
-        if not out.strip():
-            print(f"| {' '.join(args)} | | failed: {err.strip()[-200:]} | | {wall:.1f} | {usage.ru_maxrss / 1024:.0f} |")
-            continue
-        r = json.loads(out)
-        laws = r["laws"] if r["laws"] is not None else f"{r['laws_at_least']}–{r['laws_at_most']}"
-        print(f"| {' '.join(args)} | {r['D']:,} | {laws} | {r['status']} | {wall:.1f} | {usage.ru_maxrss / 1024:.0f} |")
+        print(_run(args)[0])
+
+
+def largest() -> None:
+    print("| instance | D | laws | status | wall (s) | peak memory (MB) |")
+    print("|---|---|---|---|---|---|")
+    for k in (50, 55, 58, 62, 65, 70, 80):
+        row, wall, peak = _run(["relu", str(k), str(k), str(k)])
+        print(row)
+        if wall > 60 or peak > 2048:
+            break
 
 
 def main() -> None:
     print(f"# {platform.machine()}, {os.cpu_count()} cores, load average {os.getloadavg()[0]:.2f}")
+    if "--largest" in sys.argv:
+        largest()
+        return
     side_by_side()
     if "--quick" not in sys.argv:
         print()
