@@ -94,8 +94,8 @@ def _check_size(p: SparsePolynomial, limits: TextLimits) -> SparsePolynomial:
     return p
 
 
-def _accumulate(out: SparsePolynomial, m: Monomial, c: Fraction) -> None:
-    """out[m] += c, dropping the term when it cancels."""
+def add_term(out: dict, m, c) -> None:
+    """out[m] += c, dropping the term when it cancels (any monomial key, any exact coefficient)."""
     v = out.get(m, 0) + c
     if v:
         out[m] = v
@@ -106,7 +106,7 @@ def _accumulate(out: SparsePolynomial, m: Monomial, c: Fraction) -> None:
 def _add_into(out: SparsePolynomial, q: SparsePolynomial, sign: int, limits: TextLimits) -> None:
     """out += sign·q, in place (a sum of many terms costs linear time), then bounded."""
     for m, c in q.items():
-        _accumulate(out, m, sign * c)
+        add_term(out, m, sign * c)
     if len(out) > limits.max_terms:
         raise PolynomialTextError(f"more than {limits.max_terms} terms")
     _check_size({m: out[m] for m in q if m in out}, limits)  # only the coefficients this sum changed
@@ -130,7 +130,7 @@ def multiply(p: SparsePolynomial, q: SparsePolynomial, limits: TextLimits = DEFA
     out: SparsePolynomial = {}
     for ma, ca in p.items():
         for mb, cb in q.items():
-            _accumulate(out, _monomial_product(ma, mb), ca * cb)
+            add_term(out, _monomial_product(ma, mb), ca * cb)
     return _check_size(out, limits)
 
 

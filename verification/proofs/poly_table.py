@@ -17,6 +17,7 @@ from typing import Callable, Optional, Sequence
 import numpy as np
 
 from conslaw.algebra.errors import ConslawError, NonPolynomialError
+from conslaw.algebra.polynomial_text import add_term
 
 MAX_TERM_PRODUCTS = 8_000_000  # about 8 s and 1.5 GB of Python objects: past it, a map is refused before it is read
 
@@ -25,21 +26,13 @@ class TableTooLargeError(ConslawError):
     """A polynomial map with too many terms to be read as a table."""
 
 
-def _accumulate(terms: dict, monomial: tuple, c: int) -> None:
-    """terms[monomial] += c, the entry dropped when it cancels."""
-    total = terms.get(monomial, 0) + c
-    if total:
-        terms[monomial] = total
-    else:
-        terms.pop(monomial, None)
-
-
 class MonomialSum:
     """A sparse polynomial with integer coefficients: ``{sorted tuple of variable indices: coefficient}``, with
     the arithmetic an ``array_phi`` uses (+, −, ×, small powers) so that numpy object arrays of them compose."""
 
     __slots__ = ("terms",)
-    #: term products a read may still form (set by :meth:`PolynomialTable.from_array_map`; None: unbounded)
+    #: [term products a read may still form, its limit] (set by :meth:`PolynomialTable.from_array_map`; None:
+    #: unbounded)
     budget: Optional[list[int]] = None
 
     def __init__(self, terms: dict):
@@ -60,7 +53,7 @@ class MonomialSum:
     def __add__(self, other):
         out = dict(self.terms)
         for m, c in self._lift(other).terms.items():
-            _accumulate(out, m, c)
+            add_term(out, m, c)
         return MonomialSum(out)
 
     __radd__ = __add__
@@ -80,11 +73,11 @@ class MonomialSum:
             MonomialSum.budget[0] -= len(self.terms) * len(other.terms)
             if MonomialSum.budget[0] < 0:
                 raise TableTooLargeError("the polynomial map has too many terms to be read as a table (over "
-                                         f"{MAX_TERM_PRODUCTS:,} term products); use smaller sizes or --numeric")
+                                         f"{MonomialSum.budget[1]:,} term products); use smaller sizes or --numeric")
         out: dict = {}
         for m1, c1 in self.terms.items():
             for m2, c2 in other.terms.items():
-                _accumulate(out, tuple(sorted(m1 + m2)), c1 * c2)
+                add_term(out, tuple(sorted(m1 + m2)), c1 * c2)
         return MonomialSum(out)
 
     __rmul__ = __mul__
@@ -132,7 +125,8 @@ class PolynomialTable:
         theta = np.empty(D, dtype=object)
         for i in range(D):
             theta[i] = MonomialSum.variable(i)
-        MonomialSum.budget = [max_products or MAX_TERM_PRODUCTS]
+        limit = max_products or MAX_TERM_PRODUCTS
+        MonomialSum.budget = [limit, limit]
         try:
             blocks = fn(theta)
         finally:
@@ -140,73 +134,50 @@ class PolynomialTable:
         polys = [MonomialSum._lift(x) for b in blocks for x in np.asarray(b, dtype=object).reshape(-1)]
         return PolynomialTable.from_polynomials(polys, D)
 
-    def support(self) -> tuple[np.ndarray, np.ndarray]:
-        """(component, variable) of every term position that holds a variable."""
-        rows = np.repeat(self.comp, self.degree)
-        cols = self.var.reshape(-1)
-        keep = cols >= 0
-        return rows[keep], cols[keep]
 
-
-def _products_mod(x: np.ndarray, var: np.ndarray, skip: Sequence[int], p: int) -> np.ndarray:
-    """∏ over the columns of ``var`` not in ``skip`` of x[var] mod p (padding −1 counts as 1)."""
+def _products_mod(x: np.ndarray, var: np.ndarray, p: int) -> np.ndarray:
+    """∏ over the columns of ``var`` of x[var] mod p (padding −1 counts as 1)."""
     out = np.ones(var.shape[0], dtype=np.int64)
     for c in range(var.shape[1]):
-        if c in skip:
-            continue
         v = var[:, c]
         out = out * np.where(v >= 0, x[np.maximum(v, 0)], 1) % p
     return out
 
 
+def _derivative_terms(var: np.ndarray, *carried: np.ndarray) -> tuple[list[np.ndarray], np.ndarray, np.ndarray]:
+    """The terms of the partial derivatives of terms with variables ``var`` (T, d; −1 padded): for each position m
+    holding a variable, c·∏ θ_{v_l} gives c·∏_{l≠m} θ_{v_l} with respect to θ_{v_m} (a square gives its factor 2
+    this way).  Returns (the ``carried`` per-term arrays repeated per derivative, v_m, the remaining variables)."""
+    out: list[list[np.ndarray]] = [[] for _ in carried]
+    js, rest = [], []
+    for m in range(var.shape[1]):
+        keep = var[:, m] >= 0
+        for o, c in zip(out, carried):
+            o.append(c[keep])
+        js.append(var[keep, m])
+        rest.append(np.delete(var, m, axis=1)[keep])
+    if not js:
+        return [c[:0] for c in carried], np.zeros(0, dtype=np.int64), np.zeros((0, 0), dtype=np.int64)
+    return [np.concatenate(o) for o in out], np.concatenate(js), np.concatenate(rest)
+
+
 def jacobian_entries_mod(table: PolynomialTable, x: np.ndarray, p: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(k, j, ∂φ_k/∂θ_j(x) mod p) for every term position (repeated (k, j) pairs are to be summed): the term
-    c·∏ θ_{v_l} gives c·∏_{l≠m} θ_{v_l} at j = v_m for each position m (a square gives its factor 2 this way)."""
-    coef = np.mod(table.coef, p).astype(np.int64)
-    ks, js, vals = [], [], []
-    for m in range(table.degree):
-        v = table.var[:, m]
-        keep = v >= 0
-        vals.append((coef * _products_mod(x, table.var, (m,), p) % p)[keep])
-        ks.append(table.comp[keep])
-        js.append(v[keep])
-    return np.concatenate(ks), np.concatenate(js), np.concatenate(vals)
+    """(k, j, ∂φ_k/∂θ_j(x) mod p) for every term position (repeated (k, j) pairs are to be summed)."""
+    (k, coef), j, rest = _derivative_terms(table.var, table.comp, np.mod(table.coef, p).astype(np.int64))
+    return k, j, coef * _products_mod(x, rest, p) % p
 
 
 def hessian_entries_mod(table: PolynomialTable, x: np.ndarray, p: int) -> tuple[np.ndarray, ...]:
     """(k, i, j, ∂²φ_k/∂θ_i∂θ_j(x) mod p) over ordered pairs of distinct term positions (to be summed)."""
-    coef = np.mod(table.coef, p).astype(np.int64)
-    ks, is_, js, vals = [], [], [], []
-    for m in range(table.degree):
-        for n in range(table.degree):
-            if m == n:
-                continue
-            vi, vj = table.var[:, m], table.var[:, n]
-            keep = (vi >= 0) & (vj >= 0)
-            vals.append((coef * _products_mod(x, table.var, (m, n), p) % p)[keep])
-            ks.append(table.comp[keep])
-            is_.append(vi[keep])
-            js.append(vj[keep])
-    if not ks:
-        empty = np.zeros(0, dtype=np.int64)
-        return empty, empty, empty, empty
-    return np.concatenate(ks), np.concatenate(is_), np.concatenate(js), np.concatenate(vals)
+    (k, coef), i, rest = _derivative_terms(table.var, table.comp, np.mod(table.coef, p).astype(np.int64))
+    (k, coef, i), j, rest = _derivative_terms(rest, k, coef, i)
+    return k, i, j, coef * _products_mod(x, rest, p) % p
 
 
 def _gradient_table(table: PolynomialTable) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """∂h_k/∂θ_j as terms: (k, j, coefficient, remaining variables (T', d − 1))."""
-    ks, js, cs, rest = [], [], [], []
-    d = table.degree
-    for m in range(d):
-        v = table.var[:, m]
-        keep = v >= 0
-        others = np.delete(table.var, m, axis=1)[keep]
-        ks.append(table.comp[keep])
-        js.append(v[keep])
-        cs.append(table.coef[keep])
-        rest.append(others)
-    return (np.concatenate(ks), np.concatenate(js), np.concatenate(cs),
-            np.concatenate(rest) if rest else np.zeros((0, max(d - 1, 0)), dtype=np.int64))
+    (k, coef), j, rest = _derivative_terms(table.var, table.comp, table.coef)
+    return k, j, coef, rest.reshape(len(j), max(table.degree - 1, 0))
 
 
 def product_vanishes(phi: PolynomialTable, law: PolynomialTable, chunk_pairs: int = 4_000_000) -> list[tuple[int, int]]:
