@@ -56,10 +56,10 @@ from .reading import (
     _tree,
     strictly_equal,
 )
-from .running import _budget, _start_deadline, poly_size, tick
+from .running import _budget, _start_deadline, poly_size, price_claims, tick
 from .sign_flow import check_sign_flow_certificate
 from .verdicts import check_verdict_types, verdict_text
-from .work import DEADLINE_SECONDS, _witness_units, law_units
+from .work import DEADLINE_SECONDS
 
 
 def check_certificate(cert: Any, deadline: float = DEADLINE_SECONDS) -> CheckReport:
@@ -144,9 +144,7 @@ def check_certificate(cert: Any, deadline: float = DEADLINE_SECONDS) -> CheckRep
     generator_terms = [poly_size(p).terms * max(poly_size(p).degree, 1) for p in phi_polys]
     if kind in ("momentum", "mirror-momentum"):
         generator_terms.append(4 * D)
-    _budget(law_units([poly_size(q) for pair in law_polys for q in pair], generator_terms),
-            f"checking {len(law_polys)} laws against {len(generator_terms)} generators")
-    _budget(_witness_units(witness["brackets"], D, max(generator_terms, default=1)), "recomputing the witness brackets")
+    price_claims(law_polys, generator_terms, witness["brackets"], D)
     if "intrinsic" in cert:
         _budget(size.components * (size.components + 1) // 2 * D * max(size.terms, 1),
                 "the intrinsic claim's M = dphi dphi^T")

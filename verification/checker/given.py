@@ -10,8 +10,7 @@ import sympy
 from .exact import _gradient
 from .laws import _law_polys
 from .reading import LIMITS, _expr, _need, _polynomial, _show
-from .running import _budget, poly_size
-from .work import _witness_units, law_units
+from .running import poly_size, price_claims
 
 GIVEN = "fields"
 
@@ -35,10 +34,7 @@ def given_generators(cert: dict, names: list[str], symbols: list, version: int, 
     law_polys = [_law_polys(h, i, version, names, fails) for i, h in enumerate(cert["laws"])]
     generator_terms = [poly_size(p).terms * max(poly_size(p).degree, 1) for p in phi]
     generator_terms += [sum(poly_size(c).terms * max(poly_size(c).degree, 1) for c in comps) for comps in fields]
-    _budget(law_units([poly_size(q) for pair in law_polys for q in pair], generator_terms),
-            f"checking {len(law_polys)} laws against {len(generator_terms)} generators")
-    _budget(_witness_units(cert["rank_witness"]["brackets"], len(names), max(generator_terms, default=1)),
-            "recomputing the witness brackets")
+    price_claims(law_polys, generator_terms, cert["rank_witness"]["brackets"], len(names))
     gens = [sympy.Matrix(_gradient(_expr(p, symbols), symbols)) for p in phi]
     gens += [sympy.Matrix([_expr(c, symbols) for c in comps]) for comps in fields]
     facts.append(f"generators read from the certificate as given by the user ({len(phi)} gradients of phi, "

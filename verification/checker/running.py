@@ -4,7 +4,7 @@ from __future__ import annotations
 import threading
 
 from .reading import CertificateFormatError
-from .work import DEADLINE_SECONDS, Deadline, PolySize, WorkRefused, require
+from .work import DEADLINE_SECONDS, Deadline, PolySize, WorkRefused, _witness_units, law_units, require
 
 
 def _budget(units: int, stage: str) -> None:
@@ -36,3 +36,11 @@ def poly_size(poly: dict) -> PolySize:
     degree = max((sum(e for _, e in m) for m in poly), default=0)
     bits = max((max(c.numerator.bit_length(), c.denominator.bit_length()) for c in poly.values()), default=0)
     return PolySize(len(poly), degree, bits)
+
+
+def price_claims(law_polys: list, generator_terms: list[int], brackets: list, D: int) -> None:
+    """Refuse, before any algebra, a certificate whose law checks (every law against every generator) or witness
+    brackets would exceed the checker's work budget; ``generator_terms``: each generator's terms × degree."""
+    _budget(law_units([poly_size(q) for pair in law_polys for q in pair], generator_terms),
+            f"checking {len(law_polys)} laws against {len(generator_terms)} generators")
+    _budget(_witness_units(brackets, D, max(generator_terms, default=1)), "recomputing the witness brackets")
