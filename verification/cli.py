@@ -172,14 +172,19 @@ def _build(args, what: str, degree: Optional[int] = None, points: int = 1):
     return build_architecture(args.arch, args.widths, bias=args.bias, residual=args.residual, **options)
 
 
-def _given(args, what: str, degree: Optional[int], points: int):
-    """The fields of ``--fields FILE`` as an architecture, after refusing sizes given with them and what would
-    exceed the exact budget."""
+def _read_fields(args):
+    """The ``--fields FILE`` of the command line, after refusing an architecture or sizes given with it."""
     if args.arch is not None or args.widths or args.bias or args.residual or \
             any(getattr(args, k) is not None for k in _OPTIONS):
         raise ConslawError("--fields FILE replaces the architecture: give no architecture name, widths or sizes "
                            "with it")
-    given = read_fields_file(args.fields)
+    return read_fields_file(args.fields)
+
+
+def _given(args, what: str, degree: Optional[int], points: int):
+    """The fields of ``--fields FILE`` as an architecture, after refusing sizes given with them and what would
+    exceed the exact budget."""
+    given = _read_fields(args)
     arch = given_architecture(given)
     n_gens = len(given.phi) + len(given.fields)
     check_exact_budget(f"{what} of the fields of {args.fields}", GIVEN, arch.dim, n_gens, points=points,
@@ -579,10 +584,7 @@ def _count_modular(args, out) -> int:
                            "(relu, linear, attention) or of a --fields file's phi; drop --numeric, --module, --known, "
                            "--flow, --residual")
     if args.fields:
-        if args.arch is not None or args.widths or args.bias or any(getattr(args, k) is not None for k in _OPTIONS):
-            raise ConslawError("--fields FILE replaces the architecture: give no architecture name, widths or sizes "
-                               "with it")
-        report = given_count(read_fields_file(args.fields), seed=args.seed)
+        report = given_count(_read_fields(args), seed=args.seed)
     elif args.arch is None:
         raise ConslawError("give an architecture for --modular (relu, linear or attention), or --fields FILE")
     else:
