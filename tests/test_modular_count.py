@@ -121,6 +121,7 @@ def test_identity_check_finds_a_non_law():
 def test_cli_modular(capsys):
     code, text = cli("count", "relu", "4", "3", "2", "--modular")
     assert code == 0 and "exactly 3 (proven" in text and "dim Lie >= 15" in text
+    assert "not re-verified by the independent checker" in text  # no certificate for this route: said
     code, text = cli("count", "linear", "2", "2", "2", "--modular", "--json")
     report = json.loads(text)
     assert code == 0 and report["route"] == "modular" and report["laws"] == 3 and report["prime"] == SCREEN_PRIME

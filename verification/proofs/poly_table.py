@@ -4,7 +4,7 @@ A :class:`PolynomialTable` stores the terms of K polynomials in D variables with
 term t belongs to component ``comp[t]``, has coefficient ``coef[t]`` and the variables ``var[t, 0..d−1]``
 (a multiset, padded with −1).  It is built from an architecture's ``array_phi`` (the same layout as the numeric
 fallback) by running it on an object array of :class:`MonomialSum` — tiny sparse polynomials — so that
-``relu 50 50 50`` (D = 5,000, 125,000 components) is read in about a second where the SymPy builder takes 35 s.
+``relu 50 50 50`` (D = 5,000, 125,000 components) is read in about half a second where the SymPy builder takes about 40 s.
 
 Everything computed from a table is exact: values, Jacobian entries and Hessian entries at an integer point
 modulo a prime (:mod:`.modular_rank`), and polynomial identities over the integers (:func:`product_vanishes`).

@@ -58,6 +58,7 @@ def modular_count_text(r: dict) -> str:
     if scope["relation"] != "equal":
         out.append("  for the model itself this is only a lower bound: these are the laws of the flows of the fields "
                    f"grad phi ({scope['reasons'][0]})")
+    out.append(f"  evidence: {r['evidence']}")
     out.append(f"  time {r['seconds']:.1f} s (" + ", ".join(f"{k} {v} s" for k, v in r["timings"].items()) + ")")
     return _text(out)
 
