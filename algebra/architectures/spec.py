@@ -70,6 +70,8 @@ class ArchitectureSpec:
     #: the stated laws for arrays, in array_phi's θ layout (blocks of polynomials), or None: the modular route
     #: (``count --modular``) verifies them as identities against φ before any use
     array_laws: Optional[Callable[[list[int], bool, Options], ArrayPhi]] = None
+    #: why φ's count may be only a lower bound for the model's, from the sizes alone (None: never)
+    model_gaps: Optional[Callable[[list[int], bool, Options], list[str]]] = None
     #: the literature's count of laws of φ for these sizes, or None where no formula or argument covers them
     expected_count: Optional[Callable[[list[int], bool, Options], Optional[ExpectedCount]]] = None
     #: (description, notes) from the sizes alone, as the builder writes them; None: build the architecture to know

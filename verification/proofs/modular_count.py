@@ -22,7 +22,6 @@ import numpy as np
 
 from conslaw.algebra import ConslawError
 from conslaw.algebra.architectures import SPECS, check_request
-from conslaw.algebra.architectures.attention import _attention_options, attention_model_gaps, check_attention_sizes
 from conslaw.algebra.fields_file import GivenFields
 
 from .modular_rank import (
@@ -66,7 +65,7 @@ def modular_count(arch: str, widths: Sequence[int] = (), *, bias: bool = False, 
     stated = PolynomialTable.from_array_map(laws_fn, D)
     header = {"architecture": key, "widths": widths, "bias": bias, **{k: v for k, v in full.items() if v is not None}}
     report = count_tables(phi, stated, header, seed=seed, read_seconds=time.perf_counter() - t0)
-    gaps = attention_model_gaps(*check_attention_sizes(*_attention_options(full))) if key == "attention" else []
+    gaps = spec.model_gaps(widths, bias, full) if spec.model_gaps is not None else []
     report["model_count"] = {"relation": "lower bound" if gaps else "equal", "reasons": gaps}  # as count_laws's
     return report
 
