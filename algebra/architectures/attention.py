@@ -167,6 +167,8 @@ SPEC = ArchitectureSpec(
         OptionSpec("heads", "attention: number of heads (default 1)"),
         OptionSpec("tokens", "attention: number of tokens N (default 2)")), array_phi=attention_array_phi,
     array_laws=attention_array_laws,
+    shape_of=lambda widths, bias, options: dict(zip(("d", "dk", "dv", "heads", "tokens"),
+                                                   check_attention_sizes(*_attention_options(options)))),
     model_gaps=lambda widths, bias, options: attention_model_gaps(
         *check_attention_sizes(*_attention_options(options))),
     expected_count=attention_expected_count, describe=attention_describe,

@@ -70,6 +70,9 @@ class ArchitectureSpec:
     #: the stated laws for arrays, in array_phi's θ layout (blocks of polynomials), or None: the modular route
     #: (``count --modular``) verifies them as identities against φ before any use
     array_laws: Optional[Callable[[list[int], bool, Options], ArrayPhi]] = None
+    #: the architecture's ``shape`` (what a certificate names beside its name) from the sizes alone, for the
+    #: modular route's certificates; None: the widths, and the bias flag where it takes one
+    shape_of: Optional[Callable[[list[int], bool, Options], dict]] = None
     #: why φ's count may be only a lower bound for the model's, from the sizes alone (None: never)
     model_gaps: Optional[Callable[[list[int], bool, Options], list[str]]] = None
     #: the literature's count of laws of φ for these sizes, or None where no formula or argument covers them
@@ -82,6 +85,12 @@ class ArchitectureSpec:
     exact_cost: tuple[float, float] = (6.0, 2.6)
     #: small instances, (widths, bias, options), that the registry's tests build in every way
     examples: tuple[tuple[tuple[int, ...], bool, tuple[tuple[str, Any], ...]], ...] = field(default=())
+
+    def shape(self, widths: list[int], bias: bool, options: Options) -> dict:
+        """The ``shape`` the builder's Architecture would carry, without building it."""
+        if self.shape_of is not None:
+            return self.shape_of(widths, bias, options)
+        return {"widths": list(widths), **({"bias": bias} if self.takes_bias else {})}
 
     @property
     def options(self) -> frozenset[str]:

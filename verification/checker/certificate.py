@@ -61,6 +61,9 @@ from .sign_flow import check_sign_flow_certificate
 from .verdicts import check_verdict_types, verdict_text
 from .work import DEADLINE_SECONDS
 
+MODULAR_FORMAT = "conslaw-modular-certificate"  # checked by .modular (its own trusted base: + NumPy, FLINT)
+MODULAR_DEADLINE_SECONDS = 120.0  # its work is priced to about a minute (.modular.ModularLimits); a backstop
+
 
 def check_certificate(cert: Any, deadline: float = DEADLINE_SECONDS) -> CheckReport:
     """Verify the three claims and the verdict; collect every failure.
@@ -71,6 +74,11 @@ def check_certificate(cert: Any, deadline: float = DEADLINE_SECONDS) -> CheckRep
     """
     _need(isinstance(cert, dict), "the certificate must be a JSON object")
     _start_deadline(deadline)
+    if cert.get("format") == MODULAR_FORMAT:  # NumPy and FLINT are loaded for this kind only
+        from .modular import check_modular_certificate
+
+        _start_deadline(max(deadline, MODULAR_DEADLINE_SECONDS))
+        return check_modular_certificate(cert)
     if cert.get("format") == SIGN_FLOW_FORMAT:
 
         return check_sign_flow_certificate(cert)

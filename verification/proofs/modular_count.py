@@ -31,6 +31,7 @@ from .modular_rank import (
     integer_point,
     lie_rank_lower_bound,
 )
+from .modular_certificate import independent_laws, modular_certificate
 from .poly_table import MonomialSum, PolynomialTable, product_vanishes
 
 ROUTE = "modular"
@@ -48,9 +49,11 @@ def _kept_laws(laws: PolynomialTable, refuted: set[int]) -> PolynomialTable:
 
 
 def modular_count(arch: str, widths: Sequence[int] = (), *, bias: bool = False, seed: int = 0,
-                  **options: Optional[object]) -> dict:
+                  certify: bool = False, **options: Optional[object]) -> dict:
     """The count of ``arch`` with these sizes by the modular route (module docstring): a JSON-ready report whose
-    ``laws`` is the proven count, or None with ``laws_at_least``/``laws_at_most`` when the bounds do not meet."""
+    ``laws`` is the proven count, or None with ``laws_at_least``/``laws_at_most`` when the bounds do not meet.
+    With ``certify``, the report's ``certificate`` is the certificate of :mod:`.modular_certificate` (a dict, to
+    be written and passed through the independent checker by the caller)."""
     t0 = time.perf_counter()
     key = check_request(arch, widths, bias=bias, **options)
     spec = SPECS[key]
@@ -64,7 +67,9 @@ def modular_count(arch: str, widths: Sequence[int] = (), *, bias: bool = False, 
     phi = PolynomialTable.from_array_map(phi_fn, D)
     stated = PolynomialTable.from_array_map(laws_fn, D)
     header = {"architecture": key, "widths": widths, "bias": bias, **{k: v for k, v in full.items() if v is not None}}
-    report = count_tables(phi, stated, header, seed=seed, read_seconds=time.perf_counter() - t0)
+    named = {"name": key, **spec.shape(widths, bias, full)}
+    report = count_tables(phi, stated, header, seed=seed, read_seconds=time.perf_counter() - t0,
+                          certify_as=named if certify else None)
     gaps = spec.model_gaps(widths, bias, full) if spec.model_gaps is not None else []
     report["model_count"] = {"relation": "lower bound" if gaps else "equal", "reasons": gaps}  # as count_laws's
     return report
@@ -95,8 +100,9 @@ def _integer_polynomial(poly: dict) -> MonomialSum:
 
 
 def count_tables(phi: PolynomialTable, stated: PolynomialTable, header: dict, *, seed: int = 0,
-                 read_seconds: float = 0.0) -> dict:
-    """The two bounds of the module docstring for the map ``phi`` and the ``stated`` laws, and the report."""
+                 read_seconds: float = 0.0, certify_as: Optional[dict] = None) -> dict:
+    """The two bounds of the module docstring for the map ``phi`` and the ``stated`` laws, and the report; with
+    ``certify_as`` (the architecture as the checker reads it), also the certificate, under ``certificate``."""
     t0 = time.perf_counter()
     D = phi.D
     refuted = {i for i, _ in product_vanishes(phi, stated)} if stated.K else set()
@@ -133,5 +139,11 @@ def count_tables(phi: PolynomialTable, stated: PolynomialTable, header: dict, *,
     }
     if not proven:
         report.update({"laws_at_least": L, "laws_at_most": D - bound.rank})
+    if certify_as is not None:
+        tc = time.perf_counter()
+        independent = verified if L == verified.K else independent_laws(verified, point, SCREEN_PRIME)
+        report["certificate"] = modular_certificate(phi, independent, bound, certify_as)
+        report["evidence"] = "computed in this run; certificate written (its independent check is reported below)"
+        report["timings"]["certificate"] = round(time.perf_counter() - tc, 3)
     report["seconds"] = round(read_seconds + time.perf_counter() - t0, 3)
     return report

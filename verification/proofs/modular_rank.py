@@ -50,6 +50,10 @@ class ModularRank:
     seed: int
     levels: list[dict] = field(default_factory=list)
     seconds: float = 0.0
+    #: the rows whose rank is ``rank``, as drawn (for a certificate): level 0's (bucket, coefficient) of each
+    #: generator, and per batch of brackets the components and weights (ca, wa, cb, wb) of a and b
+    level0: tuple = ()
+    bracket_draws: list = field(default_factory=list)
 
 
 class _ByComponent:
@@ -76,7 +80,7 @@ def _rank_mod(rows: np.ndarray, p: int) -> int:
 
 
 def _bracket_values(jac: "_ByComponent", hess: "_ByComponent", K: int, D: int, needed: int, batch: int,
-                    rng: np.random.Generator, p: int) -> np.ndarray:
+                    rng: np.random.Generator, p: int, draws: list) -> np.ndarray:
     """``needed`` values [∇(a·φ), ∇(b·φ)](θ) mod p (rows), for random a, b of ``SPARSE_COMBINATION`` components."""
     s = min(K, SPARSE_COMBINATION)
     rows = []
@@ -86,6 +90,7 @@ def _bracket_values(jac: "_ByComponent", hess: "_ByComponent", K: int, D: int, n
         # combination of s² brackets [∇φ_k, ∇φ_l], cheap to evaluate from those components' entries only)
         ca, cb = (np.stack([rng.choice(K, s, replace=False) for _ in range(B)]) for _ in range(2))
         wa, wb = rng.integers(1, p, (B, s)), rng.integers(1, p, (B, s))
+        draws.append((ca, wa, cb, wb))
         X = {}
         for name, comps, w in (("a", ca, wa), ("b", cb, wb)):
             e, owner = jac.gather(comps)
@@ -120,6 +125,7 @@ def lie_rank_lower_bound(table: PolynomialTable, target: int, *, seed: int = 0, 
     level0 = np.zeros(R0 * D, dtype=np.int64)
     np.add.at(level0, bucket[k] * D + j, coef[k] * v % p)
     level0 = (level0 % p).reshape(R0, D)
+    out.level0 = (bucket, coef, R0)
     out.rank = _rank_mod(level0, p)
     out.levels.append({"level": 0, "rows": R0, "rank_mod_p": out.rank, "seconds": round(time.perf_counter() - tl, 3),
                        "what": f"{K} generator values in {R0} random combinations"})
@@ -132,7 +138,7 @@ def lie_rank_lower_bound(table: PolynomialTable, target: int, *, seed: int = 0, 
     found = [level0]
     for round_ in range(BRACKET_ROUNDS):  # a short round (an unlucky draw) is followed by a larger one
         needed = target - out.rank + margin * (round_ + 1)
-        brackets = _bracket_values(jac, hess, K, D, needed, batch, rng, p)
+        brackets = _bracket_values(jac, hess, K, D, needed, batch, rng, p, out.bracket_draws)
         found.append(brackets)
         out.rank = _rank_mod(np.concatenate(found), p)
         out.levels.append({"level": 1, "round": round_ + 1, "rows": int(brackets.shape[0]), "rank_mod_p": out.rank,

@@ -230,3 +230,25 @@ def product_vanishes(phi: PolynomialTable, law: PolynomialTable, chunk_pairs: in
         for i in np.flatnonzero(sums != 0):
             bad.add((int(a[cut[i]]), int(b[cut[i]])))
     return sorted(bad)
+
+
+def canonical_positions(table: PolynomialTable) -> np.ndarray:
+    """Each component's position when components are ordered by their smallest monomial (the variable indices of a
+    term in ascending order, compared as tuples): the order in which a modular certificate names them, so that the
+    checker, which builds φ its own way, finds the same components.  Two components with the same smallest
+    monomial have no such order: :class:`ConslawError`."""
+    width = max(table.degree, 1)
+    var = table.var if table.degree else np.full((len(table.comp), 1), -1, dtype=np.int64)
+    # −1 padding sorts a shorter monomial before its extensions, as a tuple prefix does
+    order = np.lexsort(tuple(var[:, c] for c in reversed(range(width))) + (table.comp,))
+    first = order[np.r_[True, table.comp[order][1:] != table.comp[order][:-1]]]
+    if first.size != table.K:
+        raise ConslawError("a component of phi has no terms: no canonical order for a certificate")
+    smallest = var[first]  # component comp[first[i]] has smallest monomial smallest[i]
+    by_monomial = np.lexsort(tuple(smallest[:, c] for c in reversed(range(width))))
+    ordered = smallest[by_monomial]
+    if len(ordered) > 1 and np.any(np.all(ordered[1:] == ordered[:-1], axis=1)):
+        raise ConslawError("two components of phi share their smallest monomial: no canonical order for a certificate")
+    positions = np.empty(table.K, dtype=np.int64)
+    positions[table.comp[first][by_monomial]] = np.arange(table.K)
+    return positions

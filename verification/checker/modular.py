@@ -1,0 +1,349 @@
+"""Check a modular certificate (:mod:`conslaw.verification.proofs.modular_certificate`) with the checker's own code.
+
+Trusted base of this kind of certificate: the standard library, NumPy's integer arrays (every product reduced
+mod p before it is summed, and sums bounded below 2⁶³) and FLINT's rank of a matrix over Z/pZ
+(:class:`flint.nmod_mat`); nothing of the producer.  The claims, each recomputed:
+
+1. φ, rebuilt from the architecture (:mod:`.modular_phi`), in the canonical order of its components;
+2. every stored law h_i is conserved: ⟨∇h_i, ∇φ_k⟩ ≡ 0 over the integers for every component k (all products of
+   derivative terms on a shared variable formed, like monomials summed, every sum zero);
+3. the laws' gradients at the integer point θ have rank mod p equal to their number (so over QQ too);
+4. the stored rows, evaluated here at θ — sums Σ c_k ∇φ_k(θ) and brackets [∇(a·φ), ∇(b·φ)](θ) =
+   H_b ∇(a·φ) − H_a ∇(b·φ) — have the claimed rank mod p; each is a value at θ of a field of Lie(V_φ), so
+   dim Lie(V_φ)(θ) ≥ rank (a nonzero minor mod p is a nonzero integer);
+5. the verdict: with L laws and rank r, r + L = D proves exactly L independent laws near θ; otherwise the
+   count is bounded between L and D − r.
+
+Work is priced from the declared sizes before any of it is done (:class:`ModularLimits`); a check over its
+price is refused unchecked (exit 2), never attempted.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import flint
+import numpy as np
+
+from .modular_phi import canonical_order, modular_phi
+from .phi import _architecture
+from .reading import CheckReport, _int, _need, _show, strictly_equal
+from .running import tick
+
+MODULAR_FORMAT = "conslaw-modular-certificate"
+
+
+@dataclass(frozen=True)
+class ModularLimits:
+    """What the modular checker agrees to work on (about a minute and 2 GB on 2 cores at the largest)."""
+
+    max_parameters: int = 12_000
+    max_phi_terms: int = 12_000_000
+    max_law_terms: int = 2_000_000
+    max_law_degree: int = 4
+    max_row_entries: int = 6_000_000
+    max_identity_products: int = 150_000_000
+    max_rank_work: int = 600_000_000_000  # rows × D × min(rows, D): FLINT does about 10¹⁰ a second here
+    max_point: int = 10**6
+    min_prime: int = 2**10
+    max_prime: int = 2**21  # residues below 2²¹: a product of two fits in int64 with room for sums
+
+
+MODULAR_LIMITS = ModularLimits()
+
+
+def _is_prime(p: int) -> bool:
+    if p < 2:
+        return False
+    f = 2
+    while f * f <= p:
+        if p % f == 0:
+            return False
+        f += 1
+    return True
+
+
+def _law_terms(laws: Any, D: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The stored laws as (law, coefficient, ascending variables padded with −1), bounded before reading."""
+    _need(isinstance(laws, list), f"\"laws\" must be a list, got {_show(laws)}")
+    lim = MODULAR_LIMITS
+    comp, coef, var = [], [], []
+    for i, law in enumerate(laws):
+        _need(isinstance(law, dict) and isinstance(law.get("terms"), list) and law["terms"],
+              f"law {i} must be an object with a non-empty list \"terms\"")
+        for t, term in enumerate(law["terms"]):
+            _need(len(comp) < lim.max_law_terms, f"the laws have more than {lim.max_law_terms:,} terms")
+            _need(isinstance(term, list) and len(term) == 2 and isinstance(term[0], str) and isinstance(term[1], list),
+                  f"law {i} term {t} must be [\"integer\", [[index, exponent], ...]]")
+            text = term[0]
+            _need(0 < len(text) <= 10 and text.lstrip("-").isdigit() and text.isascii(),
+                  f"law {i} term {t}: coefficient {_show(text)} is not an integer of at most 9 digits")
+            c = int(text)
+            _need(c != 0, f"law {i} term {t}: a zero coefficient")
+            vs: list[int] = []
+            for factor in term[1]:
+                _need(isinstance(factor, list) and len(factor) == 2, f"law {i} term {t}: a factor is not [index, exponent]")
+                v = _int(factor[0], f"law {i} term {t} variable index", 0, D - 1)
+                vs += [v] * _int(factor[1], f"law {i} term {t} exponent", 1, lim.max_law_degree)
+            _need(len(vs) <= lim.max_law_degree, f"law {i} term {t} has degree over {lim.max_law_degree}")
+            comp.append(i)
+            coef.append(c)
+            var.append(sorted(vs))
+    width = max((len(v) for v in var), default=0)
+    rows = np.array([v + [-1] * (width - len(v)) for v in var], dtype=np.int64).reshape(len(var), width)
+    return np.array(comp, dtype=np.int64), np.array(coef, dtype=np.int64), rows
+
+
+def _derivatives(comp: np.ndarray, coef: np.ndarray, var: np.ndarray):
+    """The terms of every ∂/∂θ_j of every term: (component, j, coefficient, the other variables)."""
+    out_c, out_j, out_k, out_r = [], [], [], []
+    for m in range(var.shape[1]):
+        here = var[:, m] >= 0
+        out_c.append(comp[here])
+        out_j.append(var[here, m])
+        out_k.append(coef[here])
+        out_r.append(np.delete(var[here], m, axis=1))
+    if not out_c:
+        empty = np.zeros(0, dtype=np.int64)
+        return empty, empty, empty, np.zeros((0, 0), dtype=np.int64)
+    return (np.concatenate(out_c), np.concatenate(out_j), np.concatenate(out_k), np.concatenate(out_r))
+
+
+def _products_at(var: np.ndarray, x: np.ndarray, p: int) -> np.ndarray:
+    value = np.ones(var.shape[0], dtype=np.int64)
+    for m in range(var.shape[1]):
+        value = value * np.where(var[:, m] >= 0, x[np.where(var[:, m] >= 0, var[:, m], 0)], 1) % p
+    return value
+
+
+def _unconserved(phi: tuple, laws: tuple, D: int, chunk: int = 3_000_000) -> list[tuple[int, int]]:
+    """(law, component) pairs whose ⟨∇h, ∇φ_k⟩ is not the zero polynomial (claim 2)."""
+    fc, fj, fk, fr = _derivatives(*phi)
+    hc, hj, hk, hr = _derivatives(*laws)
+    by_var = np.argsort(fj, kind="stable")
+    fc, fj, fk, fr = fc[by_var], fj[by_var], fk[by_var], fr[by_var]
+    start = np.searchsorted(fj, np.arange(D + 1))
+    per_var = start[1:] - start[:-1]
+    width = fr.shape[1] + hr.shape[1]
+    _need((D + 1) ** max(width, 1) < 2**62, "monomials too large for the checker's packed identity check")
+    bad: set[tuple[int, int]] = set()
+    law_order = np.argsort(hc, kind="stable")
+    hc, hj, hk, hr = hc[law_order], hj[law_order], hk[law_order], hr[law_order]
+    counts = per_var[hj]
+    i = 0
+    while i < len(hc):
+        total, stop = 0, i
+        while stop < len(hc) and (total < chunk or hc[stop] == hc[stop - 1]):
+            total += int(counts[stop])
+            stop += 1
+        tick("checking the laws as identities")
+        n = counts[i:stop]
+        law_term = np.repeat(np.arange(i, stop), n)
+        phi_term = np.repeat(start[hj[i:stop]], n) + (np.arange(int(n.sum())) - np.repeat(np.cumsum(n) - n, n))
+        i = stop
+        if not law_term.size:
+            continue
+        monomial = np.concatenate([fr[phi_term], hr[law_term]], axis=1)
+        monomial = np.sort(np.where(monomial < 0, D, monomial), axis=1)  # absent variables as D, last
+        packed = np.zeros(len(monomial), dtype=np.int64)
+        for m in range(width):
+            packed = packed * (D + 1) + monomial[:, m]
+        keys = np.stack([hc[law_term], fc[phi_term], packed], axis=1)
+        unique, inverse = np.unique(keys, axis=0, return_inverse=True)
+        sums = np.zeros(len(unique), dtype=np.int64)
+        np.add.at(sums, inverse.reshape(-1), hk[law_term] * fk[phi_term])
+        for law, component, _ in unique[sums != 0].tolist():
+            bad.add((law, component))
+    return sorted(bad)
+
+
+def _rank(rows: np.ndarray, p: int) -> int:
+    if rows.shape[0] == 0:
+        return 0
+    return int(flint.nmod_mat(rows.tolist(), p).rank())
+
+
+def _pairs(entry: Any, K: int, p: int, what: str) -> tuple[np.ndarray, np.ndarray]:
+    _need(isinstance(entry, list) and entry, f"{what} must be a non-empty list of [component, coefficient]")
+    for pair in entry:
+        _need(isinstance(pair, list) and len(pair) == 2 and all(isinstance(v, int) and not isinstance(v, bool)
+                                                                for v in pair), f"{what}: {_show(pair)} is not a pair")
+    a = np.array(entry, dtype=np.int64)
+    _need(bool(np.all((a[:, 0] >= 0) & (a[:, 0] < K))), f"{what}: a component index outside [0, {K - 1}]")
+    _need(bool(np.all((a[:, 1] > 0) & (a[:, 1] < p))), f"{what}: a coefficient outside [1, p - 1]")
+    return a[:, 0], a[:, 1]
+
+
+class _Entries:
+    """Jacobian or Hessian entries of φ at θ mod p, grouped by component."""
+
+    def __init__(self, comp: np.ndarray, K: int, *columns: np.ndarray):
+        order = np.argsort(comp, kind="stable")
+        self.columns = [c[order] for c in columns]
+        self.start = np.searchsorted(comp[order], np.arange(K + 1))
+
+    def of(self, comps: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(entry positions, index into ``comps`` of each) of the given components' entries."""
+        n = self.start[comps + 1] - self.start[comps]
+        owner = np.repeat(np.arange(len(comps)), n)
+        return np.repeat(self.start[comps], n) + (np.arange(int(n.sum())) - np.repeat(np.cumsum(n) - n, n)), owner
+
+
+def _combination(jac: _Entries, comps: np.ndarray, weights: np.ndarray, D: int, p: int) -> np.ndarray:
+    e, owner = jac.of(comps)
+    out = np.zeros(D, dtype=np.int64)
+    np.add.at(out, jac.columns[0][e], weights[owner] * jac.columns[1][e] % p)
+    return out % p
+
+
+def _hessian_times(hess: _Entries, comps: np.ndarray, weights: np.ndarray, vector: np.ndarray, D: int,
+                   p: int) -> np.ndarray:
+    """(Σ w_k H_k(θ)) · vector mod p."""
+    e, owner = hess.of(comps)
+    out = np.zeros(D, dtype=np.int64)
+    i, j, v = (c[e] for c in hess.columns)
+    np.add.at(out, i, weights[owner] * v % p * vector[j] % p)
+    return out % p
+
+
+def check_modular_certificate(cert: dict) -> CheckReport:
+    """Claims 1–5 of the module docstring; malformed or oversized input raises ``CertificateFormatError``."""
+    lim = MODULAR_LIMITS
+    for key in ("version", "architecture", "D", "components", "component_order", "prime", "point", "laws",
+                "law_rank", "rows", "rank", "verdict"):
+        _need(key in cert, f"missing key {key!r}")
+    _need(strictly_equal(cert["version"], 1), f"unsupported modular certificate version {_show(cert['version'])}")
+    _need(cert["component_order"] == "by smallest monomial",
+          f"unknown component order {_show(cert['component_order'])}")
+    spec = cert["architecture"]
+    _need(isinstance(spec, dict) and isinstance(spec.get("name"), str),
+          f"\"architecture\" must be an object with a name, got {_show(spec)}")
+    family, sizes = _architecture(spec)
+    _need(family in ("relu", "linear", "attention") and not sizes["residual"],
+          f"modular certificates are checked for relu, linear and attention, not {spec['name']!r}")
+    D = _int(cert["D"], "\"D\"", 1, lim.max_parameters)
+    p = _int(cert["prime"], "the prime", lim.min_prime, lim.max_prime)
+    _need(_is_prime(p), f"{p} is not a prime")
+    point = cert["point"]
+    _need(isinstance(point, list) and len(point) == D, f"the point must be a list of {D} integers")
+    x = np.array([_int(v, "a point coordinate", -lim.max_point, lim.max_point) for v in point], dtype=np.int64)
+    _need(isinstance(cert["rows"], dict) and isinstance(cert["rows"].get("combinations"), list)
+          and isinstance(cert["rows"].get("brackets"), list),
+          "\"rows\" must be an object with lists \"combinations\" and \"brackets\"")
+    combos, brackets = cert["rows"]["combinations"], cert["rows"]["brackets"]
+    entries = sum(len(r) if isinstance(r, list) else 0 for r in combos) + \
+        sum(len(a) + len(b) if isinstance(r, list) and len(r) == 2 and isinstance(a := r[0], list)
+            and isinstance(b := r[1], list) else 0 for r in brackets)
+    _need(entries <= lim.max_row_entries, f"the rows have {entries:,} entries, over the limit of "
+                                          f"{lim.max_row_entries:,}")
+    n_rows = len(combos) + len(brackets)
+    _need(n_rows * D * min(n_rows, D) <= lim.max_rank_work,
+          f"the rank of {n_rows:,} rows of length {D:,} is over the modular checker's budget")
+    verdict = cert["verdict"]
+    _need(isinstance(verdict, dict) and verdict.get("status") in ("proven", "bounded"),
+          "the verdict must be an object with status \"proven\" or \"bounded\"")
+
+    # 1. φ, rebuilt (its size is priced from the architecture before it is built)
+    fails: list[str] = []
+    facts: list[str] = []
+    widths = sizes.get("widths", [])
+    terms = 1
+    for w in widths:
+        terms *= w
+    if family == "attention":
+        terms = 2 * sizes["d"] ** 2 * max(sizes["dk"], sizes["dv"]) * sizes["heads"]
+    _need(terms <= lim.max_phi_terms, f"phi has about {terms:,} terms, over the modular checker's limit")
+    built_D, comp, coef, var = modular_phi(family, sizes)
+    K = int(comp.max(initial=-1)) + 1
+    if built_D != D or not strictly_equal(cert["components"], K):
+        return CheckReport(False, [f"the architecture {_show(spec)} has D = {built_D} and {K} components of phi, "
+                                   f"not the {_show(cert['D'])} and {_show(cert['components'])} stated"], facts, {},
+                           "gradient")
+    comp = canonical_order(comp, var, K)[comp]
+    tick("rebuilding phi")
+    facts.append(f"phi rebuilt independently from the architecture {_show(spec)}: {K:,} components, D = {D:,}")
+
+    # 2. the laws as identities
+    laws = _law_terms(cert["laws"], D)
+    L = len(cert["laws"])
+    _need(strictly_equal(cert["law_rank"], L), f"\"law_rank\" is {_show(cert['law_rank'])}, but {L} laws are stored")
+    if L:
+        joined = np.bincount(_derivatives(*laws)[1], minlength=D) @ np.bincount(_derivatives(comp, coef, var)[1],
+                                                                                 minlength=D)
+        _need(int(joined) <= lim.max_identity_products,
+              f"checking the laws as identities takes {int(joined):,} products, over the modular checker's limit")
+        _need(int(np.abs(laws[1]).max(initial=0)) * int(np.abs(coef).max(initial=0)) * lim.max_law_degree ** 2
+              * int(joined) < 2**62, "the laws' coefficients are too large for the checker's integer sums")
+        bad = _unconserved((comp, coef, var), laws, D)
+        if bad:
+            law, k = bad[0]
+            fails.append(f"law {law} is not conserved: <grad h_{law}, grad phi_{k}> is not identically 0")
+            return CheckReport(False, fails, facts, {}, "gradient")
+        facts.append(f"{L:,} laws checked against {K:,} components of phi as polynomial identities over the integers")
+
+    # 3. the laws' independence at the point
+    xm = np.mod(x, p)
+    lc, lj, lk, lr = _derivatives(*laws)
+    grads = np.zeros(L * D, dtype=np.int64)
+    np.add.at(grads, lc * D + lj, np.mod(lk, p) * _products_at(lr, xm, p) % p)
+    law_rank = _rank((grads % p).reshape(L, D), p)
+    if law_rank != L:
+        fails.append(f"the laws' gradients have rank {law_rank} mod p at the point, not {L}: not shown independent")
+        return CheckReport(False, fails, facts, {}, "gradient")
+    facts.append(f"laws independent at the integer point (rank mod {p}): {L:,}")
+
+    # 4. the rows, evaluated here
+    dc, dj, dk, dr = _derivatives(comp, coef, var)
+    jac = _Entries(dc, K, dj, np.mod(dk, p) * _products_at(dr, xm, p) % p)
+    values = []
+    for r, row in enumerate(combos):
+        comps, weights = _pairs(row, K, p, f"combination row {r}")
+        values.append(_combination(jac, comps, weights, D, p))
+        if r % 256 == 0:
+            tick("evaluating the rows")
+    if brackets:
+        hess = _Entries(*_second_derivatives(dc, dj, dk, dr, xm, p, K))
+        for r, row in enumerate(brackets):
+            _need(isinstance(row, list) and len(row) == 2, f"bracket row {r} must be [a, b]")
+            (ca, wa), (cb, wb) = (_pairs(part, K, p, f"bracket row {r}") for part in row)
+            Xa, Xb = _combination(jac, ca, wa, D, p), _combination(jac, cb, wb, D, p)
+            values.append((_hessian_times(hess, cb, wb, Xa, D, p) - _hessian_times(hess, ca, wa, Xb, D, p)) % p)
+            if r % 64 == 0:
+                tick("evaluating the bracket rows")
+    tick("evaluating the rows")
+    rank = _rank(np.array(values, dtype=np.int64).reshape(len(values), D), p)
+    if not strictly_equal(cert["rank"], rank):
+        fails.append(f"the rows have rank {rank} mod p at the point, but the certificate claims {_show(cert['rank'])}")
+        return CheckReport(False, fails, facts, {}, "gradient")
+    facts.append(f"rows evaluated at the point: {len(combos):,} combinations of generators and {len(brackets):,} "
+                 f"brackets, rank mod {p}: {rank:,}")
+
+    # 5. the verdict
+    if rank + L == D:
+        expected = {"status": "proven", "laws": L}
+        sentence = f"exactly {L} independent conservation laws (rank {rank} + {L} laws = D = {D})"
+    else:
+        expected = {"status": "bounded", "lower": L, "upper": D - rank}
+        sentence = f"count bounded between {L} and {D - rank}"
+    if not strictly_equal({k: verdict.get(k) for k in expected}, expected):
+        fails.append(f"the verdict claims {_show(verdict.get('text', verdict))}, but the verified numbers give "
+                     f"{expected}")
+    elif verdict.get("text") != sentence:
+        fails.append(f"the verdict's text {_show(verdict.get('text'))} does not state the verified result "
+                     f"{sentence!r}")
+    return CheckReport(not fails, fails, facts, expected, "gradient")
+
+
+def _second_derivatives(dc: np.ndarray, dj: np.ndarray, dk: np.ndarray, dr: np.ndarray, xm: np.ndarray, p: int,
+                        K: int) -> tuple:
+    """The arguments of :class:`_Entries` for the Hessian entries (component, i, j, ∂²φ_k/∂θ_i∂θ_j(θ) mod p, to be
+    summed over ordered pairs of term positions) from the first-derivative terms (component, i, coefficient,
+    the other variables)."""
+    parts: list[list[np.ndarray]] = [[], [], [], []]
+    for m in range(dr.shape[1]):
+        here = dr[:, m] >= 0
+        value = np.mod(dk[here], p) * _products_at(np.delete(dr[here], m, axis=1), xm, p) % p
+        for acc, col in zip(parts, (dc[here], dj[here], dr[here, m], value)):
+            acc.append(col)
+    hc, hi, hj, hv = (np.concatenate(a) if a else np.zeros(0, dtype=np.int64) for a in parts)
+    return hc, K, hi, hj, hv
