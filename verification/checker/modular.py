@@ -4,7 +4,9 @@ Trusted base of this kind of certificate: the standard library, NumPy's integer 
 mod p before it is summed, and sums bounded below 2⁶³) and FLINT's rank of a matrix over Z/pZ
 (:class:`flint.nmod_mat`); nothing of the producer.  The claims, each recomputed:
 
-1. φ, rebuilt from the architecture (:mod:`.modular_phi`), in the canonical order of its components;
+1. φ, rebuilt from the architecture (:mod:`.modular_phi`), in the canonical order of its components (the order
+   is not what makes the check sound — any row the checker evaluates is the value of a field of Lie(V_φ),
+   whatever the numbering — but what lets it reproduce the producer's rank);
 2. every stored law h_i is conserved: ⟨∇h_i, ∇φ_k⟩ ≡ 0 over the integers for every component k (all products of
    derivative terms on a shared variable formed, like monomials summed, every sum zero);
 3. the laws' gradients at the integer point θ have rank mod p equal to their number (so over QQ too);
@@ -218,6 +220,8 @@ def check_modular_certificate(cert: dict) -> CheckReport:
     spec = cert["architecture"]
     _need(isinstance(spec, dict) and isinstance(spec.get("name"), str),
           f"\"architecture\" must be an object with a name, got {_show(spec)}")
+    _need(spec["name"] in ("relu", "linear", "attention"),
+          f"modular certificates are checked for relu, linear and attention, not {_show(spec['name'])}")
     family, sizes = _architecture(spec)
     _need(family in ("relu", "linear", "attention") and not sizes["residual"],
           f"modular certificates are checked for relu, linear and attention, not {spec['name']!r}")

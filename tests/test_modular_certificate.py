@@ -1,0 +1,138 @@
+"""Certificates of the modular route (issue 24, item 1): written by ``count --modular --certificate``, re-verified
+by the checker's own code (:mod:`conslaw.verification.checker.modular`), and rejected when any claim is off.
+
+Expected counts come from the papers' formulas where their hypotheses hold (one law per hidden ReLU neuron;
+Σ n_l(n_l+1)/2 for a linear net whose hidden widths are at most their neighbours'; d'(d'+1)/2 + d''(d''+1)/2 per
+attention head), never from a previous run."""
+from __future__ import annotations
+
+import copy
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+from conslaw.verification.checker import CertificateFormatError, check_certificate
+from conslaw.verification.cli import run
+from conslaw.verification.proofs.audit import audit_certificate
+from conslaw.verification.proofs.modular_certificate import modular_certificate_text
+from conslaw.verification.proofs.modular_count import modular_count
+
+CASES = [
+    ("relu", [3, 4, 2], {}, 4),
+    ("relu", [2, 3, 3, 2], {"bias": True}, 6),
+    ("linear", [2, 3, 2], {}, 6),
+    ("linear", [3, 2, 2, 3], {}, 6),
+    ("attention", [], {"d": 3, "dk": 2, "dv": 1}, 4),
+    ("attention", [], {"d": 2, "dk": 2, "dv": 1, "heads": 2}, 8),
+]
+
+
+def _cert(arch, widths, options):
+    report = modular_count(arch, widths, certify=True, **options)
+    return report, json.loads(modular_certificate_text(report["certificate"]))
+
+
+@pytest.mark.parametrize("arch, widths, options, expected", CASES)
+def test_the_checker_verifies_the_formula_count(arch, widths, options, expected):
+    report, cert = _cert(arch, widths, options)
+    checked = check_certificate(cert)
+    assert checked.ok, checked.failures
+    assert report["laws"] == expected and checked.verdict == {"status": "proven", "laws": expected}
+    assert audit_certificate(modular_certificate_text(cert).encode())["status"] == "passed"
+
+
+@pytest.fixture(scope="module")
+def linear_cert():
+    return _cert("linear", [2, 3, 2], {})[1]
+
+
+def _rejected(cert) -> str:
+    report = check_certificate(cert)
+    assert not report.ok
+    return report.failures[0]
+
+
+def test_a_law_that_is_not_conserved_is_rejected(linear_cert):
+    cert = copy.deepcopy(linear_cert)
+    cert["laws"][0]["terms"][0][0] = str(int(cert["laws"][0]["terms"][0][0]) + 1)
+    assert "not conserved" in _rejected(cert)
+
+
+def test_dependent_laws_are_rejected(linear_cert):
+    cert = copy.deepcopy(linear_cert)
+    cert["laws"].append(copy.deepcopy(cert["laws"][0]))
+    cert["law_rank"] += 1
+    assert "not shown independent" in _rejected(cert)
+
+
+def test_an_overclaimed_rank_is_rejected(linear_cert):
+    cert = copy.deepcopy(linear_cert)
+    cert["rank"] += 1
+    assert "claims" in _rejected(cert)
+
+
+def test_rows_missing_leave_a_bound_not_a_count(linear_cert):
+    """Without its bracket rows the linear net's rows span less than D − L: the verdict "proven" is refused."""
+    cert = copy.deepcopy(linear_cert)
+    assert cert["rows"]["brackets"]
+    cert["rows"]["brackets"] = []
+    checked = check_certificate(cert)
+    assert not checked.ok  # the claimed rank no longer holds
+    cert["rank"] = int(checked.failures[0].split("rank ")[1].split()[0])
+    assert "verdict" in _rejected(cert)
+
+
+def test_another_architecture_is_rejected(linear_cert):
+    cert = copy.deepcopy(linear_cert)
+    cert["architecture"] = {"name": "linear", "widths": [2, 3, 3]}
+    assert "not the" in _rejected(cert)
+
+
+@pytest.mark.parametrize("change, message", [
+    (lambda c: c.update(prime=1048575), "not a prime"),
+    (lambda c: c.update(prime=7), "outside"),
+    (lambda c: c.update(D=10**6), "outside"),
+    (lambda c: c["point"].append(1), "list of"),
+    (lambda c: c["laws"][0]["terms"][0].__setitem__(0, "1/2"), "not an integer"),
+    (lambda c: c["laws"][0]["terms"][0].__setitem__(0, "__import__('os')"), "not an integer"),
+    (lambda c: c["laws"][0]["terms"][0][1].__setitem__(0, [0, 50]), "exponent"),
+    (lambda c: c["rows"]["combinations"][0].__setitem__(0, [10**6, 1]), "component index"),
+    (lambda c: c["rows"]["combinations"][0].__setitem__(0, [0, 0]), "coefficient"),
+    (lambda c: c["architecture"].update(name="softmax"), "softmax"),
+    (lambda c: c.update(component_order="as written"), "component order"),
+])
+def test_malformed_certificates_are_refused_with_a_reason(linear_cert, change, message):
+    cert = copy.deepcopy(linear_cert)
+    change(cert)
+    with pytest.raises(CertificateFormatError, match=message):
+        check_certificate(cert)
+
+
+def test_cli_writes_checks_and_reports_the_certificate(tmp_path, capsys):
+    path = tmp_path / "c.json"
+    assert run(["count", "attention", "--d", "3", "--dk", "2", "--dv", "2", "--modular", "--json",
+                "--certificate", str(path)]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert report["laws"] == 6 and report["certificate"] == str(path)
+    assert "verified by the independent checker" in report["evidence"]
+    assert run(["check", str(path)]) == 0
+    assert "exactly 6 independent" in capsys.readouterr().out
+    assert run(["count", "relu", "2", "2", "2", "--certificate", str(path)]) == 2  # exact counts: 'certify'
+
+
+def test_checking_a_modular_certificate_loads_no_producer_code(tmp_path):
+    """In a fresh interpreter: the modular checker loads NumPy and FLINT, and none of conslaw's producer
+    modules (the proofs, the architectures, the polynomial tables)."""
+    path = tmp_path / "c.json"
+    path.write_text(modular_certificate_text(_cert("relu", [2, 3, 2], {})[1]))
+    code = ("import sys\nfrom conslaw.verification.checker import check_file\n"
+            f"assert check_file({str(path)!r}).ok\n"
+            "print('\\n'.join(sorted(m for m in sys.modules if m.startswith('conslaw'))))")
+    loaded = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True,
+                            env=dict(os.environ)).stdout.split()
+    producer = [m for m in loaded if m.startswith(("conslaw.verification.proofs", "conslaw.algebra.architectures",
+                                                    "conslaw.verification.numeric"))]
+    assert not producer and "conslaw.verification.checker.modular" in loaded
