@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import logging
 import os
 import time
 from dataclasses import dataclass
@@ -25,6 +24,7 @@ from typing import Callable, Iterable, Iterator, Optional
 from conslaw.algebra import ConslawError
 
 from ..proofs.audit import audit_certificate
+from ..proofs.fanout import dask_client
 from .schema import Instance, Result, Verdict
 
 STREAM_SCHEMA = "conslaw-verify-stream/1"
@@ -128,24 +128,9 @@ def _serial(tasks: list[Task], seed: int) -> Iterator[dict]:
 
 def _dask(tasks: list[Task], seed: int, scheduler: str, workers: int) -> Iterator[dict]:
     """Submit every task to a Dask cluster and yield the records as they finish (any order)."""
-    try:
-        from distributed import Client, LocalCluster, as_completed
-    except ImportError as exc:  # pragma: no cover - distributed is an install requirement
-        raise ConslawError("Dask sweeps need the 'distributed' package: pip install 'dask[distributed]'") from exc
-    cluster = None
-    if scheduler == "local":
-        cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None,
-                               silence_logs=logging.ERROR)
-        client = Client(cluster)
-    else:
-        try:
-            client = Client(scheduler, timeout=30)
-        except (OSError, ValueError, TimeoutError) as exc:
-            raise ConslawError(f"cannot reach the Dask scheduler at {scheduler!r} (use serial, local or an address "
-                               f"such as tcp://host:8786): {exc}") from exc
-    from distributed import KilledWorker
+    from distributed import KilledWorker, as_completed
 
-    try:
+    with dask_client(scheduler, workers) as client:
         futures = [client.submit(run_task, task, seed, pure=False) for task in tasks]
         for future in as_completed(futures):
             try:
@@ -153,10 +138,6 @@ def _dask(tasks: list[Task], seed: int, scheduler: str, workers: int) -> Iterato
             except KilledWorker as exc:
                 raise ConslawError(f"Dask workers died repeatedly while running a task ({exc}); the finished records "
                                    "are kept: rerun with --resume") from exc
-    finally:
-        client.close()
-        if cluster is not None:
-            cluster.close()
 
 
 def execute(tasks: list[Task], seed: int, scheduler: str = "serial", workers: int = 2) -> Iterator[dict]:

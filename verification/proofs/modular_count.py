@@ -24,13 +24,9 @@ from conslaw.algebra import ConslawError
 from conslaw.algebra.architectures import SPECS, check_request
 from conslaw.algebra.fields_file import GivenFields
 
-from .modular_rank import (
-    POINT_BOUND,
-    SCREEN_PRIME,
-    gradient_rank_mod,
-    integer_point,
-    lie_rank_lower_bound,
-)
+from .fanout import Executor, executor
+from .modular_blocks import blocked_rank, restrict
+from .modular_rank import POINT_BOUND, SCREEN_PRIME, gradient_rank_mod, integer_point
 from .modular_certificate import independent_laws, modular_certificate
 from .poly_table import MonomialSum, PolynomialTable, product_vanishes
 
@@ -49,11 +45,13 @@ def _kept_laws(laws: PolynomialTable, refuted: set[int]) -> PolynomialTable:
 
 
 def modular_count(arch: str, widths: Sequence[int] = (), *, bias: bool = False, seed: int = 0,
-                  certify: bool = False, **options: Optional[object]) -> dict:
+                  certify: bool = False, scheduler: str = "serial", workers: int = 2,
+                  **options: Optional[object]) -> dict:
     """The count of ``arch`` with these sizes by the modular route (module docstring): a JSON-ready report whose
     ``laws`` is the proven count, or None with ``laws_at_least``/``laws_at_most`` when the bounds do not meet.
     With ``certify``, the report's ``certificate`` is the certificate of :mod:`.modular_certificate` (a dict, to
-    be written and passed through the independent checker by the caller)."""
+    be written and passed through the independent checker by the caller).  ``scheduler``/``workers``: where the
+    pieces of work run (:mod:`.fanout`); the result does not depend on them."""
     t0 = time.perf_counter()
     key = check_request(arch, widths, bias=bias, **options)
     spec = SPECS[key]
@@ -68,14 +66,15 @@ def modular_count(arch: str, widths: Sequence[int] = (), *, bias: bool = False, 
     stated = PolynomialTable.from_array_map(laws_fn, D)
     header = {"architecture": key, "widths": widths, "bias": bias, **{k: v for k, v in full.items() if v is not None}}
     named = {"name": key, **spec.shape(widths, bias, full)}
-    report = count_tables(phi, stated, header, seed=seed, read_seconds=time.perf_counter() - t0,
-                          certify_as=named if certify else None)
+    with executor(scheduler, workers) as run:
+        report = count_tables(phi, stated, header, seed=seed, read_seconds=time.perf_counter() - t0,
+                              certify_as=named if certify else None, run=run)
     gaps = spec.model_gaps(widths, bias, full) if spec.model_gaps is not None else []
     report["model_count"] = {"relation": "lower bound" if gaps else "equal", "reasons": gaps}  # as count_laws's
     return report
 
 
-def given_count(given: GivenFields, *, seed: int = 0) -> dict:
+def given_count(given: GivenFields, *, seed: int = 0, scheduler: str = "serial", workers: int = 2) -> dict:
     """The modular route on a fields file's φ (``phi:`` lines) and stated laws (``law:`` lines): each polynomial
     is scaled by its coefficients' common denominator (the span of the gradients and the laws are unchanged)."""
     t0 = time.perf_counter()
@@ -86,7 +85,8 @@ def given_count(given: GivenFields, *, seed: int = 0) -> dict:
     phi = PolynomialTable.from_polynomials([_integer_polynomial(p) for p in given.phi], D)
     stated = PolynomialTable.from_polynomials([_integer_polynomial(h) for h in given.laws], D)
     header = {"architecture": "fields", "source": given.source, "widths": [], "bias": False}
-    return count_tables(phi, stated, header, seed=seed, read_seconds=time.perf_counter() - t0)
+    with executor(scheduler, workers) as run:
+        return count_tables(phi, stated, header, seed=seed, read_seconds=time.perf_counter() - t0, run=run)
 
 
 def _integer_polynomial(poly: dict) -> MonomialSum:
@@ -99,18 +99,35 @@ def _integer_polynomial(poly: dict) -> MonomialSum:
     return MonomialSum(terms)
 
 
+def _unconserved_laws(laws: PolynomialTable, phi: PolynomialTable) -> list[int]:
+    """One task: the laws of ``laws`` (numbered in it) not conserved by every component of ``phi``."""
+    return sorted({i for i, _ in product_vanishes(phi, laws)})
+
+
+def refuted_laws(phi: PolynomialTable, stated: PolynomialTable, run: Executor = Executor()) -> set[int]:
+    """The stated laws that are not identities ⟨∇h, ∇φ_k⟩ ≡ 0, checked in groups of laws (one per task)."""
+    if not stated.K:
+        return set()
+    groups = np.array_split(np.arange(stated.K), min(stated.K, 4 * run.workers if run.client is not None else 1))
+    everything = np.arange(phi.D)
+    pieces = [restrict(stated, everything, g) for g in groups if g.size]
+    found = run.map(_unconserved_laws, pieces, phi)
+    return {int(g[i]) for g, bad in zip([g for g in groups if g.size], found) for i in bad}
+
+
 def count_tables(phi: PolynomialTable, stated: PolynomialTable, header: dict, *, seed: int = 0,
-                 read_seconds: float = 0.0, certify_as: Optional[dict] = None) -> dict:
+                 read_seconds: float = 0.0, certify_as: Optional[dict] = None, run: Executor = Executor()) -> dict:
     """The two bounds of the module docstring for the map ``phi`` and the ``stated`` laws, and the report; with
-    ``certify_as`` (the architecture as the checker reads it), also the certificate, under ``certificate``."""
+    ``certify_as`` (the architecture as the checker reads it), also the certificate, under ``certificate``.  The
+    identity checks and the blocks' ranks are pieces of work for ``run`` (this process or Dask workers)."""
     t0 = time.perf_counter()
     D = phi.D
-    refuted = {i for i, _ in product_vanishes(phi, stated)} if stated.K else set()
+    refuted = refuted_laws(phi, stated, run)
     verified = _kept_laws(stated, refuted)
     point = integer_point(D, seed)
     L = gradient_rank_mod(verified, point) if verified.K else 0
     laws_seconds = time.perf_counter() - t0
-    bound = lie_rank_lower_bound(phi, D - L, seed=seed)
+    bound, blocks = blocked_rank(phi, verified, point, SCREEN_PRIME, seed=seed, run=run)
     if bound.rank > D - L:  # impossible for conserved, independent laws: a bug, never a result
         raise AssertionError(f"rank {bound.rank} above D - L = {D - L}: the laws or the rank are wrong")
     proven = bound.rank == D - L
@@ -128,6 +145,7 @@ def count_tables(phi: PolynomialTable, stated: PolynomialTable, header: dict, *,
         "seed": seed,
         "point": f"a seeded random integer point (nonzero coordinates in [-{POINT_BOUND}, {POINT_BOUND}], seed {seed})",
         "levels": bound.levels,
+        "blocks": blocks,
         "timings": {"read phi and laws": round(read_seconds, 3), "laws verified": round(laws_seconds, 3),
                     "rank": round(bound.seconds, 3)},
         "certificate": None,

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
+from typing import Optional
 
 import flint
 import numpy as np
@@ -108,13 +109,15 @@ def _bracket_values(jac: "_ByComponent", hess: "_ByComponent", K: int, D: int, n
 
 
 def lie_rank_lower_bound(table: PolynomialTable, target: int, *, seed: int = 0, p: int = SCREEN_PRIME,
-                         margin: int = 16, batch: int = 32) -> ModularRank:
-    """A proven lower bound (module docstring) on dim Lie(∇φ_1, …, ∇φ_K)(θ) at a seeded integer point, grown
-    until it reaches ``target`` (e.g. D − N for N laws) or level 1 is spent."""
+                         margin: int = 16, batch: int = 32, point: Optional[np.ndarray] = None,
+                         stream: tuple[int, ...] = ()) -> ModularRank:
+    """A proven lower bound (module docstring) on dim Lie(∇φ_1, …, ∇φ_K)(θ) at a seeded integer point (or the
+    given ``point``), grown until it reaches ``target`` (e.g. D − N for N laws) or level 1 is spent; ``stream``
+    tells the random draws of several calls apart (one per block of :mod:`.modular_blocks`)."""
     t0 = time.perf_counter()
     D, K = table.D, table.K
-    rng = np.random.default_rng([seed, D, 1])
-    x = integer_point(D, seed)
+    rng = np.random.default_rng([seed, D, 1, *stream])
+    x = integer_point(D, seed) if point is None else point
     xm = np.mod(x, p)
     out = ModularRank(0, target, p, [int(v) for v in x], seed)
     k, j, v = jacobian_entries_mod(table, xm, p)
