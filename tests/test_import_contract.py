@@ -33,7 +33,8 @@ TRUSTED_CONSLAW = {"conslaw.algebra.polynomial_text", "conslaw.algebra.errors"}
 #: loaded only for a certificate of that format
 MODULAR_CHECKER = {"conslaw.verification.checker.modular", "conslaw.verification.checker.modular_phi"}
 #: heavy optional libraries → the units allowed to import them
-HEAVY = {"torch": {"numeric", "nn", "catalogue", "testing"}, "dask": {"catalogue"}, "distributed": {"catalogue"},
+HEAVY = {"torch": {"numeric", "nn", "catalogue", "testing"}, "dask": {"catalogue", "proofs"},
+         "distributed": {"catalogue", "proofs"},  # proofs: one count's pieces on Dask (proofs/fanout.py, lazily)
          "matplotlib": {"nn"}}
 
 

@@ -223,6 +223,12 @@ def build_parser() -> argparse.ArgumentParser:
                        help="prove the count at the numeric scale (D in the thousands): ranks mod p of generator and "
                             "bracket values at an integer point (lower bound on dim Lie) against the stated laws "
                             "verified as identities (relu, linear, attention, or the phi and law lines of --fields)")
+    count.add_argument("--scheduler", default="serial",
+                       help="with --modular: where its pieces of work (identity checks of groups of laws, blocks of "
+                            "parameters) run: serial (default, this process), local (a Dask LocalCluster on this "
+                            "machine) or the address of a Dask scheduler (tcp://host:8786); the result is the same")
+    count.add_argument("--workers", type=_positive_int, default=2,
+                       help="with --modular --scheduler local: Dask worker processes (default 2)")
     count.add_argument("--certificate", metavar="FILE",
                        help="with --modular: write the certificate of the count (re-verified by the independent "
                             "checker before the count is reported; re-check with 'conslaw check FILE')")
@@ -529,6 +535,8 @@ def _count(args, out) -> int:
     if args.known is not None and (args.module or args.numeric or args.flow != "gradient" or args.arch == "resnet"):
         raise ConslawError("--known N goes with the exact count of the gradient flow of a single architecture or "
                            "--fields FILE")
+    if not args.modular and (args.scheduler != "serial" or args.workers != 2):
+        raise ConslawError("--scheduler and --workers go with --modular (one count's pieces on Dask workers)")
     if args.certificate and not args.modular:
         raise ConslawError("--certificate goes with --modular (exact counts are certified by 'conslaw certify')")
     if args.modular:
@@ -593,14 +601,15 @@ def _count_modular(args, out) -> int:
         if args.certificate:
             raise ConslawError("--certificate with --modular is written for relu, linear and attention (the checker "
                                "rebuilds their phi); a fields file's phi has no modular certificate yet")
-        report = given_count(_read_fields(args), seed=args.seed)
+        report = given_count(_read_fields(args), seed=args.seed, scheduler=args.scheduler, workers=args.workers)
     elif args.arch is None:
         raise ConslawError("give an architecture for --modular (relu, linear or attention), or --fields FILE")
     else:
         _no_resnet_options(args)
         options = {k: getattr(args, k) for k in _OPTIONS if getattr(args, k) is not None}
         report = modular_count(args.arch, args.widths, bias=args.bias, seed=args.seed,
-                               certify=bool(args.certificate), **options)
+                               certify=bool(args.certificate), scheduler=args.scheduler, workers=args.workers,
+                               **options)
     if args.certificate:
         _write_modular_certificate(report, args.certificate)
     if args.json:

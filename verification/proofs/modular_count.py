@@ -149,10 +149,11 @@ def count_tables(phi: PolynomialTable, stated: PolynomialTable, header: dict, *,
         "timings": {"read phi and laws": round(read_seconds, 3), "laws verified": round(laws_seconds, 3),
                     "rank": round(bound.seconds, 3)},
         "certificate": None,
-        "evidence": ("computed in this run, not re-verified by the independent checker: this route writes no "
-                     "certificate yet"),
+        "evidence": ("computed in this run, not re-verified by the independent checker (--certificate FILE writes "
+                     "a certificate and has it checked)"),
         "proof": ("dim Lie >= rank mod p of values of fields and brackets at the integer point (a nonzero minor mod p "
-                  "is a nonzero integer); dim Lie <= D - L for L stated laws verified as identities over the "
+                  "is a nonzero integer), summed over blocks of parameters that share no component of phi (Lie is "
+                  "their direct sum); dim Lie <= D - L for L stated laws verified as identities over the "
                   "integers and independent mod p at the same point"),
     }
     if not proven:

@@ -42,6 +42,11 @@ def modular_count_text(r: dict) -> str:
            f"  parameters D = {r['D']:,}, components of phi {r['components_of_phi']:,}"]
     for lv in r["levels"]:
         out.append(f"  level {lv['level']}: {lv['what']}: rank mod p {lv['rank_mod_p']:,} ({lv['seconds']} s)")
+    b = r.get("blocks")
+    if b:
+        out.append(f"  blocks of parameters that do not interact: {b['blocks']:,} (largest {b['largest_block_parameters']:,}"
+                   f" parameters; dim Lie is the sum over the blocks), run in {b['tasks']:,} task"
+                   f"{'s' if b['tasks'] != 1 else ''} by {b['executor']}")
     out.append(f"  dim Lie >= {r['rank_lower_bound']:,} (rank mod p of values at the integer point: a lower bound)")
     out.append(f"  stated laws: {s['stated']:,}, {s['verified_as_identities']:,} verified as identities over the "
                f"integers, {s['independent_mod_p']:,} independent mod p at the point, so dim Lie <= "
