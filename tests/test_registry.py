@@ -77,6 +77,19 @@ def test_array_phi_is_the_sympy_phi(name, widths, bias, options):
     assert numeric.description == arch.description and numeric.notes == list(arch.notes)
 
 
+
+@pytest.mark.parametrize("name,widths,bias,options", CASES, ids=IDS)
+def test_shape_and_names_from_the_sizes_are_the_builders(name, widths, bias, options):
+    """What the modular route writes into certificates and law reports without building φ (the architecture's
+    shape and parameter names) is what the builder would give."""
+    spec = spec_of(name)
+    if spec.array_laws is None:
+        return
+    arch = _build(name, widths, bias, options)
+    full = {k: dict(options).get(k) for k in spec.options}
+    assert spec.shape(list(widths), bias, full) == arch.shape
+    assert spec.names_of(list(widths), bias, full) == list(arch.space.names)
+
 @pytest.mark.parametrize("name,widths,bias,options", CASES, ids=IDS)
 def test_expected_count_is_the_exact_count(name, widths, bias, options):
     expected = expected_count(name, widths, bias, **dict(options))

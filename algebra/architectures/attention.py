@@ -111,6 +111,13 @@ def attention_describe(widths: list[int], bias: bool, options: Options) -> tuple
     return f"{attention_description(d, dk, dv, H)} ({N} token{'s' if N != 1 else ''})", attention_notes(d, dk, dv, H, N)
 
 
+def attention_names(widths: list[int], bias: bool, options: Options) -> list[str]:
+    """Q_h, K_h (d × d'), V_h, O_h (d × d''), head after head, each row-major."""
+    d, dk, dv, H, _ = check_attention_sizes(*_attention_options(options))
+    return [x for h in range(1, H + 1) for stem, inner in (("Q", dk), ("K", dk), ("V", dv), ("O", dv))
+            for x in matrix_names(f"{stem}{h}", d, inner)]
+
+
 def attention_array_phi(widths: list[int], bias: bool, options: Options) -> ArrayPhi:
     """φ = (Q_h K_hᵀ, V_h O_hᵀ)_h for arrays; θ = (Q_1, K_1, V_1, O_1, Q_2, …) row-major, Q, K ∈ R^{d×d'},
     V, O ∈ R^{d×d''}."""
@@ -166,7 +173,7 @@ SPEC = ArchitectureSpec(
         OptionSpec("dv", "attention: value/output size d''"),
         OptionSpec("heads", "attention: number of heads (default 1)"),
         OptionSpec("tokens", "attention: number of tokens N (default 2)")), array_phi=attention_array_phi,
-    array_laws=attention_array_laws,
+    array_laws=attention_array_laws, names_of=attention_names,
     shape_of=lambda widths, bias, options: dict(zip(("d", "dk", "dv", "heads", "tokens"),
                                                    check_attention_sizes(*_attention_options(options)))),
     model_gaps=lambda widths, bias, options: attention_model_gaps(

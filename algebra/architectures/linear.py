@@ -57,6 +57,12 @@ def linear_describe(widths: list[int], bias: bool, options: Options) -> tuple[st
     return f"{len(widths) - 1}-layer linear network with widths {tuple(widths)}", []
 
 
+def linear_names(widths: list[int], bias: bool, options: Options) -> list[str]:
+    """U1, …, U_q, each row-major: the names in :func:`linear_array_phi`'s order."""
+    n = check_widths(widths)
+    return [x for l in range(1, len(n)) for x in matrix_names(f"U{l}", n[l], n[l - 1])]
+
+
 def linear_array_phi(widths: list[int], bias: bool, options: Options) -> ArrayPhi:
     """φ = U_q ⋯ U_1 for arrays; θ = (U_1, …, U_q) row-major."""
     n = check_widths(widths)
@@ -109,7 +115,7 @@ def linear_expected_count(widths: list[int], bias: bool, options: Options) -> Op
 SPEC = ArchitectureSpec(
     "linear", "The q-layer linear network with the given widths (n_0 = input, n_q = output).",
     build=lambda widths, bias, options: linear_network(widths), sizes=linear_sizes, array_phi=linear_array_phi,
-    array_laws=linear_array_laws,
+    array_laws=linear_array_laws, names_of=linear_names,
     expected_count=linear_expected_count, describe=linear_describe,
     examples=(((2, 3, 2), False, ()), ((1, 1, 1), False, ()), ((2, 2, 3, 1), False, ())),
 )

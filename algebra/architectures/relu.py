@@ -117,6 +117,14 @@ def relu_layout(widths: Sequence[int], bias: bool) -> tuple[list[int], list[tupl
     return n, shapes
 
 
+def relu_names(widths: list[int], bias: bool, options: Options) -> list[str]:
+    """U1 (row-major), b1, U2, b2, …, U_q: the names in :func:`relu_layout`'s order."""
+    n, _ = relu_layout(widths, bias)
+    q = len(n) - 1
+    return [x for l in range(1, q + 1)
+            for x in matrix_names(f"U{l}", n[l], n[l - 1]) + (vector_names(f"b{l}", n[l]) if bias and l < q else [])]
+
+
 def relu_array_phi(widths: list[int], bias: bool, options: Options) -> ArrayPhi:
     """The path lifting for arrays; θ = (U_1, b_1, U_2, b_2, …, U_q) row-major.  One block per kind of start (the
     inputs, then each hidden layer's biases), indexed (start, j_1, …, j_q): the builder's components, start-major
@@ -169,7 +177,7 @@ def relu_expected_count(widths: list[int], bias: bool, options: Options) -> Expe
 SPEC = ArchitectureSpec(
     "relu", "The q-layer ReLU network with the given widths, optionally with hidden biases.",
     build=lambda widths, bias, options: relu_network(widths, bias=bias), sizes=relu_sizes, takes_bias=True,
-    array_phi=relu_array_phi, array_laws=relu_array_laws,
+    array_phi=relu_array_phi, array_laws=relu_array_laws, names_of=relu_names,
     expected_count=relu_expected_count, describe=relu_describe, piecewise_linear=True, exact_cost=(1.5, 2.0),
     examples=(((3, 2, 3), True, ()), ((1, 1, 1), False, ()), ((2, 3, 2, 2), True, ())),
 )

@@ -73,6 +73,9 @@ class ArchitectureSpec:
     #: the architecture's ``shape`` (what a certificate names beside its name) from the sizes alone, for the
     #: modular route's certificates; None: the widths, and the bias flag where it takes one
     shape_of: Optional[Callable[[list[int], bool, Options], dict]] = None
+    #: the parameter names in the array forms' θ layout, from the sizes alone (the builder's names, without
+    #: building φ); None: build the architecture to know them
+    names_of: Optional[Callable[[list[int], bool, Options], list[str]]] = None
     #: why φ's count may be only a lower bound for the model's, from the sizes alone (None: never)
     model_gaps: Optional[Callable[[list[int], bool, Options], list[str]]] = None
     #: the literature's count of laws of φ for these sizes, or None where no formula or argument covers them

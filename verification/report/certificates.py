@@ -73,3 +73,38 @@ def render_resnet_laws(report: dict, laws, space, fmt: str, standalone: bool = F
     lines = [f"{description}: {verdict['text']}"] + [f"  {h}" for h in report["laws_found"]]
     lines += [f"  note: {n}" for n in report["notes"][:-1]]  # the last note is the coverage, in the footer
     return "\n".join(lines + [foot])
+
+
+def render_modular_laws(report: dict, laws, space, fmt: str, standalone: bool = False, checked: str = "") -> str:
+    """The laws found and certified by ``conslaw laws … --modular`` (:mod:`~..proofs.modular_law_search`) in the
+    requested format; ``checked``: what the independent checker said of the certificate."""
+    items = law_items(laws, space)
+    cert = report["certificate"]
+    verdict, scope, search = cert["verdict"], report["model_count"], report["law_search"]
+    math = (lambda t: f"${t}$") if fmt in ("latex", "markdown") else (lambda t: t)
+    dim = f"D = {cert['D']}"
+    foot = (f"Polynomial laws searched up to degree 2 by the modular route ({search['blocks']} block{'s' if search['blocks'] != 1 else ''} of parameters, "
+            f"{search['groups']:,} groups of monomials by sign character, sampled equations mod p lifted by rational "
+            f"reconstruction, every law verified as an identity over the integers): the laws of degree at most 2 "
+            f"form a space of dimension {search['basis']} (complete); rank {math(str(cert['rank']))} of "
+            f"{math(dim)} at a seeded random integer point (seed {report['seed']}); "
+            f"certificate {checked or 'not checked'}.")
+    if fmt == "json":
+        return json.dumps({
+            "description": report["description"], "D": cert["D"], "verdict": verdict, "route": report["route"],
+            "laws": [str(h.as_expr()) for h in laws],
+            "latex": [{"formula": it.formula, "condition": it.condition} for it in items],
+            "statement": statement_sentence(report["description"], items, verdict, model=scope),
+            "law_search": search, "model_count": scope, "rank": cert["rank"], "seed": report["seed"],
+            "certificate": checked,
+        })
+    if fmt == "latex":
+        body = statement_sentence(prose_latex(report["description"]), items, verdict, model=scope,
+                                  escape=prose_latex) + "\n\n" + prose_latex(foot)
+        return latex_document(body) if standalone else body
+    if fmt == "markdown":
+        return statement_sentence(report["description"], items, verdict, math="markdown", model=scope) + "\n\n" + foot
+    lines = [f"{report['description']}: {verdict['text']}"]
+    if scope["relation"] != "equal":
+        lines[0] += f" for the flows of the fields grad phi; for the model only a lower bound ({scope['reasons'][0]})"
+    return "\n".join(lines + [f"  {h.as_expr()}" for h in laws] + [foot])
