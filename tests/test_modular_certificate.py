@@ -136,3 +136,17 @@ def test_checking_a_modular_certificate_loads_no_producer_code(tmp_path):
     producer = [m for m in loaded if m.startswith(("conslaw.verification.proofs", "conslaw.algebra.architectures",
                                                     "conslaw.verification.numeric"))]
     assert not producer and "conslaw.verification.checker.modular" in loaded
+
+
+def test_a_residual_block_has_the_count_of_its_g():
+    """Prop. 3.2: x + g(theta, x) has g's fields; the certificate names the residual block, the checker rebuilds
+    g's phi, and unequal input and output sizes are refused on both sides."""
+    report = modular_count("relu", [3, 4, 3], residual=True, certify=True)
+    cert = json.loads(modular_certificate_text(report["certificate"]))
+    assert report["laws"] == 4 and cert["architecture"]["name"] == "residual-relu"
+    assert check_certificate(cert).ok
+    cert["architecture"]["widths"] = [3, 4, 2]
+    with pytest.raises(CertificateFormatError, match="equal input and output"):
+        check_certificate(cert)
+    with pytest.raises(Exception, match="equal input and output"):
+        modular_count("relu", [3, 4, 2], residual=True)

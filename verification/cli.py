@@ -600,11 +600,10 @@ def _count(args, out) -> int:
 
 def _count_modular(args, out) -> int:
     """``count ARCH … --modular`` (:func:`~.proofs.modular_count.modular_count`)."""
-    if args.numeric or args.module or args.known is not None or args.flow != "gradient" or \
-            args.arch == "resnet" or args.residual:
+    if args.numeric or args.module or args.known is not None or args.flow != "gradient" or args.arch == "resnet":
         raise ConslawError("--modular goes with the exact count of the gradient flow of a single architecture "
-                           "(relu, linear, attention) or of a --fields file's phi; drop --numeric, --module, --known, "
-                           "--flow, --residual")
+                           "(relu, linear, attention; --residual for its block x + g(x)) or of a --fields file's "
+                           "phi; drop --numeric, --module, --known, --flow")
     if args.fields:
         if args.certificate:
             raise ConslawError("--certificate with --modular is written for relu, linear and attention (the checker "
@@ -615,7 +614,7 @@ def _count_modular(args, out) -> int:
     else:
         _no_resnet_options(args)
         options = {k: getattr(args, k) for k in _OPTIONS if getattr(args, k) is not None}
-        report = modular_count(args.arch, args.widths, bias=args.bias, seed=args.seed,
+        report = modular_count(args.arch, args.widths, bias=args.bias, residual=args.residual, seed=args.seed,
                                certify=bool(args.certificate), scheduler=args.scheduler, workers=args.workers,
                                **options)
     if args.certificate:

@@ -11,8 +11,8 @@ from ..errors import ShapeError
 from .base import Architecture
 
 
-def _in_out(arch: Architecture) -> tuple[int, int] | None:
-    s = arch.shape
+def in_out(s: dict) -> tuple[int, int] | None:
+    """(input size, output size) of an architecture's shape, or None where it has no such sizes."""
     if "widths" in s:
         return s["widths"][0], s["widths"][-1]
     if "channels" in s:
@@ -26,10 +26,15 @@ def residual_description(description: str) -> str:
     return f"residual block x + g(x) around the {description}"
 
 
+def check_residual(name: str, shape: dict) -> None:
+    """A residual connection x + g(x) needs equal input and output sizes (ShapeError otherwise)."""
+    io = in_out(shape)
+    if io is None or io[0] != io[1]:
+        raise ShapeError(f"a residual connection x + g(x) needs equal input and output sizes; {name} has {io}")
+
+
 def residual(arch: Architecture) -> Architecture:
     """The block x + g(θ, x) around ``arch``: same φ, same laws (Prop. 3.2)."""
-    io = _in_out(arch)
-    if io is None or io[0] != io[1]:
-        raise ShapeError(f"a residual connection x + g(x) needs equal input and output sizes; {arch.name} has {io}")
+    check_residual(arch.name, arch.shape)
     return replace(arch, name=f"residual-{arch.name}", description=residual_description(arch.description),
                    shape={**arch.shape, "residual": True})

@@ -244,10 +244,10 @@ def check_modular_certificate(cert: dict) -> CheckReport:
     spec = cert["architecture"]
     _need(isinstance(spec, dict) and isinstance(spec.get("name"), str),
           f"\"architecture\" must be an object with a name, got {_show(spec)}")
-    _need(spec["name"] in ("relu", "linear", "attention"),
+    _need(spec["name"].removeprefix("residual-") in ("relu", "linear", "attention"),
           f"modular certificates are checked for relu, linear and attention, not {_show(spec['name'])}")
     family, sizes = _architecture(spec)
-    _need(family in ("relu", "linear", "attention") and not sizes["residual"],
+    _need(family in ("relu", "linear", "attention"),
           f"modular certificates are checked for relu, linear and attention, not {spec['name']!r}")
     D = _int(cert["D"], "\"D\"", 1, lim.max_parameters)
     p = _int(cert["prime"], "the prime", lim.min_prime, lim.max_prime)

@@ -66,9 +66,9 @@ def _attention(d: int, dk: int, dv: int, heads: int):
 
 def modular_phi(family: str, sizes: dict) -> tuple[int, np.ndarray, np.ndarray, np.ndarray]:
     """(D, comp, coef, var) of the architecture's φ (module docstring); only relu, linear and attention."""
-    if sizes.get("residual"):
-        raise CertificateFormatError("modular certificates are checked for relu, linear and attention, not residual "
-                                     "networks")
+    if sizes.get("residual") and family in ("relu", "linear") and sizes["widths"][0] != sizes["widths"][-1]:
+        raise CertificateFormatError("a residual block x + g(x) needs equal input and output sizes")
+    # a residual block has the φ of its g (Prop. 3.2: the skip connection does not depend on θ)
     if family in ("relu", "linear"):
         D, comp, var = _layered(sizes["widths"], sizes["bias"], family)
     elif family == "attention":

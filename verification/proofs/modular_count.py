@@ -22,6 +22,7 @@ import numpy as np
 
 from conslaw.algebra import ConslawError
 from conslaw.algebra.architectures import SPECS, check_request
+from conslaw.algebra.architectures.residual import check_residual
 from conslaw.algebra.fields_file import GivenFields
 
 from .fanout import Executor, executor
@@ -44,14 +45,15 @@ def _kept_laws(laws: PolynomialTable, refuted: set[int]) -> PolynomialTable:
     return PolynomialTable(laws.D, len(remaining), comp, laws.coef[keep], laws.var[keep])
 
 
-def modular_count(arch: str, widths: Sequence[int] = (), *, bias: bool = False, seed: int = 0,
-                  certify: bool = False, scheduler: str = "serial", workers: int = 2,
+def modular_count(arch: str, widths: Sequence[int] = (), *, bias: bool = False, residual: bool = False,
+                  seed: int = 0, certify: bool = False, scheduler: str = "serial", workers: int = 2,
                   **options: Optional[object]) -> dict:
     """The count of ``arch`` with these sizes by the modular route (module docstring): a JSON-ready report whose
     ``laws`` is the proven count, or None with ``laws_at_least``/``laws_at_most`` when the bounds do not meet.
     With ``certify``, the report's ``certificate`` is the certificate of :mod:`.modular_certificate` (a dict, to
     be written and passed through the independent checker by the caller).  ``scheduler``/``workers``: where the
-    pieces of work run (:mod:`.fanout`); the result does not depend on them."""
+    pieces of work run (:mod:`.fanout`); the result does not depend on them.  ``residual``: the block
+    x + g(θ, x) around the architecture, with the same φ and laws (Prop. 3.2; equal input and output sizes)."""
     t0 = time.perf_counter()
     key = check_request(arch, widths, bias=bias, **options)
     spec = SPECS[key]
@@ -65,7 +67,12 @@ def modular_count(arch: str, widths: Sequence[int] = (), *, bias: bool = False, 
     phi = PolynomialTable.from_array_map(phi_fn, D)
     stated = PolynomialTable.from_array_map(laws_fn, D)
     header = {"architecture": key, "widths": widths, "bias": bias, **{k: v for k, v in full.items() if v is not None}}
-    named = {"name": key, **spec.shape(widths, bias, full)}
+    shape = spec.shape(widths, bias, full)
+    named = {"name": key, **shape}
+    if residual:
+        check_residual(key, shape)
+        header["residual"] = True
+        named = {"name": f"residual-{key}", **shape, "residual": True}
     with executor(scheduler, workers) as run:
         report = count_tables(phi, stated, header, seed=seed, read_seconds=time.perf_counter() - t0,
                               certify_as=named if certify else None, run=run)

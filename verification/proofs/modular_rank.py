@@ -139,8 +139,10 @@ def lie_rank_lower_bound(table: PolynomialTable, target: int, *, seed: int = 0, 
     hk, hi, hj, hv = hessian_entries_mod(table, xm, p)
     jac, hess = _ByComponent(k, K, j, v), _ByComponent(hk, K, hi, hj, hv)
     found = [level0]
+    distinct = K * (K - 1) // 2  # level-1 values lie in the span of the [∇φ_k, ∇φ_l]: never more rows than that
     for round_ in range(BRACKET_ROUNDS):  # a short round (an unlucky draw) is followed by a larger one
-        needed = target - out.rank + margin * (round_ + 1)
+        needed = min(target - out.rank + margin * (round_ + 1), distinct + margin)
+        before = out.rank
         brackets = _bracket_values(jac, hess, K, D, needed, batch, rng, p, out.bracket_draws)
         found.append(brackets)
         out.rank = _rank_mod(np.concatenate(found), p)
@@ -148,7 +150,7 @@ def lie_rank_lower_bound(table: PolynomialTable, target: int, *, seed: int = 0, 
                            "seconds": round(time.perf_counter() - tl, 3),
                            "what": f"{brackets.shape[0]} brackets of random combinations"})
         tl = time.perf_counter()
-        if out.rank >= target:
+        if out.rank >= target or out.rank == before:  # reached, or level 1 has nothing more (a deeper net)
             break
     out.seconds = time.perf_counter() - t0
     return out

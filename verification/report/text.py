@@ -37,6 +37,8 @@ def modular_count_text(r: dict) -> str:
     sizes = " ".join(map(str, r["widths"])) or ", ".join(f"{k} {r[k]}" for k in ("d", "dk", "dv", "heads") if k in r)
     s = r["stated_laws"]
     name = f"the phi of {r['source']}" if r["architecture"] == "fields" else f"{r['architecture']} {sizes}"
+    if r.get("residual"):
+        name = f"the residual block x + g(x) around {name} (the phi of g: Prop. 3.2)"
     out = [f"{name}{' with biases' if r['bias'] else ''}: modular route (ranks mod p = "
            f"{r['prime']} at {r['point']})",
            f"  parameters D = {r['D']:,}, components of phi {r['components_of_phi']:,}"]
