@@ -150,3 +150,53 @@ def test_a_residual_block_has_the_count_of_its_g():
         check_certificate(cert)
     with pytest.raises(Exception, match="equal input and output"):
         modular_count("relu", [3, 4, 2], residual=True)
+
+
+@pytest.mark.parametrize("widths, expected", [([2, 3, 3, 2], 12), ([2, 4, 4, 2], 20), ([2, 3, 3, 3, 2], 18)])
+def test_deep_linear_nets_need_and_get_depth_two_brackets(widths, expected):
+    """Deep linear nets: sum over hidden layers of n_l(n_l+1)/2 laws (each hidden width at most its neighbours'
+    sum); level 1 falls short and the certificate carries brackets of depth 2, re-evaluated by the checker."""
+    report, cert = _cert("linear", widths, {})
+    assert report["laws"] == expected and cert["rows"]["brackets2"]
+    assert check_certificate(cert).ok
+    cert["rows"]["brackets2"] = []
+    assert not check_certificate(cert).ok
+
+
+def test_the_checker_brackets_are_lie_brackets():
+    """The checker's values of [X_a, X_b] and [X_a, [X_b, X_c]] at a point equal SymPy's brackets of the same
+    gradient fields (Jacobians of expression matrices), mod p: the formulas behind the rank are right."""
+    import numpy as np
+    import sympy
+
+    from conslaw.verification.checker import modular as checker
+
+    D, comp, coef, var = checker.modular_phi("linear", {"widths": [2, 2, 2, 2], "bias": False, "residual": False})
+    K, p = int(comp.max()) + 1, 1048573
+    theta = sympy.symbols(f"t0:{D}")
+    phi = [sum((c * sympy.Mul(*[theta[v] for v in row if v >= 0]) for k2, c, row in zip(comp, coef, var) if k2 == k),
+               sympy.Integer(0)) for k in range(K)]
+    x = np.array([3, -5, 7, 2, -4, 6, 1, -2, 5, 8, -3, 4], dtype=np.int64)  # degree 3: third derivatives matter
+    at = dict(zip(theta, x.tolist()))
+    a, b, c = (np.array([0, 2]), np.array([5, 7])), (np.array([1, 3]), np.array([11, 2])), (np.array([0, 3]),
+                                                                                            np.array([4, 9]))
+    field = {name: sympy.Matrix([sympy.diff(sum(int(w) * phi[k] for k, w in zip(*ws)), t) for t in theta])
+             for name, ws in (("a", a), ("b", b), ("c", c))}
+    T = sympy.Matrix(theta)
+
+    def bracket(X, Y):
+        return Y.jacobian(T) * X - X.jacobian(T) * Y
+
+    def mod(v):
+        return [int(e) % p for e in v.subs(at)]
+
+    dc, dj, dk, dr = checker._derivatives(comp, coef, var)
+    xm = np.mod(x, p)
+    jac = checker._Entries(dc, K, dj, np.mod(dk, p) * checker._products_at(dr, xm, p) % p)
+    hess = checker._Entries(*checker._second_derivatives(dc, dj, dk, dr, xm, p, K))
+    third = checker._Entries(*checker._third_derivatives(dc, dj, dk, dr, xm, p, K))
+    Xa, Xb = (checker._combination(jac, *ws, D, p) for ws in (a, b))
+    level1 = (checker._hessian_times(hess, *b, Xa, D, p) - checker._hessian_times(hess, *a, Xb, D, p)) % p
+    assert level1.tolist() == mod(bracket(field["a"], field["b"]))
+    depth2 = checker._depth2_value(jac, hess, third, a, b, c, D, p)
+    assert depth2.tolist() == mod(bracket(field["a"], bracket(field["b"], field["c"])))

@@ -10,8 +10,8 @@ mod p before it is summed, and sums bounded below 2⁶³) and FLINT's rank of a 
 2. every stored law h_i is conserved: ⟨∇h_i, ∇φ_k⟩ ≡ 0 over the integers for every component k (all products of
    derivative terms on a shared variable formed, like monomials summed, every sum zero);
 3. the laws' gradients at the integer point θ have rank mod p equal to their number (so over QQ too);
-4. the stored rows, evaluated here at θ — sums Σ c_k ∇φ_k(θ) and brackets [∇(a·φ), ∇(b·φ)](θ) =
-   H_b ∇(a·φ) − H_a ∇(b·φ) — have the claimed rank mod p; each is a value at θ of a field of Lie(V_φ), so
+4. the stored rows, evaluated here at θ — sums Σ c_k ∇φ_k(θ), brackets [∇(a·φ), ∇(b·φ)](θ) =
+   H_b ∇(a·φ) − H_a ∇(b·φ) and brackets of depth 2 [X_a, [X_b, X_c]](θ) (:func:`_depth2_value`) — have the claimed rank mod p; each is a value at θ of a field of Lie(V_φ), so
    dim Lie(V_φ)(θ) ≥ rank (a nonzero minor mod p is a nonzero integer);
 5. the verdict: with L laws and rank r, r + L = D proves exactly L independent laws near θ; otherwise the
    count is bounded between L and D − r.
@@ -259,12 +259,13 @@ def check_modular_certificate(cert: dict) -> CheckReport:
           and isinstance(cert["rows"].get("brackets"), list),
           "\"rows\" must be an object with lists \"combinations\" and \"brackets\"")
     combos, brackets = cert["rows"]["combinations"], cert["rows"]["brackets"]
+    deeper = cert["rows"].get("brackets2", [])
+    _need(isinstance(deeper, list), "\"rows\".\"brackets2\" must be a list")
     entries = sum(len(r) if isinstance(r, list) else 0 for r in combos) + \
-        sum(len(a) + len(b) if isinstance(r, list) and len(r) == 2 and isinstance(a := r[0], list)
-            and isinstance(b := r[1], list) else 0 for r in brackets)
+        sum(sum(len(x) for x in r if isinstance(x, list)) if isinstance(r, list) else 0 for r in brackets + deeper)
     _need(entries <= lim.max_row_entries, f"the rows have {entries:,} entries, over the limit of "
                                           f"{lim.max_row_entries:,}")
-    n_rows = len(combos) + len(brackets)
+    n_rows = len(combos) + len(brackets) + len(deeper)
     _need(n_rows * D <= lim.max_row_cells, f"{n_rows:,} rows of length {D:,} are over the modular checker's limit")
     verdict = cert["verdict"]
     _need(isinstance(verdict, dict) and verdict.get("status") in ("proven", "bounded"),
@@ -328,7 +329,7 @@ def check_modular_certificate(cert: dict) -> CheckReport:
         values.append(_combination(jac, comps, weights, D, p))
         if r % 256 == 0:
             tick("evaluating the rows")
-    if brackets:
+    if brackets or deeper:
         hess = _Entries(*_second_derivatives(dc, dj, dk, dr, xm, p, K))
         for r, row in enumerate(brackets):
             _need(isinstance(row, list) and len(row) == 2, f"bracket row {r} must be [a, b]")
@@ -337,13 +338,21 @@ def check_modular_certificate(cert: dict) -> CheckReport:
             values.append((_hessian_times(hess, cb, wb, Xa, D, p) - _hessian_times(hess, ca, wa, Xb, D, p)) % p)
             if r % 64 == 0:
                 tick("evaluating the bracket rows")
+    if deeper:
+        third = _Entries(*_third_derivatives(dc, dj, dk, dr, xm, p, K))
+        for r, row in enumerate(deeper):
+            _need(isinstance(row, list) and len(row) == 3, f"depth-2 bracket row {r} must be [a, b, c]")
+            (ca, wa), (cb, wb), (cc, wc) = (_pairs(part, K, p, f"depth-2 bracket row {r}") for part in row)
+            values.append(_depth2_value(jac, hess, third, (ca, wa), (cb, wb), (cc, wc), D, p))
+            if r % 16 == 0:
+                tick("evaluating the depth-2 bracket rows")
     tick("evaluating the rows")
     rank = _rank(np.array(values, dtype=np.int64).reshape(len(values), D), p)
     if not strictly_equal(cert["rank"], rank):
         fails.append(f"the rows have rank {rank} mod p at the point, but the certificate claims {_show(cert['rank'])}")
         return CheckReport(False, fails, facts, {}, "gradient")
-    facts.append(f"rows evaluated at the point: {len(combos):,} combinations of generators and {len(brackets):,} "
-                 f"brackets, rank mod {p}: {rank:,}")
+    facts.append(f"rows evaluated at the point: {len(combos):,} combinations of generators, {len(brackets):,} "
+                 f"brackets and {len(deeper):,} brackets of depth 2, rank mod {p}: {rank:,}")
 
     # 5. the verdict
     if rank + L == D:
@@ -374,3 +383,41 @@ def _second_derivatives(dc: np.ndarray, dj: np.ndarray, dk: np.ndarray, dr: np.n
             acc.append(col)
     hc, hi, hj, hv = (np.concatenate(a) if a else np.zeros(0, dtype=np.int64) for a in parts)
     return hc, K, hi, hj, hv
+
+
+def _third_derivatives(dc: np.ndarray, dj: np.ndarray, dk: np.ndarray, dr: np.ndarray, xm: np.ndarray, p: int,
+                       K: int) -> tuple:
+    """The arguments of :class:`_Entries` for the third-derivative entries (component, i, j, l, value mod p, to be
+    summed over ordered triples of term positions), from the first-derivative terms."""
+    parts: list[list[np.ndarray]] = [[], [], [], [], []]
+    for m in range(dr.shape[1]):
+        here = dr[:, m] >= 0
+        rest = np.delete(dr[here], m, axis=1)
+        for n in range(rest.shape[1]):
+            there = rest[:, n] >= 0
+            value = np.mod(dk[here][there], p) * _products_at(np.delete(rest[there], n, axis=1), xm, p) % p
+            for acc, col in zip(parts, (dc[here][there], dj[here][there], dr[here, m][there], rest[there, n], value)):
+                acc.append(col)
+    tc, ti, tj, tl, tv = (np.concatenate(a) if a else np.zeros(0, dtype=np.int64) for a in parts)
+    return tc, K, ti, tj, tl, tv
+
+
+def _tensor_times(third: _Entries, comps: np.ndarray, weights: np.ndarray, u: np.ndarray, v: np.ndarray, D: int,
+                  p: int) -> np.ndarray:
+    """(Σ w_k T_k(θ))(u, v) mod p, T_k the third derivatives of φ_k."""
+    e, owner = third.of(comps)
+    i, j, l, t = (c[e] for c in third.columns)
+    out = np.zeros(D, dtype=np.int64)
+    np.add.at(out, i, weights[owner] * t % p * u[j] % p * v[l] % p)
+    return out % p
+
+
+def _depth2_value(jac: _Entries, hess: _Entries, third: _Entries, a: tuple, b: tuple, c: tuple, D: int,
+                  p: int) -> np.ndarray:
+    """[X_a, [X_b, X_c]](θ) mod p, X = ∇(w·φ): with Y = [X_b, X_c] = H_c X_b − H_b X_c, the derivative of Y along
+    X_a is T_c(X_b, X_a) + H_c H_b X_a − T_b(X_c, X_a) − H_b H_c X_a, and the bracket is that minus H_a Y."""
+    Xa, Xb, Xc = (_combination(jac, comps, w, D, p) for comps, w in (a, b, c))
+    Y = (_hessian_times(hess, *c, Xb, D, p) - _hessian_times(hess, *b, Xc, D, p)) % p
+    along = (_tensor_times(third, *c, Xb, Xa, D, p) + _hessian_times(hess, *c, _hessian_times(hess, *b, Xa, D, p), D, p)
+             - _tensor_times(third, *b, Xc, Xa, D, p) - _hessian_times(hess, *b, _hessian_times(hess, *c, Xa, D, p), D, p))
+    return (along - _hessian_times(hess, *a, Y, D, p)) % p

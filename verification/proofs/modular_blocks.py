@@ -122,10 +122,10 @@ def blocked_rank(phi: PolynomialTable, laws: PolynomialTable, point: np.ndarray,
 
 
 def _merge(results: list[ModularRank], items: list, K: int, p: int, point: np.ndarray, seed: int) -> ModularRank:
-    """One :class:`ModularRank` from the blocks': ranks and rows added, component indices made global."""
+    """One :class:`ModularRank` from the blocks': ranks and rows added, component indices made global; the rank
+    after each level is the sum of each block's rank after its last step at or below that level."""
     out = ModularRank(0, 0, p, [int(v) for v in point], seed)
     bucket, coef, offset = np.full(K, -1, dtype=np.int64), np.zeros(K, dtype=np.int64), 0
-    levels: dict[int, dict] = {}
     for r, (_, _, target, _, _, comps) in zip(results, items):
         out.rank += r.rank
         out.target += target
@@ -134,27 +134,19 @@ def _merge(results: list[ModularRank], items: list, K: int, p: int, point: np.nd
             bucket[comps] = offset + b
             coef[comps] = c
             offset += rows
-        for ca, wa, cb, wb in r.bracket_draws:
-            out.bracket_draws.append((comps[ca], wa, comps[cb], wb))
-        level_rank = 0
-        for lv in r.levels:  # each block's last entry per level holds its rank after that level
-            level_rank = lv["rank_mod_p"]
-            agg = levels.setdefault(lv["level"], {"level": lv["level"], "rows": 0, "rank_mod_p": 0, "seconds": 0.0})
-            agg["rows"] += lv["rows"]
-            agg["seconds"] += lv["seconds"]
-            agg.setdefault("_last", {})[id(r)] = level_rank
-    for lv in levels.values():
-        lv["rank_mod_p"] = sum(lv.pop("_last").values())
-    # a block that stopped at level 0 keeps its level-0 rank at level 1
-    if 1 in levels:
-        stopped = sum(r.rank for r in results if all(lv["level"] == 0 for lv in r.levels))
-        levels[1]["rank_mod_p"] += stopped
+        out.bracket_draws += [(comps[ca], wa, comps[cb], wb) for ca, wa, cb, wb in r.bracket_draws]
+        out.level2_draws += [(comps[ca], wa, comps[cb], wb, comps[cc], wc)
+                             for ca, wa, cb, wb, cc, wc in r.level2_draws]
     out.level0 = (bucket, coef, offset)
-    for lv in sorted(levels.values(), key=lambda x: x["level"]):
-        lv["seconds"] = round(lv["seconds"], 3)
-        lv["what"] = (f"{K:,} generator values in {lv['rows']:,} random combinations" if lv["level"] == 0 else
-                      f"{lv['rows']:,} brackets of random combinations")
-        out.levels.append(lv)
+    for level in sorted({lv["level"] for r in results for lv in r.levels}):
+        steps = [lv for r in results for lv in r.levels if lv["level"] == level]
+        rows = sum(lv["rows"] for lv in steps)
+        rank = sum(([lv["rank_mod_p"] for lv in r.levels if lv["level"] <= level] or [0])[-1] for r in results)
+        out.levels.append({
+            "level": level, "rows": rows, "rank_mod_p": rank, "seconds": round(sum(lv["seconds"] for lv in steps), 3),
+            "what": (f"{K:,} generator values in {rows:,} random combinations" if level == 0 else
+                     f"{rows:,} brackets of random combinations" if level == 1 else
+                     f"{rows:,} brackets [X_a, [X_b, X_c]] of random combinations")})
     return out
 
 

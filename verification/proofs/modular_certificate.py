@@ -8,7 +8,8 @@ It holds what the checker needs to redo the proof with its own code and nothing 
 * the stated laws, as integer-coefficient terms: the checker verifies ⟨∇h_i, ∇φ_k⟩ ≡ 0 over the integers for
   every law and component, and that their gradients at θ have full rank mod p;
 * the rows whose rank mod p bounds dim Lie(V_φ)(θ) from below, as *definitions*, not values: level 0, sums
-  Σ c_k ∇φ_k; level 1, brackets [∇(a·φ), ∇(b·φ)] of two sparse combinations; the checker evaluates them at θ;
+  Σ c_k ∇φ_k; level 1, brackets [∇(a·φ), ∇(b·φ)] of two sparse combinations; level 2 (deeper nets),
+  [∇(a·φ), [∇(b·φ), ∇(c·φ)]]; the checker evaluates them at θ;
 * the claimed ranks and the verdict (proven: rank + laws = D).
 
 The file is compact JSON (no indentation): at relu 50 50 50 it holds 125,000 (component, coefficient) pairs.
@@ -72,6 +73,8 @@ def modular_certificate(phi: PolynomialTable, laws: PolynomialTable, bound: Modu
                     for r in range(rows0) if cuts[r + 1] > cuts[r]]
     brackets = [[_pairs(ca[b], wa[b], position), _pairs(cb[b], wb[b], position)]
                 for ca, wa, cb, wb in bound.bracket_draws for b in range(ca.shape[0])]
+    deeper = [[_pairs(ca[b], wa[b], position), _pairs(cb[b], wb[b], position), _pairs(cc[b], wc[b], position)]
+              for ca, wa, cb, wb, cc, wc in bound.level2_draws for b in range(ca.shape[0])]
     D = phi.D
     return {
         "format": MODULAR_FORMAT,
@@ -84,7 +87,7 @@ def modular_certificate(phi: PolynomialTable, laws: PolynomialTable, bound: Modu
         "point": bound.point,
         "laws": _law_records(laws),
         "law_rank": laws.K,
-        "rows": {"combinations": combinations, "brackets": brackets},
+        "rows": {"combinations": combinations, "brackets": brackets, "brackets2": deeper},
         "rank": bound.rank,
         "verdict": verdict_for(D, bound.rank, laws.K),
     }

@@ -13,7 +13,9 @@ What is computed, all modulo ``SCREEN_PRIME`` with numpy and python-flint (:clas
 * level 1 — values [∇(a·φ), ∇(b·φ)](θ) = H_b(θ) ∇(a·φ)(θ) − H_a(θ) ∇(b·φ)(θ) for random a, b of
   ``SPARSE_COMBINATION`` components each, as many as the rank still needs, from those components' Jacobian and
   Hessian entries (at one point the exact trace, :func:`conslaw.algebra.lie_trace`, stops growing at level 1 for
-  two-layer ReLU and linear nets and attention; a deeper net may need level 2, and then the bounds do not meet);
+  two-layer ReLU and linear nets and attention);
+* level 2 — for a map of degree ≥ 3 (a deeper net) whose rank is still short: values [X_a, [X_b, X_c]](θ) of
+  three random combinations, from the third derivatives of φ (:func:`_level2_values`);
 * the rank of all rows together (one flint rank of a dense (target + margin) × D matrix).
 """
 from __future__ import annotations
@@ -25,7 +27,7 @@ from typing import Optional
 import flint
 import numpy as np
 
-from .poly_table import PolynomialTable, hessian_entries_mod, jacobian_entries_mod
+from .poly_table import PolynomialTable, hessian_entries_mod, jacobian_entries_mod, third_entries_mod
 
 SCREEN_PRIME = 1_048_573  # the largest prime below 2**20: products of two residues stay exact in int64 sums
 POINT_BOUND = 97
@@ -55,6 +57,8 @@ class ModularRank:
     #: generator, and per batch of brackets the components and weights (ca, wa, cb, wb) of a and b
     level0: tuple = ()
     bracket_draws: list = field(default_factory=list)
+    #: level 2: per batch (ca, wa, cb, wb, cc, wc) of the brackets [X_a, [X_b, X_c]]
+    level2_draws: list = field(default_factory=list)
 
 
 class _ByComponent:
@@ -108,6 +112,47 @@ def _bracket_values(jac: "_ByComponent", hess: "_ByComponent", K: int, D: int, n
     return np.concatenate(rows) if rows else np.zeros((0, D), dtype=np.int64)
 
 
+def _contract(entries: "_ByComponent", comps: np.ndarray, w: np.ndarray, vectors: tuple, B: int, D: int,
+              p: int) -> np.ndarray:
+    """Σ_k w_k (the k-th tensor contracted with ``vectors``) for each of B rows: Jacobian entries (out, value) with
+    no vector give Σ w_k ∇φ_k; Hessian entries (out, j, value) with one vector v give Σ w_k H_k v; third-derivative
+    entries (out, j, l, value) with u, v give Σ w_k T_k(u, v).  Flat (B·D) arrays mod p."""
+    s = comps.shape[1]
+    e, owner = entries.gather(comps)
+    row = owner // s * D
+    term = w.reshape(-1)[owner] * entries.columns[-1][e] % p
+    for col, vec in zip(entries.columns[1:-1], vectors):
+        term = term * vec[row + col[e]] % p
+    out = np.zeros(B * D, dtype=np.int64)
+    np.add.at(out, row + entries.columns[0][e], term)
+    return out % p
+
+
+def _draw(K: int, B: int, rng: np.random.Generator, p: int) -> tuple[np.ndarray, np.ndarray]:
+    s = min(K, SPARSE_COMBINATION)
+    return np.stack([rng.choice(K, s, replace=False) for _ in range(B)]), rng.integers(1, p, (B, s))
+
+
+def _level2_values(jac: "_ByComponent", hess: "_ByComponent", third: "_ByComponent", K: int, D: int, needed: int,
+                   batch: int, rng: np.random.Generator, p: int, draws: list) -> np.ndarray:
+    """``needed`` values [X_a, [X_b, X_c]](θ) mod p for random combinations a, b, c (X_a = ∇(a·φ)):
+    with Y = [X_b, X_c] = H_c X_b − H_b X_c, the value is DY·X_a − H_a Y, where
+    DY·v = T_c(X_b, v) + H_c H_b v − T_b(X_c, v) − H_b H_c v (T: third derivatives)."""
+    rows = []
+    for start in range(0, needed, batch):
+        B = min(batch, needed - start)
+        (ca, wa), (cb, wb), (cc, wc) = (_draw(K, B, rng, p) for _ in range(3))
+        draws.append((ca, wa, cb, wb, cc, wc))
+        Xa, Xb, Xc = (_contract(jac, c, w, (), B, D, p) for c, w in ((ca, wa), (cb, wb), (cc, wc)))
+        Y = (_contract(hess, cc, wc, (Xb,), B, D, p) - _contract(hess, cb, wb, (Xc,), B, D, p)) % p
+        DY = (_contract(third, cc, wc, (Xb, Xa), B, D, p)
+              + _contract(hess, cc, wc, (_contract(hess, cb, wb, (Xa,), B, D, p),), B, D, p)
+              - _contract(third, cb, wb, (Xc, Xa), B, D, p)
+              - _contract(hess, cb, wb, (_contract(hess, cc, wc, (Xa,), B, D, p),), B, D, p)) % p
+        rows.append(((DY - _contract(hess, ca, wa, (Y,), B, D, p)) % p).reshape(B, D))
+    return np.concatenate(rows) if rows else np.zeros((0, D), dtype=np.int64)
+
+
 def lie_rank_lower_bound(table: PolynomialTable, target: int, *, seed: int = 0, p: int = SCREEN_PRIME,
                          margin: int = 16, batch: int = 32, point: Optional[np.ndarray] = None,
                          stream: tuple[int, ...] = ()) -> ModularRank:
@@ -152,6 +197,21 @@ def lie_rank_lower_bound(table: PolynomialTable, target: int, *, seed: int = 0, 
         tl = time.perf_counter()
         if out.rank >= target or out.rank == before:  # reached, or level 1 has nothing more (a deeper net)
             break
+    if out.rank < target and table.degree >= 3:  # a deeper net: brackets of depth 2 (third derivatives)
+        tk, ti, tj, tl3, tv = third_entries_mod(table, xm, p)
+        third = _ByComponent(tk, K, ti, tj, tl3, tv)
+        for round_ in range(BRACKET_ROUNDS):
+            needed = target - out.rank + margin * (round_ + 1)
+            before = out.rank
+            values = _level2_values(jac, hess, third, K, D, needed, batch, rng, p, out.level2_draws)
+            found.append(values)
+            out.rank = _rank_mod(np.concatenate(found), p)
+            out.levels.append({"level": 2, "round": round_ + 1, "rows": int(values.shape[0]), "rank_mod_p": out.rank,
+                               "seconds": round(time.perf_counter() - tl, 3),
+                               "what": f"{values.shape[0]} brackets [X_a, [X_b, X_c]] of random combinations"})
+            tl = time.perf_counter()
+            if out.rank >= target or out.rank == before:
+                break
     out.seconds = time.perf_counter() - t0
     return out
 

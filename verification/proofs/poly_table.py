@@ -174,6 +174,14 @@ def hessian_entries_mod(table: PolynomialTable, x: np.ndarray, p: int) -> tuple[
     return k, i, j, coef * _products_mod(x, rest, p) % p
 
 
+def third_entries_mod(table: PolynomialTable, x: np.ndarray, p: int) -> tuple[np.ndarray, ...]:
+    """(k, i, j, l, ∂³φ_k/∂θ_i∂θ_j∂θ_l(x) mod p) over ordered triples of distinct term positions (to be summed)."""
+    (k, coef), i, rest = _derivative_terms(table.var, table.comp, np.mod(table.coef, p).astype(np.int64))
+    (k, coef, i), j, rest = _derivative_terms(rest, k, coef, i)
+    (k, coef, i, j), l, rest = _derivative_terms(rest, k, coef, i, j)
+    return k, i, j, l, coef * _products_mod(x, rest, p) % p
+
+
 def _gradient_table(table: PolynomialTable) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """∂h_k/∂θ_j as terms: (k, j, coefficient, remaining variables (T', d − 1))."""
     (k, coef), j, rest = _derivative_terms(table.var, table.comp, table.coef)
