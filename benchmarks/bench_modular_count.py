@@ -1,15 +1,18 @@
-"""The modular route (``conslaw count … --modular``, issue 24) against the exact engine, and at D = 5,000.
+"""The modular route (``conslaw count|laws … --modular``, issue 24) against the exact engine, at D >= 5,000, with its
+certificates re-checked, on Dask, and the largest sizes within 60 s and 2 GB.
 
-    python benchmarks/bench_modular_count.py            # both tables (about 3 minutes on 2 cores)
-    python benchmarks/bench_modular_count.py --quick    # the side-by-side table only
-    python benchmarks/bench_modular_count.py --largest  # only: relu k k k, growing k, until 60 s or 2 GB (4 min)
+    python benchmarks/bench_modular_count.py            # tables 1-4 (about 5 minutes on 2 cores)
+    python benchmarks/bench_modular_count.py --quick    # table 1 only
+    python benchmarks/bench_modular_count.py --largest  # table 5 only: relu k k k, count and laws, growing k
 
-1. Side by side, in this process: the exact engine (``count_laws``: SymPy rings, bracket graph, exact ranks over
-   QQ at two points) and the modular route on the same instances, with the ratio of their times; both counts are
-   printed, and must agree where the modular route proves one.
-2. The issue's sizes, each in its own process (``conslaw count … --modular --json``), with the wall time and the
-   peak memory of that process (``os.wait4``'s ``ru_maxrss``).
-3. (``--largest``) ``relu k k k`` for k = 50, 55, 58, 62, 65, … until a run takes more than 60 s or 2 GB.
+1. Side by side, in this process: the exact engine (``count_laws``; ``build_certificate`` for the laws) and the
+   modular route on the same instances, with the ratio of their times; both results printed (they must agree).
+2. ``count … --modular --certificate FILE`` at the issue's sizes, each in its own process (wall time, peak memory
+   from ``os.wait4``), then ``conslaw check FILE`` in its own process: the certificate's size and its check.
+3. ``laws … --modular`` at D >= 2,000 (wall time, peak memory; the certificate checked inside the run).
+4. One count fanned out over Dask: ``--scheduler serial`` against ``--scheduler local --workers 1`` and ``2``.
+5. (``--largest``) ``count relu k k k --modular`` and ``laws relu k k k --modular`` for growing k until a run
+   takes more than 60 s or 2 GB.
 """
 from __future__ import annotations
 
@@ -18,17 +21,26 @@ import os
 import platform
 import subprocess
 import sys
+import tempfile
 import time
 
 from conslaw.algebra import build_architecture
+from conslaw.verification.proofs.certificate import build_certificate
 from conslaw.verification.proofs.counting import count_laws
 from conslaw.verification.proofs.modular_count import modular_count
+from conslaw.verification.proofs.modular_law_search import modular_law_search
 
 SIDE_BY_SIDE = [("relu", [8, 8, 8], {}), ("relu", [12, 12, 12], {}), ("relu", [16, 16, 16], {}),
                 ("linear", [8, 8, 8], {}), ("linear", [12, 12, 12], {}),
                 ("attention", [], {"d": 6, "dk": 4, "dv": 4})]
+LAWS_SIDE_BY_SIDE = [("relu", [6, 6, 6], {}), ("relu", [10, 10, 10], {}), ("linear", [6, 6, 6], {}),
+                     ("attention", [], {"d": 4, "dk": 3, "dv": 3})]
 AT_SCALE = [["relu", "50", "50", "50"], ["linear", "50", "50", "50"],
-            ["attention", "--d", "50", "--dk", "25", "--dv", "25"], ["relu", "36", "70", "36"]]
+            ["attention", "--d", "50", "--dk", "25", "--dv", "25"], ["relu", "50", "50", "50", "--residual"],
+            ["relu", "36", "70", "36"]]
+LAWS_AT_SCALE = [["relu", "32", "32", "32"], ["relu", "50", "50", "50"], ["linear", "32", "32", "32"],
+                 ["attention", "--d", "32", "--dk", "16", "--dv", "16"]]
+FAN_OUT = [["attention", "--d", "32", "--dk", "16", "--dv", "16", "--heads", "2"], ["linear", "50", "50", "50"]]
 
 
 def _name(arch: str, widths: list, options: dict) -> str:
@@ -51,36 +63,99 @@ def side_by_side() -> None:
               f"{shown} | {t_exact / t_mod:.0f}x |")
 
 
-def _run(args: list[str]) -> tuple[str, float, float]:
-    """(the row of the table, wall seconds, peak MB) of ``conslaw count ARGS --modular --json`` in its own process."""
+def laws_side_by_side() -> None:
+    print("| instance | D | exact law search + certificate (s) | laws | modular route (s) | laws | ratio |")
+    print("|---|---|---|---|---|---|---|")
+    for arch, widths, options in LAWS_SIDE_BY_SIDE:
+        a = build_architecture(arch, widths, **options)
+        t0 = time.perf_counter()
+        exact = build_certificate(a, degree=2)
+        t_exact = time.perf_counter() - t0
+        t0 = time.perf_counter()
+        report, _, _ = modular_law_search(arch, widths, **options)
+        t_mod = time.perf_counter() - t0
+        print(f"| {_name(arch, widths, options)} | {a.dim:,} | {t_exact:.2f} | {exact['verdict'].get('laws')} | "
+              f"{t_mod:.2f} | {report['laws']} | {t_exact / t_mod:.0f}x |")
+
+
+def _peak(argv: list[str]) -> tuple[str, str, float, float]:
+    """(stdout, stderr, wall seconds, peak MB) of ``python -m conslaw ARGV`` in its own process (the peak from
+    ``os.wait4``: that child alone)."""
     t0 = time.perf_counter()
-    proc = subprocess.Popen([sys.executable, "-m", "conslaw", "count", *args, "--modular", "--json"],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen([sys.executable, "-m", "conslaw", *argv], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            text=True)
     out, err = proc.stdout.read(), proc.stderr.read()
     _, _, usage = os.wait4(proc.pid, 0)
-    wall, peak = time.perf_counter() - t0, usage.ru_maxrss / 1024
+    return out, err, time.perf_counter() - t0, usage.ru_maxrss / 1024
+
+
+def _count_row(args: list[str], extra: list[str] = ()) -> tuple[str, float, float, dict]:
+    out, err, wall, peak = _peak(["count", *args, "--modular", "--json", *extra])
     if not out.strip():
-        return f"| {' '.join(args)} | | failed: {err.strip()[-200:]} | | {wall:.1f} | {peak:.0f} |", wall, peak
+        return f"| {' '.join(args)} | | failed: {err.strip()[-200:]} |", wall, peak, {}
     r = json.loads(out)
     laws = r["laws"] if r["laws"] is not None else f"{r['laws_at_least']}–{r['laws_at_most']}"
-    return f"| {' '.join(args)} | {r['D']:,} | {laws} | {r['status']} | {wall:.1f} | {peak:.0f} |", wall, peak
+    return f"| {' '.join(args)} | {r['D']:,} | {laws} | {r['status']} | {wall:.1f} | {peak:.0f} |", wall, peak, r
 
 
 def at_scale() -> None:
-    print("| instance | D | laws | status | wall (s) | peak memory (MB) |")
+    print("| instance | D | laws | status | count wall (s) | peak (MB) | certificate (MB) | check wall (s) | "
+          "check peak (MB) | check |")
+    print("|---|---|---|---|---|---|---|---|---|---|")
+    with tempfile.TemporaryDirectory() as tmp:
+        for n, args in enumerate(AT_SCALE):
+            path = os.path.join(tmp, f"c{n}.json")
+            row, _, _, r = _count_row(args, ["--certificate", path])
+            if not r:
+                print(row)
+                continue
+            out, err, wall, peak = _peak(["check", path])
+            verdict = "accepted" if "certificate verified" in out else f"REJECTED {err.strip()[:80]}"
+            print(f"{row} {os.path.getsize(path) / 2**20:.1f} | {wall:.1f} | {peak:.0f} | {verdict} |")
+
+
+def _laws_row(args: list[str]) -> tuple[str, float, float]:
+    out, err, wall, peak = _peak(["laws", *args, "--modular", "--format", "json"])
+    if not out.strip():
+        return f"| {' '.join(args)} | | failed: {err.strip()[-200:]} | | {wall:.1f} | {peak:.0f} |", wall, peak
+    r = json.loads(out)
+    return (f"| {' '.join(args)} | {r['D']:,} | {r['verdict'].get('laws', r['verdict']['text'])} | "
+            f"{r['law_search']['basis']} | {r['certificate']} | {wall:.1f} | {peak:.0f} |"), wall, peak
+
+
+def laws_at_scale() -> None:
+    print("| instance | D | laws (proven count) | basis of degree <= 2 | certificate | wall (s) | peak (MB) |")
+    print("|---|---|---|---|---|---|---|")
+    for args in LAWS_AT_SCALE:
+        print(_laws_row(args)[0])
+
+
+def fan_out() -> None:
+    print("| instance | D | executor | laws | wall (s) | ratio to 1 worker |")
     print("|---|---|---|---|---|---|")
-    for args in AT_SCALE:
-        print(_run(args)[0])
+    for args in FAN_OUT:
+        times = {}
+        for name, extra in (("serial", []), ("Dask, 1 worker", ["--scheduler", "local", "--workers", "1"]),
+                            ("Dask, 2 workers", ["--scheduler", "local", "--workers", "2"])):
+            _, wall, _, r = _count_row(args, extra)
+            times[name] = wall
+            ratio = f"{times['Dask, 1 worker'] / wall:.2f}x" if "Dask, 1 worker" in times else ""
+            print(f"| {' '.join(args)} | {r.get('D', 0):,} | {name} | {r.get('laws')} | {wall:.1f} | {ratio} |")
 
 
 def largest() -> None:
-    print("| instance | D | laws | status | wall (s) | peak memory (MB) |")
-    print("|---|---|---|---|---|---|")
-    for k in (50, 55, 58, 62, 65, 70, 80):
-        row, wall, peak = _run(["relu", str(k), str(k), str(k)])
-        print(row)
-        if wall > 60 or peak > 2048:
-            break
+    print("| command | D | result | wall (s) | peak (MB) |")
+    print("|---|---|---|---|---|")
+    for kind in ("count", "laws"):
+        for k in (50, 62, 70, 80, 90, 100, 110, 120):
+            args = ["relu", str(k), str(k), str(k)]
+            if kind == "count":
+                row, wall, peak, _ = _count_row(args)
+            else:
+                row, wall, peak = _laws_row(args)
+            print(row.replace("| relu", f"| {kind} relu", 1))
+            if wall > 60 or peak > 2048:
+                break
 
 
 def main() -> None:
@@ -89,9 +164,12 @@ def main() -> None:
         largest()
         return
     side_by_side()
+    print()
+    laws_side_by_side()
     if "--quick" not in sys.argv:
-        print()
-        at_scale()
+        for table in (at_scale, laws_at_scale, fan_out):
+            print()
+            table()
 
 
 if __name__ == "__main__":

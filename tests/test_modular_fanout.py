@@ -12,12 +12,12 @@ import json
 import numpy as np
 import pytest
 
+from conslaw.algebra.architectures import SPECS
 from conslaw.verification.checker import check_certificate
 from conslaw.verification.cli import run
 from conslaw.verification.proofs.modular_blocks import blocked_rank, variable_blocks
 from conslaw.verification.proofs.modular_count import modular_count
 from conslaw.verification.proofs.modular_rank import SCREEN_PRIME, integer_point, lie_rank_lower_bound
-from conslaw.algebra.architectures import SPECS
 from conslaw.verification.proofs.poly_table import PolynomialTable
 
 

@@ -32,16 +32,13 @@ import json
 import os
 import sys
 import time
-from fractions import Fraction
 from typing import Optional, Sequence
 
 from conslaw.algebra import ConslawError, build_architecture
 from conslaw.algebra.architectures import SPECS, check_request, unknown_architecture
 from conslaw.algebra.architectures.given import GIVEN, given_architecture
 from conslaw.algebra.architectures.sizes import architecture_sizes, resnet_size
-from conslaw.algebra.fields import from_sparse
 from conslaw.algebra.fields_file import read_fields_file
-from conslaw.algebra.parameters import ParameterSpace
 
 from .checker import CertificateFormatError, check_file
 from .proofs.audit import audited
@@ -705,11 +702,8 @@ def _laws_modular(args, out) -> int:
         report, laws, names = modular_law_search(args.arch, args.widths, bias=args.bias, degree=args.degree,
                                                  seed=args.seed, **options)
         checked = audited(modular_certificate_text(report["certificate"]).encode("utf-8"))
-    space = ParameterSpace(names)
-    polys = [from_sparse(space, {tuple((v, m.count(v)) for v in sorted(set(m))): Fraction(c)
-                                 for m, c in h.terms.items()}) for h in laws]
-    _write(render_modular_laws(report, polys, space, args.format, standalone=args.standalone, checked=checked),
-           args.output, out)
+    _write(render_modular_laws(report, [h.terms for h in laws], names, args.format, standalone=args.standalone,
+                               checked=checked), args.output, out)
     return 0 if report["laws"] is not None else EXIT_REJECTED
 
 

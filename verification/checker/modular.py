@@ -11,8 +11,9 @@ mod p before it is summed, and sums bounded below 2⁶³) and FLINT's rank of a 
    derivative terms on a shared variable formed, like monomials summed, every sum zero);
 3. the laws' gradients at the integer point θ have rank mod p equal to their number (so over QQ too);
 4. the stored rows, evaluated here at θ — sums Σ c_k ∇φ_k(θ), brackets [∇(a·φ), ∇(b·φ)](θ) =
-   H_b ∇(a·φ) − H_a ∇(b·φ) and brackets of depth 2 [X_a, [X_b, X_c]](θ) (:func:`_depth2_value`) — have the claimed rank mod p; each is a value at θ of a field of Lie(V_φ), so
-   dim Lie(V_φ)(θ) ≥ rank (a nonzero minor mod p is a nonzero integer);
+   H_b ∇(a·φ) − H_a ∇(b·φ) and brackets of depth 2 [X_a, [X_b, X_c]](θ) (:func:`_depth2_value`) — have
+   the claimed rank mod p; each is a value at θ of a field of Lie(V_φ), so dim Lie(V_φ)(θ) ≥ rank (a nonzero
+   minor mod p is a nonzero integer);
 5. the verdict: with L laws and rank r, r + L = D proves exactly L independent laws near θ; otherwise the
    count is bounded between L and D − r.
 
@@ -120,7 +121,8 @@ def _products_at(var: np.ndarray, x: np.ndarray, p: int) -> np.ndarray:
 
 
 def _unconserved(phi: tuple, laws: tuple, D: int, chunk: int = 3_000_000) -> list[tuple[int, int]]:
-    """(law, component) pairs whose ⟨∇h, ∇φ_k⟩ is not the zero polynomial (claim 2)."""
+    """(law, component) pairs whose ⟨∇h, ∇φ_k⟩ is not the zero polynomial (claim 2), from the first group of
+    laws that has any (empty: every law is conserved)."""
     fc, fj, fk, fr = _derivatives(*phi)
     hc, hj, hk, hr = _derivatives(*laws)
     by_var = np.argsort(fj, kind="stable")
@@ -157,6 +159,8 @@ def _unconserved(phi: tuple, laws: tuple, D: int, chunk: int = 3_000_000) -> lis
         np.add.at(sums, inverse.reshape(-1), hk[law_term] * fk[phi_term])
         for law, component, _ in unique[sums != 0].tolist():
             bad.add((law, component))
+        if bad:  # one failure rejects the certificate: the rest of the laws need not be checked
+            break
     return sorted(bad)
 
 

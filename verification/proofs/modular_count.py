@@ -27,8 +27,8 @@ from conslaw.algebra.fields_file import GivenFields
 
 from .fanout import Executor, executor
 from .modular_blocks import blocked_rank, restrict
-from .modular_rank import POINT_BOUND, SCREEN_PRIME, gradient_rank_mod, integer_point
 from .modular_certificate import independent_laws, modular_certificate
+from .modular_rank import POINT_BOUND, SCREEN_PRIME, gradient_rank_mod, integer_point
 from .poly_table import MonomialSum, PolynomialTable, product_vanishes
 
 ROUTE = "modular"

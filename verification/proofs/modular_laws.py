@@ -35,7 +35,7 @@ import numpy as np
 from conslaw.algebra.reconstruction import rational_reconstruction
 
 from .modular_blocks import restrict, variable_blocks
-from .modular_rank import POINT_BOUND, SCREEN_PRIME, integer_point
+from .modular_rank import POINT_BOUND, SCREEN_PRIME
 from .poly_table import MonomialSum, PolynomialTable, jacobian_entries_mod, product_vanishes
 
 MARGIN = 3            # sampled equations beyond a group's size

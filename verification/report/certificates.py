@@ -2,10 +2,12 @@
 from __future__ import annotations
 
 import json
+from fractions import Fraction
 
 from conslaw.algebra.architectures import Architecture
 from conslaw.algebra.architectures.given import GIVEN
-from conslaw.algebra.fields import to_polynomial
+from conslaw.algebra.fields import from_sparse, to_polynomial
+from conslaw.algebra.parameters import ParameterSpace
 
 from ..proofs.certificate import polynomial_text
 from .latex import latex_document, law_items, statement_sentence
@@ -75,20 +77,58 @@ def render_resnet_laws(report: dict, laws, space, fmt: str, standalone: bool = F
     return "\n".join(lines + [foot])
 
 
-def render_modular_laws(report: dict, laws, space, fmt: str, standalone: bool = False, checked: str = "") -> str:
-    """The laws found and certified by ``conslaw laws … --modular`` (:mod:`~..proofs.modular_law_search`) in the
-    requested format; ``checked``: what the independent checker said of the certificate."""
+def plain_polynomial(terms: dict, names: list[str]) -> str:
+    """``{sorted tuple of variable indices: integer}`` as text, e.g. ``U1[0,0]**2 - U2[0,0]**2`` (no SymPy ring:
+    at D in the thousands its dense exponent tuples would cost gigabytes)."""
+    out = []
+    for monomial, c in sorted(terms.items()):
+        factors = [names[v] + (f"**{monomial.count(v)}" if monomial.count(v) > 1 else "")
+                   for v in sorted(set(monomial))]
+        body = "*".join(factors) or "1"
+        magnitude = "" if abs(c) == 1 and factors else f"{abs(c)}*" if factors else f"{abs(c)}"
+        text = magnitude + (body if factors else "")
+        out.append((" - " if c < 0 else " + ") + text if out else ("-" if c < 0 else "") + text)
+    return "".join(out) or "0"
+
+
+def render_modular_laws(report: dict, laws: list, names: list[str], fmt: str, standalone: bool = False,
+                        checked: str = "") -> str:
+    """The laws found and certified by ``conslaw laws … --modular`` (:mod:`~..proofs.modular_law_search`;
+    ``laws``: their terms, ``{sorted variable indices: integer}``) in the requested format; ``checked``: what the
+    independent checker said of the certificate.  Text is written directly; LaTeX, Markdown and JSON group the
+    laws into families in SymPy's ring (heavier at large D)."""
+    cert = report["certificate"]
+    if fmt == "text":
+        verdict, scope = cert["verdict"], report["model_count"]
+        lines = [f"{report['description']}: {verdict['text']}"]
+        if scope["relation"] != "equal":
+            lines[0] += (" for the flows of the fields grad phi; for the model only a lower bound "
+                         f"({scope['reasons'][0]})")
+        return "\n".join(lines + [f"  {plain_polynomial(h, names)}" for h in laws] + [_modular_foot(report, fmt,
+                                                                                                     checked)])
+    space = ParameterSpace(names)
+    polys = [from_sparse(space, {tuple((v, m.count(v)) for v in sorted(set(m))): Fraction(c) for m, c in h.items()})
+             for h in laws]
+    return _render_modular_rich(report, polys, space, fmt, standalone, checked)
+
+
+def _modular_foot(report: dict, fmt: str, checked: str) -> str:
+    cert, search = report["certificate"], report["law_search"]
+    math = (lambda t: f"${t}$") if fmt in ("latex", "markdown") else (lambda t: t)
+    dim = f"D = {cert['D']}"
+    return (f"Polynomial laws searched up to degree 2 by the modular route ({search['blocks']} "
+            f"block{'s' if search['blocks'] != 1 else ''} of parameters, {search['groups']:,} groups of monomials by "
+            f"sign character, sampled equations mod p lifted by rational reconstruction, every law verified as an "
+            f"identity over the integers): the laws of degree at most 2 form a space of dimension {search['basis']} "
+            f"(complete); rank {math(str(cert['rank']))} of {math(dim)} at a seeded random integer point (seed "
+            f"{report['seed']}); certificate {checked or 'not checked'}.")
+
+
+def _render_modular_rich(report: dict, laws, space, fmt: str, standalone: bool, checked: str) -> str:
     items = law_items(laws, space)
     cert = report["certificate"]
     verdict, scope, search = cert["verdict"], report["model_count"], report["law_search"]
-    math = (lambda t: f"${t}$") if fmt in ("latex", "markdown") else (lambda t: t)
-    dim = f"D = {cert['D']}"
-    foot = (f"Polynomial laws searched up to degree 2 by the modular route ({search['blocks']} block{'s' if search['blocks'] != 1 else ''} of parameters, "
-            f"{search['groups']:,} groups of monomials by sign character, sampled equations mod p lifted by rational "
-            f"reconstruction, every law verified as an identity over the integers): the laws of degree at most 2 "
-            f"form a space of dimension {search['basis']} (complete); rank {math(str(cert['rank']))} of "
-            f"{math(dim)} at a seeded random integer point (seed {report['seed']}); "
-            f"certificate {checked or 'not checked'}.")
+    foot = _modular_foot(report, fmt, checked)
     if fmt == "json":
         return json.dumps({
             "description": report["description"], "D": cert["D"], "verdict": verdict, "route": report["route"],
@@ -102,9 +142,4 @@ def render_modular_laws(report: dict, laws, space, fmt: str, standalone: bool = 
         body = statement_sentence(prose_latex(report["description"]), items, verdict, model=scope,
                                   escape=prose_latex) + "\n\n" + prose_latex(foot)
         return latex_document(body) if standalone else body
-    if fmt == "markdown":
-        return statement_sentence(report["description"], items, verdict, math="markdown", model=scope) + "\n\n" + foot
-    lines = [f"{report['description']}: {verdict['text']}"]
-    if scope["relation"] != "equal":
-        lines[0] += f" for the flows of the fields grad phi; for the model only a lower bound ({scope['reasons'][0]})"
-    return "\n".join(lines + [f"  {h.as_expr()}" for h in laws] + [foot])
+    return statement_sentence(report["description"], items, verdict, math="markdown", model=scope) + "\n\n" + foot
