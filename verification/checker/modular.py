@@ -40,13 +40,13 @@ MODULAR_FORMAT = "conslaw-modular-certificate"
 class ModularLimits:
     """What the modular checker agrees to work on (about a minute and 2 GB on 2 cores at the largest)."""
 
-    max_parameters: int = 12_000
+    max_parameters: int = 40_000
     max_phi_terms: int = 12_000_000
     max_law_terms: int = 2_000_000
     max_law_degree: int = 4
     max_row_entries: int = 6_000_000
     max_identity_products: int = 150_000_000
-    max_row_cells: int = 100_000_000  # rows × D, evaluated densely (800 MB at most)
+    max_row_cells: int = 2_000_000_000  # rows × D: each row is evaluated on a dense scratch vector (time, not memory)
     max_rank_work: int = 600_000_000_000  # Σ over blocks of rows × columns × min: FLINT does about 10¹⁰ a second
     max_point: int = 10**6
     min_prime: int = 2**10
@@ -132,6 +132,8 @@ def _unconserved(phi: tuple, laws: tuple, D: int, chunk: int = 3_000_000) -> lis
     width = fr.shape[1] + hr.shape[1]
     _need((D + 1) ** max(width, 1) < 2**62, "monomials too large for the checker's packed identity check")
     bad: set[tuple[int, int]] = set()
+    n_comp, monomials = int(fc.max(initial=0)) + 1, (D + 1) ** max(width, 1)
+    one_key = (int(hc.max(initial=0)) + 1) * n_comp * monomials < 2**62
     law_order = np.argsort(hc, kind="stable")
     hc, hj, hk, hr = hc[law_order], hj[law_order], hk[law_order], hr[law_order]
     counts = per_var[hj]
@@ -153,42 +155,55 @@ def _unconserved(phi: tuple, laws: tuple, D: int, chunk: int = 3_000_000) -> lis
         packed = np.zeros(len(monomial), dtype=np.int64)
         for m in range(width):
             packed = packed * (D + 1) + monomial[:, m]
-        keys = np.stack([hc[law_term], fc[phi_term], packed], axis=1)
-        unique, inverse = np.unique(keys, axis=0, return_inverse=True)
+        if one_key:  # (law, component, monomial) as one integer: a one-dimensional unique is much faster
+            keys = (hc[law_term] * n_comp + fc[phi_term]) * monomials + packed
+            unique, inverse = np.unique(keys, return_inverse=True)
+        else:
+            keys = np.stack([hc[law_term], fc[phi_term], packed], axis=1)
+            unique, inverse = np.unique(keys, axis=0, return_inverse=True)
         sums = np.zeros(len(unique), dtype=np.int64)
         np.add.at(sums, inverse.reshape(-1), hk[law_term] * fk[phi_term])
-        for law, component, _ in unique[sums != 0].tolist():
-            bad.add((law, component))
+        for n in np.flatnonzero(sums).tolist():
+            bad.add(divmod(int(unique[n]) // monomials, n_comp) if one_key else (int(unique[n][0]), int(unique[n][1])))
         if bad:  # one failure rejects the certificate: the rest of the laws need not be checked
             break
     return sorted(bad)
 
 
-def _rank(rows: np.ndarray, p: int) -> int:
-    """The rank mod p of the rows, block by block: columns are joined when a row has both nonzero, and rows of
+def _sparse(row: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """A row mod p as (its nonzero columns, their values): rows are kept this way, never as a dense matrix."""
+    support = np.flatnonzero(row)
+    return support, row[support]
+
+
+def _rank(rows: list[tuple[np.ndarray, np.ndarray]], D: int, p: int) -> int:
+    """The rank mod p of sparse rows, block by block: columns are joined when a row has both nonzero, and rows of
     different classes have disjoint supports, so the rank is the sum of the classes' ranks (a block-diagonal
-    matrix up to permutations).  Each block's rank is FLINT's."""
-    label = np.arange(rows.shape[1])
-    owners = []
-    for row in rows:
-        support = np.flatnonzero(row)
+    matrix up to permutations).  Each block's rank is FLINT's, on a dense copy of that block only."""
+    label = np.arange(D)
+    owners = np.full(len(rows), -1, dtype=np.int64)
+    for r, (support, _) in enumerate(rows):
         if support.size:
             joined = np.unique(label[support])
             if joined.size > 1:
                 label[np.isin(label, joined)] = joined[0]
-            owners.append(support[0])
-        else:
-            owners.append(-1)
-    owner_label = np.array([label[o] if o >= 0 else -1 for o in owners], dtype=np.int64)
+            owners[r] = support[0]
+    owner_label = np.where(owners >= 0, label[np.maximum(owners, 0)], -1)
     names = np.unique(owner_label[owner_label >= 0]).tolist()
     shapes = [(int(np.sum(owner_label == g)), int(np.sum(label == g))) for g in names]
     work = sum(r * c * min(r, c) for r, c in shapes)
     _need(work <= MODULAR_LIMITS.max_rank_work, f"the ranks of {len(names):,} blocks take about {work:,} operations, "
                                                 "over the modular checker's budget")
+    position = np.zeros(D, dtype=np.int64)
     rank = 0
     for name in names:
         tick("ranks of the blocks")
-        block = rows[owner_label == name][:, label == name]
+        columns = np.flatnonzero(label == name)
+        position[columns] = np.arange(columns.size)
+        members = np.flatnonzero(owner_label == name)
+        block = np.zeros((members.size, columns.size), dtype=np.int64)
+        for n, r in enumerate(members.tolist()):
+            block[n, position[rows[r][0]]] = rows[r][1]
         rank += int(flint.nmod_mat(block.tolist(), p).rank())
     return rank
 
@@ -258,7 +273,11 @@ def check_modular_certificate(cert: dict) -> CheckReport:
     _need(_is_prime(p), f"{p} is not a prime")
     point = cert["point"]
     _need(isinstance(point, list) and len(point) == D, f"the point must be a list of {D} integers")
-    x = np.array([_int(v, "a point coordinate", -lim.max_point, lim.max_point) for v in point], dtype=np.int64)
+    _need(all(type(v) is int for v in point), "the point's coordinates must be integers")
+    x = np.array(point, dtype=object)
+    _need(bool(np.all((x >= -lim.max_point) & (x <= lim.max_point))),
+          f"a point coordinate is outside [-{lim.max_point}, {lim.max_point}]")
+    x = x.astype(np.int64)
     _need(isinstance(cert["rows"], dict) and isinstance(cert["rows"].get("combinations"), list)
           and isinstance(cert["rows"].get("brackets"), list),
           "\"rows\" must be an object with lists \"combinations\" and \"brackets\"")
@@ -318,7 +337,7 @@ def check_modular_certificate(cert: dict) -> CheckReport:
     lc, lj, lk, lr = _derivatives(*laws)
     grads = np.zeros(L * D, dtype=np.int64)
     np.add.at(grads, lc * D + lj, np.mod(lk, p) * _products_at(lr, xm, p) % p)
-    law_rank = _rank((grads % p).reshape(L, D), p)
+    law_rank = _rank([_sparse(g) for g in (grads % p).reshape(L, D)], D, p)
     if law_rank != L:
         fails.append(f"the laws' gradients have rank {law_rank} mod p at the point, not {L}: not shown independent")
         return CheckReport(False, fails, facts, {}, "gradient")
@@ -330,7 +349,7 @@ def check_modular_certificate(cert: dict) -> CheckReport:
     values = []
     for r, row in enumerate(combos):
         comps, weights = _pairs(row, K, p, f"combination row {r}")
-        values.append(_combination(jac, comps, weights, D, p))
+        values.append(_sparse(_combination(jac, comps, weights, D, p)))
         if r % 256 == 0:
             tick("evaluating the rows")
     if brackets or deeper:
@@ -339,7 +358,7 @@ def check_modular_certificate(cert: dict) -> CheckReport:
             _need(isinstance(row, list) and len(row) == 2, f"bracket row {r} must be [a, b]")
             (ca, wa), (cb, wb) = (_pairs(part, K, p, f"bracket row {r}") for part in row)
             Xa, Xb = _combination(jac, ca, wa, D, p), _combination(jac, cb, wb, D, p)
-            values.append((_hessian_times(hess, cb, wb, Xa, D, p) - _hessian_times(hess, ca, wa, Xb, D, p)) % p)
+            values.append(_sparse((_hessian_times(hess, cb, wb, Xa, D, p) - _hessian_times(hess, ca, wa, Xb, D, p)) % p))
             if r % 64 == 0:
                 tick("evaluating the bracket rows")
     if deeper:
@@ -347,11 +366,11 @@ def check_modular_certificate(cert: dict) -> CheckReport:
         for r, row in enumerate(deeper):
             _need(isinstance(row, list) and len(row) == 3, f"depth-2 bracket row {r} must be [a, b, c]")
             (ca, wa), (cb, wb), (cc, wc) = (_pairs(part, K, p, f"depth-2 bracket row {r}") for part in row)
-            values.append(_depth2_value(jac, hess, third, (ca, wa), (cb, wb), (cc, wc), D, p))
+            values.append(_sparse(_depth2_value(jac, hess, third, (ca, wa), (cb, wb), (cc, wc), D, p)))
             if r % 16 == 0:
                 tick("evaluating the depth-2 bracket rows")
     tick("evaluating the rows")
-    rank = _rank(np.array(values, dtype=np.int64).reshape(len(values), D), p)
+    rank = _rank(values, D, p)
     if not strictly_equal(cert["rank"], rank):
         fails.append(f"the rows have rank {rank} mod p at the point, but the certificate claims {_show(cert['rank'])}")
         return CheckReport(False, fails, facts, {}, "gradient")
