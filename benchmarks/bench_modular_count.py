@@ -147,7 +147,7 @@ def largest() -> None:
     print("| command | D | result | wall (s) | peak (MB) |")
     print("|---|---|---|---|---|")
     for kind in ("count", "laws"):
-        for k in (50, 62, 70, 80, 90, 100, 110, 120):
+        for k in (50, 62, 70, 80, 90, 100, 120, 150, 180, 200):
             args = ["relu", str(k), str(k), str(k)]
             if kind == "count":
                 row, wall, peak, _ = _count_row(args)
