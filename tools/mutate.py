@@ -142,7 +142,7 @@ MUTANTS = (
            ("tests/test_modular_certificate.py",)),
     Mutant("checker-modular-rank-trusted", "checker", "the modular checker takes the certificate's rank on trust",
            "verification/checker/modular.py",
-           "    rank = _rank(np.array(values, dtype=np.int64).reshape(len(values), D), p)",
+           "    rank = _rank(values, D, p)",
            "    rank = cert[\"rank\"]",
            ("tests/test_modular_certificate.py",)),
     Mutant("modular-certificate-rows-dropped", "engine",
