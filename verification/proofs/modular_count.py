@@ -45,6 +45,20 @@ def _kept_laws(laws: PolynomialTable, refuted: set[int]) -> PolynomialTable:
     return PolynomialTable(laws.D, len(remaining), comp, laws.coef[keep], laws.var[keep])
 
 
+def read_phi(arch: str, widths: Sequence[int], bias: bool, options: dict, needs: str, fallback: str) -> tuple:
+    """(registry key, spec, full options, widths, φ's integer table) of an architecture for the modular route,
+    which needs its array φ and the spec field ``needs`` (``array_laws`` or ``names_of``)."""
+    key = check_request(arch, widths, bias=bias, **options)
+    spec = SPECS[key]
+    if spec.array_phi is None or getattr(spec, needs) is None:
+        raise ConslawError(f"--modular: {key} has no array form of phi and its laws yet (relu, linear and attention "
+                           f"have); use {fallback}")
+    full = {o.name: options.get(o.name) for o in spec.option_specs}
+    widths = list(widths)
+    D, _ = spec.sizes(widths, bias, full)
+    return key, spec, full, widths, PolynomialTable.from_array_map(spec.array_phi(widths, bias, full), D)
+
+
 def modular_count(arch: str, widths: Sequence[int] = (), *, bias: bool = False, residual: bool = False,
                   seed: int = 0, certify: bool = False, scheduler: str = "serial", workers: int = 2,
                   **options: Optional[object]) -> dict:
@@ -55,17 +69,8 @@ def modular_count(arch: str, widths: Sequence[int] = (), *, bias: bool = False, 
     pieces of work run (:mod:`.fanout`); the result does not depend on them.  ``residual``: the block
     x + g(θ, x) around the architecture, with the same φ and laws (Prop. 3.2; equal input and output sizes)."""
     t0 = time.perf_counter()
-    key = check_request(arch, widths, bias=bias, **options)
-    spec = SPECS[key]
-    if spec.array_phi is None or spec.array_laws is None:
-        raise ConslawError(f"--modular: {key} has no array form of phi and its laws yet (relu, linear and attention "
-                           "have); use the exact count")
-    full = {o.name: options.get(o.name) for o in spec.option_specs}
-    widths = list(widths)
-    D, n_phi = spec.sizes(widths, bias, full)
-    phi_fn, laws_fn = spec.array_phi(widths, bias, full), spec.array_laws(widths, bias, full)  # validate the sizes
-    phi = PolynomialTable.from_array_map(phi_fn, D)
-    stated = PolynomialTable.from_array_map(laws_fn, D)
+    key, spec, full, widths, phi = read_phi(arch, widths, bias, options, "array_laws", "the exact count")
+    stated = PolynomialTable.from_array_map(spec.array_laws(widths, bias, full), phi.D)
     header = {"architecture": key, "widths": widths, "bias": bias, **{k: v for k, v in full.items() if v is not None}}
     shape = spec.shape(widths, bias, full)
     named = {"name": key, **shape}

@@ -13,10 +13,9 @@ import time
 from typing import Optional, Sequence
 
 from conslaw.algebra import ConslawError
-from conslaw.algebra.architectures import SPECS, check_request
 
 from .fanout import executor
-from .modular_count import count_tables
+from .modular_count import count_tables, read_phi
 from .modular_laws import degree2_laws
 from .poly_table import MonomialSum, PolynomialTable
 
@@ -31,15 +30,8 @@ def modular_law_search(arch: str, widths: Sequence[int] = (), *, bias: bool = Fa
         raise ConslawError(f"--modular searches the laws of degree <= 2 (got --degree {degree}); use the exact "
                            "search for other degrees")
     t0 = time.perf_counter()
-    key = check_request(arch, widths, bias=bias, **options)
-    spec = SPECS[key]
-    if spec.array_phi is None or spec.names_of is None:
-        raise ConslawError(f"--modular: {key} has no array form of phi yet (relu, linear and attention have); use "
-                           "the exact search")
-    full = {o.name: options.get(o.name) for o in spec.option_specs}
-    widths = list(widths)
-    D, _ = spec.sizes(widths, bias, full)
-    phi = PolynomialTable.from_array_map(spec.array_phi(widths, bias, full), D)
+    key, spec, full, widths, phi = read_phi(arch, widths, bias, options, "names_of", "the exact search")
+    D = phi.D
     basis, search = degree2_laws(phi, seed)
     found = PolynomialTable.from_polynomials(basis, D)
     header = {"architecture": key, "widths": widths, "bias": bias, **{k: v for k, v in full.items() if v is not None}}
