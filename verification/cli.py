@@ -602,6 +602,8 @@ def _count_modular(args, out) -> int:
                            "(relu, linear, attention; --residual for its block x + g(x)) or of a --fields file's "
                            "phi; drop --numeric, --module, --known, --flow")
     if args.fields:
+        if args.residual:
+            raise ConslawError("--residual wraps an architecture (x + g(x)); a fields file has no input and output")
         if args.certificate:
             raise ConslawError("--certificate with --modular is written for relu, linear and attention (the checker "
                                "rebuilds their phi); a fields file's phi has no modular certificate yet")
