@@ -200,3 +200,15 @@ def test_the_checker_brackets_are_lie_brackets():
     assert level1.tolist() == mod(bracket(field["a"], field["b"]))
     depth2 = checker._depth2_value(jac, hess, third, a, b, c, D, p)
     assert depth2.tolist() == mod(bracket(field["a"], bracket(field["b"], field["c"])))
+
+
+def test_the_identity_check_without_packed_keys(linear_cert, monkeypatch):
+    """Where (law, component, monomial) does not fit one integer the checker sorts three columns: the same
+    verdicts on a valid and on a tampered certificate."""
+    from conslaw.verification.checker import modular as checker
+
+    monkeypatch.setattr(checker, "ONE_KEY_LIMIT", 0)
+    assert check_certificate(copy.deepcopy(linear_cert)).ok
+    cert = copy.deepcopy(linear_cert)
+    cert["laws"][0]["terms"][0][0] = str(int(cert["laws"][0]["terms"][0][0]) + 1)
+    assert "not conserved" in _rejected(cert)

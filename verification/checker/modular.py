@@ -54,6 +54,7 @@ class ModularLimits:
 
 
 MODULAR_LIMITS = ModularLimits()
+ONE_KEY_LIMIT = 2**62  # (law, component, monomial) packed into one int64 below this; three columns above it
 
 
 def _is_prime(p: int) -> bool:
@@ -133,7 +134,7 @@ def _unconserved(phi: tuple, laws: tuple, D: int, chunk: int = 3_000_000) -> lis
     _need((D + 1) ** max(width, 1) < 2**62, "monomials too large for the checker's packed identity check")
     bad: set[tuple[int, int]] = set()
     n_comp, monomials = int(fc.max(initial=0)) + 1, (D + 1) ** max(width, 1)
-    one_key = (int(hc.max(initial=0)) + 1) * n_comp * monomials < 2**62
+    one_key = (int(hc.max(initial=0)) + 1) * n_comp * monomials < ONE_KEY_LIMIT
     law_order = np.argsort(hc, kind="stable")
     hc, hj, hk, hr = hc[law_order], hj[law_order], hk[law_order], hr[law_order]
     counts = per_var[hj]
