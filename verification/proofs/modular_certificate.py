@@ -22,8 +22,9 @@ import flint
 import numpy as np
 
 from .certificate import verdict_for
-from .modular_rank import ModularRank
-from .poly_table import PolynomialTable, canonical_positions, jacobian_entries_mod
+from .modular_blocks import restrict
+from .modular_rank import ModularRank, gradient_values_mod
+from .poly_table import PolynomialTable, canonical_positions
 
 MODULAR_FORMAT = "conslaw-modular-certificate"
 MODULAR_VERSION = 1
@@ -44,19 +45,14 @@ def _law_records(laws: PolynomialTable) -> list[dict]:
 def independent_laws(laws: PolynomialTable, point: np.ndarray, p: int) -> PolynomialTable:
     """The laws whose gradients at the point are independent mod p (the pivots of the transposed gradient
     matrix): the certificate claims full rank for the laws it stores."""
-    k, j, v = jacobian_entries_mod(laws, np.mod(point, p), p)
-    dense = np.zeros(laws.D * laws.K, dtype=np.int64)
-    np.add.at(dense, j * laws.K + k, v)  # transposed: D × K
-    rref, rank = flint.nmod_mat((dense % p).reshape(laws.D, laws.K).tolist(), p).rref()
+    grads = gradient_values_mod(laws, point, p)  # K × D; its transpose's pivot columns are independent laws
+    rref, rank = flint.nmod_mat(grads.T.tolist(), p).rref()
     pivots, row = [], 0
     for col in range(laws.K):
         if row < rank and int(rref[row, col]) != 0:
             pivots.append(col)
             row += 1
-    keep = np.isin(laws.comp, pivots)
-    renumber = np.full(laws.K, -1, dtype=np.int64)
-    renumber[pivots] = np.arange(len(pivots))
-    return PolynomialTable(laws.D, len(pivots), renumber[laws.comp[keep]], laws.coef[keep], laws.var[keep])
+    return restrict(laws, np.arange(laws.D), np.array(pivots, dtype=np.int64))
 
 
 def _pairs(comps: np.ndarray, weights: np.ndarray, position: np.ndarray) -> list[list[int]]:

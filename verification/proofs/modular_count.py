@@ -34,17 +34,6 @@ from .poly_table import MonomialSum, PolynomialTable, product_vanishes
 ROUTE = "modular"
 
 
-def _kept_laws(laws: PolynomialTable, refuted: set[int]) -> PolynomialTable:
-    """The table without the refuted laws (components renumbered)."""
-    if not refuted:
-        return laws
-    keep = np.array([c not in refuted for c in laws.comp], dtype=bool)
-    remaining = [k for k in range(laws.K) if k not in refuted]
-    renumber = {k: i for i, k in enumerate(remaining)}
-    comp = np.array([renumber[int(c)] for c in laws.comp[keep]], dtype=np.int64)
-    return PolynomialTable(laws.D, len(remaining), comp, laws.coef[keep], laws.var[keep])
-
-
 def read_phi(arch: str, widths: Sequence[int], bias: bool, options: dict, needs: str, fallback: str) -> tuple:
     """(registry key, spec, full options, widths, φ's integer table) of an architecture for the modular route,
     which needs its array φ and the spec field ``needs`` (``array_laws`` or ``names_of``)."""
@@ -135,7 +124,7 @@ def count_tables(phi: PolynomialTable, stated: PolynomialTable, header: dict, *,
     t0 = time.perf_counter()
     D = phi.D
     refuted = refuted_laws(phi, stated, run)
-    verified = _kept_laws(stated, refuted)
+    verified = restrict(stated, np.arange(D), np.array([k for k in range(stated.K) if k not in refuted], dtype=np.int64))
     point = integer_point(D, seed)
     L = gradient_rank_mod(verified, point) if verified.K else 0
     laws_seconds = time.perf_counter() - t0

@@ -96,18 +96,8 @@ def _bracket_values(jac: "_ByComponent", hess: "_ByComponent", K: int, D: int, n
         ca, cb = (np.stack([rng.choice(K, s, replace=False) for _ in range(B)]) for _ in range(2))
         wa, wb = rng.integers(1, p, (B, s)), rng.integers(1, p, (B, s))
         draws.append((ca, wa, cb, wb))
-        X = {}
-        for name, comps, w in (("a", ca, wa), ("b", cb, wb)):
-            e, owner = jac.gather(comps)
-            flat = np.zeros(B * D, dtype=np.int64)
-            np.add.at(flat, owner // s * D + jac.columns[0][e], w.reshape(-1)[owner] * jac.columns[1][e] % p)
-            X[name] = flat % p
-        value = np.zeros(B * D, dtype=np.int64)
-        for comps, w, other, sign in ((cb, wb, X["a"], 1), (ca, wa, X["b"], -1)):  # H_b X_a − H_a X_b
-            e, owner = hess.gather(comps)
-            hi, hj, hv = (c[e] for c in hess.columns)
-            row = owner // s * D
-            np.add.at(value, row + hi, sign * (w.reshape(-1)[owner] * hv % p * other[row + hj] % p))
+        Xa, Xb = _contract(jac, ca, wa, (), B, D, p), _contract(jac, cb, wb, (), B, D, p)
+        value = _contract(hess, cb, wb, (Xa,), B, D, p) - _contract(hess, ca, wa, (Xb,), B, D, p)  # H_b X_a − H_a X_b
         rows.append((value % p).reshape(B, D))
     return np.concatenate(rows) if rows else np.zeros((0, D), dtype=np.int64)
 
@@ -185,41 +175,47 @@ def lie_rank_lower_bound(table: PolynomialTable, target: int, *, seed: int = 0, 
     jac, hess = _ByComponent(k, K, j, v), _ByComponent(hk, K, hi, hj, hv)
     found = [level0]
     distinct = K * (K - 1) // 2  # level-1 values lie in the span of the [∇φ_k, ∇φ_l]: never more rows than that
-    for round_ in range(BRACKET_ROUNDS):  # a short round (an unlucky draw) is followed by a larger one
-        needed = min(target - out.rank + margin * (round_ + 1), distinct + margin)
-        before = out.rank
-        brackets = _bracket_values(jac, hess, K, D, needed, batch, rng, p, out.bracket_draws)
-        found.append(brackets)
-        out.rank = _rank_mod(np.concatenate(found), p)
-        out.levels.append({"level": 1, "round": round_ + 1, "rows": int(brackets.shape[0]), "rank_mod_p": out.rank,
-                           "seconds": round(time.perf_counter() - tl, 3),
-                           "what": f"{brackets.shape[0]} brackets of random combinations"})
-        tl = time.perf_counter()
-        if out.rank >= target or out.rank == before:  # reached, or level 1 has nothing more (a deeper net)
-            break
+    _grow(out, found, 1, lambda n: _bracket_values(jac, hess, K, D, n, batch, rng, p, out.bracket_draws),
+          distinct + margin, margin, p, tl, "brackets of random combinations")
     if out.rank < target and table.degree >= 3:  # a deeper net: brackets of depth 2 (third derivatives)
+        tl = time.perf_counter()
         tk, ti, tj, tl3, tv = third_entries_mod(table, xm, p)
         third = _ByComponent(tk, K, ti, tj, tl3, tv)
-        for round_ in range(BRACKET_ROUNDS):
-            needed = target - out.rank + margin * (round_ + 1)
-            before = out.rank
-            values = _level2_values(jac, hess, third, K, D, needed, batch, rng, p, out.level2_draws)
-            found.append(values)
-            out.rank = _rank_mod(np.concatenate(found), p)
-            out.levels.append({"level": 2, "round": round_ + 1, "rows": int(values.shape[0]), "rank_mod_p": out.rank,
-                               "seconds": round(time.perf_counter() - tl, 3),
-                               "what": f"{values.shape[0]} brackets [X_a, [X_b, X_c]] of random combinations"})
-            tl = time.perf_counter()
-            if out.rank >= target or out.rank == before:
-                break
+        _grow(out, found, 2, lambda n: _level2_values(jac, hess, third, K, D, n, batch, rng, p, out.level2_draws),
+              None, margin, p, tl, "brackets [X_a, [X_b, X_c]] of random combinations")
     out.seconds = time.perf_counter() - t0
     return out
+
+
+def _grow(out: ModularRank, found: list, level: int, rows_of, cap: Optional[int], margin: int, p: int,
+          started: float, what: str) -> None:
+    """Rounds of one bracket level: each draws what the rank still needs (at most ``cap`` rows), appends them to
+    ``found`` and takes the rank of everything; a round that adds nothing (an unlucky draw is unlikely: the level
+    is spent) or reaches the target ends the level.  A short round is followed by a larger one."""
+    for round_ in range(BRACKET_ROUNDS):
+        needed = out.target - out.rank + margin * (round_ + 1)
+        needed = needed if cap is None else min(needed, cap)
+        before = out.rank
+        values = rows_of(needed)
+        found.append(values)
+        out.rank = _rank_mod(np.concatenate(found), p)
+        out.levels.append({"level": level, "round": round_ + 1, "rows": int(values.shape[0]), "rank_mod_p": out.rank,
+                           "seconds": round(time.perf_counter() - started, 3),
+                           "what": f"{values.shape[0]} {what}"})
+        started = time.perf_counter()
+        if out.rank >= out.target or out.rank == before:
+            break
+
+
+def gradient_values_mod(table: PolynomialTable, point: np.ndarray, p: int = SCREEN_PRIME) -> np.ndarray:
+    """The gradients ∇h_i(θ) of a table's polynomials at an integer point, mod p: a (K, D) array."""
+    k, j, v = jacobian_entries_mod(table, np.mod(point, p), p)
+    dense = np.zeros(table.K * table.D, dtype=np.int64)
+    np.add.at(dense, k * table.D + j, v)
+    return (dense % p).reshape(table.K, table.D)
 
 
 def gradient_rank_mod(table: PolynomialTable, point: np.ndarray, p: int = SCREEN_PRIME) -> int:
     """The rank modulo p of the gradients ∇h_i(θ) of a table's polynomials at an integer point: a proven lower
     bound on their rank over QQ (so that many of them are independent near θ)."""
-    k, j, v = jacobian_entries_mod(table, np.mod(point, p), p)
-    dense = np.zeros(table.K * table.D, dtype=np.int64)
-    np.add.at(dense, k * table.D + j, v)
-    return _rank_mod((dense % p).reshape(table.K, table.D), p)
+    return _rank_mod(gradient_values_mod(table, point, p), p)
