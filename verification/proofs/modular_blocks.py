@@ -70,7 +70,7 @@ def restrict(table: PolynomialTable, variables: np.ndarray, comps: np.ndarray) -
     return PolynomialTable(len(variables), len(comps), new_comp[table.comp[terms]], table.coef[terms], var)
 
 
-def _component_blocks(table: PolynomialTable, label: np.ndarray) -> np.ndarray:
+def component_blocks(table: PolynomialTable, label: np.ndarray) -> np.ndarray:
     """The block label of each component (−1 for a constant one)."""
     out = np.full(table.K, -1, dtype=np.int64)
     if table.degree:
@@ -93,8 +93,8 @@ def blocked_rank(phi: PolynomialTable, laws: PolynomialTable, point: np.ndarray,
     t0 = time.perf_counter()
     label = variable_blocks(phi)
     names = np.unique(label[label >= 0])
-    comp_block = _component_blocks(phi, label)
-    law_block = _component_blocks(laws, label) if laws.K else np.zeros(0, dtype=np.int64)
+    comp_block = component_blocks(phi, label)
+    law_block = component_blocks(laws, label) if laws.K else np.zeros(0, dtype=np.int64)
     if laws.K:  # a law on several blocks is attributed to none (its block's target is then only higher)
         spans = laws.var >= 0
         first = np.where(spans, label[np.maximum(laws.var, 0)], -1)
@@ -150,4 +150,4 @@ def _merge(results: list[ModularRank], items: list, K: int, p: int, point: np.nd
     return out
 
 
-__all__ = ["blocked_rank", "restrict", "variable_blocks"]
+__all__ = ["blocked_rank", "component_blocks", "restrict", "variable_blocks"]

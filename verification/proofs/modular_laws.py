@@ -34,7 +34,7 @@ import numpy as np
 
 from conslaw.algebra.reconstruction import rational_reconstruction
 
-from .modular_blocks import restrict, variable_blocks
+from .modular_blocks import component_blocks, restrict, variable_blocks
 from .modular_rank import POINT_BOUND, SCREEN_PRIME
 from .poly_table import MonomialSum, PolynomialTable, jacobian_entries_mod, product_vanishes
 
@@ -251,9 +251,7 @@ def degree2_laws(phi: PolynomialTable, seed: int = 0, p: int = SCREEN_PRIME) -> 
     with a summary (blocks, groups, seconds)."""
     t0 = time.perf_counter()
     label = variable_blocks(phi)
-    comp_block = np.full(phi.K, -1, dtype=np.int64)
-    has = phi.var[:, 0] >= 0 if phi.degree else np.zeros(len(phi.comp), dtype=bool)
-    comp_block[phi.comp[has]] = label[phi.var[has, 0]]
+    comp_block = component_blocks(phi, label)
     laws: list[MonomialSum] = []
     linear: list[list[MonomialSum]] = []
     summary = {"blocks": 0, "groups": 0, "groups_solved": 0, "largest_group": 0}
