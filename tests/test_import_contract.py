@@ -29,13 +29,15 @@ FOLDERS = {"api": "conslaw", "algebra": "conslaw.algebra", "verification": "cons
 LAYERS = ["cli", "testing", "catalogue", "nn", "report", "numeric", "proofs", "checker", "moved"]
 
 TRUSTED_CONSLAW = {"conslaw.algebra.polynomial_text", "conslaw.algebra.errors"}
-#: the modular certificates' checker (issue 24) also trusts NumPy's integer arrays and FLINT's rank mod p; it is
-#: loaded only for a certificate of that format
-MODULAR_CHECKER = {"conslaw.verification.checker.modular", "conslaw.verification.checker.modular_phi"}
+#: the modular certificates' checker (issue 24) also trusts NumPy's integer arrays, its own Numba-compiled loops and
+#: FLINT's rank mod p; it is loaded only for a certificate of that format
+MODULAR_CHECKER = {"conslaw.verification.checker.modular", "conslaw.verification.checker.modular_phi",
+                   "conslaw.verification.checker.modular_loops"}
 #: heavy optional libraries → the units allowed to import them
 HEAVY = {"torch": {"numeric", "nn", "catalogue", "testing"}, "dask": {"catalogue", "proofs"},
          "distributed": {"catalogue", "proofs"},  # proofs: one count's pieces on Dask (proofs/fanout.py, lazily)
-         "matplotlib": {"nn"}}
+         "matplotlib": {"nn"},
+         "numba": {"proofs", "checker"}}  # the modular route's compiled loops (producer's and checker's own)
 
 
 def _modules() -> dict[str, Path]:
@@ -159,7 +161,7 @@ def test_the_checker_imports_only_its_trusted_base(module):
     for target, line in imports_of(module):
         ok = (_is_std(target) or target.split(".")[0] == "sympy" or target in TRUSTED_CONSLAW
               or target.startswith("conslaw.verification.checker")
-              or (module in MODULAR_CHECKER and target.split(".")[0] in ("numpy", "flint")))
+              or (module in MODULAR_CHECKER and target.split(".")[0] in ("numpy", "flint", "numba")))
         assert ok, f"{module} imports {target} (line {line}): outside the trusted base"
 
 

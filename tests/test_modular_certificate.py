@@ -202,13 +202,10 @@ def test_the_checker_brackets_are_lie_brackets():
     assert depth2.tolist() == mod(bracket(field["a"], bracket(field["b"], field["c"])))
 
 
-def test_the_identity_check_without_packed_keys(linear_cert, monkeypatch):
-    """Where (law, component, monomial) does not fit one integer the checker sorts three columns: the same
-    verdicts on a valid and on a tampered certificate."""
+def test_the_identity_check_refuses_monomials_it_cannot_pack(linear_cert, monkeypatch):
+    """Where a product's monomial does not fit one int64 the checker refuses with the reason, never a verdict."""
     from conslaw.verification.checker import modular as checker
 
     monkeypatch.setattr(checker, "ONE_KEY_LIMIT", 0)
-    assert check_certificate(copy.deepcopy(linear_cert)).ok
-    cert = copy.deepcopy(linear_cert)
-    cert["laws"][0]["terms"][0][0] = str(int(cert["laws"][0]["terms"][0][0]) + 1)
-    assert "not conserved" in _rejected(cert)
+    with pytest.raises(CertificateFormatError, match="too large for the checker's packed identity check"):
+        check_certificate(copy.deepcopy(linear_cert))

@@ -112,3 +112,25 @@ def test_laws_at_scale_follow_the_formula():
     from conslaw.verification.proofs.modular_law_search import modular_law_search
     report, laws, names = modular_law_search("relu", [24, 24, 24])
     assert report["laws"] == 24 and len(laws) == 24 and len(names) == 2 * 24 * 24
+
+
+def _sum(terms, D: int) -> MonomialSum:
+    acc: dict = {}
+    for variables, c in terms:
+        m = tuple(sorted(v % D for v in variables))
+        acc[m] = acc.get(m, 0) + c
+    return MonomialSum({m: c for m, c in acc.items() if c} or {(0,): 1})
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.integers(2, 6), st.lists(st.lists(_term, min_size=1, max_size=3), min_size=1, max_size=4),
+       st.lists(st.lists(_term, min_size=1, max_size=4), min_size=1, max_size=5))
+def test_the_compiled_identity_check_matches_the_numpy_one(D, components, candidates):
+    """The compiled hash-table loop and the NumPy sort-and-sum path of ``product_vanishes`` name the same failing
+    (law, smallest component) pairs — on random candidates (mostly not conserved) and on the true laws."""
+    table = PolynomialTable.from_polynomials([_sum(t, D) for t in components], D)
+    true_laws, _ = degree2_laws(table)
+    laws = PolynomialTable.from_polynomials([_sum(t, D) for t in candidates] + list(true_laws), D)
+    compiled = product_vanishes(table, laws)
+    assert compiled == product_vanishes(table, laws, compiled=False)
+    assert not {i for i, _ in compiled} & set(range(len(candidates), len(candidates) + len(true_laws)))

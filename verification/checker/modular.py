@@ -1,8 +1,8 @@
 """Check a modular certificate (:mod:`conslaw.verification.proofs.modular_certificate`) with the checker's own code.
 
-Trusted base of this kind of certificate: the standard library, NumPy's integer arrays (every product reduced
-mod p before it is summed, and sums bounded below 2⁶³) and FLINT's rank of a matrix over Z/pZ
-(:class:`flint.nmod_mat`); nothing of the producer.  The claims, each recomputed:
+Trusted base of this kind of certificate: the standard library, NumPy's integer arrays, the checker's own
+compiled loops (:mod:`.modular_loops`, Numba; every product reduced mod p before it is summed, and exact sums
+bounded below 2⁶³) and FLINT's rank of a matrix over Z/pZ (:class:`flint.nmod_mat`); nothing of the producer.  The claims, each recomputed:
 
 1. φ, rebuilt from the architecture (:mod:`.modular_phi`), in the canonical order of its components (the order
    is not what makes the check sound — any row the checker evaluates is the value of a field of Lie(V_φ),
@@ -28,6 +28,7 @@ from typing import Any
 import flint
 import numpy as np
 
+from .modular_loops import contracted, first_unconserved
 from .modular_phi import canonical_order, modular_phi
 from .phi import _architecture
 from .reading import CheckReport, _int, _need, _show, strictly_equal
@@ -45,7 +46,7 @@ class ModularLimits:
     max_law_terms: int = 2_000_000
     max_law_degree: int = 4
     max_row_entries: int = 6_000_000
-    max_identity_products: int = 150_000_000
+    max_identity_products: int = 1_000_000_000  # a compiled loop: about 15 s per 10⁹ on one core
     max_row_cells: int = 2_000_000_000  # rows × D: each row is evaluated on a dense scratch vector (time, not memory)
     max_rank_work: int = 600_000_000_000  # Σ over blocks of rows × columns × min: FLINT does about 10¹⁰ a second
     max_point: int = 10**6
@@ -54,7 +55,7 @@ class ModularLimits:
 
 
 MODULAR_LIMITS = ModularLimits()
-ONE_KEY_LIMIT = 2**62  # (law, component, monomial) packed into one int64 below this; three columns above it
+ONE_KEY_LIMIT = 2**62  # a monomial packed into one int64 below this, or the check is refused
 
 
 def _is_prime(p: int) -> bool:
@@ -121,54 +122,26 @@ def _products_at(var: np.ndarray, x: np.ndarray, p: int) -> np.ndarray:
     return value
 
 
-def _unconserved(phi: tuple, laws: tuple, D: int, chunk: int = 3_000_000) -> list[tuple[int, int]]:
-    """(law, component) pairs whose ⟨∇h, ∇φ_k⟩ is not the zero polynomial (claim 2), from the first group of
-    laws that has any (empty: every law is conserved)."""
+def _unconserved(phi: tuple, laws: tuple, D: int) -> list[tuple[int, int]]:
+    """[(law, component)] for the first law whose ⟨∇h, ∇φ_k⟩ is not the zero polynomial (claim 2; empty: every law
+    is conserved), by :func:`.modular_loops.first_unconserved`."""
     fc, fj, fk, fr = _derivatives(*phi)
     hc, hj, hk, hr = _derivatives(*laws)
     by_var = np.argsort(fj, kind="stable")
-    fc, fj, fk, fr = fc[by_var], fj[by_var], fk[by_var], fr[by_var]
-    start = np.searchsorted(fj, np.arange(D + 1))
-    per_var = start[1:] - start[:-1]
+    fc, fk, fr = fc[by_var], fk[by_var], np.ascontiguousarray(fr[by_var])
+    var_ptr = np.searchsorted(fj[by_var], np.arange(D + 1))
+    by_law = np.argsort(hc, kind="stable")
+    hc, hj, hk, hr = hc[by_law], hj[by_law], hk[by_law], np.ascontiguousarray(hr[by_law])
+    law_ptr = np.searchsorted(hc, np.arange(int(hc.max(initial=-1)) + 2))
     width = fr.shape[1] + hr.shape[1]
-    _need((D + 1) ** max(width, 1) < 2**62, "monomials too large for the checker's packed identity check")
-    bad: set[tuple[int, int]] = set()
-    n_comp, monomials = int(fc.max(initial=0)) + 1, (D + 1) ** max(width, 1)
-    one_key = (int(hc.max(initial=0)) + 1) * n_comp * monomials < ONE_KEY_LIMIT
-    law_order = np.argsort(hc, kind="stable")
-    hc, hj, hk, hr = hc[law_order], hj[law_order], hk[law_order], hr[law_order]
-    counts = per_var[hj]
-    i = 0
-    while i < len(hc):
-        total, stop = 0, i
-        while stop < len(hc) and (total < chunk or hc[stop] == hc[stop - 1]):
-            total += int(counts[stop])
-            stop += 1
-        tick("checking the laws as identities")
-        n = counts[i:stop]
-        law_term = np.repeat(np.arange(i, stop), n)
-        phi_term = np.repeat(start[hj[i:stop]], n) + (np.arange(int(n.sum())) - np.repeat(np.cumsum(n) - n, n))
-        i = stop
-        if not law_term.size:
-            continue
-        monomial = np.concatenate([fr[phi_term], hr[law_term]], axis=1)
-        monomial = np.sort(np.where(monomial < 0, D, monomial), axis=1)  # absent variables as D, last
-        packed = np.zeros(len(monomial), dtype=np.int64)
-        for m in range(width):
-            packed = packed * (D + 1) + monomial[:, m]
-        if one_key:  # (law, component, monomial) as one integer: a one-dimensional unique is much faster
-            keys = (hc[law_term] * n_comp + fc[phi_term]) * monomials + packed
-            unique, inverse = np.unique(keys, return_inverse=True)
-        else:
-            keys = np.stack([hc[law_term], fc[phi_term], packed], axis=1)
-            unique, inverse = np.unique(keys, axis=0, return_inverse=True)
-        sums = np.zeros(len(unique), dtype=np.int64)
-        np.add.at(sums, inverse.reshape(-1), hk[law_term] * fk[phi_term])
-        for n in np.flatnonzero(sums).tolist():
-            bad.add(divmod(int(unique[n]) // monomials, n_comp) if one_key else (int(unique[n][0]), int(unique[n][1])))
-        if bad:  # one failure rejects the certificate: the rest of the laws need not be checked
-            break
-    return sorted(bad)
+    _need((D + 1) ** max(width, 1) < ONE_KEY_LIMIT,
+          "monomials too large for the checker's packed identity check")
+    per_term = (var_ptr[1:] - var_ptr[:-1])[hj]
+    most = max((int(per_term[a:b].sum()) for a, b in zip(law_ptr[:-1], law_ptr[1:])), default=1)
+    tick("checking the laws as identities")
+    law, k = first_unconserved(law_ptr, hj, hk, hr, var_ptr, fc, fk, fr, np.int64(D + 1),
+                               max(4, (2 * max(most, 1)).bit_length()))
+    return [] if law < 0 else [(int(law), int(k))]
 
 
 def _sparse(row: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -221,35 +194,31 @@ def _pairs(entry: Any, K: int, p: int, what: str) -> tuple[np.ndarray, np.ndarra
 
 
 class _Entries:
-    """Jacobian or Hessian entries of φ at θ mod p, grouped by component."""
+    """Jacobian, Hessian or third-derivative entries of φ at θ mod p, grouped by component: the column each adds
+    to, the columns its vectors are read at (entries × 0, 1 or 2) and its value."""
 
-    def __init__(self, comp: np.ndarray, K: int, *columns: np.ndarray):
+    def __init__(self, comp: np.ndarray, K: int, out_col: np.ndarray, *rest: np.ndarray):
         order = np.argsort(comp, kind="stable")
-        self.columns = [c[order] for c in columns]
         self.start = np.searchsorted(comp[order], np.arange(K + 1))
+        self.out_col, self.value = out_col[order], rest[-1][order]
+        self.read_at = np.zeros((len(order), len(rest) - 1), dtype=np.int64)
+        for n, col in enumerate(rest[:-1]):
+            self.read_at[:, n] = col[order]
 
-    def of(self, comps: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """(entry positions, index into ``comps`` of each) of the given components' entries."""
-        n = self.start[comps + 1] - self.start[comps]
-        owner = np.repeat(np.arange(len(comps)), n)
-        return np.repeat(self.start[comps], n) + (np.arange(int(n.sum())) - np.repeat(np.cumsum(n) - n, n)), owner
+    def times(self, comps: np.ndarray, weights: np.ndarray, vectors: tuple, D: int, p: int) -> np.ndarray:
+        """Σ_q w_q (tensor of component comps[q] contracted with ``vectors``) mod p (:func:`.modular_loops.contracted`)."""
+        stacked = np.stack(vectors) if vectors else np.zeros((0, D), dtype=np.int64)
+        return contracted(self.start, self.out_col, self.read_at, self.value, comps, weights, stacked, np.int64(p), D)
 
 
 def _combination(jac: _Entries, comps: np.ndarray, weights: np.ndarray, D: int, p: int) -> np.ndarray:
-    e, owner = jac.of(comps)
-    out = np.zeros(D, dtype=np.int64)
-    np.add.at(out, jac.columns[0][e], weights[owner] * jac.columns[1][e] % p)
-    return out % p
+    return jac.times(comps, weights, (), D, p)
 
 
 def _hessian_times(hess: _Entries, comps: np.ndarray, weights: np.ndarray, vector: np.ndarray, D: int,
                    p: int) -> np.ndarray:
     """(Σ w_k H_k(θ)) · vector mod p."""
-    e, owner = hess.of(comps)
-    out = np.zeros(D, dtype=np.int64)
-    i, j, v = (c[e] for c in hess.columns)
-    np.add.at(out, i, weights[owner] * v % p * vector[j] % p)
-    return out % p
+    return hess.times(comps, weights, (vector,), D, p)
 
 
 def check_modular_certificate(cert: dict) -> CheckReport:
@@ -429,11 +398,7 @@ def _third_derivatives(dc: np.ndarray, dj: np.ndarray, dk: np.ndarray, dr: np.nd
 def _tensor_times(third: _Entries, comps: np.ndarray, weights: np.ndarray, u: np.ndarray, v: np.ndarray, D: int,
                   p: int) -> np.ndarray:
     """(Σ w_k T_k(θ))(u, v) mod p, T_k the third derivatives of φ_k."""
-    e, owner = third.of(comps)
-    i, j, l, t = (c[e] for c in third.columns)
-    out = np.zeros(D, dtype=np.int64)
-    np.add.at(out, i, weights[owner] * t % p * u[j] % p * v[l] % p)
-    return out % p
+    return third.times(comps, weights, (u, v), D, p)
 
 
 def _depth2_value(jac: _Entries, hess: _Entries, third: _Entries, a: tuple, b: tuple, c: tuple, D: int,

@@ -27,6 +27,7 @@ from typing import Optional
 import flint
 import numpy as np
 
+from .contract_kernel import contract_rows
 from .poly_table import PolynomialTable, hessian_entries_mod, jacobian_entries_mod, third_entries_mod
 
 SCREEN_PRIME = 1_048_573  # the largest prime below 2**20: products of two residues stay exact in int64 sums
@@ -62,20 +63,16 @@ class ModularRank:
 
 
 class _ByComponent:
-    """Entries (of the Jacobian or the Hessian) grouped by component k, to gather those of a few components."""
+    """Entries (of the Jacobian, the Hessian or the third derivatives) grouped by component k, for contractions:
+    the output column, the columns the contracted vectors are read at (entries × 0, 1 or 2) and the value."""
 
-    def __init__(self, comp: np.ndarray, K: int, *columns: np.ndarray):
+    def __init__(self, comp: np.ndarray, K: int, out_col: np.ndarray, *rest: np.ndarray):
         order = np.argsort(comp, kind="stable")
-        self.columns = [c[order] for c in columns]
         self.ptr = np.searchsorted(comp[order], np.arange(K + 1))
-
-    def gather(self, comps: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """(entry positions, the index in ``comps`` (flat) that each belongs to) for the given components."""
-        flat = comps.reshape(-1)
-        lengths = self.ptr[flat + 1] - self.ptr[flat]
-        owner = np.repeat(np.arange(flat.size), lengths)
-        starts = np.repeat(self.ptr[flat] - np.cumsum(lengths) + lengths, lengths)
-        return starts + np.arange(lengths.sum()), owner
+        self.out_col, self.value = out_col[order], rest[-1][order]
+        self.vector_columns = np.empty((len(order), len(rest) - 1), dtype=np.int64)
+        for n, col in enumerate(rest[:-1]):
+            self.vector_columns[:, n] = col[order]
 
 
 def _rank_mod(rows: np.ndarray, p: int) -> int:
@@ -106,16 +103,10 @@ def _contract(entries: "_ByComponent", comps: np.ndarray, w: np.ndarray, vectors
               p: int) -> np.ndarray:
     """Σ_k w_k (the k-th tensor contracted with ``vectors``) for each of B rows: Jacobian entries (out, value) with
     no vector give Σ w_k ∇φ_k; Hessian entries (out, j, value) with one vector v give Σ w_k H_k v; third-derivative
-    entries (out, j, l, value) with u, v give Σ w_k T_k(u, v).  Flat (B·D) arrays mod p."""
-    s = comps.shape[1]
-    e, owner = entries.gather(comps)
-    row = owner // s * D
-    term = w.reshape(-1)[owner] * entries.columns[-1][e] % p
-    for col, vec in zip(entries.columns[1:-1], vectors):
-        term = term * vec[row + col[e]] % p
-    out = np.zeros(B * D, dtype=np.int64)
-    np.add.at(out, row + entries.columns[0][e], term)
-    return out % p
+    entries (out, j, l, value) with u, v give Σ w_k T_k(u, v).  Flat (B·D) arrays mod p
+    (:func:`.contract_kernel.contract_rows`)."""
+    return contract_rows(entries.ptr, entries.out_col, entries.vector_columns, entries.value, comps, w,
+                         vectors, B, D, p).reshape(-1)
 
 
 def _draw(K: int, B: int, rng: np.random.Generator, p: int) -> tuple[np.ndarray, np.ndarray]:
@@ -156,6 +147,7 @@ def lie_rank_lower_bound(table: PolynomialTable, target: int, *, seed: int = 0, 
     xm = np.mod(x, p)
     out = ModularRank(0, target, p, [int(v) for v in x], seed)
     k, j, v = jacobian_entries_mod(table, xm, p)
+    jac = _ByComponent(k, K, j, v)
     tl = time.perf_counter()
     R0 = max(1, min(K, target + margin))
     bucket = rng.integers(0, R0, K) if K > R0 else rng.permutation(K)
@@ -163,6 +155,7 @@ def lie_rank_lower_bound(table: PolynomialTable, target: int, *, seed: int = 0, 
     level0 = np.zeros(R0 * D, dtype=np.int64)
     np.add.at(level0, bucket[k] * D + j, coef[k] * v % p)
     level0 = (level0 % p).reshape(R0, D)
+    del k, j, v
     out.level0 = (bucket, coef, R0)
     out.rank = _rank_mod(level0, p)
     out.levels.append({"level": 0, "rows": R0, "rank_mod_p": out.rank, "seconds": round(time.perf_counter() - tl, 3),
@@ -171,16 +164,18 @@ def lie_rank_lower_bound(table: PolynomialTable, target: int, *, seed: int = 0, 
         out.seconds = time.perf_counter() - t0
         return out
     tl = time.perf_counter()
-    hk, hi, hj, hv = hessian_entries_mod(table, xm, p)
-    jac, hess = _ByComponent(k, K, j, v), _ByComponent(hk, K, hi, hj, hv)
+    entries = hessian_entries_mod(table, xm, p)
+    hess = _ByComponent(entries[0], K, *entries[1:])
+    del entries  # the grouped copy is kept, the entries as computed are not
     found = [level0]
     distinct = K * (K - 1) // 2  # level-1 values lie in the span of the [∇φ_k, ∇φ_l]: never more rows than that
     _grow(out, found, 1, lambda n: _bracket_values(jac, hess, K, D, n, batch, rng, p, out.bracket_draws),
           distinct + margin, margin, p, tl, "brackets of random combinations")
     if out.rank < target and table.degree >= 3:  # a deeper net: brackets of depth 2 (third derivatives)
         tl = time.perf_counter()
-        tk, ti, tj, tl3, tv = third_entries_mod(table, xm, p)
-        third = _ByComponent(tk, K, ti, tj, tl3, tv)
+        entries = third_entries_mod(table, xm, p)
+        third = _ByComponent(entries[0], K, *entries[1:])
+        del entries
         _grow(out, found, 2, lambda n: _level2_values(jac, hess, third, K, D, n, batch, rng, p, out.level2_draws),
               None, margin, p, tl, "brackets [X_a, [X_b, X_c]] of random combinations")
     out.seconds = time.perf_counter() - t0

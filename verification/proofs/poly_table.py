@@ -19,6 +19,8 @@ import numpy as np
 from conslaw.algebra.errors import ConslawError, NonPolynomialError
 from conslaw.algebra.polynomial_text import add_term
 
+from .identity_kernel import kernel_fits, unconserved_pairs
+
 MAX_TERM_PRODUCTS = 8_000_000  # about 8 s and 1.5 GB of Python objects: past it, a map is refused before it is read
 
 
@@ -188,10 +190,13 @@ def _gradient_table(table: PolynomialTable) -> tuple[np.ndarray, np.ndarray, np.
     return k, j, coef, rest.reshape(len(j), max(table.degree - 1, 0))
 
 
-def product_vanishes(phi: PolynomialTable, law: PolynomialTable, chunk_pairs: int = 4_000_000) -> list[tuple[int, int]]:
-    """The pairs (law i, component k) with ⟨∇h_i, ∇φ_k⟩ ≢ 0, exactly over the integers: every product of a term
-    of ∂φ_k/∂θ_j with a term of ∂h_i/∂θ_j is formed, the monomials sorted and packed, like terms summed (laws
-    taken a few at a time, so that about ``chunk_pairs`` products are held at once)."""
+def product_vanishes(phi: PolynomialTable, law: PolynomialTable, chunk_pairs: int = 4_000_000,
+                     compiled: bool = True) -> list[tuple[int, int]]:
+    """For each law h_i with ⟨∇h_i, ∇φ_k⟩ ≢ 0 for some component k, the pair (i, the smallest such k), exactly
+    over the integers: every product of a term of ∂φ_k/∂θ_j with a term of ∂h_i/∂θ_j is formed, the monomials
+    sorted and packed, like terms summed.  Compiled (:mod:`.identity_kernel`, one hash table per law) where the
+    packed keys and the sums fit int64; otherwise (or with ``compiled=False``) in NumPy, laws taken a few at a time
+    so that about ``chunk_pairs`` products are held at once."""
     pk, pj, pc, pr = _gradient_table(phi)
     hk, hj, hc, hr = _gradient_table(law)
     order = np.argsort(pj, kind="stable")  # φ's derivative terms by variable, to join on it
@@ -205,10 +210,16 @@ def product_vanishes(phi: PolynomialTable, law: PolynomialTable, chunk_pairs: in
     # a sum gathers at most len(pc) · len(hc) products: int64 while that many of the largest cannot overflow
     small = pc.dtype != object and hc.dtype != object and \
         int(np.abs(pc).max(initial=0)) * int(np.abs(hc).max(initial=0)) * max(len(pc), 1) * max(len(hc), 1) < 2**62
-    bad: set[tuple[int, int]] = set()
     law_order = np.argsort(hk, kind="stable")
     hk, hj, hc, hr = hk[law_order], hj[law_order], hc[law_order], hr[law_order]
     pairs_per_entry = per_var[hj]
+    law_start = np.searchsorted(hk, np.arange(law.K + 1))
+    per_law = np.add.reduceat(pairs_per_entry, law_start[:-1]) if hk.size else np.zeros(law.K, dtype=np.int64)
+    per_law = np.where(law_start[1:] > law_start[:-1], per_law, 0)
+    if compiled and small and kernel_fits(phi.D, phi.K, width, int(per_law.max(initial=0))):
+        return sorted(unconserved_pairs(law_start, hj, hc.astype(np.int64), hr, first, pk, pc.astype(np.int64), pr,
+                                        phi.D, phi.K, per_law))
+    bad: set[tuple[int, int]] = set()
     start = 0
     while start < hk.size:  # whole laws per chunk: a law's sums never straddle two chunks
         stop = start + max(1, int(np.searchsorted(np.cumsum(pairs_per_entry[start:]), chunk_pairs)))
@@ -237,7 +248,10 @@ def product_vanishes(phi: PolynomialTable, law: PolynomialTable, chunk_pairs: in
         sums = np.add.reduceat(coef[idx], cut)
         for i in np.flatnonzero(sums != 0):
             bad.add((int(a[cut[i]]), int(b[cut[i]])))
-    return sorted(bad)
+    smallest: dict[int, int] = {}
+    for i, k in sorted(bad, reverse=True):
+        smallest[i] = k
+    return sorted(smallest.items())
 
 
 def canonical_positions(table: PolynomialTable) -> np.ndarray:
