@@ -2,7 +2,9 @@
 
 Trusted base of this kind of certificate: the standard library, NumPy's integer arrays, the checker's own
 compiled loops (:mod:`.modular_loops`, Numba; every product reduced mod p before it is summed, and exact sums
-bounded below 2⁶³) and FLINT's rank of a matrix over Z/pZ (:class:`flint.nmod_mat`); nothing of the producer.  The claims, each recomputed:
+bounded below 2⁶³), FLINT's rank of a matrix over Z/pZ (:class:`flint.nmod_mat`) and, for large blocks, the
+checker's own elimination whose products are NumPy float64 matrix products of residues, exact because every
+partial sum is an integer below 2⁵³; nothing of the producer.  The claims, each recomputed:
 
 1. φ, rebuilt from the architecture (:mod:`.modular_phi`), in the canonical order of its components (the order
    is not what makes the check sound — any row the checker evaluates is the value of a field of Lie(V_φ),
@@ -22,16 +24,18 @@ price is refused unchecked (exit 2), never attempted.
 """
 from __future__ import annotations
 
+import os
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Optional
 
 import flint
 import numpy as np
 
-from .modular_loops import contracted, first_unconserved
+from .modular_loops import contracted, dense_rank, first_unconserved
 from .modular_phi import canonical_order, modular_phi
 from .phi import _architecture
-from .reading import CheckReport, _int, _need, _show, strictly_equal
+from .reading import CertificateFormatError, CheckReport, _int, _need, _show, strictly_equal
 from .running import tick
 
 MODULAR_FORMAT = "conslaw-modular-certificate"
@@ -55,6 +59,8 @@ class ModularLimits:
 
 
 MODULAR_LIMITS = ModularLimits()
+LARGE_BLOCK = 250_000  # entries of a rank block above which dense_rank is used rather than FLINT's
+THREADS = min(4, os.cpu_count() or 1)
 ONE_KEY_LIMIT = 2**62  # a monomial packed into one int64 below this, or the check is refused
 
 
@@ -78,26 +84,53 @@ def _law_terms(laws: Any, D: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         _need(isinstance(law, dict) and isinstance(law.get("terms"), list) and law["terms"],
               f"law {i} must be an object with a non-empty list \"terms\"")
         for t, term in enumerate(law["terms"]):
-            _need(len(comp) < lim.max_law_terms, f"the laws have more than {lim.max_law_terms:,} terms")
-            _need(isinstance(term, list) and len(term) == 2 and isinstance(term[0], str) and isinstance(term[1], list),
-                  f"law {i} term {t} must be [\"integer\", [[index, exponent], ...]]")
-            text = term[0]
-            _need(0 < len(text) <= 10 and text.lstrip("-").isdigit() and text.isascii(),
-                  f"law {i} term {t}: coefficient {_show(text)} is not an integer of at most 9 digits")
-            c = int(text)
-            _need(c != 0, f"law {i} term {t}: a zero coefficient")
-            vs: list[int] = []
-            for factor in term[1]:
-                _need(isinstance(factor, list) and len(factor) == 2, f"law {i} term {t}: a factor is not [index, exponent]")
-                v = _int(factor[0], f"law {i} term {t} variable index", 0, D - 1)
-                vs += [v] * _int(factor[1], f"law {i} term {t} exponent", 1, lim.max_law_degree)
-            _need(len(vs) <= lim.max_law_degree, f"law {i} term {t} has degree over {lim.max_law_degree}")
+            if len(comp) >= lim.max_law_terms:
+                _need(False, f"the laws have more than {lim.max_law_terms:,} terms")
+            c, vs = _law_term(term, D) or _law_term_refused(term, D, f"law {i} term {t}")
             comp.append(i)
             coef.append(c)
-            var.append(sorted(vs))
+            var.append(vs)
     width = max((len(v) for v in var), default=0)
     rows = np.array([v + [-1] * (width - len(v)) for v in var], dtype=np.int64).reshape(len(var), width)
     return np.array(comp, dtype=np.int64), np.array(coef, dtype=np.int64), rows
+
+
+def _law_term(term: Any, D: int) -> Optional[tuple[int, list[int]]]:
+    """(coefficient, ascending variables) of a well-formed term ["integer", [[index, exponent], ...]], or None
+    (the reason is then found by :func:`_law_term_refused`); no message is formatted on this, the common, path."""
+    if not (type(term) is list and len(term) == 2 and type(term[0]) is str and type(term[1]) is list):
+        return None
+    text = term[0]
+    if not (0 < len(text) <= 10 and text.isascii() and text.lstrip("-").isdigit() and text.count("-") <= 1
+            and int(text) != 0):
+        return None
+    vs: list[int] = []
+    for factor in term[1]:
+        if not (type(factor) is list and len(factor) == 2 and type(factor[0]) is int and type(factor[1]) is int
+                and 0 <= factor[0] < D and 1 <= factor[1] <= MODULAR_LIMITS.max_law_degree):
+            return None
+        vs += [factor[0]] * factor[1]
+    if len(vs) > MODULAR_LIMITS.max_law_degree:
+        return None
+    return int(text), sorted(vs)
+
+
+def _law_term_refused(term: Any, D: int, where: str) -> tuple[int, list[int]]:
+    """Raise the error that names what is wrong with a term :func:`_law_term` did not accept."""
+    lim = MODULAR_LIMITS
+    _need(isinstance(term, list) and len(term) == 2 and isinstance(term[0], str) and isinstance(term[1], list),
+          f"{where} must be [\"integer\", [[index, exponent], ...]]")
+    text = term[0]
+    _need(0 < len(text) <= 10 and text.lstrip("-").isdigit() and text.isascii() and text.count("-") <= 1,
+          f"{where}: coefficient {_show(text)} is not an integer of at most 9 digits")
+    _need(int(text) != 0, f"{where}: a zero coefficient")
+    vs: list[int] = []
+    for factor in term[1]:
+        _need(isinstance(factor, list) and len(factor) == 2, f"{where}: a factor is not [index, exponent]")
+        v = _int(factor[0], f"{where} variable index", 0, D - 1)
+        vs += [v] * _int(factor[1], f"{where} exponent", 1, lim.max_law_degree)
+    _need(len(vs) <= lim.max_law_degree, f"{where} has degree over {lim.max_law_degree}")
+    raise CertificateFormatError(f"{where} is not a well-formed term")  # unreachable: _law_term accepts the rest
 
 
 def _derivatives(comp: np.ndarray, coef: np.ndarray, var: np.ndarray):
@@ -127,7 +160,7 @@ def _unconserved(phi: tuple, laws: tuple, D: int) -> list[tuple[int, int]]:
     is conserved), by :func:`.modular_loops.first_unconserved`."""
     fc, fj, fk, fr = _derivatives(*phi)
     hc, hj, hk, hr = _derivatives(*laws)
-    by_var = np.argsort(fj, kind="stable")
+    by_var = np.lexsort((fc, fj))  # by variable, then by component
     fc, fk, fr = fc[by_var], fk[by_var], np.ascontiguousarray(fr[by_var])
     var_ptr = np.searchsorted(fj[by_var], np.arange(D + 1))
     by_law = np.argsort(hc, kind="stable")
@@ -136,12 +169,17 @@ def _unconserved(phi: tuple, laws: tuple, D: int) -> list[tuple[int, int]]:
     width = fr.shape[1] + hr.shape[1]
     _need((D + 1) ** max(width, 1) < ONE_KEY_LIMIT,
           "monomials too large for the checker's packed identity check")
-    per_term = (var_ptr[1:] - var_ptr[:-1])[hj]
-    most = max((int(per_term[a:b].sum()) for a, b in zip(law_ptr[:-1], law_ptr[1:])), default=1)
     tick("checking the laws as identities")
-    law, k = first_unconserved(law_ptr, hj, hk, hr, var_ptr, fc, fk, fr, np.int64(D + 1),
-                               max(4, (2 * max(most, 1)).bit_length()))
-    return [] if law < 0 else [(int(law), int(k))]
+    n_laws = law_ptr.size - 1
+    cuts = np.linspace(0, n_laws, min(n_laws, 4 * THREADS) + 1).astype(np.int64)
+
+    def part(n: int) -> tuple[int, int]:  # the laws cuts[n] … cuts[n + 1] − 1; the loop releases the GIL
+        law, k = first_unconserved(law_ptr[cuts[n]:cuts[n + 1] + 1], hj, hk, hr, var_ptr, fc, fk, fr, np.int64(D + 1))
+        return (int(cuts[n] + law), int(k)) if law >= 0 else (n_laws, -1)
+
+    with ThreadPoolExecutor(THREADS) as pool:
+        law, k = min(pool.map(part, range(cuts.size - 1)), default=(n_laws, -1))
+    return [] if law == n_laws else [(law, k)]
 
 
 def _sparse(row: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -153,7 +191,8 @@ def _sparse(row: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 def _rank(rows: list[tuple[np.ndarray, np.ndarray]], D: int, p: int) -> int:
     """The rank mod p of sparse rows, block by block: columns are joined when a row has both nonzero, and rows of
     different classes have disjoint supports, so the rank is the sum of the classes' ranks (a block-diagonal
-    matrix up to permutations).  Each block's rank is FLINT's, on a dense copy of that block only."""
+    matrix up to permutations).  Each block's rank is FLINT's, on a dense copy of that block only, or, for a block
+    of more than ``LARGE_BLOCK`` entries, :func:`.modular_loops.dense_rank`'s (exact float64 products)."""
     label = np.arange(D)
     owners = np.full(len(rows), -1, dtype=np.int64)
     for r, (support, _) in enumerate(rows):
@@ -178,7 +217,7 @@ def _rank(rows: list[tuple[np.ndarray, np.ndarray]], D: int, p: int) -> int:
         block = np.zeros((members.size, columns.size), dtype=np.int64)
         for n, r in enumerate(members.tolist()):
             block[n, position[rows[r][0]]] = rows[r][1]
-        rank += int(flint.nmod_mat(block.tolist(), p).rank())
+        rank += dense_rank(block, p) if block.size > LARGE_BLOCK else int(flint.nmod_mat(block.tolist(), p).rank())
     return rank
 
 
@@ -324,13 +363,21 @@ def check_modular_certificate(cert: dict) -> CheckReport:
             tick("evaluating the rows")
     if brackets or deeper:
         hess = _Entries(*_second_derivatives(dc, dj, dk, dr, xm, p, K))
+        pairs = []
         for r, row in enumerate(brackets):
             _need(isinstance(row, list) and len(row) == 2, f"bracket row {r} must be [a, b]")
-            (ca, wa), (cb, wb) = (_pairs(part, K, p, f"bracket row {r}") for part in row)
+            pairs.append(tuple(_pairs(part, K, p, f"bracket row {r}") for part in row))
+
+        def bracket(pair: tuple) -> tuple[np.ndarray, np.ndarray]:  # [X_a, X_b](θ) = H_b X_a − H_a X_b
+            (ca, wa), (cb, wb) = pair
             Xa, Xb = _combination(jac, ca, wa, D, p), _combination(jac, cb, wb, D, p)
-            values.append(_sparse((_hessian_times(hess, cb, wb, Xa, D, p) - _hessian_times(hess, ca, wa, Xb, D, p)) % p))
-            if r % 64 == 0:
-                tick("evaluating the bracket rows")
+            return _sparse((_hessian_times(hess, cb, wb, Xa, D, p) - _hessian_times(hess, ca, wa, Xb, D, p)) % p)
+
+        with ThreadPoolExecutor(THREADS) as pool:  # the compiled contractions release the GIL
+            for r, value in enumerate(pool.map(bracket, pairs)):
+                values.append(value)
+                if r % 64 == 0:
+                    tick("evaluating the bracket rows")
     if deeper:
         third = _Entries(*_third_derivatives(dc, dj, dk, dr, xm, p, K))
         for r, row in enumerate(deeper):

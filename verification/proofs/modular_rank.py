@@ -6,7 +6,8 @@ rank over QQ, which is at most dim Lie(V)(θ)**.  Random combinations change not
 field of the span, and [∇(a·φ), ∇(b·φ)] a bracket of two, so their values lie in Lie(V)(θ).  A bad prime, point
 or draw can only make the bound smaller, never wrong.
 
-What is computed, all modulo ``SCREEN_PRIME`` with numpy and python-flint (:class:`flint.nmod_mat`):
+What is computed, all modulo ``SCREEN_PRIME`` with numpy, compiled loops and ranks by python-flint
+(:class:`flint.nmod_mat`) or, for large matrices, exact float64 BLAS products (:mod:`.rank_mod_p`):
 
 * level 0 — the K generator values ∇φ_k(θ), compressed into target + margin rows: generator k goes, with a
   random coefficient, into one of the rows chosen at random (one pass over the Jacobian's entries);
@@ -16,7 +17,7 @@ What is computed, all modulo ``SCREEN_PRIME`` with numpy and python-flint (:clas
   two-layer ReLU and linear nets and attention);
 * level 2 — for a map of degree ≥ 3 (a deeper net) whose rank is still short: values [X_a, [X_b, X_c]](θ) of
   three random combinations, from the third derivatives of φ (:func:`_level2_values`);
-* the rank of all rows together (one flint rank of a dense (target + margin) × D matrix).
+* the rank of all rows together (one rank of a dense (target + margin) × D matrix).
 """
 from __future__ import annotations
 
@@ -29,6 +30,7 @@ import numpy as np
 
 from .contract_kernel import contract_rows
 from .poly_table import PolynomialTable, hessian_entries_mod, jacobian_entries_mod, third_entries_mod
+from .rank_mod_p import DENSE_RANK_CELLS, rank_mod_p
 
 SCREEN_PRIME = 1_048_573  # the largest prime below 2**20: products of two residues stay exact in int64 sums
 POINT_BOUND = 97
@@ -76,8 +78,11 @@ class _ByComponent:
 
 
 def _rank_mod(rows: np.ndarray, p: int) -> int:
+    """FLINT's rank for a small matrix, :func:`.rank_mod_p.rank_mod_p` (BLAS products, exact) for a large one."""
     if rows.shape[0] == 0:
         return 0
+    if rows.size > DENSE_RANK_CELLS:
+        return rank_mod_p(rows, p)
     return int(flint.nmod_mat(rows.tolist(), p).rank())
 
 

@@ -19,7 +19,7 @@ import numpy as np
 from conslaw.algebra.errors import ConslawError, NonPolynomialError
 from conslaw.algebra.polynomial_text import add_term
 
-from .identity_kernel import kernel_fits, unconserved_pairs
+from .identity_kernel import unconserved_pairs
 
 MAX_TERM_PRODUCTS = 8_000_000  # about 8 s and 1.5 GB of Python objects: past it, a map is refused before it is read
 
@@ -199,7 +199,7 @@ def product_vanishes(phi: PolynomialTable, law: PolynomialTable, chunk_pairs: in
     so that about ``chunk_pairs`` products are held at once."""
     pk, pj, pc, pr = _gradient_table(phi)
     hk, hj, hc, hr = _gradient_table(law)
-    order = np.argsort(pj, kind="stable")  # φ's derivative terms by variable, to join on it
+    order = np.lexsort((pk, pj))  # φ's derivative terms by variable (to join on it), then by component
     pk, pj, pc, pr = pk[order], pj[order], pc[order], pr[order]
     per_var = np.bincount(pj, minlength=phi.D)
     first = np.concatenate([[0], np.cumsum(per_var)])
@@ -214,11 +214,9 @@ def product_vanishes(phi: PolynomialTable, law: PolynomialTable, chunk_pairs: in
     hk, hj, hc, hr = hk[law_order], hj[law_order], hc[law_order], hr[law_order]
     pairs_per_entry = per_var[hj]
     law_start = np.searchsorted(hk, np.arange(law.K + 1))
-    per_law = np.add.reduceat(pairs_per_entry, law_start[:-1]) if hk.size else np.zeros(law.K, dtype=np.int64)
-    per_law = np.where(law_start[1:] > law_start[:-1], per_law, 0)
-    if compiled and small and kernel_fits(phi.D, phi.K, width, int(per_law.max(initial=0))):
+    if compiled and small:
         return sorted(unconserved_pairs(law_start, hj, hc.astype(np.int64), hr, first, pk, pc.astype(np.int64), pr,
-                                        phi.D, phi.K, per_law))
+                                        phi.D))
     bad: set[tuple[int, int]] = set()
     start = 0
     while start < hk.size:  # whole laws per chunk: a law's sums never straddle two chunks
