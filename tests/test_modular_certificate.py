@@ -61,6 +61,20 @@ def test_a_law_that_is_not_conserved_is_rejected(linear_cert):
     assert "not conserved" in _rejected(cert)
 
 
+@pytest.mark.parametrize("threads", [1, 2, 4])
+def test_the_first_law_that_fails_is_named_whatever_the_threads(linear_cert, monkeypatch, threads):
+    """Parts of the laws are checked side by side and stop once an earlier part fails: the law named is still the
+    first one that fails, here law 2 of 6 with the last law also broken."""
+    from conslaw.verification.checker import modular as checker
+
+    monkeypatch.setattr(checker, "THREADS", threads)
+    cert = copy.deepcopy(linear_cert)
+    assert len(cert["laws"]) == 6
+    for n in (2, 5):
+        cert["laws"][n]["terms"][0][0] = str(int(cert["laws"][n]["terms"][0][0]) + 1)
+    assert _rejected(cert).startswith("law 2 is not conserved")
+
+
 def test_dependent_laws_are_rejected(linear_cert):
     cert = copy.deepcopy(linear_cert)
     cert["laws"].append(copy.deepcopy(cert["laws"][0]))
@@ -190,11 +204,13 @@ def test_the_checker_brackets_are_lie_brackets():
     def mod(v):
         return [int(e) % p for e in v.subs(at)]
 
+    from conslaw.verification.checker.modular_loops import grouped_entries
+
     dc, dj, dk, dr = checker._derivatives(comp, coef, var)
     xm = np.mod(x, p)
-    jac = checker._Entries(dc, K, dj, np.mod(dk, p) * checker._products_at(dr, xm, p) % p)
-    hess = checker._Entries(*checker._second_derivatives(dc, dj, dk, dr, xm, p, K))
-    third = checker._Entries(*checker._third_derivatives(dc, dj, dk, dr, xm, p, K))
+    jac = checker._Entries(*grouped_entries(dc, dj, np.mod(dk, p), dr, xm, p, K, 0))
+    hess = checker._Entries(*grouped_entries(dc, dj, np.mod(dk, p), dr, xm, p, K, 1))
+    third = checker._Entries.sorted_from(*checker._third_derivatives(dc, dj, dk, dr, xm, p, K))
     Xa, Xb = (checker._combination(jac, *ws, D, p) for ws in (a, b))
     level1 = (checker._hessian_times(hess, *b, Xa, D, p) - checker._hessian_times(hess, *a, Xb, D, p)) % p
     assert level1.tolist() == mod(bracket(field["a"], field["b"]))

@@ -32,7 +32,7 @@ from typing import Any, Optional
 import flint
 import numpy as np
 
-from .modular_loops import contracted, dense_rank, first_unconserved
+from .modular_loops import contracted, dense_rank, first_unconserved, grouped_entries
 from .modular_phi import canonical_order, modular_phi
 from .phi import _architecture
 from .reading import CertificateFormatError, CheckReport, _int, _need, _show, strictly_equal
@@ -173,9 +173,12 @@ def _unconserved(phi: tuple, laws: tuple, D: int) -> list[tuple[int, int]]:
     n_laws = law_ptr.size - 1
     cuts = np.linspace(0, n_laws, min(n_laws, 4 * THREADS) + 1).astype(np.int64)
 
+    failed = np.array([cuts.size], dtype=np.int64)  # the lowest part found failing so far
+
     def part(n: int) -> tuple[int, int]:  # the laws cuts[n] … cuts[n + 1] − 1; the loop releases the GIL
-        law, k = first_unconserved(law_ptr[cuts[n]:cuts[n + 1] + 1], hj, hk, hr, var_ptr, fc, fk, fr, np.int64(D + 1))
-        return (int(cuts[n] + law), int(k)) if law >= 0 else (n_laws, -1)
+        law, k = first_unconserved(law_ptr[cuts[n]:cuts[n + 1] + 1], hj, hk, hr, var_ptr, fc, fk, fr, np.int64(D + 1),
+                                   np.int64(n), failed)
+        return (int(cuts[n] + law), int(k)) if law >= 0 else (n_laws, -1)  # −1: none fails; −2: stopped
 
     with ThreadPoolExecutor(THREADS) as pool:
         law, k = min(pool.map(part, range(cuts.size - 1)), default=(n_laws, -1))
@@ -236,13 +239,17 @@ class _Entries:
     """Jacobian, Hessian or third-derivative entries of φ at θ mod p, grouped by component: the column each adds
     to, the columns its vectors are read at (entries × 0, 1 or 2) and its value."""
 
-    def __init__(self, comp: np.ndarray, K: int, out_col: np.ndarray, *rest: np.ndarray):
+    def __init__(self, start: np.ndarray, out_col: np.ndarray, read_at: np.ndarray, value: np.ndarray):
+        self.start, self.out_col, self.read_at, self.value = start, out_col, read_at, value
+
+    @staticmethod
+    def sorted_from(comp: np.ndarray, K: int, out_col: np.ndarray, *rest: np.ndarray) -> "_Entries":
+        """From entry columns (component, out column, read columns…, value) in any order."""
         order = np.argsort(comp, kind="stable")
-        self.start = np.searchsorted(comp[order], np.arange(K + 1))
-        self.out_col, self.value = out_col[order], rest[-1][order]
-        self.read_at = np.zeros((len(order), len(rest) - 1), dtype=np.int64)
+        read_at = np.zeros((len(order), len(rest) - 1), dtype=np.int64)
         for n, col in enumerate(rest[:-1]):
-            self.read_at[:, n] = col[order]
+            read_at[:, n] = col[order]
+        return _Entries(np.searchsorted(comp[order], np.arange(K + 1)), out_col[order], read_at, rest[-1][order])
 
     def times(self, comps: np.ndarray, weights: np.ndarray, vectors: tuple, D: int, p: int) -> np.ndarray:
         """Σ_q w_q (tensor of component comps[q] contracted with ``vectors``) mod p (:func:`.modular_loops.contracted`)."""
@@ -354,7 +361,7 @@ def check_modular_certificate(cert: dict) -> CheckReport:
 
     # 4. the rows, evaluated here
     dc, dj, dk, dr = _derivatives(comp, coef, var)
-    jac = _Entries(dc, K, dj, np.mod(dk, p) * _products_at(dr, xm, p) % p)
+    jac = _Entries(*grouped_entries(dc, dj, np.mod(dk, p), dr, xm, p, K, 0))
     values = []
     for r, row in enumerate(combos):
         comps, weights = _pairs(row, K, p, f"combination row {r}")
@@ -362,7 +369,7 @@ def check_modular_certificate(cert: dict) -> CheckReport:
         if r % 256 == 0:
             tick("evaluating the rows")
     if brackets or deeper:
-        hess = _Entries(*_second_derivatives(dc, dj, dk, dr, xm, p, K))
+        hess = _Entries(*grouped_entries(dc, dj, np.mod(dk, p), dr, xm, p, K, 1))
         pairs = []
         for r, row in enumerate(brackets):
             _need(isinstance(row, list) and len(row) == 2, f"bracket row {r} must be [a, b]")
@@ -379,7 +386,7 @@ def check_modular_certificate(cert: dict) -> CheckReport:
                 if r % 64 == 0:
                     tick("evaluating the bracket rows")
     if deeper:
-        third = _Entries(*_third_derivatives(dc, dj, dk, dr, xm, p, K))
+        third = _Entries.sorted_from(*_third_derivatives(dc, dj, dk, dr, xm, p, K))
         for r, row in enumerate(deeper):
             _need(isinstance(row, list) and len(row) == 3, f"depth-2 bracket row {r} must be [a, b, c]")
             (ca, wa), (cb, wb), (cc, wc) = (_pairs(part, K, p, f"depth-2 bracket row {r}") for part in row)
@@ -387,6 +394,7 @@ def check_modular_certificate(cert: dict) -> CheckReport:
             if r % 16 == 0:
                 tick("evaluating the depth-2 bracket rows")
     tick("evaluating the rows")
+    comp = coef = var = laws = grads = lc = lj = lk = lr = dc = dj = dk = dr = jac = hess = third = None  # memory
     rank = _rank(values, D, p)
     if not strictly_equal(cert["rank"], rank):
         fails.append(f"the rows have rank {rank} mod p at the point, but the certificate claims {_show(cert['rank'])}")
@@ -408,21 +416,6 @@ def check_modular_certificate(cert: dict) -> CheckReport:
         fails.append(f"the verdict's text {_show(verdict.get('text'))} does not state the verified result "
                      f"{sentence!r}")
     return CheckReport(not fails, fails, facts, expected, "gradient")
-
-
-def _second_derivatives(dc: np.ndarray, dj: np.ndarray, dk: np.ndarray, dr: np.ndarray, xm: np.ndarray, p: int,
-                        K: int) -> tuple:
-    """The arguments of :class:`_Entries` for the Hessian entries (component, i, j, ∂²φ_k/∂θ_i∂θ_j(θ) mod p, to be
-    summed over ordered pairs of term positions) from the first-derivative terms (component, i, coefficient,
-    the other variables)."""
-    parts: list[list[np.ndarray]] = [[], [], [], []]
-    for m in range(dr.shape[1]):
-        here = dr[:, m] >= 0
-        value = np.mod(dk[here], p) * _products_at(np.delete(dr[here], m, axis=1), xm, p) % p
-        for acc, col in zip(parts, (dc[here], dj[here], dr[here, m], value)):
-            acc.append(col)
-    hc, hi, hj, hv = (np.concatenate(a) if a else np.zeros(0, dtype=np.int64) for a in parts)
-    return hc, K, hi, hj, hv
 
 
 def _third_derivatives(dc: np.ndarray, dj: np.ndarray, dk: np.ndarray, dr: np.ndarray, xm: np.ndarray, p: int,

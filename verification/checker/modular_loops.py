@@ -39,10 +39,14 @@ def _pack(t, s, phi_rest, law_rest, monomial, base):
 
 
 @njit(cache=True, nogil=True)
-def first_unconserved(law_ptr, law_var, law_coef, law_rest, var_ptr, phi_comp, phi_coef, phi_rest, base):
+def first_unconserved(law_ptr, law_var, law_coef, law_rest, var_ptr, phi_comp, phi_coef, phi_rest, base, part,
+                      failed):
     """The first law (in order) that is not conserved and the component it fails against, or (−1, −1).  φ's
     terms of each variable come sorted by component; a law's products are summed one component at a time (the
-    next component is the least one any of the law's derivative terms still meets), in a table that stays small."""
+    next component is the least one any of the law's derivative terms still meets), in a table that stays small.
+
+    Parts of the laws run side by side: ``failed[0]`` is lowered to ``part`` when this part finds a failure, and
+    a part whose number is above ``failed[0]`` stops with (−2, −2) — an earlier part holds an earlier failure."""
     log_size = 6
     table_key = np.full(1 << log_size, FREE, dtype=np.int64)
     table_sum = np.zeros(1 << log_size, dtype=np.int64)
@@ -54,6 +58,8 @@ def first_unconserved(law_ptr, law_var, law_coef, law_rest, var_ptr, phi_comp, p
     at = np.empty(longest, dtype=np.int64)
     upto = np.empty(longest, dtype=np.int64)
     for law in range(law_ptr.size - 1):
+        if failed[0] < part:
+            return -2, -2
         first, last = law_ptr[law], law_ptr[law + 1]
         for s in range(first, last):
             at[s - first] = var_ptr[law_var[s]]
@@ -94,11 +100,13 @@ def first_unconserved(law_ptr, law_var, law_coef, law_rest, var_ptr, phi_comp, p
                         n_touched += 1
                     table_sum[h] += law_coef[s] * phi_coef[t]
                 at[s - first] = upto[s - first]
-            failed = False
+            nonzero = False
             for u in range(n_touched):
-                failed = failed or table_sum[touched[u]] != 0
+                nonzero = nonzero or table_sum[touched[u]] != 0
                 table_key[touched[u]] = FREE
-            if failed:
+            if nonzero:
+                if failed[0] > part:  # a race may leave a larger part's number: that only stops fewer parts
+                    failed[0] = part
                 return law, comp
     return -1, -1
 
@@ -129,6 +137,54 @@ def contracted(start, out_col, read_at, value, comps, weights, vectors, p, D):
     for c in range(D):
         out[c] %= p
     return out
+
+
+@njit(cache=True)
+def grouped_entries(comp, var, coef, rest, x, p, K, reads):
+    """The Jacobian (``reads`` = 0) or Hessian (``reads`` = 1) entries of φ at x mod p, grouped by component
+    (counting sort: ``start`` offsets), from the first-derivative terms (component, variable, coefficient, other
+    variables padded with −1): a Jacobian entry adds coef · Π x[rest] at column ``var``; a Hessian entry, one per
+    other variable r, adds coef · Π_{s ≠ r} x[s] · v[r] at column ``var`` (ordered pairs: a square appears twice,
+    as it should).  Columns as int32, values in [0, p)."""
+    start = np.zeros(K + 1, dtype=np.int64)
+    width = rest.shape[1]
+    for t in range(comp.size):
+        if reads == 0:
+            start[comp[t] + 1] += 1
+        else:
+            for q in range(width):
+                if rest[t, q] >= 0:
+                    start[comp[t] + 1] += 1
+    for k in range(K):
+        start[k + 1] += start[k]
+    n = start[K]
+    out_col = np.empty(n, dtype=np.int32)
+    read_at = np.empty((n, reads), dtype=np.int32)
+    value = np.empty(n, dtype=np.int64)
+    fill = start[:K].copy()
+    for t in range(comp.size):
+        k = comp[t]
+        if reads == 0:
+            v = coef[t] % p
+            for q in range(width):
+                if rest[t, q] >= 0:
+                    v = v * x[rest[t, q]] % p
+            out_col[fill[k]] = var[t]
+            value[fill[k]] = v
+            fill[k] += 1
+            continue
+        for r in range(width):
+            if rest[t, r] < 0:
+                continue
+            v = coef[t] % p
+            for q in range(width):
+                if q != r and rest[t, q] >= 0:
+                    v = v * x[rest[t, q]] % p
+            out_col[fill[k]] = var[t]
+            read_at[fill[k], 0] = rest[t, r]
+            value[fill[k]] = v
+            fill[k] += 1
+    return start, out_col, read_at, value
 
 
 # The rank mod p (p < 2²⁶) of a dense block, for blocks too large for FLINT's rank in the time allowed: Gauss–Jordan
@@ -210,7 +266,8 @@ def _echelon(block: np.ndarray, p: int) -> tuple[np.ndarray, np.ndarray]:
 def dense_rank(block: np.ndarray, p: int) -> int:
     """The rank mod p of an integer matrix (p a prime below 2²⁶)."""
     assert 2 <= p < 2**26
-    residues = np.mod(block, p).astype(np.float64)
+    residues = block.astype(np.float64)
+    np.mod(residues, p, out=residues)  # exact: integers below 2⁵³
     if residues.shape[0] > residues.shape[1]:
         residues = np.ascontiguousarray(residues.T)
     return int(_echelon(residues, p)[0].size) if residues.size else 0

@@ -28,8 +28,8 @@ from typing import Optional
 import flint
 import numpy as np
 
-from .contract_kernel import contract_rows
-from .poly_table import PolynomialTable, hessian_entries_mod, jacobian_entries_mod, third_entries_mod
+from .contract_kernel import contract_rows, grouped_entries
+from .poly_table import PolynomialTable, jacobian_entries_mod, third_entries_mod
 from .rank_mod_p import DENSE_RANK_CELLS, rank_mod_p
 
 SCREEN_PRIME = 1_048_573  # the largest prime below 2**20: products of two residues stay exact in int64 sums
@@ -66,15 +66,21 @@ class ModularRank:
 
 class _ByComponent:
     """Entries (of the Jacobian, the Hessian or the third derivatives) grouped by component k, for contractions:
-    the output column, the columns the contracted vectors are read at (entries × 0, 1 or 2) and the value."""
+    the entries of k are ptr[k]..ptr[k + 1]; the output column, the columns the contracted vectors are read at
+    (entries × 0, 1 or 2) and the value."""
 
-    def __init__(self, comp: np.ndarray, K: int, out_col: np.ndarray, *rest: np.ndarray):
+    def __init__(self, ptr: np.ndarray, out_col: np.ndarray, vector_columns: np.ndarray, value: np.ndarray):
+        self.ptr, self.out_col, self.vector_columns, self.value = ptr, out_col, vector_columns, value
+
+    @staticmethod
+    def from_entries(comp: np.ndarray, K: int, out_col: np.ndarray, *rest: np.ndarray) -> "_ByComponent":
+        """From entry columns (component, output column, vector columns…, value) in any order."""
         order = np.argsort(comp, kind="stable")
-        self.ptr = np.searchsorted(comp[order], np.arange(K + 1))
-        self.out_col, self.value = out_col[order], rest[-1][order]
-        self.vector_columns = np.empty((len(order), len(rest) - 1), dtype=np.int64)
+        vector_columns = np.empty((len(order), len(rest) - 1), dtype=np.int64)
         for n, col in enumerate(rest[:-1]):
-            self.vector_columns[:, n] = col[order]
+            vector_columns[:, n] = col[order]
+        return _ByComponent(np.searchsorted(comp[order], np.arange(K + 1)), out_col[order], vector_columns,
+                            rest[-1][order])
 
 
 def _rank_mod(rows: np.ndarray, p: int) -> int:
@@ -151,16 +157,16 @@ def lie_rank_lower_bound(table: PolynomialTable, target: int, *, seed: int = 0, 
     x = integer_point(D, seed) if point is None else point
     xm = np.mod(x, p)
     out = ModularRank(0, target, p, [int(v) for v in x], seed)
-    k, j, v = jacobian_entries_mod(table, xm, p)
-    jac = _ByComponent(k, K, j, v)
+    jac = _ByComponent(*grouped_entries(table.comp, table.var, table.coef, xm, p, K, 1))
     tl = time.perf_counter()
     R0 = max(1, min(K, target + margin))
     bucket = rng.integers(0, R0, K) if K > R0 else rng.permutation(K)
     coef = rng.integers(1, p, K)
+    k = np.repeat(np.arange(K), np.diff(jac.ptr))
     level0 = np.zeros(R0 * D, dtype=np.int64)
-    np.add.at(level0, bucket[k] * D + j, coef[k] * v % p)
+    np.add.at(level0, bucket[k] * D + jac.out_col, coef[k] * jac.value % p)
     level0 = (level0 % p).reshape(R0, D)
-    del k, j, v
+    del k
     out.level0 = (bucket, coef, R0)
     out.rank = _rank_mod(level0, p)
     out.levels.append({"level": 0, "rows": R0, "rank_mod_p": out.rank, "seconds": round(time.perf_counter() - tl, 3),
@@ -169,9 +175,7 @@ def lie_rank_lower_bound(table: PolynomialTable, target: int, *, seed: int = 0, 
         out.seconds = time.perf_counter() - t0
         return out
     tl = time.perf_counter()
-    entries = hessian_entries_mod(table, xm, p)
-    hess = _ByComponent(entries[0], K, *entries[1:])
-    del entries  # the grouped copy is kept, the entries as computed are not
+    hess = _ByComponent(*grouped_entries(table.comp, table.var, table.coef, xm, p, K, 2))
     found = [level0]
     distinct = K * (K - 1) // 2  # level-1 values lie in the span of the [∇φ_k, ∇φ_l]: never more rows than that
     _grow(out, found, 1, lambda n: _bracket_values(jac, hess, K, D, n, batch, rng, p, out.bracket_draws),
@@ -179,7 +183,7 @@ def lie_rank_lower_bound(table: PolynomialTable, target: int, *, seed: int = 0, 
     if out.rank < target and table.degree >= 3:  # a deeper net: brackets of depth 2 (third derivatives)
         tl = time.perf_counter()
         entries = third_entries_mod(table, xm, p)
-        third = _ByComponent(entries[0], K, *entries[1:])
+        third = _ByComponent.from_entries(entries[0], K, *entries[1:])
         del entries
         _grow(out, found, 2, lambda n: _level2_values(jac, hess, third, K, D, n, batch, rng, p, out.level2_draws),
               None, margin, p, tl, "brackets [X_a, [X_b, X_c]] of random combinations")
