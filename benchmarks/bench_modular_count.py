@@ -35,7 +35,7 @@ SIDE_BY_SIDE = [("relu", [8, 8, 8], {}), ("relu", [12, 12, 12], {}), ("relu", [1
                 ("attention", [], {"d": 6, "dk": 4, "dv": 4})]
 LAWS_SIDE_BY_SIDE = [("relu", [6, 6, 6], {}), ("relu", [10, 10, 10], {}), ("linear", [6, 6, 6], {}),
                      ("attention", [], {"d": 4, "dk": 3, "dv": 3})]
-AT_SCALE = [["relu", "50", "50", "50"], ["linear", "50", "50", "50"],
+AT_SCALE = [["relu", "50", "50", "50"], ["linear", "50", "50", "50"], ["linear", "41", "41", "41", "41"],
             ["attention", "--d", "50", "--dk", "25", "--dv", "25"], ["relu", "50", "50", "50", "--residual"],
             ["relu", "36", "70", "36"], ["relu", "100", "100", "100"]]  # the last: the largest certificate (16 MB)
 LAWS_AT_SCALE = [["relu", "32", "32", "32"], ["relu", "50", "50", "50"], ["linear", "32", "32", "32"],

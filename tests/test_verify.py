@@ -63,6 +63,26 @@ def test_a_false_claim_fails_with_its_counterexample():
     assert example["claimed"] == 3 and example["D"] == 12 and example["rank"] == 10 and example["point"]
 
 
+def test_the_formula_count_stops_the_trace_only_when_the_certificate_proves_it():
+    """Inside the hypotheses the trace stops once its rank reaches the formula's D − N (``--known N``): the true
+    count (2) is proven that way; a claim of 1 law (rank 11 never reached) or 3 (the rank jumps past 9 to 10) fails
+    with the certified count — a wrong formula is refuted, never left unproven."""
+    def claim(n: int) -> Result:
+        return Result(f"scratch:relu-{n}-laws", "tc25", f"ReLU [3,2,3] has {n} laws", r"-", r"-", "count", "exact",
+                      "a different count", instances=(Instance("relu", (3, 2, 3)),),
+                      formula=lambda inst: Expectation(n, True, "claimed"))
+
+    report = run_catalogue([claim(1), claim(2), claim(3)])
+    low, right, high = (e["instances"][0] for e in report["results"])
+    assert right["verdict"] == "holds" and right["trace"].startswith("stopped once its rank reached the formula's "
+                                                                    "D - N = 10 (rank 10)")
+    assert low["trace"] == "grown until it closed"  # rank 11 is never reached
+    assert high["trace"].startswith("stopped once its rank reached the formula's D - N = 9 (rank 10)")  # overshot
+    for wrong, claimed in ((low, 1), (high, 3)):
+        assert wrong["verdict"] == "fails"
+        assert wrong["counterexample"]["certified_laws"] == 2 and wrong["counterexample"]["claimed"] == claimed
+
+
 def test_same_seed_same_results_and_certificates(tmp_path):
     a, b = tmp_path / "a", tmp_path / "b"
     for d in (a, b):

@@ -30,13 +30,28 @@ def bracket_depth(trace) -> int:
 def _certified(result: Result, inst: Instance, seed: int) -> tuple:
     """(architecture, certificate, the record's common part) of an instance.  The record carries the certificate's
     text under ``_certificate`` (name, text; several under ``_certificates``): whoever collects the record writes it
-    (a Dask worker may run on
-    another machine than the one that keeps the reports)."""
+    (a Dask worker may run on another machine than the one that keeps the reports).
+
+    Where the result's formula states the count N (inside its hypotheses), the trace stops as soon as its rank
+    reaches D − N (``count --known N``): the certificate then proves the count when N laws are found and verified,
+    without the last level that shows the trace closed.  When they are not — the formula is wrong, or the laws of
+    degree ≤ 2 do not reach it — the full trace decides, so a wrong formula is refuted, never left unproven."""
     arch = inst.build()
-    trace = lie_trace(arch.generators(), seed=seed, n_points=1)
+    expected = result.formula(inst) if result.formula is not None else None
+    target = arch.dim - expected.laws if expected is not None and expected.in_hypotheses else None
+    trace = lie_trace(arch.generators(), seed=seed, n_points=1,
+                      target_rank=target if target is not None and 0 <= target <= arch.dim else None)
     cert = build_certificate(arch, seed=seed, trace=trace)
+    stopped = trace.status == "target"
+    if stopped and cert["verdict"]["status"] != "proven":  # the laws do not close the gap: the full trace decides
+        trace = lie_trace(arch.generators(), seed=seed, n_points=1)
+        cert = build_certificate(arch, seed=seed, trace=trace)
+        stopped = False
     record = {"instance": inst.label, "D": cert["D"], "rank": cert["rank_witness"]["rank"],
               "laws_found": len(cert["laws"]), "certificate_status": cert["verdict"]["status"],
+              "trace": (f"stopped once its rank reached the formula's D - N = {target} (rank "
+                        f"{cert['rank_witness']['rank']}); the certificate proves the count" if stopped
+                        else "grown until it closed"),
               "laws_latex": law_lines(_polynomials(arch, cert["laws"]), arch.space),
               "bracket_graph": bracket_graph_record(trace.graph), "bracket_depth": bracket_depth(trace),
               "_certificate": (certificate_name(result.id, inst), certificate_text(cert))}
