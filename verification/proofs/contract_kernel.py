@@ -88,8 +88,8 @@ def _grouped(comp, var, coef, x, p, K, order):
 def grouped_entries(comp: np.ndarray, var: np.ndarray, coef: np.ndarray, x: np.ndarray, p: int, K: int,
                     order: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """(ptr, out_col, vec_cols, val) of the Jacobian (``order`` 1) or Hessian (2) entries of the map with terms
-    (comp, var, coef) at the residues x, grouped by component, without the per-entry intermediate arrays of
-    :func:`.poly_table.hessian_entries_mod` (a deep linear net at D ≈ 5,000 has 17 million Hessian entries)."""
+    (comp, var, coef) at the residues x, grouped by component by a counting sort, with no per-entry intermediate
+    arrays (a deep linear net at D ≈ 5,000 has 17 million Hessian entries)."""
     return _grouped(np.ascontiguousarray(comp, dtype=np.int64), np.ascontiguousarray(var, dtype=np.int64),
                     np.mod(coef, p).astype(np.int64), np.ascontiguousarray(x, dtype=np.int64), np.int64(p),
                     np.int64(K), np.int64(order))

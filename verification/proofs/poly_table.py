@@ -169,13 +169,6 @@ def jacobian_entries_mod(table: PolynomialTable, x: np.ndarray, p: int) -> tuple
     return k, j, coef * _products_mod(x, rest, p) % p
 
 
-def hessian_entries_mod(table: PolynomialTable, x: np.ndarray, p: int) -> tuple[np.ndarray, ...]:
-    """(k, i, j, ∂²φ_k/∂θ_i∂θ_j(x) mod p) over ordered pairs of distinct term positions (to be summed)."""
-    (k, coef), i, rest = _derivative_terms(table.var, table.comp, np.mod(table.coef, p).astype(np.int64))
-    (k, coef, i), j, rest = _derivative_terms(rest, k, coef, i)
-    return k, i, j, coef * _products_mod(x, rest, p) % p
-
-
 def third_entries_mod(table: PolynomialTable, x: np.ndarray, p: int) -> tuple[np.ndarray, ...]:
     """(k, i, j, l, ∂³φ_k/∂θ_i∂θ_j∂θ_l(x) mod p) over ordered triples of distinct term positions (to be summed)."""
     (k, coef), i, rest = _derivative_terms(table.var, table.comp, np.mod(table.coef, p).astype(np.int64))
@@ -194,9 +187,9 @@ def product_vanishes(phi: PolynomialTable, law: PolynomialTable, chunk_pairs: in
                      compiled: bool = True) -> list[tuple[int, int]]:
     """For each law h_i with ⟨∇h_i, ∇φ_k⟩ ≢ 0 for some component k, the pair (i, the smallest such k), exactly
     over the integers: every product of a term of ∂φ_k/∂θ_j with a term of ∂h_i/∂θ_j is formed, the monomials
-    sorted and packed, like terms summed.  Compiled (:mod:`.identity_kernel`, one hash table per law) where the
-    packed keys and the sums fit int64; otherwise (or with ``compiled=False``) in NumPy, laws taken a few at a time
-    so that about ``chunk_pairs`` products are held at once."""
+    sorted and packed, like terms summed.  Compiled (:mod:`.identity_kernel`: a small hash table per law and
+    component) where the sums fit int64; otherwise (or with ``compiled=False``) in NumPy, laws taken a few at a
+    time so that about ``chunk_pairs`` products are held at once."""
     pk, pj, pc, pr = _gradient_table(phi)
     hk, hj, hc, hr = _gradient_table(law)
     order = np.lexsort((pk, pj))  # φ's derivative terms by variable (to join on it), then by component
