@@ -36,6 +36,7 @@ class CheckKind(StrEnum):
     INTRINSIC = "intrinsic"
     DATA_SYMMETRY = "data_symmetry"
     NEURAL_MECHANICS = "neural_mechanics"
+    MODEL_RANK = "model_rank"
     NOT_CHECKABLE = "not checkable yet"
 
 

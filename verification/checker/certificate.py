@@ -63,6 +63,7 @@ from .work import DEADLINE_SECONDS
 
 MODULAR_FORMAT = "conslaw-modular-certificate"  # checked by .modular (its own trusted base: + NumPy, FLINT)
 MODULAR_DEADLINE_SECONDS = 120.0  # its work is priced to about a minute (.modular.ModularLimits); a backstop
+BALL_FORMAT = "conslaw-ball-rank"  # checked by .ball (its own trusted base: + FLINT's arb balls)
 
 
 def check_certificate(cert: Any, deadline: float = DEADLINE_SECONDS) -> CheckReport:
@@ -79,6 +80,10 @@ def check_certificate(cert: Any, deadline: float = DEADLINE_SECONDS) -> CheckRep
 
         _start_deadline(max(deadline, MODULAR_DEADLINE_SECONDS))
         return check_modular_certificate(cert)
+    if cert.get("format") == BALL_FORMAT:  # FLINT's balls are loaded for this kind only
+        from .ball import check_ball_certificate
+
+        return check_ball_certificate(cert)
     if cert.get("format") == SIGN_FLOW_FORMAT:
 
         return check_sign_flow_certificate(cert)

@@ -291,7 +291,10 @@ def check_text(report: CheckReport) -> str:
     """What ``conslaw check`` prints on stdout: the facts verified and, when the certificate is accepted, what it
     proves (the failures of a rejected one are :func:`rejection_text`'s)."""
     out = [f"  {fact}" for fact in report.facts]
-    if report.ok:
+    if report.ok and report.flow == "model":  # a ball-arithmetic rank certificate: a lower bound, not a count
+        out.append(f"certificate verified: dim Lie(model)(theta) >= {report.verdict['rank']} at the stated rational "
+                   "point (the model's own fields and brackets; a nonzero minor in ball arithmetic)")
+    elif report.ok:
         v = report.verdict
         what = f"exactly {v['laws']} independent laws" if v["status"] == "proven" else \
             (f"count bounded between {v['lower']} and {v['upper']}" if "lower" in v else f"at most {v['upper']} laws")

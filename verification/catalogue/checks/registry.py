@@ -12,6 +12,7 @@ from .example_4_8 import check_example_4_8
 from .intrinsic import check_intrinsic
 from .laws_hold import check_laws_hold
 from .mirror import check_mirror
+from .model_rank import check_model_rank
 from .model_span import check_model_span
 from .momentum import check_momentum
 from .neural_mechanics import check_neural_mechanics
@@ -31,7 +32,7 @@ CHECKS: dict[CheckKind, Check] = {
     CheckKind.SIGN_FLOW: check_sign_flow, CheckKind.MOMENTUM: check_momentum,
     CheckKind.NEURAL_MECHANICS: check_neural_mechanics, CheckKind.MIRROR: check_mirror,
     CheckKind.MIRROR_MOMENTUM: check_mirror, CheckKind.INTRINSIC: check_intrinsic,
-    CheckKind.DATA_SYMMETRY: check_data_symmetry,
+    CheckKind.DATA_SYMMETRY: check_data_symmetry, CheckKind.MODEL_RANK: check_model_rank,
 }
 
 _MISSING = [k.value for k in CheckKind if k is not CheckKind.NOT_CHECKABLE and k not in CHECKS]
@@ -45,6 +46,6 @@ def check_for(kind: CheckKind | str) -> Check:
 
 
 __all__ = ["CHECKS", "Check", "check_count", "check_counting", "check_data_symmetry", "check_example_4_8", "check_for",
-           "check_intrinsic", "check_laws_hold", "check_mirror", "check_model_span", "check_momentum",
+           "check_intrinsic", "check_laws_hold", "check_mirror", "check_model_rank", "check_model_span", "check_momentum",
            "check_neural_mechanics", "check_one_step", "check_projection", "check_resnet_subset", "check_sign_flow",
            "check_weight_decay"]

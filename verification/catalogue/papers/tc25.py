@@ -96,9 +96,20 @@ SHALLOW: tuple[Result, ...] = (
         "tc25:thm-3.8", "tc25", "Attention's reparametrisation (Q Kᵀ, V Oᵀ) carries all its laws",
         r"\text{the laws of the attention model are those of } \varphi = (QK^\top, VO^\top)",
         r"N \ge 2 \text{ tokens},\ d \ge 2",
-        "not checkable yet", "—", "—",
-        reason="a statement about the model's own fields: `conslaw count attention --numeric --model` compares them "
-               "numerically, not exactly; the catalogue has no exact check for it yet",
+        "model_rank",
+        "two certificates: phi's count N_phi exact (trace rank over QQ, laws of degree 2); the model's own fields "
+        "and brackets (softmax included) of rank >= D - N_phi at a seeded rational point, from a minor whose "
+        "determinant in ball arithmetic (FLINT arb) excludes 0; the model's rank is <= D - N_phi because its fields "
+        "are combinations of the grad phi_k with smooth coefficients",
+        "a model rank proven below D - N_phi would only leave the instance not proven; a failure is a certificate "
+        "the independent checker rejects",
+        instances=(Instance("attention", options=(("d", 2), ("dk", 1), ("dv", 1))),
+                   Instance("attention", options=(("d", 3), ("dk", 2), ("dv", 1))),
+                   Instance("attention", options=(("d", 2), ("dk", 1), ("dv", 2), ("tokens", 3))),
+                   Instance("attention", options=(("d", 2), ("dk", 1), ("dv", 1), ("tokens", 1))),
+                   Instance("attention", options=(("d", 1), ("dk", 1), ("dv", 1))),
+                   Instance("attention", options=(("d", 3), ("dk", 3), ("dv", 2)), grid="full")),
+        depends=("tc25:prop-2.3",),
     ),
     Result(
         "tc25:prop-3.5-linear", "tc25", "Two-layer linear networks: the entries of UᵀU − VᵀV, and no others",

@@ -1,0 +1,52 @@
+"""Check kind ``model_rank`` (Theorem 3.8 on instances): the attention model's own fields, softmax included, have
+exactly the laws of φ = (Q_h K_hᵀ, V_h O_hᵀ)_h.
+
+Two certificates meet.  φ's count N_φ is certified exactly (:func:`.common._certified`: trace rank over QQ and
+laws); every model field is a combination Σ_k c_k(θ) ∇φ_k with smooth coefficients, so dim Lie(model)(θ) ≤
+D − N_φ.  The model's rank ≥ D − N_φ is proven at a seeded rational point by a minor of its fields and brackets
+whose ball-arithmetic determinant excludes 0 (:mod:`...proofs.ball_rank`), written as a second certificate that
+the independent checker recomputes forward (:mod:`...checker.ball`).  Where the two meet the model has exactly
+N_φ laws near that point.  A minor that does not exclude 0 (up to the precision limit) leaves the instance
+``not proven`` inside the hypotheses; outside them (N = 1, d = 1) it is reported as the hypothesis failing there,
+with the proven lower bound — never as a count.
+"""
+from __future__ import annotations
+
+import json
+
+from ...proofs.ball_rank import model_rank_report
+from ..schema import Instance, Result, Verdict
+from .common import _certified, certificate_name
+
+
+def check_model_rank(result: Result, inst: Instance, seed: int) -> dict:
+    arch, cert, record = _certified(result, inst, seed)
+    opts = dict(inst.options)
+    d, dk, dv = opts["d"], opts["dk"], opts["dv"]
+    heads, tokens = opts.get("heads", 1), opts.get("tokens", 2)
+    inside = tokens >= 2 and d >= 2
+    record.update({"tokens": tokens, "in_hypotheses": inside})
+    if cert["verdict"]["status"] != "proven":
+        record["verdict"] = Verdict.NOT_PROVEN
+        record["evidence"] = f"phi's count is not proven: {cert['verdict']['text']}"
+        return record
+    phi_laws = cert["verdict"]["laws"]
+    ball = model_rank_report(d, dk, dv, heads, tokens, phi_laws=phi_laws, seed=seed)
+    name = certificate_name(result.id, inst).removesuffix(".json") + "__model_rank.json"
+    record["_certificates"] = [record.pop("_certificate"), (name, json.dumps(ball["certificate"], indent=1) + "\n")]
+    record.update({"phi_laws": phi_laws, "model_rank_at_least": ball["rank"], "target_rank": ball["target"],
+                   "precision_bits": ball["precision"], "determinant": ball["determinant"]})
+    if ball["proven_full"]:
+        record["verdict"] = Verdict.HOLDS if inside else Verdict.HOLDS_OUTSIDE
+        record["evidence"] = (f"model rank >= {ball['rank']} = D - N_phi (ball arithmetic, {ball['precision']} "
+                              f"bits) and <= D - N_phi: exactly the {phi_laws} laws of phi")
+    else:
+        record["verdict"] = Verdict.NOT_PROVEN if inside else Verdict.HYPOTHESIS_FAILS
+        record["evidence"] = (f"model rank proven >= {ball['rank']} only, below D - N_phi = {ball['target']}"
+                              + ("" if inside else " (outside the hypotheses: "
+                                 + ("one token, softmax of one entry is 1: the model does not see Q, K)"
+                                    if tokens < 2 else "d = 1)")))
+    return record
+
+
+__all__ = ["check_model_rank"]
