@@ -34,8 +34,10 @@ def test_quick_grid_holds_and_writes_checkable_certificates(tmp_path):
     counts = {r.id for r in CATALOGUE if r.check in ("count", "counting", "momentum", "mirror", "mirror_momentum",
                                                      "data_symmetry", "sign_flow")}
     intrinsic = {r.id for r in CATALOGUE if r.check == "intrinsic"}  # one certificate per kind of point
+    two = {r.id for r in CATALOGUE if r.check == "model_rank"}  # phi's count and the model's rank in balls
     assert len(certificates) == sum(len(e["instances"]) for e in report["results"] if e["id"] in counts) + sum(
-        len(i["points"]) for e in report["results"] if e["id"] in intrinsic for i in e["instances"])
+        len(i["points"]) for e in report["results"] if e["id"] in intrinsic for i in e["instances"]) + sum(
+        2 * len(e["instances"]) for e in report["results"] if e["id"] in two)
     for path in certificates:
         assert check_file(str(path)).ok, path.name
     assert (tmp_path / "report.md").read_text().startswith("# conslaw verify")

@@ -19,7 +19,7 @@ from __future__ import annotations
 import time
 from contextlib import contextmanager
 from fractions import Fraction
-from typing import Iterator, Optional
+from typing import Iterator
 
 import flint
 import numpy as np

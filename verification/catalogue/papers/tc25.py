@@ -100,7 +100,8 @@ SHALLOW: tuple[Result, ...] = (
         "two certificates: phi's count N_phi exact (trace rank over QQ, laws of degree 2); the model's own fields "
         "and brackets (softmax included) of rank >= D - N_phi at a seeded rational point, from a minor whose "
         "determinant in ball arithmetic (FLINT arb) excludes 0; the model's rank is <= D - N_phi because its fields "
-        "are combinations of the grad phi_k with smooth coefficients",
+        "are combinations of the grad phi_k with smooth coefficients (the same fields compared in floats, at the "
+        "numeric scale: `conslaw count attention --numeric --model`)",
         "a model rank proven below D - N_phi would only leave the instance not proven; a failure is a certificate "
         "the independent checker rejects",
         instances=(Instance("attention", options=(("d", 2), ("dk", 1), ("dv", 1))),
