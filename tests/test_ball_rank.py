@@ -117,3 +117,23 @@ def test_malformed_certificates_are_refused_with_a_reason(cert, mutate, message)
     mutate(bad)
     with pytest.raises(CertificateFormatError, match=message):
         check_certificate(bad)
+
+
+def test_one_more_law_than_the_truth_fails_with_its_counterexample():
+    """A scratch claim that 2-head attention (d = 2, d' = d'' = 1) has one law more than the per-head ones:
+    the model's rank, proven in ball arithmetic, leaves at most 4 laws, so the claim of 5 fails, with the point."""
+    from conslaw.verification.catalogue.formulas import multihead_per_head
+    from conslaw.verification.catalogue.run import run_catalogue
+    from conslaw.verification.catalogue.theorems import Expectation, Instance, Result
+
+    inst = Instance("attention", options=(("d", 2), ("dk", 1), ("dv", 1), ("heads", 2)))
+    truth = multihead_per_head(inst)
+    wrong = Result("scratch:multihead-one-more", "tc25", "one law more (false)", "-", "-", "model_rank", "ball",
+                   "a count outside the proven bounds", instances=(inst,),
+                   formula=lambda i: Expectation(truth.laws + 1, True, "claimed"))
+    report = run_catalogue([wrong])
+    entry = report["results"][0]
+    assert entry["status"] == "fails" and not report["all_hold"]
+    example = entry["instances"][0]["counterexample"]
+    assert example["claimed"] == truth.laws + 1 == 5 and example["model_laws"] == "4..4"
+    assert example["D"] == 16 and example["model_rank_at_least"] == 12 and len(example["point"]) == 16

@@ -50,6 +50,16 @@ def attention_head(inst: Instance) -> Expectation:
     return Expectation(*attention_expected_count([], False, dict(inst.options)))
 
 
+def multihead_per_head(inst: Instance) -> Expectation:
+    """Beyond the paper (Cor. 3.10 leaves it open): the multi-head model has exactly the per-head laws — H times
+    the per-head count of φ (:func:`attention_head`'s argument) — claimed where Theorem 3.8's hypotheses hold for
+    each head (N ≥ 2 tokens, d ≥ 2)."""
+    o = dict(inst.options)
+    per_head = attention_expected_count([], False, o)
+    inside = o.get("tokens", 2) >= 2 and o["d"] >= 2
+    return Expectation(per_head.laws, inside, f"the per-head laws of phi: {per_head.argument}")
+
+
 def residual_relu(inst: Instance) -> Expectation:
     """Prop. 3.2: x ↦ x + g(θ, x) has the laws of g — for a two-layer ReLU g, one per hidden neuron."""
     return Expectation(inst.widths[1], True, "the laws of g: r, one per hidden neuron (Prop. 3.2 with Prop. 3.5)")

@@ -31,6 +31,7 @@ VERSION = 1
 POINT_BOUND = 5  # coordinates ±a/b with 1 ≤ a, b ≤ 5
 START_PRECISION = 128
 MAX_PRECISION = 2048
+DRAW_ROUNDS = 3
 
 
 @contextmanager
@@ -82,7 +83,7 @@ def row_values(shape: AttentionShape, point: list[Fraction], rows: list[dict]) -
 def _choose(mid: np.ndarray, r: int) -> tuple[list[int], list[int]]:
     """r rows and r columns of a float matrix by Gaussian elimination with complete pivoting (fewer when the
     matrix looks rank-deficient: a pivot below 1e-9 of the largest entry ends the choice)."""
-    A = mid.copy()
+    A = mid / np.maximum(np.abs(mid).max(axis=1, keepdims=True), 1e-300)  # rows scaled: brackets are far larger
     rows, cols = list(range(A.shape[0])), list(range(A.shape[1]))
     chosen_r, chosen_c = [], []
     scale = float(np.abs(A).max(initial=0.0)) or 1.0
@@ -110,14 +111,21 @@ def certified_rank(shape: AttentionShape, target: int, *, seed: int = 0, extra_r
     n, d = shape.tokens, shape.d
     fields = [(_matrix(rng, n, d), _matrix(rng, n, d)) for _ in range(shape.D)]
     rows: list[dict] = [{"field": f} for f in fields]
+    values: list = []
     n_brackets = max(0, target) + extra_rows
-    for _ in range(n_brackets):
-        a, b = rng.choice(len(fields), 2, replace=False)
-        rows.append({"bracket": (fields[a], fields[b])})
-    with precision(START_PRECISION):
-        values = row_values(shape, point, rows)
-    mid = np.array([[float(v.mid()) for v in row] for row in values])
-    chosen_rows, chosen_cols = _choose(mid, target)
+    for _ in range(DRAW_ROUNDS):  # more brackets while the floats see fewer than ``target`` independent rows
+        drawn = []
+        for _ in range(n_brackets):
+            a, b = rng.choice(len(fields), 2, replace=False)
+            drawn.append({"bracket": (fields[a], fields[b])})
+        with precision(START_PRECISION):
+            values += row_values(shape, point, rows[len(values):] + drawn)
+        rows += drawn
+        mid = np.array([[float(v.mid()) for v in row] for row in values])
+        chosen_rows, chosen_cols = _choose(mid, target)
+        if len(chosen_rows) >= target:
+            break
+        n_brackets *= 2
     kept = [rows[i] for i in chosen_rows]
     bits, rank, det = START_PRECISION, 0, None
     while True:

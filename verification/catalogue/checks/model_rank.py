@@ -20,29 +20,45 @@ from .common import _certified, certificate_name
 
 
 def check_model_rank(result: Result, inst: Instance, seed: int) -> dict:
+    """The claim: the model has exactly the expected number of laws — the result's formula where it has one (the
+    per-head count for several heads), else φ's certified count N_φ (Theorem 3.8).  Proven bounds on the model's
+    count: at least N_φ (φ's laws are the model's) and at most D − r (r the ball-certified rank); a claim outside
+    them fails with the counterexample, a claim they pin exactly holds."""
     arch, cert, record = _certified(result, inst, seed)
     opts = dict(inst.options)
     d, dk, dv = opts["d"], opts["dk"], opts["dv"]
     heads, tokens = opts.get("heads", 1), opts.get("tokens", 2)
-    inside = tokens >= 2 and d >= 2
+    expected = result.formula(inst) if result.formula is not None else None
+    inside = tokens >= 2 and d >= 2 if expected is None else expected.in_hypotheses
     record.update({"tokens": tokens, "in_hypotheses": inside})
     if cert["verdict"]["status"] != "proven":
         record["verdict"] = Verdict.NOT_PROVEN
         record["evidence"] = f"phi's count is not proven: {cert['verdict']['text']}"
         return record
     phi_laws = cert["verdict"]["laws"]
+    claimed = phi_laws if expected is None else expected.laws
     ball = model_rank_report(d, dk, dv, heads, tokens, phi_laws=phi_laws, seed=seed)
     name = certificate_name(result.id, inst).removesuffix(".json") + "__model_rank.json"
     record["_certificates"] = [record.pop("_certificate"), (name, json.dumps(ball["certificate"], indent=1) + "\n")]
-    record.update({"phi_laws": phi_laws, "model_rank_at_least": ball["rank"], "target_rank": ball["target"],
-                   "precision_bits": ball["precision"], "determinant": ball["determinant"]})
-    if ball["proven_full"]:
+    at_most = cert["D"] - ball["rank"]
+    record.update({"phi_laws": phi_laws, "model_laws_at_least": phi_laws, "model_laws_at_most": at_most,
+                   "model_rank_at_least": ball["rank"], "claimed": claimed, "precision_bits": ball["precision"],
+                   "determinant": ball["determinant"]})
+    if expected is not None:
+        record.update({"expected": expected.laws, "argument": expected.argument})
+    if not phi_laws <= claimed <= at_most:
+        record["verdict"] = Verdict.FAILS if inside else Verdict.DIFFERS_OUTSIDE
+        record["counterexample"] = {"point": ball["certificate"]["point"], "D": cert["D"],
+                                    "model_rank_at_least": ball["rank"], "model_laws": f"{phi_laws}..{at_most}",
+                                    "claimed": claimed}
+    elif phi_laws == at_most:
         record["verdict"] = Verdict.HOLDS if inside else Verdict.HOLDS_OUTSIDE
         record["evidence"] = (f"model rank >= {ball['rank']} = D - N_phi (ball arithmetic, {ball['precision']} "
                               f"bits) and <= D - N_phi: exactly the {phi_laws} laws of phi")
     else:
         record["verdict"] = Verdict.NOT_PROVEN if inside else Verdict.HYPOTHESIS_FAILS
-        record["evidence"] = (f"model rank proven >= {ball['rank']} only, below D - N_phi = {ball['target']}"
+        record["evidence"] = (f"the model has between {phi_laws} and {at_most} laws: its rank is proven >= "
+                              f"{ball['rank']} only, below D - N_phi = {ball['target']}"
                               + ("" if inside else " (outside the hypotheses: "
                                  + ("one token, softmax of one entry is 1: the model does not see Q, K)"
                                     if tokens < 2 else "d = 1)")))

@@ -5,6 +5,7 @@ from ..formulas import (
     attention_head,
     block_laws,
     conv_channels,
+    multihead_per_head,
     relu_hyperplanes,
     residual_relu,
     resnet_block_sum,
@@ -190,6 +191,24 @@ SHALLOW: tuple[Result, ...] = (
         instances=(Instance("attention", options=(("d", 2), ("dk", 1), ("dv", 1), ("heads", 2))),
                    Instance("attention", options=(("d", 2), ("dk", 2), ("dv", 1), ("heads", 2)))),
         depends=("tc25:cor-3.9",),
+    ),
+    Result(
+        "tc25:multihead-complete", "tc25",
+        "Beyond the paper: several heads have exactly the per-head laws (Cor. 3.10's open question, on instances)",
+        r"Y = \sum_h \mathrm{softmax}(X Q_h K_h^\top X^\top) X V_h O_h^\top: \text{the per-head laws } "
+        r"Q_h^\top Q_h - K_h^\top K_h,\ V_h^\top V_h - O_h^\top O_h \text{ are all the laws}",
+        r"N \ge 2 \text{ tokens},\ d \ge 2 \text{ (the model's own fields, softmax included)}",
+        "model_rank",
+        "as for Theorem 3.8: phi's count exact, and the model's own fields and brackets of rank >= D - N_phi in ball "
+        "arithmetic; the claimed count is H times the per-head count (the two-layer linear counts of [Q_h; K_h] and "
+        "[V_h; O_h]); every shape with H in {2, 3} and d, d', d'' <= 3: `python benchmarks/multihead_completeness.py`",
+        "a claimed count outside the proven bounds N_phi ≤ laws ≤ D − r, with the point, the rank and D",
+        instances=(Instance("attention", options=(("d", 2), ("dk", 1), ("dv", 1), ("heads", 2))),
+                   Instance("attention", options=(("d", 2), ("dk", 2), ("dv", 1), ("heads", 2))),
+                   Instance("attention", options=(("d", 1), ("dk", 2), ("dv", 1), ("heads", 2))),
+                   Instance("attention", options=(("d", 3), ("dk", 3), ("dv", 3), ("heads", 3)), grid="full"),
+                   Instance("attention", options=(("d", 2), ("dk", 3), ("dv", 1), ("heads", 3)), grid="full")),
+        formula=multihead_per_head, depends=("tc25:thm-3.8", "tc25:cor-3.10"),
     ),
     Result(
         "tc25:prop-5.1", "tc25", "One SGD step changes a quadratic law by exactly η² h(g)",
