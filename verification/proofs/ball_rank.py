@@ -99,12 +99,23 @@ def _choose(mid: np.ndarray, r: int) -> tuple[list[int], list[int]]:
     return chosen_r, chosen_c
 
 
+def _leading_rank(vals: list, cols: list[int]) -> tuple[int, flint.arb]:
+    """The largest k whose leading k × k minor (rows and columns in the chosen order) has a determinant ball that
+    excludes 0, and that ball (k = 0: the empty minor, 1)."""
+    for k in range(len(vals), 0, -1):
+        det = flint.arb_mat([[row[c] for c in cols[:k]] for row in vals[:k]]).det()
+        if not det.contains(0):
+            return k, det
+    return 0, flint.arb(1)
+
+
 def certified_rank(shape: AttentionShape, target: int, *, seed: int = 0, extra_rows: int = 8,
                    max_precision: int = MAX_PRECISION) -> dict:
     """Draw fields and brackets of the model at a seeded rational point, choose ``target`` rows and columns, and
-    prove their minor nonzero in ball arithmetic.  The report: ``rank`` (the proven lower bound: ``target`` when
-    the minor's ball excludes 0, else the largest leading minor that does, possibly 0), ``proven_full`` (whether
-    ``rank == target``), the precision, the choice, and the certificate (:data:`FORMAT`)."""
+    prove their minor nonzero in ball arithmetic.  The report: ``rank`` (the proven lower bound: the size of the
+    chosen minor when its ball excludes 0, else of the largest leading minor whose ball does, possibly 0),
+    ``proven_full`` (whether ``rank == target``), the precision, the choice, and the certificate (:data:`FORMAT`,
+    holding exactly the rows and columns of the proven minor)."""
     t0 = time.perf_counter()
     rng = np.random.default_rng([seed, shape.D, 25])
     point = [_rational(rng) for _ in range(shape.D)]
@@ -121,25 +132,21 @@ def certified_rank(shape: AttentionShape, target: int, *, seed: int = 0, extra_r
         with precision(START_PRECISION):
             values += row_values(shape, point, rows[len(values):] + drawn)
         rows += drawn
-        mid = np.array([[float(v.mid()) for v in row] for row in values])
+        mid = np.array([[float(v.mid()) if not v.contains(0) else 0.0 for v in row] for row in values])
         chosen_rows, chosen_cols = _choose(mid, target)
         if len(chosen_rows) >= target:
             break
         n_brackets *= 2
     kept = [rows[i] for i in chosen_rows]
-    bits, rank, det = START_PRECISION, 0, None
+    bits = START_PRECISION
     while True:
         with precision(bits):
-            vals = values if bits == START_PRECISION else row_values(shape, point, kept)
-            if bits == START_PRECISION:
-                vals = [vals[i] for i in chosen_rows]
-            minor = flint.arb_mat([[row[c] for c in chosen_cols] for row in vals]) if chosen_rows else None
-            det = minor.det() if minor is not None else flint.arb(1)
-            proven = not det.contains(0)
-        if proven or bits >= max_precision:
+            vals = [values[i] for i in chosen_rows] if bits == START_PRECISION else row_values(shape, point, kept)
+            rank, det = _leading_rank(vals, chosen_cols)
+        if rank == len(chosen_rows) or bits >= max_precision:
             break
         bits *= 2
-    rank = len(chosen_rows) if proven else 0
+    kept, chosen_rows, chosen_cols = kept[:rank], chosen_rows[:rank], chosen_cols[:rank]
     certificate = {
         "format": FORMAT, "version": VERSION,
         "architecture": {"name": "attention", "d": shape.d, "dk": shape.dk, "dv": shape.dv, "heads": shape.heads,
