@@ -137,3 +137,20 @@ def test_one_more_law_than_the_truth_fails_with_its_counterexample():
     example = entry["instances"][0]["counterexample"]
     assert example["claimed"] == truth.laws + 1 == 5 and example["model_laws"] == "4..4"
     assert example["D"] == 16 and example["model_rank_at_least"] == 12 and len(example["point"]) == 16
+
+
+def test_cli_certify_rank_proves_the_numerical_rank(tmp_path, capsys):
+    """``count attention --numeric --model --certify-rank``: the float rank, then the same rank proven at a rational
+    point in ball arithmetic, its certificate written and re-checked; the flag refused where it has no meaning."""
+    from conslaw.verification.checker import check_file
+    from conslaw.verification.cli import run
+
+    path = tmp_path / "rank.json"
+    assert run(["count", "attention", "--d", "2", "--dk", "1", "--dv", "1", "--numeric", "--model", "--certify-rank",
+                "--certificate", str(path), "--no-progress"]) == 0
+    text = capsys.readouterr().out
+    assert "rank certified: dim Lie(model)(theta_0) >= 6 at a seeded rational point" in text
+    assert "at most 2 laws, proven" in text and "verified by the independent checker" in text
+    assert check_file(str(path)).ok
+    assert run(["count", "relu", "2", "2", "2", "--numeric", "--certify-rank"]) == 2
+    assert "--certify-rank goes with --numeric --model on attention" in capsys.readouterr().err

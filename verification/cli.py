@@ -231,8 +231,14 @@ def build_parser() -> argparse.ArgumentParser:
     count.add_argument("--workers", type=_positive_int, default=2,
                        help="with --modular --scheduler local: Dask worker processes (default 2)")
     count.add_argument("--certificate", metavar="FILE",
-                       help="with --modular: write the certificate of the count (re-verified by the independent "
-                            "checker before the count is reported; re-check with 'conslaw check FILE')")
+                       help="with --modular (or --certify-rank): write the certificate of the count (of the rank) "
+                            "(re-verified by the independent checker before it is reported; re-check with "
+                            "'conslaw check FILE')")
+    count.add_argument("--certify-rank", action="store_true",
+                       help="with --numeric --model, attention: prove the numerical rank r as a lower bound, "
+                            "dim Lie(model) >= r at a seeded rational point, by a minor of the model's own fields "
+                            "and brackets whose determinant in ball arithmetic excludes 0 (so at most D - r laws, "
+                            "proven)")
     count.add_argument("--known", type=_int, metavar="N",
                        help="a claimed number of laws: stop as soon as the rank reaches D - N, then prove the count "
                             "with N stated laws verified (confirmed), or say it is not proven or refuted")
@@ -446,11 +452,39 @@ def _count_numeric(args, out) -> int:
                                         threads=args.threads, **options)
     finally:
         bar.close()
+    if args.certify_rank and report.get("stopped_by") != "time limit":
+        report["certified_rank"] = _certify_model_rank(args, options, report)
     if args.json:
         print(json.dumps(report), file=out)
     else:
         out.write(numeric_count_text(report))
     return EXIT_TIME_LIMIT if report.get("stopped_by") == "time limit" else 0
+
+
+def _certify_model_rank(args, options: dict, report: dict) -> dict:
+    """``--certify-rank``: the numerical rank r proven as a lower bound at a seeded rational point
+    (:func:`~.proofs.ball_rank.certified_rank`), its certificate passed through the independent checker."""
+    from .checker.ball import MAX_D
+    from .proofs.audit import audited
+    from .proofs.ball_rank import POINT_BOUND, certified_rank, shape_of
+
+    shape = shape_of(options["d"], options["dk"], options["dv"], options.get("heads") or 1,
+                     options.get("tokens") or 4)
+    if shape.D > MAX_D:
+        raise ConslawError(f"--certify-rank: D = {shape.D} is over the ball checker's limit of {MAX_D}")
+    ball = certified_rank(shape, report["rank"], seed=args.seed)
+    text = json.dumps(ball["certificate"], indent=1) + "\n"
+    if args.certificate:
+        try:
+            with open(args.certificate, "w") as fh:
+                fh.write(text)
+        except OSError as exc:
+            raise ConslawError(f"cannot write {args.certificate}: {exc.strerror}") from None
+    return {"rank_at_least": ball["rank"], "numerical_rank": report["rank"], "proven": ball["proven_full"],
+            "laws_at_most": shape.D - ball["rank"], "precision_bits": ball["precision"],
+            "point": f"seeded rational point (coordinates and inputs +-a/b with 1 <= a, b <= {POINT_BOUND}, seed "
+                     f"{args.seed})",
+            "evidence": audited(text.encode()), "certificate": args.certificate, "seconds": ball["seconds"]}
 
 
 def _torch_seed(args, flag: str) -> None:
@@ -542,8 +576,12 @@ def _count(args, out) -> int:
                            "--fields FILE")
     if not args.modular and (args.scheduler != "serial" or args.workers != 2):
         raise ConslawError("--scheduler and --workers go with --modular (one count's pieces on Dask workers)")
-    if args.certificate and not args.modular:
-        raise ConslawError("--certificate goes with --modular (exact counts are certified by 'conslaw certify')")
+    if args.certify_rank and not (args.numeric and args.model and args.arch == "attention"):
+        raise ConslawError("--certify-rank goes with --numeric --model on attention (the model's own fields, "
+                           "softmax included, in ball arithmetic)")
+    if args.certificate and not (args.modular or args.certify_rank):
+        raise ConslawError("--certificate goes with --modular or --certify-rank (exact counts are certified by "
+                           "'conslaw certify')")
     if args.modular:
         return _count_modular(args, out)
     if args.module:

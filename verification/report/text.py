@@ -155,6 +155,15 @@ def numeric_count_text(r: NumericCountReport) -> str:
     else:
         out.append(f"  independent conservation laws: at most D - rank = {r['D']} - {r['rank']} = {r['laws_at_most']} "
                    "(an upper bound, not a count: the growth was stopped)")
+    c = r.get("certified_rank")
+    if c:
+        where = f"{c['point']}; {c['evidence']}" + (f", certificate {c['certificate']}" if c["certificate"] else "")
+        if c["proven"]:
+            out.append(f"  rank certified: dim Lie(model)(theta_0) >= {c['rank_at_least']} at a {where} (ball "
+                       f"arithmetic, {c['precision_bits']} bits): at most {c['laws_at_most']} laws, proven")
+        else:
+            out.append(f"  rank certified only >= {c['rank_at_least']} at a {where}, below the numerical rank "
+                       f"{c['numerical_rank']}: at most {c['laws_at_most']} laws; the numerical rank is not proven")
     out += [f"  note: {note}" for note in r["notes"]]
     out.append(f"  time {r['seconds']:.3f} s")
     return _text(out)
