@@ -20,3 +20,12 @@ def without_seconds(value):
     if isinstance(value, list):
         return [without_seconds(v) for v in value]
     return value
+
+
+def first_failure(cert) -> str:
+    """The first failure the independent checker reports for a certificate it must reject."""
+    from conslaw.verification.checker import check_certificate
+
+    report = check_certificate(cert)
+    assert not report.ok
+    return report.failures[0]

@@ -13,6 +13,7 @@ from fractions import Fraction
 import flint
 import pytest
 import torch
+from conftest import first_failure
 
 from conslaw.algebra import attention_layer
 from conslaw.verification.checker import CertificateFormatError, check_certificate
@@ -85,16 +86,10 @@ def cert():
     return json.loads(json.dumps(model_rank_report(3, 2, 1, 1, 2, phi_laws=4)["certificate"]))
 
 
-def _rejected(c) -> str:
-    report = check_certificate(c)
-    assert not report.ok
-    return report.failures[0]
-
-
 def test_a_repeated_row_is_rejected(cert):
     bad = copy.deepcopy(cert)
     bad["rows"][-1] = copy.deepcopy(bad["rows"][0])
-    assert "contains 0" in _rejected(bad)
+    assert "contains 0" in first_failure(bad)
 
 
 def test_rows_of_another_architecture_are_refused(cert):

@@ -209,3 +209,29 @@ def test_thread_count_follows_size_and_load(monkeypatch):
     before = torch.get_num_threads()
     report = count_laws_numerically("relu", [3, 2, 3], threads=2)
     assert report["hardware"].startswith("2 CPU threads (--threads)") and torch.get_num_threads() == before
+
+
+def test_a_numeric_run_can_be_audited(monkeypatch):
+    """Per level the rank after it; the singular values on both sides of the cut; several points, each rank
+    listed — and a point whose rank differs (here: its growth cut at level 0, so the brackets are missing) is
+    flagged, never hidden behind the first point's count."""
+    from conslaw.verification.numeric import counting
+
+    report = counting.count_laws_numerically("linear", [2, 3, 3, 2], points=3)  # depth-2 brackets needed
+    assert report["ranks_per_point"] == [report["rank"]] * 3 and report["points_agree"]
+    after = [lv["rank_after"] for lv in report["levels"]]
+    assert after == sorted(after) and after[-1] == report["rank"] and after[0] < report["rank"]  # brackets add
+    near = report["evidence"]["singular_values_near_the_cut"]
+    assert near[2] > 1e-8 > near[3]  # the gap sits at the cut: 3 kept values above it, 3 dropped below
+
+    original = counting.random_lie_trace
+    calls = []
+
+    def second_point_stops_early(*args, **kwargs):
+        calls.append(1)
+        return original(*args, **{**kwargs, "max_level": 0 if len(calls) == 2 else kwargs["max_level"]})
+
+    monkeypatch.setattr(counting, "random_lie_trace", second_point_stops_early)
+    flagged = counting.count_laws_numerically("linear", [2, 3, 3, 2], points=2)
+    assert not flagged["points_agree"] and flagged["ranks_per_point"][1] < flagged["ranks_per_point"][0]
+    assert any("ranks at the 2 points differ" in note for note in flagged["notes"])

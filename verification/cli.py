@@ -219,7 +219,9 @@ def build_parser() -> argparse.ArgumentParser:
                        help="with --flow mirror or mirror-momentum: the entropic metric on every parameter (NMF, "
                             "default) or only on the weights after the first layer, kept non-negative in an input-"
                             "convex network (icnn), Euclidean on the others")
-    count.add_argument("--points", type=_positive_int, help="number of working points (default 2)")
+    count.add_argument("--points", type=_positive_int,
+                       help="number of working points (default 2; with --numeric: seeded Gaussian points, default "
+                            "1, each rank listed and a disagreement flagged)")
     count.add_argument("--modular", action="store_true",
                        help="prove the count at the numeric scale (D in the thousands): ranks mod p of generator and "
                             "bracket values at an integer point (lower bound on dim Lie) against the stated laws "
@@ -432,9 +434,8 @@ def _count_numeric(args, out) -> int:
 
     if args.arch == "resnet":
         raise ConslawError("--numeric counts single blocks; for resnet drop --numeric (exact at a rational point)")
-    for opt, flag in (("points", "--points"), ("graph", "--graph")):
-        if getattr(args, opt) is not None:
-            raise ConslawError(f"{flag} is for the exact count, not with --numeric")
+    if args.graph is not None:
+        raise ConslawError("--graph is for the exact count, not with --numeric")
     if args.show_brackets or args.record != "kept":
         raise ConslawError("--show-brackets and --record are for the exact count, not with --numeric")
     _torch_seed(args, "--numeric")
@@ -449,7 +450,7 @@ def _count_numeric(args, out) -> int:
                                         device=args.device, precision=args.precision or "float64", seed=args.seed,
                                         max_level=args.max_level or 10, progress=bar, model=args.model,
                                         inputs=inputs, time_limit=args.time_limit, started=_STARTED[0],
-                                        threads=args.threads, **options)
+                                        threads=args.threads, points=args.points or 1, **options)
     finally:
         bar.close()
     if args.certify_rank and report.get("stopped_by") != "time limit":

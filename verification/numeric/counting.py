@@ -86,14 +86,19 @@ def count_laws_numerically(name: str, widths: Sequence[int] = (), *, bias: bool 
                            device: Optional[str] = None, precision: str = "float64", seed: int = 0,
                            max_level: int = 10, progress: Optional[Callable[[str, int, int], None]] = None,
                            model: bool = False, inputs: Optional[int] = None, time_limit: Optional[float] = None,
-                           started: Optional[float] = None, threads: Optional[int] = None, **options) -> dict:
+                           started: Optional[float] = None, threads: Optional[int] = None, points: int = 1,
+                           **options) -> dict:
     """D − dim Lie(∇φ)(θ) at a seeded Gaussian θ, as a JSON-ready report with the rank's evidence.
 
     With ``model=True`` the fields are the model's own (:func:`model_request`, ``inputs`` random inputs).
     On the CPU, ``threads`` torch threads (default: :func:`numeric_threads.cpu_threads`'s choice for this D).
     ``time_limit`` counts from ``started`` (a ``time.perf_counter()`` value; default: this call): the trace gets
     what is left less 10 % for the report and the process's exit.  A run stopped by it reports ``laws_at_most``
-    and ``status: stopped``, never ``laws`` (:func:`claims.as_bound`)."""
+    and ``status: stopped``, never ``laws`` (:func:`claims.as_bound`).
+
+    ``points``: the trace is grown at that many seeded Gaussian points (the first is the one reported in full);
+    ``ranks_per_point`` lists each rank, and ``points_agree`` is False when they differ — the count then rests on
+    a rank that is not the same everywhere (a degenerate point or a numerical failure), and says so."""
     t0 = time.perf_counter()
     started = t0 if started is None else started
     try:
@@ -107,19 +112,24 @@ def count_laws_numerically(name: str, widths: Sequence[int] = (), *, bias: bool 
         raise ConslawError("--inputs goes with --model (the model's own fields at that many random inputs)")
     else:
         phi = numeric_map(name, widths, bias=bias, residual=residual, **options)
-    theta = torch.randn(phi.dim, generator=torch.Generator().manual_seed(seed), dtype=torch.float64).to(dtype).to(dev)
+    if not isinstance(points, int) or points < 1:
+        raise ConslawError(f"--points must be an integer >= 1, got {points!r}")
+    generator = torch.Generator().manual_seed(seed)
+    thetas = [torch.randn(phi.dim, generator=generator, dtype=torch.float64).to(dtype).to(dev) for _ in range(points)]
     if time_limit is not None and time_limit <= 0:
         raise ConslawError(f"the time limit must be positive, got {time_limit:g} s")
-    left = None if time_limit is None else max(0.9 * time_limit - (time.perf_counter() - started), 1e-3)
-    if dev.type == "cuda":
-        hardware = torch.cuda.get_device_name(dev)
-        result = random_lie_trace(phi.phi, theta, seed=seed, max_level=max_level, progress=progress, time_limit=left)
-    else:
-        n_threads, why = cpu_threads(phi.dim, threads)
-        with torch_threads(n_threads):
-            result = random_lie_trace(phi.phi, theta, seed=seed, max_level=max_level, progress=progress,
-                                      time_limit=left)
-        hardware = f"{n_threads} CPU thread{'s' if n_threads > 1 else ''} ({why})"
+    results = []
+    n_threads, why = cpu_threads(phi.dim, threads)
+    for theta in thetas:
+        left = None if time_limit is None else max(0.9 * time_limit - (time.perf_counter() - started), 1e-3)
+        with torch_threads(n_threads if dev.type != "cuda" else torch.get_num_threads()):
+            results.append(random_lie_trace(phi.phi, theta, seed=seed, max_level=max_level, progress=progress,
+                                            time_limit=left))
+        if results[-1].cut:
+            break
+    result = results[0]
+    hardware = torch.cuda.get_device_name(dev) if dev.type == "cuda" else \
+        f"{n_threads} CPU thread{'s' if n_threads > 1 else ''} ({why})"
     report = {
         "architecture": name.lower(),
         "description": phi.description,
@@ -133,6 +143,21 @@ def count_laws_numerically(name: str, widths: Sequence[int] = (), *, bias: bool 
         "notes": phi.notes,
         "seconds": round(time.perf_counter() - t0, 4),
     }
+    if points > 1:
+        ranks = [r.rank.rank for r in results]
+        report["ranks_per_point"] = ranks
+        report["points_agree"] = len(set(ranks)) == 1 and len(ranks) == points
+        report["point_distribution"] += f"; {points} points drawn in turn from that generator"
+        if not report["points_agree"]:
+            report["notes"] = list(report["notes"]) + [
+                f"the ranks at the {len(ranks)} points differ ({', '.join(map(str, ranks))}) or a limit stopped a "
+                "point: the rank is not the same everywhere, so the count at the first point is not a count of the "
+                "architecture"]
+    grown = result.levels[-1].get("rank_after") if result.levels else None
+    if grown is not None and grown != result.rank.rank:
+        report["notes"] = list(report["notes"]) + [
+            f"the final rank ({result.rank.rank}, singular values of every value drawn) differs from the "
+            f"{grown} directions kept while growing: a rank that changed between levels"]
     if result.cut:
         as_bound(report, upper=report["laws"], status="stopped",
                  why=next(lv["stopped"] for lv in reversed(result.levels) if "stopped" in lv))

@@ -191,7 +191,7 @@ def random_lie_trace(phi: Callable[[torch.Tensor], torch.Tensor], theta: torch.T
             if time_limit:  # a batch uses at most half the time left (adding it to the basis costs too)
                 left = time_limit - (time.perf_counter() - t0)
                 size = max(1, min(size, int(0.5 * left / max(per_candidate, 1e-9))))
-        levels.append({"level": level, "new": new, "candidates": drawn})
+        levels.append({"level": level, "new": new, "candidates": drawn, "rank_after": int(basis.q.shape[0])})
         if time_limit and time.perf_counter() - t0 > time_limit:
             levels[-1]["stopped"] = f"time limit of {time_limit:g} s reached: the rank is a lower bound"
             cut = "time limit"

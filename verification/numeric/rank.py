@@ -56,6 +56,9 @@ class NumericalRank:
             "smallest_kept_singular_value": self.singular_values[self.rank - 1]
             if 0 < self.rank <= len(self.singular_values) else None,
             "largest_dropped_singular_value": self.singular_values[self.rank] if self.rank < len(self.singular_values) else None,
+            # the relative singular values on both sides of the cut, for an audit of where the rank was taken
+            "singular_values_near_the_cut": [float(v) for v in
+                                             self.singular_values[max(0, self.rank - 3):self.rank + 3]],
         }
 
 

@@ -110,7 +110,7 @@ def numeric_lie_trace(G: Family, theta: torch.Tensor, *, max_level: int = 20, ac
         if basis.try_add(values0[k], accept_tol, zero_tol * scale):
             gens.append(k)
             kept_values.append(values0[k])
-    levels = [{"level": 0, "candidates": int(values0.shape[0]), "new": len(gens)}]
+    levels = [{"level": 0, "candidates": int(values0.shape[0]), "new": len(gens), "rank_after": len(gens)}]
     frontier: list[tuple[Field, Optional[int]]] = [(family_row(G, k), k) for k in gens]
     level = 0
     while frontier and basis.q.shape[0] < D and level < max_level:
@@ -131,7 +131,7 @@ def numeric_lie_trace(G: Family, theta: torch.Tensor, *, max_level: int = 20, ac
                     kept_values.append(v)
             if progress:
                 progress(f"level {level}", count, len(frontier) * len(gens))
-        levels.append({"level": level, "candidates": count, "new": len(new)})
+        levels.append({"level": level, "candidates": count, "new": len(new), "rank_after": int(basis.q.shape[0])})
         frontier = new
     rank = rank_by_level(evaluated)
     return NumericTraceResult(D, rank, levels, time.perf_counter() - t0, str(theta.device), str(theta.dtype).replace("torch.", ""))

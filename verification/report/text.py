@@ -143,13 +143,18 @@ def numeric_count_text(r: NumericCountReport) -> str:
     for lv in r["levels"]:
         what = "random combinations of the generators" if lv["level"] == 0 else \
             f"random brackets of depth {lv['level']}"
-        out.append(f"  level {lv['level']}: {lv['new']} new directions from {lv['candidates']} {what}")
+        rank = f" (rank {lv['rank_after']})" if "rank_after" in lv else ""
+        out.append(f"  level {lv['level']}: {lv['new']} new directions from {lv['candidates']} {what}{rank}")
         if "stopped" in lv:
             out.append(f"  stopped: {lv['stopped']}")
     by_tol = ", ".join(f"{t}: {k}" for t, k in ev["ranks_by_tolerance"].items())
     gap = f"{ev['gap']:.1e}" if ev["gap"] is not None else "none (no singular value dropped or none kept)"
     out.append(f"  trace rank {r['rank']} (singular values of the unit-normalised values; rank by relative tolerance "
                f"{by_tol}); status {ev['status']}; gap s_r/s_(r+1) = {gap}")
+    if "ranks_per_point" in r:
+        ranks = ", ".join(map(str, r["ranks_per_point"]))
+        out.append(f"  ranks at the {len(r['ranks_per_point'])} points: {ranks} "
+                   + ("(they agree)" if r["points_agree"] else "(they DIFFER: the count is not reliable)"))
     if "laws" in r:
         out.append(f"  independent conservation laws: D - rank = {r['D']} - {r['rank']} = {r['laws']}")
     else:
