@@ -138,7 +138,7 @@ def test_cli_numeric_count_prints_its_evidence(capsys):
 
 
 @pytest.mark.parametrize("argv,needle", [
-    (["count", "relu", "3", "3", "--numeric", "--points", "3"], "--points"),
+    (["count", "relu", "3", "3", "--numeric", "--graph", "g.json"], "--graph"),
     (["count", "resnet", "--dim", "2", "--hidden", "2", "--numeric"], "resnet"),
     (["count", "relu", "3", "3", "--device", "cpu"], "--numeric"),
     (["count", "relu", "3", "3", "--numeric", "--precision", "float16"], "float16"),
