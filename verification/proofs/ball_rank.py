@@ -182,6 +182,10 @@ def shape_of(d: int, dk: int, dv: int, heads: int = 1, tokens: int = 2) -> Atten
     return AttentionShape(d, dk, dv, heads, tokens)
 
 
+#: the architectures whose own fields this module evaluates in balls: name → the options that make its shape
+BALL_MODELS = {"attention": ("d", "dk", "dv", "heads", "tokens")}
+
+
 def model_rank_report(d: int, dk: int, dv: int, heads: int = 1, tokens: int = 2, *, phi_laws: int,
                       seed: int = 0, max_precision: int = MAX_PRECISION) -> dict:
     """Theorem 3.8 on an instance: the model's rank, proven ≥ D − N_φ in ball arithmetic, meets the upper bound
@@ -193,4 +197,4 @@ def model_rank_report(d: int, dk: int, dv: int, heads: int = 1, tokens: int = 2,
     return out
 
 
-__all__ = ["FORMAT", "certified_rank", "model_rank_report", "precision", "row_values", "shape_of"]
+__all__ = ["BALL_MODELS", "FORMAT", "certified_rank", "model_rank_report", "precision", "row_values", "shape_of"]
