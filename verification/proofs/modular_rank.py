@@ -28,9 +28,7 @@ from typing import Optional
 import flint
 import numpy as np
 
-from .contract_kernel import contract_rows, grouped_entries
 from .poly_table import PolynomialTable, jacobian_entries_mod, third_entries_mod
-from .rank_mod_p import DENSE_RANK_CELLS, rank_mod_p
 
 SCREEN_PRIME = 1_048_573  # the largest prime below 2**20: products of two residues stay exact in int64 sums
 POINT_BOUND = 97
@@ -85,6 +83,8 @@ class _ByComponent:
 
 def _rank_mod(rows: np.ndarray, p: int) -> int:
     """FLINT's rank for a small matrix, :func:`.rank_mod_p.rank_mod_p` (BLAS products, exact) for a large one."""
+    from .rank_mod_p import DENSE_RANK_CELLS, rank_mod_p  # Numba, loaded on first use
+
     if rows.shape[0] == 0:
         return 0
     if rows.size > DENSE_RANK_CELLS:
@@ -116,6 +116,8 @@ def _contract(entries: "_ByComponent", comps: np.ndarray, w: np.ndarray, vectors
     no vector give Σ w_k ∇φ_k; Hessian entries (out, j, value) with one vector v give Σ w_k H_k v; third-derivative
     entries (out, j, l, value) with u, v give Σ w_k T_k(u, v).  Flat (B·D) arrays mod p
     (:func:`.contract_kernel.contract_rows`)."""
+    from .contract_kernel import contract_rows  # Numba, loaded on first use
+
     return contract_rows(entries.ptr, entries.out_col, entries.vector_columns, entries.value, comps, w,
                          vectors, B, D, p).reshape(-1)
 
@@ -157,6 +159,8 @@ def lie_rank_lower_bound(table: PolynomialTable, target: int, *, seed: int = 0, 
     x = integer_point(D, seed) if point is None else point
     xm = np.mod(x, p)
     out = ModularRank(0, target, p, [int(v) for v in x], seed)
+    from .contract_kernel import grouped_entries  # Numba, loaded on first use
+
     jac = _ByComponent(*grouped_entries(table.comp, table.var, table.coef, xm, p, K, 1))
     tl = time.perf_counter()
     R0 = max(1, min(K, target + margin))

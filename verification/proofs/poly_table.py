@@ -19,8 +19,6 @@ import numpy as np
 from conslaw.algebra.errors import ConslawError, NonPolynomialError
 from conslaw.algebra.polynomial_text import add_term
 
-from .identity_kernel import unconserved_pairs
-
 MAX_TERM_PRODUCTS = 8_000_000  # about 8 s and 1.5 GB of Python objects: past it, a map is refused before it is read
 
 
@@ -208,6 +206,8 @@ def product_vanishes(phi: PolynomialTable, law: PolynomialTable, chunk_pairs: in
     pairs_per_entry = per_var[hj]
     law_start = np.searchsorted(hk, np.arange(law.K + 1))
     if compiled and small:
+        from .identity_kernel import unconserved_pairs  # Numba, loaded on first use (not by every CLI start)
+
         return sorted(unconserved_pairs(law_start, hj, hc.astype(np.int64), hr, first, pk, pc.astype(np.int64), pr,
                                         phi.D))
     bad: set[tuple[int, int]] = set()
