@@ -42,6 +42,7 @@ from conslaw.algebra.fields_file import read_fields_file
 
 from .checker import CertificateFormatError, check_file
 from .proofs.audit import audited
+from .proofs.ball_rank import BALL_MODELS, POINT_BOUND, certified_rank, shape_of
 from .proofs.budget import (
     TimeLimitReached,
     check_exact_budget,
@@ -462,18 +463,10 @@ def _count_numeric(args, out) -> int:
     return EXIT_TIME_LIMIT if report.get("stopped_by") == "time limit" else 0
 
 
-def _ball_models() -> dict:
-    from .proofs.ball_rank import BALL_MODELS
-
-    return BALL_MODELS
-
-
 def _certify_model_rank(args, options: dict, report: dict) -> dict:
     """``--certify-rank``: the numerical rank r proven as a lower bound at a seeded rational point
     (:func:`~.proofs.ball_rank.certified_rank`), its certificate passed through the independent checker."""
     from .checker.ball import MAX_D
-    from .proofs.audit import audited
-    from .proofs.ball_rank import POINT_BOUND, certified_rank, shape_of
 
     shape = shape_of(options["d"], options["dk"], options["dv"], options.get("heads") or 1,
                      options.get("tokens") or 4)
@@ -583,7 +576,7 @@ def _count(args, out) -> int:
                            "--fields FILE")
     if not args.modular and (args.scheduler != "serial" or args.workers != 2):
         raise ConslawError("--scheduler and --workers go with --modular (one count's pieces on Dask workers)")
-    if args.certify_rank and not (args.numeric and args.model and args.arch in _ball_models()):
+    if args.certify_rank and not (args.numeric and args.model and args.arch in BALL_MODELS):
         raise ConslawError("--certify-rank goes with --numeric --model on attention (the model's own fields, "
                            "softmax included, in ball arithmetic)")
     if args.certificate and not (args.modular or args.certify_rank):

@@ -60,7 +60,8 @@ class CheckReport:
     failures: list[str] = field(default_factory=list)
     facts: list[str] = field(default_factory=list)
     verdict: dict = field(default_factory=dict)
-    flow: str = "gradient"  # "gradient" (the ∇φ_k) or a kind of FLOW_KINDS (fields rebuilt by _flow_generators)
+    flow: str = "gradient"  # "gradient" (the ∇φ_k), a kind of FLOW_KINDS (fields rebuilt by _flow_generators) or
+    # "model" (a ball-rank certificate: the verdict is a rank lower bound, not a count)
 
 
 # ------------------------------------------------------------- validation

@@ -9,6 +9,7 @@ tolerances, a status and the singular-value gap), not a proof.
 from __future__ import annotations
 
 import time
+from contextlib import nullcontext
 from typing import Callable, Optional, Sequence, TypedDict
 
 import torch
@@ -122,7 +123,7 @@ def count_laws_numerically(name: str, widths: Sequence[int] = (), *, bias: bool 
     n_threads, why = cpu_threads(phi.dim, threads)
     for theta in thetas:
         left = None if time_limit is None else max(0.9 * time_limit - (time.perf_counter() - started), 1e-3)
-        with torch_threads(n_threads if dev.type != "cuda" else torch.get_num_threads()):
+        with torch_threads(n_threads) if dev.type != "cuda" else nullcontext():
             results.append(random_lie_trace(phi.phi, theta, seed=seed, max_level=max_level, progress=progress,
                                             time_limit=left))
         if results[-1].cut:

@@ -17,7 +17,7 @@ from fractions import Fraction
 
 import flint
 
-from .ball_jets import Jet, jet_sum
+from .ball_jets import Jet, jet_sum, rational_ball
 
 Matrix = list  # a list of rows of Jets
 
@@ -65,8 +65,8 @@ def _softmax_rows(S: Matrix) -> Matrix:
 def gradient_jets(shape: AttentionShape, theta: list[Jet], X: list[list[Fraction]], W: list[list[Fraction]]) -> list[Jet]:
     """∇_θ ⟨W, Y(θ, X)⟩ as jets, in θ's order (see the module's docstring for the reverse pass)."""
     d, dk, dv = shape.d, shape.dk, shape.dv
-    Xj = [[Jet(flint.arb(flint.fmpq(v.numerator, v.denominator))) for v in row] for row in X]
-    Wj = [[Jet(flint.arb(flint.fmpq(v.numerator, v.denominator))) for v in row] for row in W]
+    Xj = [[Jet(rational_ball(v)) for v in row] for row in X]
+    Wj = [[Jet(rational_ball(v)) for v in row] for row in W]
     Xt = _transpose(Xj)
     grads: list[Jet] = []
     for h in range(shape.heads):

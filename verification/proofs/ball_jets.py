@@ -61,6 +61,11 @@ class Jet:
         return Jet(e, e * self.slope)
 
 
+def rational_ball(q) -> flint.arb:
+    """The ball of a rational (a ``Fraction``) at the working precision: it contains q exactly."""
+    return flint.arb(flint.fmpq(q.numerator, q.denominator))
+
+
 def jet_sum(items) -> Jet:
     total = Jet(0)
     for x in items:
@@ -68,4 +73,4 @@ def jet_sum(items) -> Jet:
     return total
 
 
-__all__ = ["Jet", "jet_sum"]
+__all__ = ["Jet", "jet_sum", "rational_ball"]

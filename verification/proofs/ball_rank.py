@@ -25,6 +25,7 @@ import flint
 import numpy as np
 
 from .attention_ball import AttentionShape, bracket_value, field_value
+from .ball_jets import rational_ball
 
 FORMAT = "conslaw-ball-rank"
 VERSION = 1
@@ -54,14 +55,10 @@ def _matrix(rng: np.random.Generator, rows: int, cols: int) -> list[list[Fractio
     return [[_rational(rng) for _ in range(cols)] for _ in range(rows)]
 
 
-def _balls(values: list[Fraction]) -> list[flint.arb]:
-    return [flint.arb(flint.fmpq(v.numerator, v.denominator)) for v in values]
-
-
 def row_values(shape: AttentionShape, point: list[Fraction], rows: list[dict]) -> list[list[flint.arb]]:
     """The balls of every row (``{"field": (X, W)}`` or ``{"bracket": ((X, W), (X′, W′))}``) at the current
     precision; fields shared by brackets are computed once."""
-    theta = _balls(point)
+    theta = [rational_ball(v) for v in point]
     cache: dict[int, list[flint.arb]] = {}
 
     def field(pair: tuple) -> list[flint.arb]:
