@@ -18,13 +18,12 @@ from __future__ import annotations
 
 import argparse
 import itertools
-import json
 import os
 import time
 
 from conslaw.algebra import attention_layer
 from conslaw.verification.proofs.audit import audit_certificate
-from conslaw.verification.proofs.ball_rank import model_rank_report
+from conslaw.verification.proofs.ball_rank import ball_certificate_text, model_rank_report
 from conslaw.verification.proofs.certificate import build_certificate, certificate_text
 
 
@@ -53,7 +52,7 @@ def main() -> None:
                   f"not proven: phi's count is only bounded | {time.perf_counter() - t0:.2f} |", flush=True)
             continue
         ball = model_rank_report(d, dk, dv, H, args.tokens, phi_laws=verdict["laws"])
-        texts = [certificate_text(phi_cert), json.dumps(ball["certificate"], indent=1) + "\n"]
+        texts = [certificate_text(phi_cert), ball_certificate_text(ball["certificate"])]
         audits = [audit_certificate(t.encode())["status"] for t in texts]
         if args.certificates:
             os.makedirs(args.certificates, exist_ok=True)

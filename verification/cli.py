@@ -42,7 +42,7 @@ from conslaw.algebra.fields_file import read_fields_file
 
 from .checker import CertificateFormatError, check_file
 from .proofs.audit import audited
-from .proofs.ball_rank import BALL_MODELS, POINT_BOUND, certified_rank, shape_of
+from .proofs.ball_rank import BALL_MODELS, POINT_BOUND, ball_certificate_text, certified_rank, shape_of
 from .proofs.budget import (
     TimeLimitReached,
     check_exact_budget,
@@ -473,7 +473,7 @@ def _certify_model_rank(args, options: dict, report: dict) -> dict:
     if shape.D > MAX_D:
         raise ConslawError(f"--certify-rank: D = {shape.D} is over the ball checker's limit of {MAX_D}")
     ball = certified_rank(shape, report["rank"], seed=args.seed)
-    text = json.dumps(ball["certificate"], indent=1) + "\n"
+    text = ball_certificate_text(ball["certificate"])
     if args.certificate:
         try:
             with open(args.certificate, "w") as fh:

@@ -16,6 +16,7 @@ minor stays nonzero near θ), the laws of φ.
 """
 from __future__ import annotations
 
+import json
 import time
 from contextlib import contextmanager
 from fractions import Fraction
@@ -162,6 +163,11 @@ def certified_rank(shape: AttentionShape, target: int, *, seed: int = 0, extra_r
             "point": point, "seconds": round(time.perf_counter() - t0, 3), "certificate": certificate}
 
 
+def ball_certificate_text(certificate: dict) -> str:
+    """The bytes a ball-rank certificate is written as (and audited from)."""
+    return json.dumps(certificate, indent=1) + "\n"
+
+
 def _matrix_record(M: list[list[Fraction]]) -> list[list[str]]:
     return [[str(v) for v in row] for row in M]
 
@@ -194,4 +200,4 @@ def model_rank_report(d: int, dk: int, dv: int, heads: int = 1, tokens: int = 2,
     return out
 
 
-__all__ = ["BALL_MODELS", "FORMAT", "certified_rank", "model_rank_report", "precision", "row_values", "shape_of"]
+__all__ = ["BALL_MODELS", "FORMAT", "ball_certificate_text", "certified_rank", "model_rank_report", "precision", "row_values", "shape_of"]

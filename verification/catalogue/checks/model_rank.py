@@ -12,9 +12,7 @@ with the proven lower bound — never as a count.
 """
 from __future__ import annotations
 
-import json
-
-from ...proofs.ball_rank import model_rank_report
+from ...proofs.ball_rank import ball_certificate_text, model_rank_report
 from ..schema import Instance, Result, Verdict
 from .common import _certified, certificate_name
 
@@ -39,7 +37,7 @@ def check_model_rank(result: Result, inst: Instance, seed: int) -> dict:
     claimed = phi_laws if expected is None else expected.laws
     ball = model_rank_report(d, dk, dv, heads, tokens, phi_laws=phi_laws, seed=seed)
     name = certificate_name(result.id, inst).removesuffix(".json") + "__model_rank.json"
-    record["_certificates"] = [record.pop("_certificate"), (name, json.dumps(ball["certificate"], indent=1) + "\n")]
+    record["_certificates"] = [record.pop("_certificate"), (name, ball_certificate_text(ball["certificate"]))]
     at_most = cert["D"] - ball["rank"]
     record.update({"phi_laws": phi_laws, "model_laws_at_least": phi_laws, "model_laws_at_most": at_most,
                    "model_rank_at_least": ball["rank"], "claimed": claimed, "precision_bits": ball["precision"],
