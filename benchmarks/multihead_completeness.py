@@ -23,7 +23,7 @@ import time
 
 from conslaw.algebra import attention_layer
 from conslaw.verification.proofs.audit import audit_certificate
-from conslaw.verification.proofs.ball_rank import ball_certificate_text, model_rank_report
+from conslaw.verification.proofs.ball_rank import ball_certificate_text, model_rank_report, shape_of
 from conslaw.verification.proofs.certificate import build_certificate, certificate_text
 
 
@@ -51,7 +51,7 @@ def main() -> None:
             print(f"| {H} | {d} | {dk} | {dv} | {phi_cert['D']} | {verdict['lower']}..{verdict['upper']} | - | - | - | "
                   f"not proven: phi's count is only bounded | {time.perf_counter() - t0:.2f} |", flush=True)
             continue
-        ball = model_rank_report(d, dk, dv, H, args.tokens, phi_laws=verdict["laws"])
+        ball = model_rank_report(shape_of(d, dk, dv, H, args.tokens), phi_laws=verdict["laws"])
         texts = [certificate_text(phi_cert), ball_certificate_text(ball["certificate"])]
         audits = [audit_certificate(t.encode())["status"] for t in texts]
         if args.certificates:

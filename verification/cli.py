@@ -42,7 +42,7 @@ from conslaw.algebra.fields_file import read_fields_file
 
 from .checker import CertificateFormatError, check_file
 from .proofs.audit import audited
-from .proofs.ball_rank import BALL_MODELS, POINT_BOUND, ball_certificate_text, certified_rank, shape_of
+from .proofs.ball_rank import BALL_MODELS, POINT_BOUND, ball_certificate_text, ball_model, certified_rank
 from .proofs.budget import (
     TimeLimitReached,
     check_exact_budget,
@@ -238,7 +238,7 @@ def build_parser() -> argparse.ArgumentParser:
                             "(re-verified by the independent checker before it is reported; re-check with "
                             "'conslaw check FILE')")
     count.add_argument("--certify-rank", action="store_true",
-                       help="with --numeric --model, attention: prove the numerical rank r as a lower bound, "
+                       help="with --numeric --model (attention, softmax): prove the numerical rank r as a lower bound, "
                             "dim Lie(model) >= r at a seeded rational point, by a minor of the model's own fields "
                             "and brackets whose determinant in ball arithmetic excludes 0 (so at most D - r laws, "
                             "proven)")
@@ -268,8 +268,9 @@ def build_parser() -> argparse.ArgumentParser:
     count.add_argument("--loss", choices=("cross_entropy", "mse"), default="cross_entropy",
                        help="with --module: the loss the model is trained with (default cross_entropy)")
     count.add_argument("--model", action="store_true",
-                       help="with --numeric, attention: count from the model's own fields (softmax included), "
-                            "at --inputs random inputs (default 5D/(N d)) of --tokens tokens (default 4)")
+                       help="with --numeric: count from the model's own fields, softmax included — attention: at "
+                            "--inputs random inputs (default 5D/(N d)) of --tokens tokens (default 4); softmax: the "
+                            "per-sample cross-entropy gradients at --inputs random samples (default 5D)")
 
     laws = sub.add_parser("laws", help="find, prove and print the polynomial conservation laws")
     _architecture_args(laws)
@@ -468,8 +469,12 @@ def _certify_model_rank(args, options: dict, report: dict) -> dict:
     (:func:`~.proofs.ball_rank.certified_rank`), its certificate passed through the independent checker."""
     from .checker.ball import MAX_D
 
-    shape = shape_of(options["d"], options["dk"], options["dv"], options.get("heads") or 1,
-                     options.get("tokens") or 4)
+    if args.arch == "attention":
+        options = dict(options, tokens=options.get("tokens") or 4)  # the numeric count's default
+    try:
+        shape = ball_model(args.arch, args.widths, args.bias, **options)
+    except ValueError as exc:
+        raise ConslawError(f"--certify-rank: {exc}") from None
     if shape.D > MAX_D:
         raise ConslawError(f"--certify-rank: D = {shape.D} is over the ball checker's limit of {MAX_D}")
     ball = certified_rank(shape, report["rank"], seed=args.seed)
@@ -482,8 +487,8 @@ def _certify_model_rank(args, options: dict, report: dict) -> dict:
             raise ConslawError(f"cannot write {args.certificate}: {exc.strerror}") from None
     return {"rank_at_least": ball["rank"], "numerical_rank": report["rank"], "proven": ball["proven_full"],
             "laws_at_most": shape.D - ball["rank"], "precision_bits": ball["precision"],
-            "point": f"seeded rational point (coordinates and inputs +-a/b with 1 <= a, b <= {POINT_BOUND}, seed "
-                     f"{args.seed})",
+            "point": f"seeded rational point (coordinates +-a/b with 1 <= a, b <= {POINT_BOUND}; {shape.data_note}; "
+                     f"seed {args.seed})",
             "evidence": audited(text.encode()), "certificate": args.certificate, "seconds": ball["seconds"]}
 
 
@@ -577,8 +582,8 @@ def _count(args, out) -> int:
     if not args.modular and (args.scheduler != "serial" or args.workers != 2):
         raise ConslawError("--scheduler and --workers go with --modular (one count's pieces on Dask workers)")
     if args.certify_rank and not (args.numeric and args.model and args.arch in BALL_MODELS):
-        raise ConslawError("--certify-rank goes with --numeric --model on attention (the model's own fields, "
-                           "softmax included, in ball arithmetic)")
+        raise ConslawError(f"--certify-rank goes with --numeric --model on {' or '.join(sorted(BALL_MODELS))} (the "
+                           "model's own fields, softmax included, in ball arithmetic)")
     if args.certificate and not (args.modular or args.certify_rank):
         raise ConslawError("--certificate goes with --modular or --certify-rank (exact counts are certified by "
                            "'conslaw certify')")

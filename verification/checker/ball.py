@@ -1,8 +1,11 @@
 """Check a ball-arithmetic rank certificate (format ``conslaw-ball-rank``, :mod:`conslaw.verification.proofs.
-ball_rank`) with the checker's own code: the attention model's fields and brackets are rebuilt from the
-architecture by *forward* differentiation of Y(θ, X) = Σ_h softmax(X Q_h K_hᵀ Xᵀ) X V_h O_hᵀ (eq. (19)), never the
-producer's reverse pass, in :class:`flint.arb` balls; the r × r minor on the stated rows and columns is then
-recomputed by FLINT's ball determinant, and the claim dim Lie(model)(θ) ≥ r holds when its ball excludes 0.
+ball_rank`) with the checker's own code: the model's fields and brackets are rebuilt from the architecture by
+*forward* differentiation of the field's scalar, never the producer's reverse pass, in :class:`flint.arb` balls —
+attention: f = ⟨W, Y(θ, X)⟩ with Y = Σ_h softmax(X Q_h K_hᵀ Xᵀ) X V_h O_hᵀ (eq. (19)); the classification layer
+(eq. (20)): f = CE(softmax(W z + b), y) = log Σ_k e^{u_k} − ⟨y, u⟩, u = W z + b, for a label y that the checker
+confirms is a probability vector (else the row is no cross-entropy gradient and the certificate is refused).
+The r × r minor on the stated rows and columns is then recomputed by FLINT's ball determinant, and the claim
+dim Lie(model)(θ) ≥ r holds when its ball excludes 0.
 
 Trusted base: the standard library, the checker's rational reader and FLINT's ``arb``/``arb_mat`` (rigorous
 balls); nothing of the producer.  Numbers: a :class:`_Num` is f + ε₁·∇f + ε₂·(∂_v f) + ε₁ε₂·∇(∂_v f) with ε₁, ε₂
@@ -55,6 +58,12 @@ class _Num:
         h = _plus(self.h, _times(self.g, self.s))
         return _Num(e, _times(self.g, e), _times(self.s, e), _times(h, e))
 
+    def log(self) -> "_Num":
+        """log(a + u) = log a + u/a − u²/(2a²), u² = 2 ε₁ε₂ g s (for a ball a > 0)."""
+        r = 1 / self.a
+        h = _plus(_times(self.h, r), _times(self.g, None if self.s is None else -self.s * r * r))
+        return _Num(self.a.log(), _times(self.g, r), _times(self.s, r), h)
+
     def inverse(self) -> "_Num":
         """1/(a + u) = (1/a)(1 − u/a + u²/a²)."""
         r = 1 / self.a
@@ -78,6 +87,8 @@ def _times(x, c):
 
 @dataclass(frozen=True)
 class _Shape:
+    """The attention model: a row's data is (X, W), both N × d."""
+
     d: int
     dk: int
     dv: int
@@ -87,6 +98,47 @@ class _Shape:
     @property
     def D(self) -> int:
         return self.heads * (2 * self.d * self.dk + 2 * self.d * self.dv)
+
+    def data_shapes(self) -> tuple:
+        return (self.tokens, self.d), (self.tokens, self.d)
+
+    def objective(self, theta: list, data: tuple) -> "_Num":
+        return _objective(self, theta, *data)
+
+    def describe(self) -> str:
+        return (f"attention model rebuilt (d = {self.d}, d' = {self.dk}, d'' = {self.dv}, {self.heads} head(s), "
+                f"N = {self.tokens} tokens)")
+
+
+@dataclass(frozen=True)
+class _Classifier:
+    """The cross-entropy classification layer: a row's data is (z, y) as 1 × n and 1 × K rows, y a probability
+    vector (checked on the rationals, before any evaluation)."""
+
+    n: int
+    classes: int
+    bias: bool
+
+    @property
+    def D(self) -> int:
+        return self.classes * (self.n + int(self.bias))
+
+    def data_shapes(self) -> tuple:
+        return (1, self.n), (1, self.classes)
+
+    def objective(self, theta: list, data: tuple) -> "_Num":
+        """CE(softmax(u), y) = log Σ_k e^{u_k} − Σ_k y_k u_k with u_k = Σ_j W_kj z_j (+ b_k), forward."""
+        (z,), (y,) = data
+        n, K = self.n, self.classes
+        u = []
+        for k in range(K):
+            total = _dot([(z[j], theta[k * n + j]) for j in range(n)])
+            u.append(total + theta[K * n + k] if self.bias else total)
+        return _sum([x.exp() for x in u]).log() - _dot(list(zip(y, u)))
+
+    def describe(self) -> str:
+        return (f"cross-entropy classification layer rebuilt (n = {self.n} inputs, K = {self.classes} classes"
+                + (", with a bias)" if self.bias else ")"))
 
 
 def _objective(shape: _Shape, theta: list, X: list, W: list) -> _Num:
@@ -139,13 +191,13 @@ def _row_entries(shape: _Shape, point: list, row: tuple, columns: list) -> list:
     """The row's value at θ on ``columns``: a field ∇f, or a bracket H_b ∇f_a − H_a ∇f_b."""
     D = shape.D
     if row[0] == "field":
-        g = _objective(shape, _theta(point, D), *row[1]).g
+        g = shape.objective(_theta(point, D), row[1]).g
         return [g[0, c] for c in columns]
-    (Xa, Wa), (Xb, Wb) = row[1]
-    ga = _objective(shape, _theta(point, D), Xa, Wa).g
-    gb = _objective(shape, _theta(point, D), Xb, Wb).g
-    hb_ga = _objective(shape, _theta(point, D, [ga[0, i] for i in range(D)]), Xb, Wb).h
-    ha_gb = _objective(shape, _theta(point, D, [gb[0, i] for i in range(D)]), Xa, Wa).h
+    a, b = row[1]
+    ga = shape.objective(_theta(point, D), a).g
+    gb = shape.objective(_theta(point, D), b).g
+    hb_ga = shape.objective(_theta(point, D, [ga[0, i] for i in range(D)]), b).h
+    ha_gb = shape.objective(_theta(point, D, [gb[0, i] for i in range(D)]), a).h
     return [hb_ga[0, c] - ha_gb[0, c] for c in columns]
 
 
@@ -163,19 +215,45 @@ def _rational_matrix(value: Any, rows: int, cols: int, what: str) -> list:
 
 def _balls(row: tuple) -> tuple:
     """A parsed row with its rationals as balls at the current precision."""
+    def balls(data: tuple) -> tuple:
+        return tuple([[_ball(q) for q in r] for r in m] for m in data)
+
     if row[0] == "field":
-        return "field", tuple([[_ball(q) for q in r] for r in m] for m in row[1])
-    return "bracket", tuple(tuple([[_ball(q) for q in r] for r in m] for m in pair) for pair in row[1])
+        return "field", balls(row[1])
+    return "bracket", tuple(balls(data) for data in row[1])
+
+
+def _model(arch: Any):
+    """The model a certificate names, its sizes bounded."""
+    _need(isinstance(arch, dict) and arch.get("name") in ("attention", "softmax"),
+          f"the architecture must be {{\"name\": \"attention\" or \"softmax\", ...}}, got {_show(arch)}")
+    if arch["name"] == "softmax":
+        bias = arch.get("bias")
+        _need(isinstance(bias, bool), f"architecture bias must be true or false, got {_show(bias)}")
+        return _Classifier(_int(arch.get("n"), "architecture n", 1, MAX_D),
+                           _int(arch.get("classes"), "architecture classes", 2, MAX_D), bias)
+    return _Shape(*(_int(arch.get(k), f"architecture {k}", 1, MAX_D) for k in ("d", "dk", "dv", "heads")),
+                  _int(arch.get("tokens"), "architecture tokens", 1, MAX_TOKENS))
+
+
+def _data(shape, value: Any, what: str) -> tuple:
+    """A field's data as the model reads it (rationals in the stated shapes; a classifier's label a probability
+    vector: its field is then a cross-entropy gradient, in the model's algebra)."""
+    shapes = shape.data_shapes()
+    _need(isinstance(value, list) and len(value) == len(shapes), f"{what}: a field is a list of {len(shapes)} matrices")
+    data = tuple(_rational_matrix(m, r, c, what) for m, (r, c) in zip(value, shapes))
+    if isinstance(shape, _Classifier):
+        y = data[1][0]
+        _need(all(v >= 0 for v in y) and sum(y) == 1,
+              f"{what}: the label y must be a probability vector (entries >= 0 summing to 1), got sum {sum(y)}: "
+              "otherwise the row is not a cross-entropy gradient of the model")
+    return data
 
 
 def check_ball_certificate(cert: dict) -> CheckReport:
     """Rebuild the rows on the stated columns at the stated precision (doubled up to 4× while the determinant's
     ball contains 0) and confirm that the minor is nonzero: dim Lie(model)(θ) ≥ the stated rank."""
-    arch = cert.get("architecture")
-    _need(isinstance(arch, dict) and arch.get("name") == "attention",
-          f"the architecture must be {{\"name\": \"attention\", ...}}, got {_show(arch)}")
-    shape = _Shape(*(_int(arch.get(k), f"architecture {k}", 1, MAX_D) for k in ("d", "dk", "dv", "heads")),
-                   _int(arch.get("tokens"), "architecture tokens", 1, MAX_TOKENS))
+    shape = _model(cert.get("architecture"))
     D = shape.D
     _need(D <= MAX_D, f"D = {D} is over the ball checker's limit of {MAX_D}")
     rank = _int(cert.get("rank"), "rank", 0, D)
@@ -190,21 +268,17 @@ def check_ball_certificate(cert: dict) -> CheckReport:
     point = cert.get("point")
     _need(isinstance(point, list) and len(point) == D, f"\"point\" must hold D = {D} rationals")
     point = [_rational(v, "point") for v in point]
-    N, d = shape.tokens, shape.d
     parsed = []
     for n, r in enumerate(rows):
         _need(isinstance(r, dict) and len(r) == 1 and ("field" in r or "bracket" in r),
-              f"row {n} must be {{\"field\": [X, W]}} or {{\"bracket\": [[X, W], [X', W']]}}")
+              f"row {n} must be {{\"field\": data}} or {{\"bracket\": [data, data']}}")
         if "field" in r:
-            _need(isinstance(r["field"], list) and len(r["field"]) == 2, f"row {n}: a field is [X, W]")
-            parsed.append(("field", tuple(_rational_matrix(m, N, d, f"row {n}") for m in r["field"])))
+            parsed.append(("field", _data(shape, r["field"], f"row {n}")))
         else:
             pair = r["bracket"]
-            _need(isinstance(pair, list) and len(pair) == 2 and all(isinstance(p, list) and len(p) == 2 for p in pair),
-                  f"row {n}: a bracket is [[X, W], [X', W']]")
-            parsed.append(("bracket", tuple(tuple(_rational_matrix(m, N, d, f"row {n}") for m in p) for p in pair)))
-    facts = [f"attention model rebuilt (d = {shape.d}, d' = {shape.dk}, d'' = {shape.dv}, {shape.heads} head(s), "
-             f"N = {N} tokens): D = {D}"]
+            _need(isinstance(pair, list) and len(pair) == 2, f"row {n}: a bracket is [data, data']")
+            parsed.append(("bracket", tuple(_data(shape, p, f"row {n}") for p in pair)))
+    facts = [f"{shape.describe()}: D = {D}"]
     det = flint.arb(1)
     old = flint.ctx.prec
     try:

@@ -19,7 +19,7 @@ from conslaw.algebra.errors import ConslawError
 
 from ..proofs.claims import as_bound
 from .fields import default_device, resolve_dtype
-from .phi import NumericMap, attention_model_map, attention_sizes, numeric_map
+from .phi import NumericMap, attention_model_map, attention_sizes, numeric_map, softmax_model_map
 from .random_trace import random_lie_trace
 from .threads import cpu_threads, torch_threads
 
@@ -40,21 +40,24 @@ def resolve_device(name: Optional[str]) -> torch.device:
 
 
 #: architecture → its model g(θ, x) as a torch map on random inputs, where φ's fields are not the model's
-MODEL_MAPS: dict[str, Callable[[Sequence[int], dict, Optional[int], int], NumericMap]] = {
-    "attention": lambda widths, options, inputs, seed: attention_model_map(
+MODEL_MAPS: dict[str, Callable[[Sequence[int], bool, dict, Optional[int], int], NumericMap]] = {
+    "attention": lambda widths, bias, options, inputs, seed: attention_model_map(
         *attention_sizes(options), tokens=options.get("tokens") or 4, inputs=inputs, seed=seed),
+    "softmax": lambda widths, bias, options, inputs, seed: softmax_model_map(
+        *widths, bias=bias, inputs=inputs, seed=seed),
 }
 
 
 def model_request(name: str, widths: Sequence[int] = (), *, bias: bool = False, residual: bool = False,
                   inputs: Optional[int] = None, seed: int = 0, **options) -> NumericMap:
-    """The map whose gradients are the *model's* own fields (attention: softmax included)."""
+    """The map whose gradients are the *model's* own fields (attention: softmax included; the classification layer:
+    the per-sample cross-entropy gradients)."""
     key = check_request(name, widths, bias, **options)
     build = MODEL_MAPS.get(key)
     if build is None:
         raise ConslawError(f"the model's own fields (--model) are built for {', '.join(sorted(MODEL_MAPS))}; for {key} "
                            "the fields of phi are the model's (drop --model)")
-    out = build(widths, options, inputs, seed)
+    out = build(widths, bias, options, inputs, seed)
     if residual:
         out.description = residual_description(out.description)
     return out

@@ -26,6 +26,22 @@ def attention_model(d: int, dk: int, dv: int, heads: int = 1):
     return g, heads * per_head
 
 
+def softmax_model(n: int, classes: int, bias: bool = False):
+    """The cross-entropy loss of the classification layer z ↦ softmax(W z + b) (eq. 20) on one sample, the sample
+    packed as s = (z, y) ∈ R^{n+K}: g(θ, s) = log Σ_k e^{u_k} − ⟨y, u⟩, u = W z + b; θ = (W row-major, b)."""
+    K = classes
+    dim = K * n + (K if bias else 0)
+
+    def g(theta: torch.Tensor, sample: torch.Tensor) -> torch.Tensor:
+        z, y = sample[:n], sample[n:]
+        u = theta[:K * n].reshape(K, n) @ z
+        if bias:
+            u = u + theta[K * n:]
+        return torch.logsumexp(u, 0) - (y * u).sum()
+
+    return g, dim
+
+
 def transformer_model(d: int, dk: int, dv: int, heads: int, hidden: int, layers: int = 1):
     """Residual stream X ∈ R^{N×d}: X ← X + MHA_l(X); X ← X + V_l σ(U_l X) (token-wise), l = 1..layers (Example 4.2).
 

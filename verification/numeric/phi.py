@@ -40,7 +40,7 @@ from conslaw.algebra.architectures.base import positive_int
 from conslaw.algebra.errors import ShapeError
 
 from .maps import torch_polynomial_map
-from .models import attention_model
+from .models import attention_model, softmax_model
 
 TorchMap = Callable[[torch.Tensor], torch.Tensor]
 
@@ -114,6 +114,32 @@ def attention_model_map(d: int, dk: int, dv: int, heads: int = 1, tokens: int = 
                       f"(softmax included) on {S} random inputs of {N} tokens",
                       ["counted from the model's own fields X_(x,w) = d_theta<w, Y(theta, x)> at these inputs, not from "
                        "phi: a numerical count of the model's laws (Corollary 3.10 proves the per-head laws conserved)"])
+
+
+def softmax_model_map(n: int, classes: int, bias: bool = False, inputs: int | None = None, seed: int = 0) -> NumericMap:
+    """The cross-entropy classification layer itself (eq. 20), softmax included: θ ↦ the per-sample losses
+    CE(softmax(W z_s + b), y_s) on ``inputs`` random samples, whose gradients are the model's own fields.
+
+    z_s ~ N(0, 1/n), y_s a random label distribution (uniform entries, normalised).  By default S = 5D samples.
+    """
+    n, K = positive_int(n, "input size n"), positive_int(classes, "number of classes K")
+    if K < 2:
+        raise ShapeError("a softmax over K = 1 class is constant: use K >= 2")
+    g, dim = softmax_model(n, K, bias)
+    S = positive_int(inputs, "number of inputs") if inputs is not None else 5 * dim
+    gen = torch.Generator().manual_seed(seed)
+    z = torch.randn(S, n, dtype=torch.float64, generator=gen) / math.sqrt(n)
+    y = torch.rand(S, K, dtype=torch.float64, generator=gen) + 0.1
+    samples = torch.cat([z, y / y.sum(1, keepdim=True)], 1)
+
+    def phi(theta: torch.Tensor) -> torch.Tensor:
+        return model_map(g, samples.to(theta))(theta)
+
+    return NumericMap(phi, dim, S, f"softmax classification layer with {n} inputs and {K} classes"
+                      + (" and a bias" if bias else "") + f": the model itself (softmax and cross-entropy included) "
+                      f"on {S} random samples (z, y)",
+                      ["counted from the model's own fields, the per-sample cross-entropy gradients at these samples, "
+                       "not from phi: a numerical count of the model's laws (Prop. 3.11: the column sums)"])
 
 
 def attention_sizes(options: dict) -> tuple[int, int, int, int]:

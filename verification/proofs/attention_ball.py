@@ -3,7 +3,8 @@ paper, Y(θ, X) = Σ_h softmax(X Q_h K_hᵀ Xᵀ) X V_h O_hᵀ for N tokens X �
 
 A field of the model is X_{X,W}(θ) = ∇_θ f(θ) with f = ⟨W, Y(θ, X)⟩ (a data point X and an output direction W,
 both rational); its value at a rational θ is computed by a hand-written reverse pass over :class:`.ball_jets.Jet`
-numbers, so that the same code at θ + ε·v also gives the Hessian-vector product H_f(θ) v.  θ is ordered as
+numbers, so that the same code at θ + ε·v also gives the Hessian-vector product H_f(θ) v (:mod:`.ball_fields`
+turns it into field values and brackets).  θ is ordered as
 ``algebra.architectures.attention_layer`` orders it: per head Q_h, K_h (d × d'), V_h, O_h (d × d''), row-major.
 
 Reverse pass (one head; f = ⟨W, A R⟩ with P = X V, R = P Oᵀ, S = (X Q)(X K)ᵀ, A = softmax(S)):
@@ -15,8 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from fractions import Fraction
 
-import flint
-
+from .ball_fields import draw_matrix, matrix_record
 from .ball_jets import Jet, jet_sum, rational_ball
 
 Matrix = list  # a list of rows of Jets
@@ -39,6 +39,23 @@ class AttentionShape:
     @property
     def D(self) -> int:
         return self.heads * self.per_head
+
+    parameter_order = "per head Q, K (d x d'), V, O (d x d''), row-major"
+    data_note = "inputs X and output directions W likewise"
+
+    def architecture(self) -> dict:
+        return {"name": "attention", "d": self.d, "dk": self.dk, "dv": self.dv, "heads": self.heads,
+                "tokens": self.tokens}
+
+    def draw(self, rng) -> tuple:
+        """A field's data (X, W): N tokens X ∈ Q^{N×d} and an output direction W ∈ Q^{N×d}."""
+        return draw_matrix(rng, self.tokens, self.d), draw_matrix(rng, self.tokens, self.d)
+
+    def gradient(self, theta: list[Jet], data: tuple) -> list[Jet]:
+        return gradient_jets(self, theta, *data)
+
+    def record(self, data: tuple) -> list:
+        return [matrix_record(m) for m in data]
 
 
 def _matmul(A: Matrix, B: Matrix) -> Matrix:
@@ -97,22 +114,4 @@ def gradient_jets(shape: AttentionShape, theta: list[Jet], X: list[list[Fraction
     return grads
 
 
-def field_value(shape: AttentionShape, theta: list[flint.arb], X, W) -> list[flint.arb]:
-    """X_{X,W}(θ) = ∇_θ ⟨W, Y(θ, X)⟩, as balls."""
-    return [g.value for g in gradient_jets(shape, [Jet(t) for t in theta], X, W)]
-
-
-def hessian_times(shape: AttentionShape, theta: list[flint.arb], X, W, v: list[flint.arb]) -> list[flint.arb]:
-    """H_f(θ) v for f = ⟨W, Y(·, X)⟩: the slope of the gradient along v."""
-    return [g.slope for g in gradient_jets(shape, [Jet(t, s) for t, s in zip(theta, v)], X, W)]
-
-
-def bracket_value(shape: AttentionShape, theta: list[flint.arb], a: tuple, b: tuple,
-                  Xa: list[flint.arb] | None = None, Xb: list[flint.arb] | None = None) -> list[flint.arb]:
-    """[X_a, X_b](θ) = ∂X_b(θ) X_a(θ) − ∂X_a(θ) X_b(θ) = H_b X_a − H_a X_b for fields a = (X, W), b = (X′, W′)."""
-    Xa = field_value(shape, theta, *a) if Xa is None else Xa
-    Xb = field_value(shape, theta, *b) if Xb is None else Xb
-    return [p - q for p, q in zip(hessian_times(shape, theta, *b, Xa), hessian_times(shape, theta, *a, Xb))]
-
-
-__all__ = ["AttentionShape", "bracket_value", "field_value", "gradient_jets", "hessian_times"]
+__all__ = ["AttentionShape", "gradient_jets"]

@@ -1,8 +1,10 @@
-"""A proven lower bound on the rank of the attention model's own fields and brackets at a rational point, from one
-r × r minor whose ball-arithmetic determinant excludes 0 (issue 25), and its certificate.
+"""A proven lower bound on the rank of a model's own fields and brackets at a rational point, from one r × r minor
+whose ball-arithmetic determinant excludes 0 (issue 25), and its certificate.  The models (:data:`BALL_MODELS`):
+the attention layer (:mod:`.attention_ball`) and the cross-entropy classification layer (:mod:`.softmax_ball`).
 
-Soundness.  Each row is the value at θ of a field X_{X,W} = ∇_θ⟨W, Y(θ, X)⟩ of the model or of a bracket of two,
-computed in :class:`flint.arb` balls that contain the exact values (:mod:`.attention_ball`).  The determinant of
+Soundness.  Each row is the value at θ of a field of the model (attention: X_{X,W} = ∇_θ⟨W, Y(θ, X)⟩; the
+classification layer: the cross-entropy gradient of one sample) or of a bracket of two, computed in
+:class:`flint.arb` balls that contain the exact values (:mod:`.ball_fields`).  The determinant of
 the chosen r × r submatrix, computed by FLINT in ball arithmetic, is a ball containing the exact determinant; if
 it excludes 0 the exact minor is nonzero, so those r values are linearly independent and dim Lie(model)(θ) ≥ r.
 Floats only *choose* the rows and columns (midpoints, Gaussian elimination with complete pivoting); a bad choice
@@ -11,8 +13,9 @@ can only fail to prove, never prove something false.  When the ball contains 0 t
 
 The other bound (Theorem 3.8's argument on instances): every model field is Σ_k c_k(θ) ∇φ_k with smooth c_k, so
 brackets of model fields stay in the C^∞-span of Lie(V_φ) and dim Lie(model)(θ) ≤ dim Lie(V_φ)(θ) = D − N_φ,
-N_φ the certified count of φ = (Q_h K_hᵀ, V_h O_hᵀ)_h.  When r = D − N_φ the model has exactly N_φ laws near θ (the
-minor stays nonzero near θ), the laws of φ.
+N_φ the certified count of φ (attention: (Q_h K_hᵀ, V_h O_hᵀ)_h; the classification layer: the differences of W's
+rows to its last, whose gradients span the matrices with zero column sums).  When r = D − N_φ the model has
+exactly N_φ laws near θ (the minor stays nonzero near θ), the laws of φ.
 """
 from __future__ import annotations
 
@@ -25,12 +28,13 @@ from typing import Iterator
 import flint
 import numpy as np
 
-from .attention_ball import AttentionShape, bracket_value, field_value
+from .attention_ball import AttentionShape
+from .ball_fields import POINT_BOUND, BallModel, bracket_value, draw_rational, field_value
 from .ball_jets import rational_ball
+from .softmax_ball import SoftmaxShape
 
 FORMAT = "conslaw-ball-rank"
 VERSION = 1
-POINT_BOUND = 5  # coordinates ±a/b with 1 ≤ a, b ≤ 5
 START_PRECISION = 128
 MAX_PRECISION = 2048
 DRAW_ROUNDS = 3
@@ -47,25 +51,16 @@ def precision(bits: int) -> Iterator[None]:
         flint.ctx.prec = old
 
 
-def _rational(rng: np.random.Generator) -> Fraction:
-    a, b = (int(v) for v in rng.integers(1, POINT_BOUND + 1, 2))
-    return Fraction(a * (1 if rng.integers(0, 2) else -1), b)
-
-
-def _matrix(rng: np.random.Generator, rows: int, cols: int) -> list[list[Fraction]]:
-    return [[_rational(rng) for _ in range(cols)] for _ in range(rows)]
-
-
-def row_values(shape: AttentionShape, point: list[Fraction], rows: list[dict]) -> list[list[flint.arb]]:
-    """The balls of every row (``{"field": (X, W)}`` or ``{"bracket": ((X, W), (X′, W′))}``) at the current
-    precision; fields shared by brackets are computed once."""
+def row_values(model: BallModel, point: list[Fraction], rows: list[dict]) -> list[list[flint.arb]]:
+    """The balls of every row (``{"field": data}`` or ``{"bracket": (data, data′)}``) at the current precision;
+    fields shared by brackets are computed once."""
     theta = [rational_ball(v) for v in point]
     cache: dict[int, list[flint.arb]] = {}
 
     def field(pair: tuple) -> list[flint.arb]:
         key = id(pair)
         if key not in cache:
-            cache[key] = field_value(shape, theta, *pair)
+            cache[key] = field_value(model, theta, pair)
         return cache[key]
 
     out = []
@@ -74,7 +69,7 @@ def row_values(shape: AttentionShape, point: list[Fraction], rows: list[dict]) -
             out.append(field(row["field"]))
         else:
             a, b = row["bracket"]
-            out.append(bracket_value(shape, theta, a, b, field(a), field(b)))
+            out.append(bracket_value(model, theta, a, b, field(a), field(b)))
     return out
 
 
@@ -107,7 +102,7 @@ def _leading_rank(vals: list, cols: list[int]) -> tuple[int, flint.arb]:
     return 0, flint.arb(1)
 
 
-def certified_rank(shape: AttentionShape, target: int, *, seed: int = 0, extra_rows: int = 8,
+def certified_rank(model: BallModel, target: int, *, seed: int = 0, extra_rows: int = 8,
                    max_precision: int = MAX_PRECISION) -> dict:
     """Draw fields and brackets of the model at a seeded rational point, choose ``target`` rows and columns, and
     prove their minor nonzero in ball arithmetic.  The report: ``rank`` (the proven lower bound: the size of the
@@ -115,10 +110,9 @@ def certified_rank(shape: AttentionShape, target: int, *, seed: int = 0, extra_r
     ``proven_full`` (whether ``rank == target``), the precision, the choice, and the certificate (:data:`FORMAT`,
     holding exactly the rows and columns of the proven minor)."""
     t0 = time.perf_counter()
-    rng = np.random.default_rng([seed, shape.D, 25])
-    point = [_rational(rng) for _ in range(shape.D)]
-    n, d = shape.tokens, shape.d
-    fields = [(_matrix(rng, n, d), _matrix(rng, n, d)) for _ in range(shape.D)]
+    rng = np.random.default_rng([seed, model.D, 25])
+    point = [draw_rational(rng) for _ in range(model.D)]
+    fields = [model.draw(rng) for _ in range(model.D)]
     rows: list[dict] = [{"field": f} for f in fields]
     values: list = []
     n_brackets = max(0, target) + extra_rows
@@ -128,7 +122,7 @@ def certified_rank(shape: AttentionShape, target: int, *, seed: int = 0, extra_r
             a, b = rng.choice(len(fields), 2, replace=False)
             drawn.append({"bracket": (fields[a], fields[b])})
         with precision(START_PRECISION):
-            values += row_values(shape, point, rows[len(values):] + drawn)
+            values += row_values(model, point, rows[len(values):] + drawn)
         rows += drawn
         mid = np.array([[float(v.mid()) if not v.contains(0) else 0.0 for v in row] for row in values])
         chosen_rows, chosen_cols = _choose(mid, target)
@@ -139,7 +133,7 @@ def certified_rank(shape: AttentionShape, target: int, *, seed: int = 0, extra_r
     bits = START_PRECISION
     while True:
         with precision(bits):
-            vals = [values[i] for i in chosen_rows] if bits == START_PRECISION else row_values(shape, point, kept)
+            vals = [values[i] for i in chosen_rows] if bits == START_PRECISION else row_values(model, point, kept)
             rank, det = _leading_rank(vals, chosen_cols)
         if rank == len(chosen_rows) or bits >= max_precision:
             break
@@ -147,11 +141,10 @@ def certified_rank(shape: AttentionShape, target: int, *, seed: int = 0, extra_r
     kept, chosen_rows, chosen_cols = kept[:rank], chosen_rows[:rank], chosen_cols[:rank]
     certificate = {
         "format": FORMAT, "version": VERSION,
-        "architecture": {"name": "attention", "d": shape.d, "dk": shape.dk, "dv": shape.dv, "heads": shape.heads,
-                         "tokens": shape.tokens},
-        "parameter_order": "per head Q, K (d x d'), V, O (d x d''), row-major",
+        "architecture": model.architecture(),
+        "parameter_order": model.parameter_order,
         "point": [str(v) for v in point],
-        "rows": [_row_record(r) for r in kept],
+        "rows": [_row_record(model, r) for r in kept],
         "columns": chosen_cols,
         "precision": bits,
         "rank": rank,
@@ -168,36 +161,63 @@ def ball_certificate_text(certificate: dict) -> str:
     return json.dumps(certificate, indent=1) + "\n"
 
 
-def _matrix_record(M: list[list[Fraction]]) -> list[list[str]]:
-    return [[str(v) for v in row] for row in M]
-
-
-def _row_record(row: dict) -> dict:
+def _row_record(model: BallModel, row: dict) -> dict:
     if "field" in row:
-        return {"field": [_matrix_record(m) for m in row["field"]]}
-    return {"bracket": [[_matrix_record(m) for m in pair] for pair in row["bracket"]]}
+        return {"field": model.record(row["field"])}
+    return {"bracket": [model.record(data) for data in row["bracket"]]}
+
+
+def _positive(name: str, v) -> int:
+    if isinstance(v, bool) or not isinstance(v, int) or v < 1:
+        raise ValueError(f"{name} must be an integer >= 1, got {v!r}")
+    return v
 
 
 def shape_of(d: int, dk: int, dv: int, heads: int = 1, tokens: int = 2) -> AttentionShape:
+    """The attention model of eq. (19) with these sizes."""
     for name, v in (("d", d), ("dk", dk), ("dv", dv), ("heads", heads), ("tokens", tokens)):
-        if not isinstance(v, int) or v < 1:
-            raise ValueError(f"{name} must be an integer >= 1, got {v!r}")
+        _positive(name, v)
     return AttentionShape(d, dk, dv, heads, tokens)
 
 
-#: the architectures whose own fields this module evaluates in balls: name → the options that make its shape
-BALL_MODELS = {"attention": ("d", "dk", "dv", "heads", "tokens")}
+def softmax_of(n: int, classes: int, bias: bool = False) -> SoftmaxShape:
+    """The cross-entropy classification layer of eq. (20) with n inputs and K ≥ 2 classes."""
+    _positive("n", n)
+    if _positive("classes", classes) < 2:
+        raise ValueError("a softmax over K = 1 class is constant: use K >= 2")
+    return SoftmaxShape(n, classes, bool(bias))
 
 
-def model_rank_report(d: int, dk: int, dv: int, heads: int = 1, tokens: int = 2, *, phi_laws: int,
-                      seed: int = 0, max_precision: int = MAX_PRECISION) -> dict:
-    """Theorem 3.8 on an instance: the model's rank, proven ≥ D − N_φ in ball arithmetic, meets the upper bound
-    D − N_φ from φ's certified count ``phi_laws``; then the model has exactly N_φ laws near the point."""
-    shape = shape_of(d, dk, dv, heads, tokens)
-    out = certified_rank(shape, shape.D - phi_laws, seed=seed, max_precision=max_precision)
-    out["D"], out["phi_laws"] = shape.D, phi_laws
+def _attention(widths, bias: bool, options: dict) -> AttentionShape:
+    return shape_of(options["d"], options["dk"], options["dv"], options.get("heads") or 1, options.get("tokens") or 2)
+
+
+def _softmax(widths, bias: bool, options: dict) -> SoftmaxShape:
+    if len(widths) != 2:
+        raise ValueError(f"softmax takes two sizes: n (inputs) and K (classes), got {list(widths)}")
+    return softmax_of(widths[0], widths[1], bias)
+
+
+#: the architectures whose own fields are evaluated in balls: name → (widths, bias, options) → the model
+BALL_MODELS = {"attention": _attention, "softmax": _softmax}
+
+
+def ball_model(name: str, widths=(), bias: bool = False, **options) -> BallModel:
+    """The ball model of a registered architecture, from its sizes as ``build_architecture`` takes them."""
+    if name not in BALL_MODELS:
+        raise ValueError(f"no ball-arithmetic model for {name!r}: there are {', '.join(sorted(BALL_MODELS))}")
+    return BALL_MODELS[name](list(widths), bias, options)
+
+
+def model_rank_report(model: BallModel, *, phi_laws: int, seed: int = 0, max_precision: int = MAX_PRECISION) -> dict:
+    """Theorem 3.8's argument on an instance: the model's rank, proven ≥ D − N_φ in ball arithmetic, meets the
+    upper bound D − N_φ from φ's certified count ``phi_laws``; then the model has exactly N_φ laws near the
+    point."""
+    out = certified_rank(model, model.D - phi_laws, seed=seed, max_precision=max_precision)
+    out["D"], out["phi_laws"] = model.D, phi_laws
     out["model_laws"] = phi_laws if out["proven_full"] else None
     return out
 
 
-__all__ = ["BALL_MODELS", "FORMAT", "ball_certificate_text", "certified_rank", "model_rank_report", "precision", "row_values", "shape_of"]
+__all__ = ["BALL_MODELS", "FORMAT", "POINT_BOUND", "ball_certificate_text", "ball_model", "certified_rank", "model_rank_report",
+           "precision", "row_values", "shape_of", "softmax_of"]

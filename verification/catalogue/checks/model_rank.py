@@ -1,5 +1,6 @@
-"""Check kind ``model_rank`` (Theorem 3.8 on instances): the attention model's own fields, softmax included, have
-exactly the laws of φ = (Q_h K_hᵀ, V_h O_hᵀ)_h.
+"""Check kind ``model_rank`` (Theorem 3.8's argument on instances): a model's own fields, softmax included, have
+exactly the laws of its φ — attention: φ = (Q_h K_hᵀ, V_h O_hᵀ)_h; the cross-entropy classification layer (Prop.
+3.11): φ = the differences of W's rows to its last, the model's fields being the per-sample loss gradients.
 
 Two certificates meet.  φ's count N_φ is certified exactly (:func:`.common._certified`: trace rank over QQ and
 laws); every model field is a combination Σ_k c_k(θ) ∇φ_k with smooth coefficients, so dim Lie(model)(θ) ≤
@@ -12,7 +13,7 @@ with the proven lower bound — never as a count.
 """
 from __future__ import annotations
 
-from ...proofs.ball_rank import ball_certificate_text, model_rank_report
+from ...proofs.ball_rank import ball_certificate_text, ball_model, model_rank_report
 from ..schema import Instance, Result, Verdict
 from .common import _certified, certificate_name
 
@@ -24,18 +25,22 @@ def check_model_rank(result: Result, inst: Instance, seed: int) -> dict:
     them fails with the counterexample, a claim they pin exactly holds."""
     arch, cert, record = _certified(result, inst, seed)
     opts = dict(inst.options)
-    d, dk, dv = opts["d"], opts["dk"], opts["dv"]
-    heads, tokens = opts.get("heads", 1), opts.get("tokens", 2)
+    model = ball_model(inst.arch, inst.widths, inst.bias, **opts)
     expected = result.formula(inst) if result.formula is not None else None
-    inside = tokens >= 2 and d >= 2 if expected is None else expected.in_hypotheses
-    record.update({"tokens": tokens, "in_hypotheses": inside})
+    if inst.arch == "attention":
+        tokens = opts.get("tokens", 2)
+        inside = tokens >= 2 and opts["d"] >= 2 if expected is None else expected.in_hypotheses
+        record["tokens"] = tokens
+    else:
+        inside = True if expected is None else expected.in_hypotheses
+    record["in_hypotheses"] = inside
     if cert["verdict"]["status"] != "proven":
         record["verdict"] = Verdict.NOT_PROVEN
         record["evidence"] = f"phi's count is not proven: {cert['verdict']['text']}"
         return record
     phi_laws = cert["verdict"]["laws"]
     claimed = phi_laws if expected is None else expected.laws
-    ball = model_rank_report(d, dk, dv, heads, tokens, phi_laws=phi_laws, seed=seed)
+    ball = model_rank_report(model, phi_laws=phi_laws, seed=seed)
     name = certificate_name(result.id, inst).removesuffix(".json") + "__model_rank.json"
     record["_certificates"] = [record.pop("_certificate"), (name, ball_certificate_text(ball["certificate"]))]
     at_most = cert["D"] - ball["rank"]
@@ -57,10 +62,18 @@ def check_model_rank(result: Result, inst: Instance, seed: int) -> dict:
         record["verdict"] = Verdict.NOT_PROVEN if inside else Verdict.HYPOTHESIS_FAILS
         record["evidence"] = (f"the model has between {phi_laws} and {at_most} laws: its rank is proven >= "
                               f"{ball['rank']} only, below D - N_phi = {ball['target']}"
-                              + ("" if inside else " (outside the hypotheses: "
-                                 + ("one token, softmax of one entry is 1: the model does not see Q, K)"
-                                    if tokens < 2 else "d = 1)")))
+                              + ("" if inside else f" (outside the hypotheses: {_outside(inst)})"))
     return record
+
+
+def _outside(inst: Instance) -> str:
+    """Why an instance is outside its result's hypotheses, in words."""
+    opts = dict(inst.options)
+    if inst.arch == "attention" and opts.get("tokens", 2) < 2:
+        return "one token, softmax of one entry is 1: the model does not see Q, K"
+    if inst.arch == "attention" and opts.get("d", 2) < 2:
+        return "d = 1"
+    return "see the result's hypotheses"
 
 
 __all__ = ["check_model_rank"]

@@ -148,6 +148,23 @@ SHALLOW: tuple[Result, ...] = (
         formula=softmax_columns, depends=("tc25:prop-2.3",),
     ),
     Result(
+        "tc25:prop-3.11-model", "tc25",
+        "Cross-entropy layer: its own loss gradients, softmax included, carry exactly the column-sum laws",
+        r"\nabla_\theta \mathrm{CE}(\mathrm{softmax}(W z + b), y) \text{ over samples } (z, y): \text{exactly } "
+        r"n\,(+1) \text{ laws, those of } \varphi = (W_k - W_K)_{k<K}",
+        r"K \ge 2 \text{ classes},\ y \text{ a label distribution}",
+        "model_rank",
+        "two certificates: phi's count N_phi exact (trace rank over QQ, laws of degree 2); the model's own per-sample "
+        "cross-entropy gradients and their brackets of rank >= D - N_phi at a seeded rational point and rational "
+        "samples, from a minor whose determinant in ball arithmetic (FLINT arb) excludes 0; the rank is <= D - N_phi "
+        "because every gradient (p - y) z^T has zero column sums (sum p = sum y = 1), as the grad phi_k",
+        "a model rank proven below D - N_phi would only leave the instance not proven; a failure is a certificate "
+        "the independent checker rejects",
+        instances=(Instance("softmax", (3, 4)), Instance("softmax", (2, 3), True), Instance("softmax", (1, 2)),
+                   Instance("softmax", (4, 2), True), Instance("softmax", (3, 5), True, grid="full")),
+        formula=softmax_columns, depends=("tc25:prop-3.11",),
+    ),
+    Result(
         "tc25:thm-3.6", "tc25", "Two-layer convolutional ReLU blocks: one law per hidden channel",
         r"\text{channels } (C, J, K): \text{exactly } J \text{ laws } \textstyle\sum_c \|u_{j,c}\|^2 - \sum_k "
         r"\|v_{k,j}\|^2",
