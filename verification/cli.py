@@ -267,6 +267,10 @@ def build_parser() -> argparse.ArgumentParser:
                             "compared with the laws the pattern matcher finds")
     count.add_argument("--loss", choices=("cross_entropy", "mse"), default="cross_entropy",
                        help="with --module: the loss the model is trained with (default cross_entropy)")
+    count.add_argument("--named", action="store_true",
+                       help="with --numeric: bracket the generators themselves (not random combinations) and list, "
+                            "per level, the brackets kept by name, e.g. [X3, [X1, X0]], with what each X_k is "
+                            "(D up to 1000)")
     count.add_argument("--model", action="store_true",
                        help="with --numeric: count from the model's own fields, softmax included — attention: at "
                             "--inputs random inputs (default 5D/(N d)) of --tokens tokens (default 4); softmax: the "
@@ -452,7 +456,8 @@ def _count_numeric(args, out) -> int:
                                         device=args.device, precision=args.precision or "float64", seed=args.seed,
                                         max_level=args.max_level or 10, progress=bar, model=args.model,
                                         inputs=inputs, time_limit=args.time_limit, started=_STARTED[0],
-                                        threads=args.threads, points=args.points or 1, **options)
+                                        threads=args.threads, points=args.points or 1, named=args.named,
+                                        **options)
     finally:
         bar.close()
     if args.certify_rank and report.get("stopped_by") != "time limit":
@@ -583,7 +588,8 @@ def _count(args, out) -> int:
         raise ConslawError("--scheduler and --workers go with --modular (one count's pieces on Dask workers)")
     if args.certify_rank and not (args.numeric and args.model and args.arch in BALL_MODELS):
         raise ConslawError(f"--certify-rank goes with --numeric --model on {' or '.join(sorted(BALL_MODELS))} (the "
-                           "model's own fields, softmax included, in ball arithmetic)")
+                           "model's own fields, softmax included, in ball arithmetic); phi's polynomial fields are "
+                           "counted and proven exactly by 'count ... --modular'")
     if args.certificate and not (args.modular or args.certify_rank):
         raise ConslawError("--certificate goes with --modular or --certify-rank (exact counts are certified by "
                            "'conslaw certify')")
@@ -601,8 +607,8 @@ def _count(args, out) -> int:
         if args.flow != "gradient":
             raise ConslawError(f"--flow {args.flow} is exact; drop --numeric")
         return _count_numeric(args, out)
-    if args.device is not None or args.precision is not None or args.model or args.threads is not None:
-        raise ConslawError("--device, --precision, --threads and --model go with --numeric")
+    if args.device is not None or args.precision is not None or args.model or args.threads is not None or args.named:
+        raise ConslawError("--device, --precision, --threads, --model and --named go with --numeric")
     if args.arch == "resnet":
         if args.flow != "gradient":
             raise ConslawError(f"--flow {args.flow} is for the single architectures (linear, relu, attention, …), "

@@ -2,26 +2,30 @@
 
 The numerical counterpart of :func:`counting.count_laws`, for sizes beyond exact arithmetic:
 φ in torch (:mod:`numeric_phi`), a seeded Gaussian point θ, the trace grown from random
-brackets (:func:`numeric_random.random_lie_trace`), and the rank decided by the tolerance
+brackets (:func:`numeric_random.random_lie_trace`; with ``named``, brackets of the generators themselves, each kept
+one named), and the rank decided by the tolerance
 policy of :mod:`numeric_rank`.  Floating point: the count is evidence (ranks at three
 tolerances, a status and the singular-value gap), not a proof.
 """
 from __future__ import annotations
 
+import re
 import time
 from contextlib import nullcontext
 from typing import Callable, Optional, Sequence, TypedDict
 
 import torch
 
+from conslaw.algebra import build_architecture
 from conslaw.algebra.architectures import check_request, residual_description
 from conslaw.algebra.errors import ConslawError
 
 from ..proofs.claims import as_bound
-from .fields import default_device, resolve_dtype
+from .fields import default_device, family_from_map, resolve_dtype
 from .phi import NumericMap, attention_model_map, attention_sizes, numeric_map, softmax_model_map
 from .random_trace import random_lie_trace
 from .threads import cpu_threads, torch_threads
+from .trace import numeric_lie_trace
 
 
 def resolve_device(name: Optional[str]) -> torch.device:
@@ -86,12 +90,29 @@ class NumericCountReport(TypedDict, total=False):
     seconds: float
 
 
+NAMED_MAX_D = 1000  # --named: the m × D Jacobian and every generator against every kept field
+
+
+def _generator_legend(levels: list[dict], phi: NumericMap, model: bool, name: str, widths, bias: bool,
+                      options: dict) -> dict[str, str]:
+    """What each generator X_k named in the kept brackets is: the gradient of φ's k-th component (its label from
+    the exact builder where the array φ has none) or of the model's k-th value at its inputs."""
+    used = sorted({int(k) for lv in levels for kept in lv.get("kept", []) for k in re.findall(r"X(\d+)", kept)})
+    labels = phi.labels
+    if labels is None and not model:
+        arch = build_architecture(name, list(widths), bias=bias, **options)
+        labels = list(arch.phi_labels) if len(arch.phi) == phi.components else None
+    if labels is None:
+        return {f"X{k}": f"grad of {'the model value' if model else 'phi component'} number {k}" for k in used}
+    return {f"X{k}": f"grad of {labels[k]}" if model else f"grad of phi's component {labels[k]}" for k in used}
+
+
 def count_laws_numerically(name: str, widths: Sequence[int] = (), *, bias: bool = False, residual: bool = False,
                            device: Optional[str] = None, precision: str = "float64", seed: int = 0,
                            max_level: int = 10, progress: Optional[Callable[[str, int, int], None]] = None,
                            model: bool = False, inputs: Optional[int] = None, time_limit: Optional[float] = None,
                            started: Optional[float] = None, threads: Optional[int] = None, points: int = 1,
-                           **options) -> dict:
+                           named: bool = False, **options) -> dict:
     """D − dim Lie(∇φ)(θ) at a seeded Gaussian θ, as a JSON-ready report with the rank's evidence.
 
     With ``model=True`` the fields are the model's own (:func:`model_request`, ``inputs`` random inputs).
@@ -102,7 +123,12 @@ def count_laws_numerically(name: str, widths: Sequence[int] = (), *, bias: bool 
 
     ``points``: the trace is grown at that many seeded Gaussian points (the first is the one reported in full);
     ``ranks_per_point`` lists each rank, and ``points_agree`` is False when they differ — the count then rests on
-    a rank that is not the same everywhere (a degenerate point or a numerical failure), and says so."""
+    a rank that is not the same everywhere (a degenerate point or a numerical failure), and says so.
+
+    ``named``: bracket the generators themselves rather than random combinations of them
+    (:func:`numeric_trace.numeric_lie_trace`), so that every kept direction has a name — ``[X3, [X1, X0]]`` —
+    listed per level, with ``generators`` saying what each X_k named there is.  It forms the m × D Jacobian and
+    brackets every kept field with every generator: for D up to :data:`NAMED_MAX_D`."""
     t0 = time.perf_counter()
     started = t0 if started is None else started
     try:
@@ -118,6 +144,11 @@ def count_laws_numerically(name: str, widths: Sequence[int] = (), *, bias: bool 
         phi = numeric_map(name, widths, bias=bias, residual=residual, **options)
     if not isinstance(points, int) or points < 1:
         raise ConslawError(f"--points must be an integer >= 1, got {points!r}")
+    if named and phi.dim > NAMED_MAX_D:
+        raise ConslawError(f"--named brackets every generator with every kept field: D = {phi.dim} is over its limit "
+                           f"of {NAMED_MAX_D}; drop --named (random combinations, no names) at this size")
+    if named and time_limit is not None:
+        raise ConslawError("--time-limit goes with the default growth (random combinations), not with --named")
     generator = torch.Generator().manual_seed(seed)
     thetas = [torch.randn(phi.dim, generator=generator, dtype=torch.float64).to(dtype).to(dev) for _ in range(points)]
     if time_limit is not None and time_limit <= 0:
@@ -127,8 +158,12 @@ def count_laws_numerically(name: str, widths: Sequence[int] = (), *, bias: bool 
     for theta in thetas:
         left = None if time_limit is None else max(0.9 * time_limit - (time.perf_counter() - started), 1e-3)
         with torch_threads(n_threads) if dev.type != "cuda" else nullcontext():
-            results.append(random_lie_trace(phi.phi, theta, seed=seed, max_level=max_level, progress=progress,
-                                            time_limit=left))
+            if named:
+                results.append(numeric_lie_trace(family_from_map(phi.phi), theta, max_level=max_level,
+                                                 progress=progress, name_kept=True))
+            else:
+                results.append(random_lie_trace(phi.phi, theta, seed=seed, max_level=max_level, progress=progress,
+                                                time_limit=left))
         if results[-1].cut:
             break
     result = results[0]
@@ -147,6 +182,11 @@ def count_laws_numerically(name: str, widths: Sequence[int] = (), *, bias: bool 
         "notes": phi.notes,
         "seconds": round(time.perf_counter() - t0, 4),
     }
+    if named:
+        report["growth"] = "named"
+        report["point_distribution"] = (f"standard Gaussian θ (torch generator, seed {seed}); the generators "
+                                        "themselves bracketed, no random combinations")
+        report["generators"] = _generator_legend(result.levels, phi, model, name, widths, bias, options)
     if points > 1:
         ranks = [r.rank.rank for r in results]
         report["ranks_per_point"] = ranks

@@ -54,6 +54,8 @@ class NumericMap:
     components: int
     description: str
     notes: list[str] = field(default_factory=list)
+    #: a name for each component of φ (the generator ∇φ_k's), or None where none is known without building φ
+    labels: list[str] | None = None
 
 
 def spec_map(name: str, widths: Sequence[int] = (), bias: bool = False, **options) -> NumericMap:
@@ -113,7 +115,8 @@ def attention_model_map(d: int, dk: int, dv: int, heads: int = 1, tokens: int = 
     return NumericMap(phi, dim, S * N * d, f"{attention_description(d, dk, dv, H)}: the model itself "
                       f"(softmax included) on {S} random inputs of {N} tokens",
                       ["counted from the model's own fields X_(x,w) = d_theta<w, Y(theta, x)> at these inputs, not from "
-                       "phi: a numerical count of the model's laws (Corollary 3.10 proves the per-head laws conserved)"])
+                       "phi: a numerical count of the model's laws (Corollary 3.10 proves the per-head laws conserved)"],
+                      [f"Y(theta, input {s})[{n},{j}]" for s in range(S) for n in range(N) for j in range(d)])
 
 
 def softmax_model_map(n: int, classes: int, bias: bool = False, inputs: int | None = None, seed: int = 0) -> NumericMap:
@@ -139,7 +142,8 @@ def softmax_model_map(n: int, classes: int, bias: bool = False, inputs: int | No
                       + (" and a bias" if bias else "") + f": the model itself (softmax and cross-entropy included) "
                       f"on {S} random samples (z, y)",
                       ["counted from the model's own fields, the per-sample cross-entropy gradients at these samples, "
-                       "not from phi: a numerical count of the model's laws (Prop. 3.11: the column sums)"])
+                       "not from phi: a numerical count of the model's laws (Prop. 3.11: the column sums)"],
+                      [f"the cross-entropy on sample {s}" for s in range(S)])
 
 
 def attention_sizes(options: dict) -> tuple[int, int, int, int]:
@@ -157,7 +161,8 @@ def numeric_map(name: str, widths: Sequence[int] = (), bias: bool = False, resid
     spec = spec_of(check_request(name, widths, bias, **options))
     if spec.array_phi is None or spec.describe is None:
         arch = build_architecture(spec.name, widths, bias=bias, residual=residual, **options)
-        return NumericMap(torch_polynomial_map(arch.phi), arch.dim, len(arch.phi), arch.description, list(arch.notes))
+        return NumericMap(torch_polynomial_map(arch.phi), arch.dim, len(arch.phi), arch.description, list(arch.notes),
+                          list(arch.phi_labels))
     out = spec_map(spec.name, widths, bias, **options)
     if residual:
         ends = (widths[0], widths[-1]) if spec.takes_widths else (options.get("d"), options.get("d"))

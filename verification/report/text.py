@@ -133,6 +133,9 @@ def resnet_count_text(r: ResnetCountReport) -> str:
     return _text(out)
 
 
+SHOWN_NAMES = 12  # kept brackets and generators named per line in text (--json lists them all)
+
+
 def numeric_count_text(r: NumericCountReport) -> str:
     """The numerical count of ``conslaw count --numeric``, with its evidence (floating point: never a proof)."""
     ev = r["evidence"]
@@ -140,13 +143,24 @@ def numeric_count_text(r: NumericCountReport) -> str:
     values = "the model's values at its inputs have" if "model" in r["method"] else "phi has"
     out.append(f"  parameters D = {r['D']}, {values} {r['components_of_phi']} components")
     out.append(f"  point: {r['point_distribution']}; floating point, so the count is evidence, not a proof")
+    named = r.get("growth") == "named"
     for lv in r["levels"]:
-        what = "random combinations of the generators" if lv["level"] == 0 else \
-            f"random brackets of depth {lv['level']}"
+        if named:
+            what = "generators" if lv["level"] == 0 else "brackets of a generator with a field kept at the level before"
+        else:
+            what = "random combinations of the generators" if lv["level"] == 0 else \
+                f"random brackets of depth {lv['level']}"
         rank = f" (rank {lv['rank_after']})" if "rank_after" in lv else ""
         out.append(f"  level {lv['level']}: {lv['new']} new directions from {lv['candidates']} {what}{rank}")
+        if lv.get("kept"):
+            more = len(lv["kept"]) - SHOWN_NAMES + lv.get("kept_more", 0)
+            out.append("    kept: " + ", ".join(lv["kept"][:SHOWN_NAMES]) + (f" ... ({more} more)" if more > 0 else ""))
         if "stopped" in lv:
             out.append(f"  stopped: {lv['stopped']}")
+    if r.get("generators"):
+        legend = list(r["generators"].items())
+        out.append("    where " + "; ".join(f"{k} = {v}" for k, v in legend[:SHOWN_NAMES])
+                   + (f"; ... ({len(legend) - SHOWN_NAMES} more in --json)" if len(legend) > SHOWN_NAMES else ""))
     by_tol = ", ".join(f"{t}: {k}" for t, k in ev["ranks_by_tolerance"].items())
     gap = f"{ev['gap']:.1e}" if ev["gap"] is not None else "none (no singular value dropped or none kept)"
     out.append(f"  trace rank {r['rank']} (singular values of the unit-normalised values; rank by relative tolerance "
