@@ -34,6 +34,11 @@ def _field(name: str, G):
 def test_the_named_brackets_rebuild_the_rank(arch, widths, expected):
     report = count_laws_numerically(arch, widths, named=True)
     assert report["growth"] == "named" and report["laws"] == expected
+    for lv in report["levels"]:  # each level's own SVD decision agrees with the directions kept, with a clear gap
+        cut = min(lv["rank_by_svd"], 3)
+        sv = lv["singular_values_near_the_cut"]
+        assert lv["rank_by_svd"] == lv["rank_after"] and min(sv[:cut]) > 1e-3 and max(sv[cut:], default=0) < 1e-12
+    assert not any("falls between levels" in note for note in report["notes"])
     kept = [name for lv in report["levels"] for name in lv.get("kept", [])]
     assert len(kept) == report["rank"] == report["levels"][-1]["rank_after"]
     assert any(name.startswith("[") for name in kept) == (arch == "linear")  # ReLU's φ closes at level 0

@@ -187,6 +187,12 @@ def count_laws_numerically(name: str, widths: Sequence[int] = (), *, bias: bool 
         report["point_distribution"] = (f"standard Gaussian θ (torch generator, seed {seed}); the generators "
                                         "themselves bracketed, no random combinations")
         report["generators"] = _generator_legend(result.levels, phi, model, name, widths, bias, options)
+        svd = [lv["rank_by_svd"] for lv in result.levels]
+        if svd != sorted(svd) or any(lv["rank_by_svd"] != lv["rank_after"] for lv in result.levels):
+            report["notes"] = list(report["notes"]) + [
+                "a level's rank by SVD (" + ", ".join(map(str, svd)) + ") falls between levels or differs from the "
+                "directions kept there (" + ", ".join(str(lv["rank_after"]) for lv in result.levels) + "): the "
+                "rank is not clear-cut at this point"]
     if points > 1:
         ranks = [r.rank.rank for r in results]
         report["ranks_per_point"] = ranks

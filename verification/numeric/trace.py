@@ -103,7 +103,8 @@ def numeric_lie_trace(G: Family, theta: torch.Tensor, *, max_level: int = 20, ac
 
     With ``name_kept`` every level records the names of the fields it kept (``"kept"``): ``X3`` for row 3 of G,
     ``[X3, [X1, X0]]`` for a bracket, the inner one kept at the level before — the growth brackets the
-    generators themselves, so each kept direction has a name."""
+    generators themselves, so each kept direction has a name — and its own rank decision on every value drawn up
+    to it (``"rank_by_svd"``, ``"singular_values_near_the_cut"``: three on each side of the cut)."""
     t0 = time.perf_counter()
     D = theta.shape[0]
     default_accept, zero_tol = trace_tolerances(theta.dtype)
@@ -151,6 +152,11 @@ def numeric_lie_trace(G: Family, theta: torch.Tensor, *, max_level: int = 20, ac
             _name_level(levels[-1], new_names)
         frontier, names = new, new_names
     rank = rank_by_level(evaluated)
+    if name_kept:  # the audit mode (small D): each level's own rank decision, from every value drawn up to it
+        for lv in levels:
+            upto = rank_by_level([block for block in evaluated if block[0] <= lv["level"]])
+            lv["rank_by_svd"] = upto.rank
+            lv["singular_values_near_the_cut"] = upto.to_dict()["singular_values_near_the_cut"]
     out = NumericTraceResult(D, rank, levels, time.perf_counter() - t0, str(theta.device),
                              str(theta.dtype).replace("torch.", ""))
     if name_kept:

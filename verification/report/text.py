@@ -152,6 +152,12 @@ def numeric_count_text(r: NumericCountReport) -> str:
                 f"random brackets of depth {lv['level']}"
         rank = f" (rank {lv['rank_after']})" if "rank_after" in lv else ""
         out.append(f"  level {lv['level']}: {lv['new']} new directions from {lv['candidates']} {what}{rank}")
+        if "singular_values_near_the_cut" in lv:
+            sv = lv["singular_values_near_the_cut"]
+            cut = min(lv["rank_by_svd"], 3)  # the list holds up to three values on each side of the cut
+            out.append(f"    singular values near the cut (rank {lv['rank_by_svd']} by SVD): "
+                       + " ".join(f"{v:.1e}" for v in sv[:cut]) + " | "
+                       + (" ".join(f"{v:.1e}" for v in sv[cut:]) or "(none dropped)"))
         if lv.get("kept"):
             more = len(lv["kept"]) - SHOWN_NAMES + lv.get("kept_more", 0)
             out.append("    kept: " + ", ".join(lv["kept"][:SHOWN_NAMES]) + (f" ... ({more} more)" if more > 0 else ""))
