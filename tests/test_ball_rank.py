@@ -22,8 +22,8 @@ from conslaw.verification.numeric.models import attention_model, softmax_model
 from conslaw.verification.proofs.attention_ball import AttentionShape
 from conslaw.verification.proofs.ball_fields import bracket_value, field_value
 from conslaw.verification.proofs.ball_rank import ball_model, certified_rank, model_rank_report
-from conslaw.verification.proofs.softmax_ball import SoftmaxShape
 from conslaw.verification.proofs.certificate import build_certificate
+from conslaw.verification.proofs.softmax_ball import SoftmaxShape
 
 SHAPES = [(2, 1, 1, 1, 2), (3, 2, 1, 2, 3), (2, 2, 2, 3, 2)]
 
