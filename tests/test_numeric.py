@@ -235,3 +235,25 @@ def test_a_numeric_run_can_be_audited(monkeypatch):
     flagged = counting.count_laws_numerically("linear", [2, 3, 3, 2], points=2)
     assert not flagged["points_agree"] and flagged["ranks_per_point"][1] < flagged["ranks_per_point"][0]
     assert any("ranks at the 2 points differ" in note for note in flagged["notes"])
+
+
+def test_each_level_has_its_own_rank_decision_and_a_falling_one_is_flagged(monkeypatch):
+    """Per level (D ≤ 1000): the rank by SVD on every value drawn up to it, with the singular values on both sides
+    of its cut; a level whose SVD rank falls, or differs from the directions kept, is flagged in a note."""
+    from conslaw.verification.numeric import counting
+
+    report = counting.count_laws_numerically("linear", [2, 3, 3, 2])
+    for lv in report["levels"]:
+        assert lv["rank_by_svd"] == lv["rank_after"] and len(lv["singular_values_near_the_cut"]) <= 6
+    assert not any("falls between levels" in note for note in report["notes"])
+
+    original = counting.random_lie_trace
+
+    def a_level_falls(*args, **kwargs):
+        out = original(*args, **kwargs)
+        out.levels[-1]["rank_by_svd"] = out.levels[0]["rank_by_svd"] - 1
+        return out
+
+    monkeypatch.setattr(counting, "random_lie_trace", a_level_falls)
+    flagged = counting.count_laws_numerically("linear", [2, 3, 3, 2])
+    assert any("falls between levels or differs" in note for note in flagged["notes"])

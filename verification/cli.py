@@ -473,11 +473,11 @@ def _certify_model_rank(args, options: dict, report: dict) -> dict:
     """``--certify-rank``: the numerical rank r proven as a lower bound at a seeded rational point
     (:func:`~.proofs.ball_rank.certified_rank`), its certificate passed through the independent checker."""
     from .checker.ball import MAX_D
+    from .numeric.counting import MODEL_TOKENS  # loaded already by the numeric count
 
-    if args.arch == "attention":
-        options = dict(options, tokens=options.get("tokens") or 4)  # the numeric count's default
-    try:
-        shape = ball_model(args.arch, args.widths, args.bias, **options)
+    given = {k: v for k, v in options.items() if v is not None}
+    try:  # the numeric count's default number of tokens where the model has tokens
+        shape = ball_model(args.arch, args.widths, args.bias, **{"tokens": MODEL_TOKENS, **given})
     except ValueError as exc:
         raise ConslawError(f"--certify-rank: {exc}") from None
     if shape.D > MAX_D:

@@ -25,7 +25,7 @@ from .fields import default_device, family_from_map, resolve_dtype
 from .phi import NumericMap, attention_model_map, attention_sizes, numeric_map, softmax_model_map
 from .random_trace import random_lie_trace
 from .threads import cpu_threads, torch_threads
-from .trace import numeric_lie_trace
+from .trace import LEVEL_SVD_MAX_D, numeric_lie_trace
 
 
 def resolve_device(name: Optional[str]) -> torch.device:
@@ -43,10 +43,12 @@ def resolve_device(name: Optional[str]) -> torch.device:
     return device
 
 
+MODEL_TOKENS = 4  # tokens of an attention model's random inputs when --tokens is not given
+
 #: architecture → its model g(θ, x) as a torch map on random inputs, where φ's fields are not the model's
 MODEL_MAPS: dict[str, Callable[[Sequence[int], bool, dict, Optional[int], int], NumericMap]] = {
     "attention": lambda widths, bias, options, inputs, seed: attention_model_map(
-        *attention_sizes(options), tokens=options.get("tokens") or 4, inputs=inputs, seed=seed),
+        *attention_sizes(options), tokens=options.get("tokens") or MODEL_TOKENS, inputs=inputs, seed=seed),
     "softmax": lambda widths, bias, options, inputs, seed: softmax_model_map(
         *widths, bias=bias, inputs=inputs, seed=seed),
 }
@@ -163,7 +165,7 @@ def count_laws_numerically(name: str, widths: Sequence[int] = (), *, bias: bool 
                                                  progress=progress, name_kept=True))
             else:
                 results.append(random_lie_trace(phi.phi, theta, seed=seed, max_level=max_level, progress=progress,
-                                                time_limit=left))
+                                                time_limit=left, audit=phi.dim <= LEVEL_SVD_MAX_D))
         if results[-1].cut:
             break
     result = results[0]
@@ -187,12 +189,6 @@ def count_laws_numerically(name: str, widths: Sequence[int] = (), *, bias: bool 
         report["point_distribution"] = (f"standard Gaussian θ (torch generator, seed {seed}); the generators "
                                         "themselves bracketed, no random combinations")
         report["generators"] = _generator_legend(result.levels, phi, model, name, widths, bias, options)
-        svd = [lv["rank_by_svd"] for lv in result.levels]
-        if svd != sorted(svd) or any(lv["rank_by_svd"] != lv["rank_after"] for lv in result.levels):
-            report["notes"] = list(report["notes"]) + [
-                "a level's rank by SVD (" + ", ".join(map(str, svd)) + ") falls between levels or differs from the "
-                "directions kept there (" + ", ".join(str(lv["rank_after"]) for lv in result.levels) + "): the "
-                "rank is not clear-cut at this point"]
     if points > 1:
         ranks = [r.rank.rank for r in results]
         report["ranks_per_point"] = ranks
@@ -203,6 +199,13 @@ def count_laws_numerically(name: str, widths: Sequence[int] = (), *, bias: bool 
                 f"the ranks at the {len(ranks)} points differ ({', '.join(map(str, ranks))}) or a limit stopped a "
                 "point: the rank is not the same everywhere, so the count at the first point is not a count of the "
                 "architecture"]
+    audited = [lv for lv in result.levels if "rank_by_svd" in lv]
+    svd = [lv["rank_by_svd"] for lv in audited]
+    if svd != sorted(svd) or any(lv["rank_by_svd"] != lv["rank_after"] for lv in audited):
+        report["notes"] = list(report["notes"]) + [
+            "a level's rank by SVD (" + ", ".join(map(str, svd)) + ") falls between levels or differs from the "
+            "directions kept there (" + ", ".join(str(lv["rank_after"]) for lv in audited) + "): the rank is not "
+            "clear-cut at this point"]
     grown = result.levels[-1].get("rank_after") if result.levels else None
     if grown is not None and grown != result.rank.rank:
         report["notes"] = list(report["notes"]) + [

@@ -34,7 +34,7 @@ from .rank import (
     rank_by_level,
     trace_tolerances,
 )
-from .trace import NumericTraceResult, _Basis
+from .trace import NumericTraceResult, _Basis, audit_levels
 
 Field = Callable[[torch.Tensor], torch.Tensor]
 
@@ -115,7 +115,7 @@ def random_lie_trace(phi: Callable[[torch.Tensor], torch.Tensor], theta: torch.T
                      time_limit: Optional[float] = None,
                      progress: Optional[Callable[[str, int, int], None]] = None, target: Optional[int] = None,
                      watch: Optional[Callable[[torch.Tensor], None]] = None,
-                     initial: Optional[list[torch.Tensor]] = None) -> NumericTraceResult:
+                     initial: Optional[list[torch.Tensor]] = None, audit: bool = False) -> NumericTraceResult:
     """Trace of Lie({∇φ_k}) at θ from random combinations; ``.laws`` = D − rank, with evidence.
 
     ``batch`` (default D/8, capped so that a batch of coefficients holds at most
@@ -128,7 +128,9 @@ def random_lie_trace(phi: Callable[[torch.Tensor], torch.Tensor], theta: torch.T
     candidates drawn (e.g. to test known laws against them).  ``initial``: blocks of values already known to lie in
     Lie at θ (the trace of a sub-map: the fields on part of the inputs are fields of the map on all of them), offered
     first as level 0 (each seen by ``watch``); the levels 0 and 1 of φ's own brackets then draw at least one probe
-    each even where ``initial`` meets the target, so that ``watch`` sees φ's own fields and brackets.
+    each even where ``initial`` meets the target, so that ``watch`` sees φ's own fields and brackets.  ``audit``:
+    each level also records its own rank decision by SVD (:func:`numeric_trace.audit_levels`; not when a time
+    limit stopped the growth).
     """
     t0 = time.perf_counter()
     if theta.ndim != 1:
@@ -218,5 +220,7 @@ def random_lie_trace(phi: Callable[[torch.Tensor], torch.Tensor], theta: torch.T
                              "incremental basis, a lower bound (no SVD)", math.inf, [])
     else:
         rank = rank_by_level(blocks) if blocks else numerical_rank(theta.new_zeros((0, D)))
+        if audit:
+            audit_levels(levels, blocks)
     return NumericTraceResult(D, rank, levels, time.perf_counter() - t0, str(theta.device),
                               str(theta.dtype).replace("torch.", ""), cut, reused)

@@ -152,16 +152,29 @@ def numeric_lie_trace(G: Family, theta: torch.Tensor, *, max_level: int = 20, ac
             _name_level(levels[-1], new_names)
         frontier, names = new, new_names
     rank = rank_by_level(evaluated)
-    if name_kept:  # the audit mode (small D): each level's own rank decision, from every value drawn up to it
-        for lv in levels:
-            upto = rank_by_level([block for block in evaluated if block[0] <= lv["level"]])
-            lv["rank_by_svd"] = upto.rank
-            lv["singular_values_near_the_cut"] = upto.to_dict()["singular_values_near_the_cut"]
+    if name_kept:  # the audit mode (small D)
+        audit_levels(levels, evaluated)
     out = NumericTraceResult(D, rank, levels, time.perf_counter() - t0, str(theta.device),
                              str(theta.dtype).replace("torch.", ""))
     if name_kept:
         out.kept = list(zip(all_names, kept_values))
     return out
+
+
+LEVEL_SVD_MAX_D = 1000  # per-level SVDs (audit_levels) where D is at most this
+
+
+def audit_levels(levels: list[dict], blocks: list[tuple[int, torch.Tensor]]) -> None:
+    """Each level's own rank decision, by SVD on every value drawn up to it (the zero test and tolerance policy of
+    the final rank): ``rank_by_svd`` and ``singular_values_near_the_cut`` (three on each side of the cut) added to
+    each level's record.  One SVD per level: for D up to :data:`LEVEL_SVD_MAX_D`."""
+    for lv in levels:
+        upto = [block for block in blocks if block[0] <= lv["level"]]
+        if not upto:
+            continue
+        rank = rank_by_level(upto)
+        lv["rank_by_svd"] = rank.rank
+        lv["singular_values_near_the_cut"] = rank.to_dict()["singular_values_near_the_cut"]
 
 
 def _name_level(level: dict, names: list[str]) -> None:

@@ -57,6 +57,16 @@ class AttentionShape:
     def record(self, data: tuple) -> list:
         return [matrix_record(m) for m in data]
 
+    def facts(self) -> dict:
+        """What a catalogue record states of the instance beside its counts."""
+        return {"tokens": self.tokens}
+
+    def outside_hypotheses(self) -> str:
+        """Why Theorem 3.8's hypotheses (N ≥ 2 tokens, d ≥ 2) fail here, in words ("" when they hold)."""
+        if self.tokens < 2:
+            return "one token, softmax of one entry is 1: the model does not see Q, K"
+        return "d = 1" if self.d < 2 else ""
+
 
 def _matmul(A: Matrix, B: Matrix) -> Matrix:
     return [[jet_sum(a[k] * B[k][j] for k in range(len(B))) for j in range(len(B[0]))] for a in A]

@@ -41,6 +41,12 @@ class BallModel(Protocol):
     def record(self, data: Any) -> list:
         """The field's data as JSON (rationals as strings), as the checker reads it."""
 
+    def facts(self) -> dict:
+        """What a catalogue record states of the instance beside its counts (e.g. attention's tokens)."""
+
+    def outside_hypotheses(self) -> str:
+        """Why the result's hypotheses fail for this shape, in words; "" when they hold."""
+
 
 def draw_rational(rng: np.random.Generator) -> Fraction:
     """±a/b with 1 ≤ a, b ≤ :data:`POINT_BOUND`."""

@@ -66,5 +66,12 @@ class SoftmaxShape:
         """[[z], [y]]: the input and the label as 1 × n and 1 × K rows."""
         return [[[str(v) for v in part]] for part in data]
 
+    def facts(self) -> dict:
+        return {}
+
+    def outside_hypotheses(self) -> str:
+        """Prop. 3.11 asks only K ≥ 2, which the shape enforces."""
+        return ""
+
 
 __all__ = ["LABEL_BOUND", "SoftmaxShape"]

@@ -27,12 +27,8 @@ def check_model_rank(result: Result, inst: Instance, seed: int) -> dict:
     opts = dict(inst.options)
     model = ball_model(inst.arch, inst.widths, inst.bias, **opts)
     expected = result.formula(inst) if result.formula is not None else None
-    if inst.arch == "attention":
-        tokens = opts.get("tokens", 2)
-        inside = tokens >= 2 and opts["d"] >= 2 if expected is None else expected.in_hypotheses
-        record["tokens"] = tokens
-    else:
-        inside = True if expected is None else expected.in_hypotheses
+    inside = not model.outside_hypotheses() if expected is None else expected.in_hypotheses
+    record.update(model.facts())
     record["in_hypotheses"] = inside
     if cert["verdict"]["status"] != "proven":
         record["verdict"] = Verdict.NOT_PROVEN
@@ -62,18 +58,9 @@ def check_model_rank(result: Result, inst: Instance, seed: int) -> dict:
         record["verdict"] = Verdict.NOT_PROVEN if inside else Verdict.HYPOTHESIS_FAILS
         record["evidence"] = (f"the model has between {phi_laws} and {at_most} laws: its rank is proven >= "
                               f"{ball['rank']} only, below D - N_phi = {ball['target']}"
-                              + ("" if inside else f" (outside the hypotheses: {_outside(inst)})"))
+                              + ("" if inside else " (outside the hypotheses: "
+                                 + (model.outside_hypotheses() or "see the result's hypotheses") + ")"))
     return record
-
-
-def _outside(inst: Instance) -> str:
-    """Why an instance is outside its result's hypotheses, in words."""
-    opts = dict(inst.options)
-    if inst.arch == "attention" and opts.get("tokens", 2) < 2:
-        return "one token, softmax of one entry is 1: the model does not see Q, K"
-    if inst.arch == "attention" and opts.get("d", 2) < 2:
-        return "d = 1"
-    return "see the result's hypotheses"
 
 
 __all__ = ["check_model_rank"]
