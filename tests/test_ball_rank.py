@@ -43,23 +43,30 @@ def test_field_and_bracket_balls_contain_torch_values(d, dk, dv, heads, tokens):
     point = [rat() for _ in range(shape.D)]
     pairs = [([[rat() for _ in range(d)] for _ in range(tokens)], [[rat() for _ in range(d)] for _ in range(tokens)])
              for _ in range(2)]
+    g, D = attention_model(d, dk, dv, heads)
+    assert D == shape.D
+
+    def scalar(i):
+        X = torch.tensor([[float(v) for v in r] for r in pairs[i][0]], dtype=torch.float64)
+        W = torch.tensor([[float(v) for v in r] for r in pairs[i][1]], dtype=torch.float64).reshape(-1)
+        return lambda t: (W * g(t, X)).sum()
+
+    _balls_match_torch(shape, point, pairs, scalar)
+
+
+def _balls_match_torch(model, point: list, data: list, scalar) -> None:
+    """The field of ``data[0]`` and the bracket [X_0, X_1], in balls at 128 bits, against torch's autograd of the
+    fields' scalars (``scalar(i)``: θ ↦ f_i): midpoints within 1e-8 relative, radii below 1e-20 relative."""
     flint.ctx.prec = 128
     try:
         theta = [flint.arb(flint.fmpq(t.numerator, t.denominator)) for t in point]
-        field, bracket = field_value(shape, theta, pairs[0]), bracket_value(shape, theta, pairs[0], pairs[1])
+        field, bracket = field_value(model, theta, data[0]), bracket_value(model, theta, data[0], data[1])
     finally:
         flint.ctx.prec = 53
-    g, D = attention_model(d, dk, dv, heads)
-    assert D == shape.D
     tt = torch.tensor([float(t) for t in point], dtype=torch.float64)
-
-    def grad(i):
-        X = torch.tensor([[float(v) for v in r] for r in pairs[i][0]], dtype=torch.float64)
-        W = torch.tensor([[float(v) for v in r] for r in pairs[i][1]], dtype=torch.float64).reshape(-1)
-        return lambda th: torch.func.grad(lambda t: (W * g(t, X)).sum())(th)
-
-    ga, gb = grad(0)(tt), grad(1)(tt)
-    expected = torch.func.jvp(grad(1), (tt,), (ga,))[1] - torch.func.jvp(grad(0), (tt,), (gb,))[1]
+    ga, gb = (torch.func.grad(scalar(i))(tt) for i in range(2))
+    expected = (torch.func.jvp(torch.func.grad(scalar(1)), (tt,), (ga,))[1]
+                - torch.func.jvp(torch.func.grad(scalar(0)), (tt,), (gb,))[1])
     for balls, ref in ((field, ga), (bracket, expected)):
         scale = float(ref.abs().max())
         assert max(abs(float(b.mid()) - float(r)) for b, r in zip(balls, ref)) < 1e-8 * scale
@@ -216,26 +223,14 @@ def test_softmax_field_and_bracket_balls_contain_torch_values(n, K, bias):
     for _ in range(2):
         w = [rng.randint(1, 7) for _ in range(K)]
         samples.append(([rat() for _ in range(n)], [Fraction(v, sum(w)) for v in w]))
-    flint.ctx.prec = 128
-    try:
-        theta = [flint.arb(flint.fmpq(t.numerator, t.denominator)) for t in point]
-        field, bracket = field_value(model, theta, samples[0]), bracket_value(model, theta, samples[0], samples[1])
-    finally:
-        flint.ctx.prec = 53
     g, D = softmax_model(n, K, bias)
     assert D == model.D
-    tt = torch.tensor([float(t) for t in point], dtype=torch.float64)
 
-    def grad(i):
-        s = torch.tensor([float(v) for v in samples[i][0] + samples[i][1]], dtype=torch.float64)
-        return lambda th: torch.func.grad(lambda t: g(t, s))(th)
+    def scalar(i):
+        sample = torch.tensor([float(v) for v in samples[i][0] + samples[i][1]], dtype=torch.float64)
+        return lambda t: g(t, sample)
 
-    ga, gb = grad(0)(tt), grad(1)(tt)
-    expected = torch.func.jvp(grad(1), (tt,), (ga,))[1] - torch.func.jvp(grad(0), (tt,), (gb,))[1]
-    for balls, ref in ((field, ga), (bracket, expected)):
-        scale = float(ref.abs().max())
-        assert max(abs(float(b.mid()) - float(r)) for b, r in zip(balls, ref)) < 1e-8 * scale
-        assert max(float(b.rad()) for b in balls) < 1e-20 * scale
+    _balls_match_torch(model, point, samples, scalar)
 
 
 @pytest.mark.parametrize("n, K, bias", SOFTMAX_SHAPES)
