@@ -319,3 +319,19 @@ def test_cli_certify_rank_on_the_classification_layer(tmp_path, capsys):
     assert report["laws"] == 3 + 1 and report["rank"] == 3 * 4
     assert report["certified_rank"]["rank_at_least"] == 12 and report["certified_rank"]["proven"]
     assert check_file(str(path)).ok
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["count", "softmax", "3", "--numeric", "--model", "--certify-rank"], "softmax takes two sizes"),
+    (["count", "softmax", "30", "20", "--bias", "--numeric", "--model", "--certify-rank"], "limit of 400"),
+    (["count", "attention", "--d", "2", "--numeric", "--model", "--certify-rank"], "missing: dk, dv"),
+    (["count", "softmax", "3", "1", "--numeric", "--model", "--certify-rank"], "K >= 2"),
+    (["count", "softmax", "3", "--numeric", "--model"], "softmax takes two sizes"),
+])
+def test_certify_rank_refuses_bad_shapes_before_counting(argv, message, capsys):
+    """One readable line and exit 2, before any float count is run (a D over the checker's limit included)."""
+    from conslaw.verification.cli import run
+
+    assert run(argv + ["--no-progress"]) == 2
+    captured = capsys.readouterr()
+    assert message in captured.err and len(captured.err.strip().splitlines()) == 1 and not captured.out

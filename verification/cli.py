@@ -450,6 +450,7 @@ def _count_numeric(args, out) -> int:
     inputs, args.inputs = args.inputs, None  # --inputs: the model's inputs here, not resnet's
     _no_resnet_options(args)
     options = {k: getattr(args, k) for k in _OPTIONS}
+    ball = _ball_model(args, options) if args.certify_rank else None  # refused before the float count
     bar = ProgressBar(enabled=not args.no_progress and not args.json)
     try:
         report = count_laws_numerically(args.arch, args.widths, bias=args.bias, residual=args.residual,
@@ -461,7 +462,7 @@ def _count_numeric(args, out) -> int:
     finally:
         bar.close()
     if args.certify_rank and report.get("stopped_by") != "time limit":
-        report["certified_rank"] = _certify_model_rank(args, options, report)
+        report["certified_rank"] = _certify_model_rank(args, ball, report)
     if args.json:
         print(json.dumps(report), file=out)
     else:
@@ -469,19 +470,25 @@ def _count_numeric(args, out) -> int:
     return EXIT_TIME_LIMIT if report.get("stopped_by") == "time limit" else 0
 
 
-def _certify_model_rank(args, options: dict, report: dict) -> dict:
-    """``--certify-rank``: the numerical rank r proven as a lower bound at a seeded rational point
-    (:func:`~.proofs.ball_rank.certified_rank`), its certificate passed through the independent checker."""
+def _ball_model(args, options: dict):
+    """The model ``--certify-rank`` evaluates in balls (the numeric count's default number of tokens where it has
+    tokens), refused by name where the ball checker could not check it."""
     from .checker.ball import MAX_D
     from .numeric.counting import MODEL_TOKENS  # loaded already by the numeric count
 
     given = {k: v for k, v in options.items() if v is not None}
-    try:  # the numeric count's default number of tokens where the model has tokens
+    try:
         shape = ball_model(args.arch, args.widths, args.bias, **{"tokens": MODEL_TOKENS, **given})
     except ValueError as exc:
         raise ConslawError(f"--certify-rank: {exc}") from None
     if shape.D > MAX_D:
         raise ConslawError(f"--certify-rank: D = {shape.D} is over the ball checker's limit of {MAX_D}")
+    return shape
+
+
+def _certify_model_rank(args, shape, report: dict) -> dict:
+    """``--certify-rank``: the numerical rank r proven as a lower bound at a seeded rational point
+    (:func:`~.proofs.ball_rank.certified_rank`), its certificate passed through the independent checker."""
     ball = certified_rank(shape, report["rank"], seed=args.seed)
     text = ball_certificate_text(ball["certificate"])
     if args.certificate:

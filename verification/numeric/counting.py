@@ -22,7 +22,7 @@ from conslaw.algebra.errors import ConslawError
 
 from ..proofs.claims import as_bound
 from .fields import default_device, family_from_map, resolve_dtype
-from .phi import NumericMap, attention_model_map, attention_sizes, numeric_map, softmax_model_map
+from .phi import NumericMap, attention_model_map, attention_sizes, numeric_map, softmax_model_map, softmax_sizes
 from .random_trace import random_lie_trace
 from .threads import cpu_threads, torch_threads
 from .trace import LEVEL_SVD_MAX_D, numeric_lie_trace
@@ -50,7 +50,7 @@ MODEL_MAPS: dict[str, Callable[[Sequence[int], bool, dict, Optional[int], int], 
     "attention": lambda widths, bias, options, inputs, seed: attention_model_map(
         *attention_sizes(options), tokens=options.get("tokens") or MODEL_TOKENS, inputs=inputs, seed=seed),
     "softmax": lambda widths, bias, options, inputs, seed: softmax_model_map(
-        *widths, bias=bias, inputs=inputs, seed=seed),
+        *softmax_sizes(widths), bias=bias, inputs=inputs, seed=seed),
 }
 
 

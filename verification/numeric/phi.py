@@ -146,6 +146,13 @@ def softmax_model_map(n: int, classes: int, bias: bool = False, inputs: int | No
                       [f"the cross-entropy on sample {s}" for s in range(S)])
 
 
+def softmax_sizes(widths: Sequence[int]) -> tuple[int, int]:
+    """(n, K) from the command line's widths, or a ShapeError naming what is wrong."""
+    if len(widths) != 2:
+        raise ShapeError(f"softmax takes two sizes: n (inputs) and K (classes), got {list(widths)}")
+    return widths[0], widths[1]
+
+
 def attention_sizes(options: dict) -> tuple[int, int, int, int]:
     """(d, d', d'', H) from the command-line options, naming the missing ones."""
     missing = [k for k in ("d", "dk", "dv") if options.get(k) is None]

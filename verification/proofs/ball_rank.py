@@ -189,6 +189,9 @@ def softmax_of(n: int, classes: int, bias: bool = False) -> SoftmaxShape:
 
 
 def _attention(widths, bias: bool, options: dict) -> AttentionShape:
+    missing = [k for k in ("d", "dk", "dv") if options.get(k) is None]
+    if missing:
+        raise ValueError(f"attention needs d, dk and dv (missing: {', '.join(missing)})")
     return shape_of(options["d"], options["dk"], options["dv"], options.get("heads") or 1, options.get("tokens") or 2)
 
 
