@@ -1,6 +1,6 @@
 """The cross-entropy classification layer's own fields proven in ball arithmetic, by size (issue 25, Prop. 3.11).
 
-    python benchmarks/softmax_ball.py [--sizes 3x4 10x10 16x20] [--bias]
+    python benchmarks/softmax_ball.py [--sizes 3x4 10x10 16x20] [--no-bias]
 
 Per shape (n inputs, K classes), in this process:
 
@@ -27,8 +27,7 @@ from conslaw.verification.proofs.ball_rank import certified_rank, softmax_of
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--sizes", nargs="+", default=["3x4", "10x10", "16x20"], help="n x K, e.g. 10x10")
-    ap.add_argument("--bias", action="store_true", default=True)
-    ap.add_argument("--no-bias", dest="bias", action="store_false")
+    ap.add_argument("--no-bias", dest="bias", action="store_false", help="the layer without a bias (default: with)")
     args = ap.parse_args()
     print(f"# python-flint arb balls, {time.strftime('%Y-%m-%d')}, load average {os.getloadavg()[0]:.2f}, "
           f"bias {args.bias}")
