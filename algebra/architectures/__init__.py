@@ -25,7 +25,7 @@ from .registry import (
 from .relu import relu_network
 from .residual import residual as residual_block
 from .residual import residual_description
-from .softmax import softmax_layer
+from .softmax import check_softmax_sizes, softmax_layer, softmax_widths
 from .spec import ArchitectureSpec, ExpectedCount
 
 #: name → the builder function of each architecture (its signature, its docstring)
@@ -41,6 +41,6 @@ ARCHITECTURES: dict[str, Callable[..., Architecture]] = {
 __all__ = [
     "ARCHITECTURES", "Architecture", "ArchitectureSpec", "ExpectedCount", "SPECS", "architecture_sizes",
     "attention_description", "attention_layer", "attention_notes", "build_architecture", "check_attention_sizes",
-    "check_request", "conv_relu_block", "expected_count", "leaky_relu_network", "linear_network", "relu_network",
-    "residual_block", "residual_description", "softmax_layer", "spec_of", "unknown_architecture",
+    "check_request", "check_softmax_sizes", "conv_relu_block", "expected_count", "leaky_relu_network", "linear_network", "relu_network",
+    "residual_block", "residual_description", "softmax_layer", "softmax_widths", "spec_of", "unknown_architecture",
 ]

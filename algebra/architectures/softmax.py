@@ -15,13 +15,26 @@ from .base import Architecture, positive_int
 from .spec import ArchitectureSpec, ExpectedCount, Options
 
 
-def softmax_layer(n: int, classes: int, bias: bool = False) -> Architecture:
-    """The classification layer with n inputs and K classes."""
+def check_softmax_sizes(n: int, classes: int) -> tuple[int, int]:
+    """(n, K), each refused by name unless an integer ≥ 1, and K = 1 refused (its softmax is constant)."""
     n = positive_int(n, "input size n")
     K = positive_int(classes, "number of classes K")
     if K < 2:
         raise ShapeError("a softmax over K = 1 class is constant: nothing is trained and every function of W "
                          "is conserved; use K >= 2")
+    return n, K
+
+
+def softmax_widths(widths) -> tuple[int, int]:
+    """(n, K) from the widths as given on the command line (exactly two), checked."""
+    if len(widths) != 2:
+        raise ShapeError(f"softmax takes two sizes: n (inputs) and K (classes), got {list(widths)}")
+    return check_softmax_sizes(widths[0], widths[1])
+
+
+def softmax_layer(n: int, classes: int, bias: bool = False) -> Architecture:
+    """The classification layer with n inputs and K classes."""
+    n, K = check_softmax_sizes(n, classes)
     names = matrix_names("W", K, n) + (vector_names("b", K) if bias else [])
     space = ParameterSpace(names)
     W = lambda k, j: space.var(f"W[{k},{j}]")  # noqa: E731
@@ -43,9 +56,7 @@ def softmax_layer(n: int, classes: int, bias: bool = False) -> Architecture:
 
 
 def _softmax_build(widths: list[int], bias: bool, options: Options) -> Architecture:
-    if len(widths) != 2:
-        raise ShapeError(f"softmax takes two sizes: n (inputs) and K (classes), got {list(widths)}")
-    return softmax_layer(widths[0], widths[1], bias=bias)
+    return softmax_layer(*softmax_widths(widths), bias=bias)
 
 
 def softmax_sizes(widths: list[int], bias: bool, options: Options) -> tuple[int, int]:

@@ -17,12 +17,12 @@ from typing import Callable, Optional, Sequence, TypedDict
 import torch
 
 from conslaw.algebra import build_architecture
-from conslaw.algebra.architectures import check_request, residual_description
+from conslaw.algebra.architectures import check_request, residual_description, softmax_widths
 from conslaw.algebra.errors import ConslawError
 
 from ..proofs.claims import as_bound
 from .fields import default_device, family_from_map, resolve_dtype
-from .phi import NumericMap, attention_model_map, attention_sizes, numeric_map, softmax_model_map, softmax_sizes
+from .phi import NumericMap, attention_model_map, attention_sizes, numeric_map, softmax_model_map
 from .random_trace import random_lie_trace
 from .threads import cpu_threads, torch_threads
 from .trace import LEVEL_SVD_MAX_D, numeric_lie_trace
@@ -50,7 +50,7 @@ MODEL_MAPS: dict[str, Callable[[Sequence[int], bool, dict, Optional[int], int], 
     "attention": lambda widths, bias, options, inputs, seed: attention_model_map(
         *attention_sizes(options), tokens=options.get("tokens") or MODEL_TOKENS, inputs=inputs, seed=seed),
     "softmax": lambda widths, bias, options, inputs, seed: softmax_model_map(
-        *softmax_sizes(widths), bias=bias, inputs=inputs, seed=seed),
+        *softmax_widths(widths), bias=bias, inputs=inputs, seed=seed),
 }
 
 

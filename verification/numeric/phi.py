@@ -33,6 +33,7 @@ from conslaw.algebra.architectures import (
     attention_description,
     check_attention_sizes,
     check_request,
+    check_softmax_sizes,
     residual_description,
     spec_of,
 )
@@ -125,9 +126,7 @@ def softmax_model_map(n: int, classes: int, bias: bool = False, inputs: int | No
 
     z_s ~ N(0, 1/n), y_s a random label distribution (uniform entries, normalised).  By default S = 5D samples.
     """
-    n, K = positive_int(n, "input size n"), positive_int(classes, "number of classes K")
-    if K < 2:
-        raise ShapeError("a softmax over K = 1 class is constant: use K >= 2")
+    n, K = check_softmax_sizes(n, classes)
     g, dim = softmax_model(n, K, bias)
     S = positive_int(inputs, "number of inputs") if inputs is not None else 5 * dim
     gen = torch.Generator().manual_seed(seed)
@@ -144,13 +143,6 @@ def softmax_model_map(n: int, classes: int, bias: bool = False, inputs: int | No
                       ["counted from the model's own fields, the per-sample cross-entropy gradients at these samples, "
                        "not from phi: a numerical count of the model's laws (Prop. 3.11: the column sums)"],
                       [f"the cross-entropy on sample {s}" for s in range(S)])
-
-
-def softmax_sizes(widths: Sequence[int]) -> tuple[int, int]:
-    """(n, K) from the command line's widths, or a ShapeError naming what is wrong."""
-    if len(widths) != 2:
-        raise ShapeError(f"softmax takes two sizes: n (inputs) and K (classes), got {list(widths)}")
-    return widths[0], widths[1]
 
 
 def attention_sizes(options: dict) -> tuple[int, int, int, int]:

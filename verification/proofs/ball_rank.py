@@ -28,6 +28,8 @@ from typing import Iterator
 import flint
 import numpy as np
 
+from conslaw.algebra.architectures import check_attention_sizes, check_softmax_sizes, softmax_widths
+
 from .attention_ball import AttentionShape
 from .ball_fields import POINT_BOUND, BallModel, bracket_value, draw_rational, field_value
 from .ball_jets import rational_ball
@@ -167,25 +169,14 @@ def _row_record(model: BallModel, row: dict) -> dict:
     return {"bracket": [model.record(data) for data in row["bracket"]]}
 
 
-def _positive(name: str, v) -> int:
-    if isinstance(v, bool) or not isinstance(v, int) or v < 1:
-        raise ValueError(f"{name} must be an integer >= 1, got {v!r}")
-    return v
-
-
 def shape_of(d: int, dk: int, dv: int, heads: int = 1, tokens: int = 2) -> AttentionShape:
-    """The attention model of eq. (19) with these sizes."""
-    for name, v in (("d", d), ("dk", dk), ("dv", dv), ("heads", heads), ("tokens", tokens)):
-        _positive(name, v)
-    return AttentionShape(d, dk, dv, heads, tokens)
+    """The attention model of eq. (19) with these sizes (each refused by name unless an integer ≥ 1)."""
+    return AttentionShape(*check_attention_sizes(d, dk, dv, heads, tokens))
 
 
 def softmax_of(n: int, classes: int, bias: bool = False) -> SoftmaxShape:
     """The cross-entropy classification layer of eq. (20) with n inputs and K ≥ 2 classes."""
-    _positive("n", n)
-    if _positive("classes", classes) < 2:
-        raise ValueError("a softmax over K = 1 class is constant: use K >= 2")
-    return SoftmaxShape(n, classes, bool(bias))
+    return SoftmaxShape(*check_softmax_sizes(n, classes), bool(bias))
 
 
 def _attention(widths, bias: bool, options: dict) -> AttentionShape:
@@ -196,9 +187,7 @@ def _attention(widths, bias: bool, options: dict) -> AttentionShape:
 
 
 def _softmax(widths, bias: bool, options: dict) -> SoftmaxShape:
-    if len(widths) != 2:
-        raise ValueError(f"softmax takes two sizes: n (inputs) and K (classes), got {list(widths)}")
-    return softmax_of(widths[0], widths[1], bias)
+    return softmax_of(*softmax_widths(widths), bias)
 
 
 #: the architectures whose own fields are evaluated in balls: name → (widths, bias, options) → the model
