@@ -21,7 +21,7 @@ from conslaw.verification.checker import CertificateFormatError, check_certifica
 from conslaw.verification.numeric.models import attention_model, softmax_model
 from conslaw.verification.proofs.attention_ball import AttentionShape
 from conslaw.verification.proofs.ball_fields import bracket_value, field_value
-from conslaw.verification.proofs.ball_rank import ball_model, certified_rank, model_rank_report
+from conslaw.verification.proofs.ball_rank import ball_model, certified_rank, model_rank_report, precision, row_values
 from conslaw.verification.proofs.certificate import build_certificate
 from conslaw.verification.proofs.softmax_ball import SoftmaxShape
 
@@ -57,12 +57,9 @@ def test_field_and_bracket_balls_contain_torch_values(d, dk, dv, heads, tokens):
 def _balls_match_torch(model, point: list, data: list, scalar) -> None:
     """The field of ``data[0]`` and the bracket [X_0, X_1], in balls at 128 bits, against torch's autograd of the
     fields' scalars (``scalar(i)``: θ ↦ f_i): midpoints within 1e-8 relative, radii below 1e-20 relative."""
-    flint.ctx.prec = 128
-    try:
+    with precision(128):
         theta = [flint.arb(flint.fmpq(t.numerator, t.denominator)) for t in point]
         field, bracket = field_value(model, theta, data[0]), bracket_value(model, theta, data[0], data[1])
-    finally:
-        flint.ctx.prec = 53
     tt = torch.tensor([float(t) for t in point], dtype=torch.float64)
     ga, gb = (torch.func.grad(scalar(i))(tt) for i in range(2))
     expected = (torch.func.jvp(torch.func.grad(scalar(1)), (tt,), (ga,))[1]
@@ -173,24 +170,14 @@ def test_the_checkers_forward_rows_match_the_producers(d, dk, dv, heads, tokens)
 
 def _rows_agree(model, checker_model, phi_laws: int) -> None:
     from conslaw.verification.checker import ball as checker
-    from conslaw.verification.proofs.ball_rank import precision, row_values
 
     cert = model_rank_report(model, phi_laws=phi_laws)["certificate"]
-
-    def fractions(m):
-        return [[Fraction(v) for v in row] for row in m]
-
     with precision(128):
         point = [Fraction(v) for v in cert["point"]]
         theta = [checker._ball(q) for q in point]
-        for row in cert["rows"]:
-            if "field" in row:
-                parsed = ("field", tuple(fractions(m) for m in row["field"]))
-                mine = {"field": parsed[1]}
-            else:
-                parsed = ("bracket", tuple(tuple(fractions(m) for m in p) for p in row["bracket"]))
-                mine = {"bracket": parsed[1]}
-            theirs = checker._row_entries(checker_model, theta, checker._balls(parsed), cert["columns"])
+        for mine in _parsed(cert):
+            kind = "field" if "field" in mine else "bracket"
+            theirs = checker._row_entries(checker_model, theta, checker._balls((kind, mine[kind])), cert["columns"])
             ours = row_values(model, point, [_as_data(model, mine)])[0]
             scale = max(abs(float(v.mid())) for v in ours) or 1.0
             assert max(abs(float((t - ours[c]).mid())) for t, c in zip(theirs, cert["columns"])) < 1e-20 * scale
@@ -249,8 +236,6 @@ def test_softmax_model_rank_is_proven_and_no_higher(n, K, bias):
     assert checked.ok and checked.verdict == {"status": "rank at least", "rank": report["rank"]}
     over = certified_rank(model, report["rank"] + 1)
     assert not over["proven_full"] and over["rank"] == report["rank"]
-    from conslaw.verification.proofs.ball_rank import precision, row_values
-
     with precision(128):
         for row in row_values(model, report["point"], [_as_data(model, r) for r in _parsed(report["certificate"])]):
             for j in range(n + int(bias)):
