@@ -185,8 +185,8 @@ def numeric_count_text(r: NumericCountReport) -> str:
         where = f"{c['point']}; {c['evidence']}" + (f", certificate {c['certificate']}" if c["certificate"] else "")
         if c["proven"]:
             out.append(f"  rank certified: dim Lie(model)(theta_0) >= {c['rank_at_least']} at a {where} (ball "
-                       f"arithmetic, {c['precision_bits']} bits, {c['seconds']:.2f} s): at most {c['laws_at_most']} "
-                       "laws, proven")
+                       f"arithmetic, {c['precision_bits']} bits; the proof took {c['seconds']:.2f} s): at most "
+                       f"{c['laws_at_most']} laws, proven")
         else:
             out.append(f"  rank certified only >= {c['rank_at_least']} at a {where}, below the numerical rank "
                        f"{c['numerical_rank']}: at most {c['laws_at_most']} laws; the numerical rank is not proven")
